@@ -1,0 +1,60 @@
+/* cli.h - command line: one option table yields getopt_long's array and
+ * the --help text, so help never drifts from what is parsed. */
+#ifndef LT_CLI_H
+#define LT_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct engine_opts;
+struct preflight;
+
+enum fail_on {
+	FAIL_ON_GROWING,
+	FAIL_ON_DEFINITE,
+	FAIL_ON_NONE,
+};
+
+struct cli_strv {
+	char **v;
+	size_t n;
+};
+
+struct cli_opts {
+	bool batch;
+	const char *nginx;
+	const char *conf;
+	const char *prefix;
+	const char *server_directives;
+	struct cli_strv urls, headers, alloc_fns, valgrind_opts, source_dirs;
+	unsigned long requests;
+	unsigned concurrency;
+	bool keepalive;
+	const char *method;
+	const char *body;
+	unsigned rounds;
+	const char *json;
+	enum fail_on fail_on;
+	unsigned num_callers;
+	const char *valgrind;
+	const char *vgdb;
+	long check_timeout_s;
+	long start_timeout_s;
+	long request_timeout_s;
+};
+
+enum cli_result {
+	CLI_RUN,	/* go on */
+	CLI_EXIT_OK,	/* --help / --version printed */
+	CLI_ERROR,	/* err has a one-line message */
+};
+
+enum cli_result cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen);
+void cli_free(struct cli_opts *o);
+void cli_usage(FILE *out);
+/* Fill engine options from the command line and the preflight result;
+ * pointers refer into o and pf, which must outlive the engine. */
+void cli_engine_opts(const struct cli_opts *o, const struct preflight *pf, struct engine_opts *eo);
+
+#endif

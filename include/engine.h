@@ -1,0 +1,84 @@
+/* engine.h - the spine: session + load + vgdb + parser + model.
+ *
+ * Front ends (batch, TUI) drive it with actions and listen to its events;
+ * it never draws and never blocks: everything runs on the evloop. */
+#ifndef LT_ENGINE_H
+#define LT_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "load.h"
+#include "session.h"
+
+struct evloop;
+struct engine;
+struct model;
+
+enum engine_phase {
+	ENGINE_NEW,
+	ENGINE_STARTING,	/* valgrind + nginx starting */
+	ENGINE_IDLE,		/* ready, nothing running */
+	ENGINE_BURST,		/* requests in flight */
+	ENGINE_CHECK,		/* leak check running in valgrind */
+	ENGINE_STOPPING,
+	ENGINE_DEAD,		/* nginx exited (see engine_reason) */
+};
+
+const char *engine_phase_name(enum engine_phase p);
+
+enum engine_event {
+	ENGINE_EV_PHASE,	/* phase changed */
+	ENGINE_EV_ROUND,	/* a check completed and the model has a new round */
+	ENGINE_EV_ERROR,	/* engine_message() has a one-line error */
+	ENGINE_EV_WARNING,	/* engine_message() has a warning, the engine goes on */
+};
+
+typedef void (*engine_cb)(struct engine *e, enum engine_event ev, void *ctx);
+
+struct engine_opts {
+	struct session_opts session;
+	struct load_spec load;	/* urls may be paths ("/x"): resolved against nginx */
+	const char *vgdb;	/* resolved path */
+	char **alloc_fns;
+	size_t nalloc_fns;
+	int64_t check_timeout_ms;
+	const char *check_command;	/* NULL: "leak_check full reachable any" */
+};
+
+struct engine *engine_new(struct evloop *loop, const struct engine_opts *opts,
+	engine_cb cb, void *ctx);
+void engine_free(struct engine *e);
+
+/* Start nginx; once it is ready the engine runs a baseline check (round 0)
+ * by itself. False with a one-line err if nothing could be started. */
+bool engine_start(struct engine *e, char *err, size_t errlen);
+
+/* Actions: false (and nothing happens) unless the engine is idle. */
+bool engine_burst(struct engine *e);
+bool engine_check(struct engine *e);
+bool engine_burst_check(struct engine *e);
+/* Auto mode: burst + check again and again until turned off. */
+void engine_set_auto(struct engine *e, bool on);
+bool engine_auto(const struct engine *e);
+/* Graceful stop of nginx; phase goes STOPPING then DEAD. */
+void engine_stop(struct engine *e);
+/* Change the burst size / concurrency for the next bursts. */
+void engine_set_shape(struct engine *e, unsigned long requests, unsigned concurrency);
+
+enum engine_phase engine_phase(const struct engine *e);
+struct model *engine_model(const struct engine *e);
+const struct session *engine_session(const struct engine *e);
+/* Stats of the current or last burst; NULL before the first. */
+const struct load_stats *engine_load_stats(const struct engine *e);
+const struct load_spec *engine_load_spec(const struct engine *e);
+const char *engine_message(const struct engine *e);
+/* ms the running leak check has taken, -1 if none runs. */
+int64_t engine_check_running_ms(const struct engine *e);
+/* Last completed check: vgdb round trip and parse+model time. */
+int64_t engine_last_check_ns(const struct engine *e);
+int64_t engine_last_update_ns(const struct engine *e);
+uint64_t engine_total_requests(const struct engine *e);
+uint64_t engine_total_failed(const struct engine *e);
+
+#endif

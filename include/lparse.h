@@ -1,0 +1,71 @@
+/* lparse.h - parser for the text of a `leak_check` monitor command.
+ *
+ * valgrind answers `leak_check full ...` with text lines, each prefixed
+ * "==PID==" (see shared VALGRIND.md). The parser walks a complete answer and
+ * hands every loss record to a callback, with its frames as slices pointing
+ * into the input (no copies: a check can be tens of megabytes). It never
+ * trusts the input: malformed, truncated or absurd lines give an error with
+ * the line number, never a crash. */
+#ifndef LT_LPARSE_H
+#define LT_LPARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "leak.h"
+
+/* A view into the input buffer; not NUL terminated. */
+struct lt_slice {
+	const char *p;
+	size_t n;
+};
+
+struct lparse_frame {
+	uint64_t ip;
+	struct lt_slice fn;	/* empty for "???" */
+	struct lt_slice file;	/* source path as valgrind printed it, empty if none */
+	struct lt_slice obj;	/* "(in /path/obj.so)", empty if none */
+	unsigned line;		/* 0 if none */
+};
+
+struct lparse_record {
+	enum leak_kind kind;
+	uint64_t bytes;		/* total (direct + indirect) */
+	uint64_t blocks;
+	uint64_t direct;	/* == bytes when there is no split */
+	uint64_t indirect;
+	bool has_delta;		/* "(+N)" deltas were printed (increased/changed) */
+	int64_t bytes_delta;
+	int64_t blocks_delta;
+	unsigned recno;		/* "loss record recno of nrecs" */
+	unsigned nrecs;
+	size_t nframes;
+	const struct lparse_frame *frames;	/* valid during the callback only */
+};
+
+/* Return 0 to go on, non-zero to stop parsing (that value is returned). */
+typedef int (*lparse_record_cb)(void *ctx, const struct lparse_record *rec);
+
+struct lparse_error {
+	unsigned line;		/* 1-based input line, 0 if not line specific */
+	char msg[160];
+};
+
+enum lparse_status {
+	LPARSE_OK = 0,		/* complete answer: records and a summary */
+	LPARSE_CALLBACK = 1,	/* the callback asked to stop */
+	LPARSE_ERROR = 2,	/* malformed input; err says where */
+	LPARSE_INCOMPLETE = 3,	/* no LEAK SUMMARY: truncated or not a leak check */
+	LPARSE_COMMAND = 4,	/* valgrind rejected the command ("does not match") */
+};
+
+/* Longest line accepted; longer lines are an error (a real frame line with
+ * a full path stays far below this). */
+#define LPARSE_MAX_LINE (64 * 1024)
+/* Deepest stack accepted (valgrind's own --num-callers limit is 500). */
+#define LPARSE_MAX_FRAMES 512
+
+enum lparse_status lparse_text(const char *buf, size_t len, lparse_record_cb cb, void *ctx,
+	struct leak_summary *summary, struct lparse_error *err);
+
+#endif

@@ -1,0 +1,35 @@
+/* ngxconf.h - the embedded default nginx config, and what we need to know
+ * of a user's config before starting it. */
+#ifndef LT_NGXCONF_H
+#define LT_NGXCONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ngxconf_scan {
+	unsigned daemon_line;	/* non-zero: the config sets `daemon` here */
+	unsigned master_line;	/* ... `master_process` */
+	char *pid_path;		/* argument of `pid`, or NULL */
+	char *error_log;	/* first `error_log` argument, or NULL */
+	char *listen;		/* first `listen` argument, or NULL */
+};
+
+/* Scan the top file of a config (no includes followed) for the directives
+ * above. False with a one-line err if the file cannot be read. */
+bool ngxconf_scan_file(const char *path, struct ngxconf_scan *out, char *err, size_t errlen);
+void ngxconf_scan_free(struct ngxconf_scan *s);
+
+/* Lay out a private nginx prefix: conf/nginx.conf listening on
+ * 127.0.0.1:port, html/ with a small static tree, logs/, temp dirs.
+ * extra_server: directives pasted into the server block (may be NULL). */
+bool ngxconf_write_embedded(const char *prefix, unsigned port, const char *extra_server,
+	char *err, size_t errlen);
+
+/* A free TCP port on 127.0.0.1 (bind to port 0 and read it back), 0 on error. */
+unsigned ngxconf_free_port(void);
+
+/* "http://127.0.0.1:8080" for a listen argument that is on loopback or a
+ * wildcard address; NULL for one we must not or cannot reach. */
+char *ngxconf_listen_url(const char *listen_arg);
+
+#endif

@@ -1,0 +1,37 @@
+/* report.h - what the engine found, as a table (people) or JSON (tools). */
+#ifndef LT_REPORT_H
+#define LT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct model;
+struct model_site;
+
+struct report_meta {
+	const char *nginx;		/* binary path */
+	const char *nginx_version;
+	bool debug_palloc;
+	const char *end_reason;		/* how the session ended, or NULL */
+};
+
+/* Site indexes in display order: growing first, then bounded, then by
+ * bytes. Stable "still reachable" sites (nginx's start-up heap) are left
+ * out unless all is set. Malloc'd; *n gets the count. */
+size_t *report_order(const struct model *m, bool all, size_t *n);
+
+/* "file.c:123" (basename) of a site's allocation site, escaped; malloc'd. */
+char *report_site_location(const struct model *m, const struct model_site *s);
+
+/* The JSON report as a string (malloc'd). */
+char *rjson_render(const struct model *m, const struct report_meta *meta);
+/* Write it to path ("-" = stdout) safely: a temp file renamed into place,
+ * fsync'd, so a reader never sees half a report. False + err on failure. */
+bool rjson_write(const struct model *m, const struct report_meta *meta, const char *path,
+	char *err, size_t errlen);
+
+/* The readable table: at most max_rows rows (0 = all). */
+void rtable_print(FILE *out, const struct model *m, size_t max_rows);
+
+#endif

@@ -1,0 +1,37 @@
+/* util.h - allocation helpers that never return NULL, and small string tools.
+ *
+ * ngx-leaktop treats running out of memory as fatal: every caller would
+ * otherwise need an error path that cannot be tested honestly. */
+#ifndef LT_UTIL_H
+#define LT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define LT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grow *p (an array of *cap elements of size elem) so it holds at least
+ * want elements; doubles to keep appends amortised O(1). */
+void xgrow(void **p, size_t *cap, size_t want, size_t elem);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Monotonic clock in milliseconds / nanoseconds. */
+int64_t util_now_ms(void);
+int64_t util_now_ns(void);
+
+/* Parse a whole decimal string into [min,max]; false on anything else. */
+bool util_parse_long(const char *s, long min, long max, long *out);
+
+/* Write all of buf to fd, retrying on EINTR and short writes. */
+bool util_write_all(int fd, const void *buf, size_t len);
+
+/* Remove a directory tree we created ourselves (no symlink following). */
+int util_rm_rf(const char *path);
+
+#endif

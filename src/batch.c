@@ -1,0 +1,184 @@
+/* batch.c - run R rounds of burst + check, report, exit 0/1/2. */
+#include "batch.h"
+#include "cli.h"
+#include "engine.h"
+#include "evloop.h"
+#include "model.h"
+#include "preflight.h"
+#include "report.h"
+#include "util.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+struct batch {
+	const struct cli_opts *o;
+	struct evloop *loop;
+	struct engine *engine;
+	unsigned rounds_done;	/* not counting the baseline */
+	bool failed;		/* an error ended the run early */
+	int signals;
+	char end[640];
+};
+
+static void
+progress_round(struct batch *b)
+{
+	const struct model *m = engine_model(b->engine);
+	const struct model_round *r = model_round(m, model_nrounds(m) - 1);
+	const struct load_stats *st = engine_load_stats(b->engine);
+	size_t i, growing = 0;
+
+	for (i = 0; i < model_nsites(m); i++)
+		growing += model_site(m, i)->growth == GROWTH_GROWING;
+	if (model_nrounds(m) == 1) {
+		fprintf(stderr, "ngx-leaktop: baseline check: %zu sites, %" PRIu64 " bytes reachable "
+			"(check %.2f s)\n", model_nsites(m), r->summary.kind[LEAK_REACHABLE].bytes,
+			(double)r->check_ns / 1e9);
+		return;
+	}
+	fprintf(stderr, "ngx-leaktop: round %u/%u: %" PRIu64 " requests (%" PRIu64 " failed, "
+		"%.0f req/s), check %.2f s, %zu growing sites\n", b->rounds_done, b->o->rounds,
+		r->requests, r->failed, st ? st->rps : 0.0, (double)r->check_ns / 1e9, growing);
+}
+
+static void
+next_step(struct batch *b)
+{
+	if (b->rounds_done < b->o->rounds && !b->signals) {
+		b->rounds_done++;
+		engine_burst_check(b->engine);
+		return;
+	}
+	engine_stop(b->engine);
+}
+
+static void
+on_engine(struct engine *e, enum engine_event ev, void *ctx)
+{
+	struct batch *b = ctx;
+
+	switch (ev) {
+	case ENGINE_EV_ROUND:
+		progress_round(b);
+		next_step(b);
+		break;
+	case ENGINE_EV_ERROR:
+		fprintf(stderr, "ngx-leaktop: %s\n", engine_message(e));
+		snprintf(b->end, sizeof b->end, "%s", engine_message(e));
+		b->failed = true;
+		if (engine_phase(e) == ENGINE_IDLE)
+			engine_stop(e);
+		break;
+	case ENGINE_EV_WARNING:
+		fprintf(stderr, "ngx-leaktop: warning: %s\n", engine_message(e));
+		break;
+	case ENGINE_EV_PHASE:
+		if (engine_phase(e) == ENGINE_DEAD)
+			evloop_stop(b->loop, 0);
+		else if (engine_phase(e) == ENGINE_IDLE && b->failed)
+			engine_stop(e);
+		break;
+	}
+}
+
+static void
+on_signal(struct evloop *loop, int signo, void *ctx)
+{
+	struct batch *b = ctx;
+
+	(void)loop;
+	if (b->signals++) {
+		fprintf(stderr, "ngx-leaktop: second SIG%s, stopping now\n", sigabbrev_np(signo));
+		evloop_stop(b->loop, 0);	/* engine_free kills what still runs */
+		return;
+	}
+	fprintf(stderr, "ngx-leaktop: SIG%s: stopping nginx, reporting what was gathered\n",
+		sigabbrev_np(signo));
+	snprintf(b->end, sizeof b->end, "interrupted by SIG%s", sigabbrev_np(signo));
+	b->failed = true;
+	engine_stop(b->engine);
+}
+
+static bool
+matches_fail_on(const struct model *m, enum fail_on f)
+{
+	size_t i;
+
+	for (i = 0; i < model_nsites(m); i++) {
+		const struct model_site *s = model_site(m, i);
+
+		if (f == FAIL_ON_GROWING && s->growth == GROWTH_GROWING)
+			return true;
+		if (f == FAIL_ON_DEFINITE && s->present &&
+			(s->kind == LEAK_DEFINITE || s->kind == LEAK_INDIRECT))
+			return true;
+	}
+	return false;
+}
+
+static int
+finish(struct batch *b, const struct preflight *pf)
+{
+	const struct model *m = engine_model(b->engine);
+	struct report_meta meta = {
+		.nginx = pf->nginx, .nginx_version = pf->version,
+		.debug_palloc = pf->debug_palloc, .end_reason = b->end[0] ? b->end : NULL,
+	};
+	char err[512];
+	int rc;
+
+	if (model_nrounds(m)) {
+		/* stdout carries the JSON when asked for with "-": table to stderr then. */
+		FILE *out = b->o->json && !strcmp(b->o->json, "-") ? stderr : stdout;
+
+		rtable_print(out, m, 40);
+		fflush(out);
+	}
+	if (b->o->json && !rjson_write(m, &meta, b->o->json, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		return 2;
+	}
+	if (b->failed)
+		return 2;
+	rc = matches_fail_on(m, b->o->fail_on) ? 1 : 0;
+	if (rc)
+		fprintf(stderr, "ngx-leaktop: leaks found (--fail-on %s)\n",
+			b->o->fail_on == FAIL_ON_GROWING ? "growing" : "definite");
+	return rc;
+}
+
+int
+batch_run(const struct cli_opts *o, const struct preflight *pf)
+{
+	struct batch b = { .o = o };
+	struct engine_opts eo;
+	char err[512];
+	int rc;
+
+	b.loop = evloop_new();
+	if (!b.loop) {
+		fprintf(stderr, "ngx-leaktop: cannot set up the event loop\n");
+		return 2;
+	}
+	cli_engine_opts(o, pf, &eo);
+	b.engine = engine_new(b.loop, &eo, on_engine, &b);
+	evloop_on_signal(b.loop, SIGINT, on_signal, &b);
+	evloop_on_signal(b.loop, SIGTERM, on_signal, &b);
+	evloop_on_signal(b.loop, SIGHUP, on_signal, &b);
+	fprintf(stderr, "ngx-leaktop: starting %s under valgrind (%u rounds of %lu requests, "
+		"concurrency %u)\n", pf->nginx, o->rounds, o->requests, o->concurrency);
+	if (!engine_start(b.engine, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		engine_free(b.engine);
+		evloop_free(b.loop);
+		return 2;
+	}
+	evloop_run(b.loop);
+	rc = finish(&b, pf);
+	engine_free(b.engine);
+	evloop_free(b.loop);
+	return rc;
+}

@@ -1,0 +1,329 @@
+/* cli.c - getopt_long over one table of options. */
+#include "cli.h"
+#include "engine.h"
+#include "preflight.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_BATCH = 256, OPT_ROUNDS, OPT_JSON, OPT_FAIL_ON, OPT_ALLOC_FN, OPT_NUM_CALLERS,
+	OPT_VALGRIND, OPT_VGDB, OPT_VALGRIND_OPT, OPT_CHECK_TIMEOUT, OPT_START_TIMEOUT,
+	OPT_REQ_TIMEOUT, OPT_NO_KEEPALIVE, OPT_SOURCE_DIR, OPT_DIRECTIVES,
+};
+
+struct cli_option {
+	const char *name;
+	int val;		/* short option char or OPT_* */
+	int has_arg;
+	const char *arg;	/* placeholder in help */
+	const char *help;	/* "(default: ...)" included where there is one */
+};
+
+static const struct cli_option options[] = {
+	{ "batch", OPT_BATCH, no_argument, NULL, "no screen: run rounds, print a table, exit 0/1/2" },
+	{ "conf", 'c', required_argument, "FILE", "nginx config (default: a generated one serving a static tree on a free 127.0.0.1 port)" },
+	{ "prefix", 'p', required_argument, "DIR", "nginx prefix with -c (default: the config's directory)" },
+	{ "directives", OPT_DIRECTIVES, required_argument, "TEXT", "with the generated config: directives added to its server block, e.g. 'location /x { my_module on; }'" },
+	{ "url", 'u', required_argument, "URL", "request URL or path, repeatable, round robin (default: /)" },
+	{ "requests", 'n', required_argument, "N", "requests per burst (default: 200)" },
+	{ "concurrency", 'C', required_argument, "C", "requests in flight (default: 4)" },
+	{ "no-keepalive", OPT_NO_KEEPALIVE, no_argument, NULL, "a new connection per request (default: keepalive)" },
+	{ "method", 'X', required_argument, "METHOD", "HTTP method (default: GET, POST with --data)" },
+	{ "header", 'H', required_argument, "'NAME: VALUE'", "request header, repeatable" },
+	{ "data", 'd', required_argument, "BODY", "request body" },
+	{ "request-timeout", OPT_REQ_TIMEOUT, required_argument, "SEC", "per request (default: 30)" },
+	{ "rounds", OPT_ROUNDS, required_argument, "R", "batch: bursts, each followed by a leak check (default: 4)" },
+	{ "json", OPT_JSON, required_argument, "FILE|-", "batch: write the JSON report there" },
+	{ "fail-on", OPT_FAIL_ON, required_argument, "WHAT", "batch: exit 1 on growing|definite|none (default: growing)" },
+	{ "alloc-fn", OPT_ALLOC_FN, required_argument, "NAME", "your module's allocator wrapper, skipped when naming a site; 'prefix*' ok; repeatable" },
+	{ "source-dir", OPT_SOURCE_DIR, required_argument, "DIR", "where to look for sources moved since the build; repeatable" },
+	{ "num-callers", OPT_NUM_CALLERS, required_argument, "N", "stack depth valgrind records, 12..500 (default: 40)" },
+	{ "valgrind", OPT_VALGRIND, required_argument, "PATH", "valgrind binary (default: valgrind)" },
+	{ "vgdb", OPT_VGDB, required_argument, "PATH", "vgdb binary (default: vgdb)" },
+	{ "valgrind-opt", OPT_VALGRIND_OPT, required_argument, "OPT", "extra valgrind option, repeatable, e.g. --valgrind-opt=--track-origins=yes" },
+	{ "check-timeout", OPT_CHECK_TIMEOUT, required_argument, "SEC", "bound on one leak check (default: 300)" },
+	{ "start-timeout", OPT_START_TIMEOUT, required_argument, "SEC", "bound on nginx start-up under valgrind (default: 120)" },
+	{ "help", 'h', no_argument, NULL, "this help" },
+	{ "version", 'V', no_argument, NULL, "print the version" },
+};
+
+void
+cli_usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"Usage: ngx-leaktop [OPTIONS] NGINX_BINARY\n"
+		"Run NGINX_BINARY (built with -DNGX_DEBUG_PALLOC=1) under valgrind, fire request\n"
+		"bursts at it and show which allocation sites leak, live or with --batch.\n\n");
+	for (i = 0; i < LT_ARRAY_SIZE(options); i++) {
+		const struct cli_option *o = &options[i];
+		char left[64];
+
+		if (o->val < 256)
+			snprintf(left, sizeof left, "-%c, --%s%s%s", o->val, o->name,
+				o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof left, "    --%s%s%s", o->name, o->arg ? " " : "",
+				o->arg ? o->arg : "");
+		fprintf(out, "  %-28s %s\n", left, o->help);
+	}
+	fprintf(out, "\nExit status (batch): 0 nothing matched --fail-on, 1 something did, "
+		"2 usage or setup error.\n");
+}
+
+static void
+strv_add(struct cli_strv *s, const char *v)
+{
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
+	s->v[s->n++] = (char *)v;
+}
+
+static bool
+num_arg(const char *name, const char *val, long min, long max, long *out, char *err, size_t errlen)
+{
+	if (util_parse_long(val, min, max, out))
+		return true;
+	snprintf(err, errlen, "--%s: '%s' is not a number from %ld to %ld", name, val, min, max);
+	return false;
+}
+
+static void
+set_defaults(struct cli_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->requests = 200;
+	o->concurrency = 4;
+	o->keepalive = true;
+	o->rounds = 4;
+	o->fail_on = FAIL_ON_GROWING;
+	o->num_callers = 40;
+	o->valgrind = "valgrind";
+	o->vgdb = "vgdb";
+	o->check_timeout_s = 300;
+	o->start_timeout_s = 120;
+	o->request_timeout_s = 30;
+}
+
+static bool
+url_is_loopback(const char *u)
+{
+	static const char *const ok[] = {
+		"http://127.", "http://localhost:", "http://localhost/", "http://[::1]",
+	};
+	size_t i;
+
+	if (!strstr(u, "://"))
+		return u[0] == '/';
+	for (i = 0; i < LT_ARRAY_SIZE(ok); i++)
+		if (!strncmp(u, ok[i], strlen(ok[i])))
+			return true;
+	return !strcmp(u, "http://localhost");
+}
+
+/* One option; false with err set. */
+static bool
+apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
+{
+	long v;
+
+	switch (c) {
+	case OPT_BATCH: o->batch = true; break;
+	case 'c': o->conf = arg; break;
+	case 'p': o->prefix = arg; break;
+	case OPT_DIRECTIVES: o->server_directives = arg; break;
+	case 'u':
+		if (!url_is_loopback(arg)) {
+			snprintf(err, errlen, "--url %s: only paths (/x) and http:// URLs on loopback "
+				"(127.0.0.1, localhost, [::1]) are allowed", arg);
+			return false;
+		}
+		strv_add(&o->urls, arg);
+		break;
+	case 'n':
+		if (!num_arg("requests", arg, 1, 100000000, &v, err, errlen))
+			return false;
+		o->requests = (unsigned long)v;
+		break;
+	case 'C':
+		if (!num_arg("concurrency", arg, 1, 1024, &v, err, errlen))
+			return false;
+		o->concurrency = (unsigned)v;
+		break;
+	case OPT_NO_KEEPALIVE: o->keepalive = false; break;
+	case 'X': o->method = arg; break;
+	case 'H':
+		if (!strchr(arg, ':') || strpbrk(arg, "\r\n")) {
+			snprintf(err, errlen, "--header '%s': expected 'Name: value' on one line", arg);
+			return false;
+		}
+		strv_add(&o->headers, arg);
+		break;
+	case 'd': o->body = arg; break;
+	case OPT_REQ_TIMEOUT:
+		if (!num_arg("request-timeout", arg, 1, 3600, &o->request_timeout_s, err, errlen))
+			return false;
+		break;
+	case OPT_ROUNDS:
+		if (!num_arg("rounds", arg, 1, 100000, &v, err, errlen))
+			return false;
+		o->rounds = (unsigned)v;
+		break;
+	case OPT_JSON: o->json = arg; break;
+	case OPT_FAIL_ON:
+		if (!strcmp(arg, "growing"))
+			o->fail_on = FAIL_ON_GROWING;
+		else if (!strcmp(arg, "definite"))
+			o->fail_on = FAIL_ON_DEFINITE;
+		else if (!strcmp(arg, "none"))
+			o->fail_on = FAIL_ON_NONE;
+		else {
+			snprintf(err, errlen, "--fail-on '%s': expected growing, definite or none", arg);
+			return false;
+		}
+		break;
+	case OPT_ALLOC_FN: strv_add(&o->alloc_fns, arg); break;
+	case OPT_SOURCE_DIR: strv_add(&o->source_dirs, arg); break;
+	case OPT_NUM_CALLERS:
+		if (!num_arg("num-callers", arg, 12, 500, &v, err, errlen))
+			return false;
+		o->num_callers = (unsigned)v;
+		break;
+	case OPT_VALGRIND: o->valgrind = arg; break;
+	case OPT_VGDB: o->vgdb = arg; break;
+	case OPT_VALGRIND_OPT:
+		if (arg[0] != '-') {
+			snprintf(err, errlen, "--valgrind-opt '%s': expected a valgrind option like --track-origins=yes", arg);
+			return false;
+		}
+		strv_add(&o->valgrind_opts, arg);
+		break;
+	case OPT_CHECK_TIMEOUT:
+		if (!num_arg("check-timeout", arg, 1, 86400, &o->check_timeout_s, err, errlen))
+			return false;
+		break;
+	case OPT_START_TIMEOUT:
+		if (!num_arg("start-timeout", arg, 1, 86400, &o->start_timeout_s, err, errlen))
+			return false;
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+static void
+build_getopt(struct option *lo, char *shortopts)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < LT_ARRAY_SIZE(options); i++) {
+		lo[i].name = options[i].name;
+		lo[i].has_arg = options[i].has_arg;
+		lo[i].flag = NULL;
+		lo[i].val = options[i].val;
+		if (options[i].val < 256) {
+			shortopts[k++] = (char)options[i].val;
+			if (options[i].has_arg == required_argument)
+				shortopts[k++] = ':';
+		}
+	}
+	memset(&lo[i], 0, sizeof lo[i]);
+	shortopts[k] = '\0';
+}
+
+enum cli_result
+cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
+{
+	struct option lo[LT_ARRAY_SIZE(options) + 1];
+	char shortopts[2 + 3 * LT_ARRAY_SIZE(options)] = ":";
+	int c;
+
+	set_defaults(o);
+	build_getopt(lo, shortopts + 1);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
+		if (c == 'h') {
+			cli_usage(stdout);
+			return CLI_EXIT_OK;
+		}
+		if (c == 'V') {
+			printf("ngx-leaktop %s\n", LT_VERSION);
+			return CLI_EXIT_OK;
+		}
+		if (c == '?' || c == ':') {
+			const char *bad = argv[optind - 1];
+
+			snprintf(err, errlen, "%s option %s (see ngx-leaktop --help)",
+				c == ':' ? "missing value for" : "unknown", optopt && c == '?' &&
+				strncmp(bad, "--", 2) ? (char[]){ '-', (char)optopt, 0 } : bad);
+			return CLI_ERROR;
+		}
+		if (!apply(o, c, optarg, err, errlen))
+			return CLI_ERROR;
+	}
+	if (optind >= argc) {
+		snprintf(err, errlen, "no nginx binary given: ngx-leaktop [OPTIONS] ./objs/nginx "
+			"(see --help)");
+		return CLI_ERROR;
+	}
+	if (optind + 1 < argc) {
+		snprintf(err, errlen, "unexpected argument '%s' after the nginx binary", argv[optind + 1]);
+		return CLI_ERROR;
+	}
+	o->nginx = argv[optind];
+	if (o->prefix && !o->conf) {
+		snprintf(err, errlen, "--prefix goes with --conf");
+		return CLI_ERROR;
+	}
+	if (o->server_directives && o->conf) {
+		snprintf(err, errlen, "--directives is for the generated config; edit your --conf instead");
+		return CLI_ERROR;
+	}
+	return CLI_RUN;
+}
+
+void
+cli_free(struct cli_opts *o)
+{
+	free(o->urls.v);
+	free(o->headers.v);
+	free(o->alloc_fns.v);
+	free(o->valgrind_opts.v);
+	free(o->source_dirs.v);
+	memset(o, 0, sizeof *o);
+}
+
+void
+cli_engine_opts(const struct cli_opts *o, const struct preflight *pf, struct engine_opts *eo)
+{
+	memset(eo, 0, sizeof *eo);
+	eo->session.nginx = pf->nginx;
+	eo->session.valgrind = pf->valgrind;
+	eo->session.conf = o->conf;
+	eo->session.prefix = o->prefix;
+	eo->session.extra_server = o->server_directives;
+	eo->session.valgrind_opts = o->valgrind_opts.v;
+	eo->session.nvalgrind_opts = o->valgrind_opts.n;
+	eo->session.num_callers = o->num_callers;
+	eo->session.start_timeout_ms = o->start_timeout_s * 1000;
+	eo->session.stop_timeout_ms = 20000;
+	eo->load.urls = o->urls.v;
+	eo->load.nurls = o->urls.n;
+	eo->load.requests = o->requests;
+	eo->load.concurrency = o->concurrency;
+	eo->load.keepalive = o->keepalive;
+	eo->load.method = o->method;
+	eo->load.headers = o->headers.v;
+	eo->load.nheaders = o->headers.n;
+	eo->load.body = o->body;
+	eo->load.timeout_ms = o->request_timeout_s * 1000;
+	eo->vgdb = pf->vgdb;
+	eo->alloc_fns = o->alloc_fns.v;
+	eo->nalloc_fns = o->alloc_fns.n;
+	eo->check_timeout_ms = o->check_timeout_s * 1000;
+}

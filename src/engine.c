@@ -1,0 +1,419 @@
+/* engine.c - rounds of burst + leak check on the evloop. */
+#include "engine.h"
+#include "evloop.h"
+#include "lparse.h"
+#include "model.h"
+#include "util.h"
+#include "vgdb.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_CHECK "leak_check full reachable any"
+
+struct engine {
+	struct evloop *loop;
+	struct engine_opts opts;
+	engine_cb cb;
+	void *ctx;
+	enum engine_phase phase;
+	struct session *session;
+	struct vgdb *vgdb;
+	struct load *load;
+	struct load_spec spec;	/* with resolved URLs */
+	char **urls;
+	struct model *model;
+	bool auto_mode;
+	bool check_after_burst;
+	bool have_stats;
+	uint64_t burst_requests, burst_failed;	/* of the burst before the next check */
+	uint64_t total_requests, total_failed;
+	int64_t last_check_ns, last_update_ns;
+	char message[640];
+};
+
+const char *
+engine_phase_name(enum engine_phase p)
+{
+	static const char *names[] = {
+		"new", "starting", "ready", "burst", "checking", "stopping", "exited",
+	};
+
+	return p < LT_ARRAY_SIZE(names) ? names[p] : "?";
+}
+
+static void
+emit(struct engine *e, enum engine_event ev)
+{
+	if (e->cb)
+		e->cb(e, ev, e->ctx);
+}
+
+static void
+set_phase(struct engine *e, enum engine_phase p)
+{
+	if (e->phase == p)
+		return;
+	e->phase = p;
+	emit(e, ENGINE_EV_PHASE);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+report(struct engine *e, enum engine_event ev, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof e->message, fmt, ap);
+	va_end(ap);
+	emit(e, ev);
+}
+
+static void on_session_state(struct session *s, enum session_state st, void *ctx);
+
+struct engine *
+engine_new(struct evloop *loop, const struct engine_opts *opts, engine_cb cb, void *ctx)
+{
+	struct engine *e = xcalloc(1, sizeof *e);
+	size_t i;
+
+	e->loop = loop;
+	e->opts = *opts;
+	e->cb = cb;
+	e->ctx = ctx;
+	e->model = model_new();
+	for (i = 0; i < opts->nalloc_fns; i++)
+		model_add_alloc_fn(e->model, opts->alloc_fns[i]);
+	e->session = session_new(loop, &opts->session, on_session_state, e);
+	return e;
+}
+
+static void
+free_urls(struct engine *e)
+{
+	size_t i;
+
+	for (i = 0; e->urls && i < e->spec.nurls; i++)
+		free(e->urls[i]);
+	free(e->urls);
+	e->urls = NULL;
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	load_free(e->load);
+	vgdb_free(e->vgdb);
+	session_free(e->session);
+	model_free(e->model);
+	free_urls(e);
+	free(e);
+}
+
+bool
+engine_start(struct engine *e, char *err, size_t errlen)
+{
+	if (!session_start(e->session, err, errlen))
+		return false;
+	set_phase(e, ENGINE_STARTING);
+	return true;
+}
+
+/* "/path" -> base + "/path"; full URLs stay as they are. */
+static bool
+resolve_urls(struct engine *e)
+{
+	const struct load_spec *in = &e->opts.load;
+	const char *base = session_base_url(e->session);
+	size_t i, n = in->nurls ? in->nurls : 1;
+
+	e->spec = *in;
+	e->urls = xcalloc(n, sizeof *e->urls);
+	e->spec.urls = e->urls;
+	e->spec.nurls = n;
+	for (i = 0; i < n; i++) {
+		const char *u = in->nurls ? in->urls[i] : "/";
+
+		if (strstr(u, "://")) {
+			e->urls[i] = xstrdup(u);
+			continue;
+		}
+		if (!base) {
+			report(e, ENGINE_EV_ERROR, "cannot tell nginx's address from the config for "
+				"URL %s: give a full URL, e.g. -u http://127.0.0.1:8080%s", u, u);
+			return false;
+		}
+		e->urls[i] = xasprintf("%s%s%s", base, u[0] == '/' ? "" : "/", u);
+	}
+	return true;
+}
+
+static void start_check(struct engine *e);
+
+static void
+on_ready(struct engine *e)
+{
+	e->vgdb = vgdb_new(e->loop, e->opts.vgdb, session_vgdb_prefix(e->session),
+		session_pid(e->session));
+	if (!resolve_urls(e)) {
+		engine_stop(e);
+		return;
+	}
+	e->load = load_new(e->loop, &e->spec);
+	/* Round 0: the heap before any request, the baseline of every verdict. */
+	e->burst_requests = e->burst_failed = 0;
+	start_check(e);
+}
+
+static void
+on_session_state(struct session *s, enum session_state st, void *ctx)
+{
+	struct engine *e = ctx;
+
+	(void)s;
+	switch (st) {
+	case SESSION_READY:
+		on_ready(e);
+		break;
+	case SESSION_STOPPING:
+		set_phase(e, ENGINE_STOPPING);
+		break;
+	case SESSION_EXITED:
+		e->auto_mode = false;
+		if (e->load)
+			load_abort(e->load);
+		if (e->vgdb)
+			vgdb_cancel_all(e->vgdb);
+		if (!session_stopped_by_us(e->session))
+			report(e, ENGINE_EV_ERROR, "%s", session_reason(e->session));
+		set_phase(e, ENGINE_DEAD);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+on_burst_done(struct load *load, const struct load_stats *st, void *ctx)
+{
+	struct engine *e = ctx;
+	unsigned long failed = load_failed(st);
+
+	(void)load;
+	e->burst_requests += st->done;
+	e->burst_failed += failed;
+	e->total_requests += st->done;
+	e->total_failed += failed;
+	if (st->transport_errors && st->transport_errors == st->done)
+		report(e, ENGINE_EV_WARNING, "every request of the burst failed: %s", st->last_error);
+	if (e->phase != ENGINE_BURST)
+		return;	/* nginx died meanwhile */
+	if (e->check_after_burst) {
+		start_check(e);
+		return;
+	}
+	set_phase(e, ENGINE_IDLE);
+}
+
+static bool
+start_burst(struct engine *e, bool then_check)
+{
+	if (e->phase != ENGINE_IDLE || !e->load)
+		return false;
+	e->check_after_burst = then_check;
+	e->have_stats = true;
+	set_phase(e, ENGINE_BURST);
+	if (!load_start(e->load, on_burst_done, e)) {
+		set_phase(e, ENGINE_IDLE);
+		return false;
+	}
+	return true;
+}
+
+static void
+check_failed(struct engine *e, const char *what)
+{
+	model_round_abort(e->model);
+	e->auto_mode = false;
+	report(e, ENGINE_EV_ERROR, "leak check failed: %s", what);
+	if (e->phase == ENGINE_CHECK)
+		set_phase(e, ENGINE_IDLE);
+}
+
+static void
+on_check_done(struct vgdb *v, const struct vgdb_result *res, void *ctx)
+{
+	struct engine *e = ctx;
+	struct leak_summary sum;
+	struct lparse_error perr;
+	enum lparse_status st;
+	int64_t t0;
+
+	(void)v;
+	if (res->status == VGDB_CANCELLED)
+		return;
+	if (res->status != VGDB_OK) {
+		check_failed(e, res->message);
+		return;
+	}
+	t0 = util_now_ns();
+	model_round_begin(e->model, e->burst_requests, e->burst_failed);
+	st = lparse_text(res->out, res->outlen, model_lparse_cb, e->model, &sum, &perr);
+	if (st != LPARSE_OK) {
+		char why[256];
+
+		if (st == LPARSE_INCOMPLETE)
+			snprintf(why, sizeof why, "the answer has no LEAK SUMMARY (%s)",
+				session_state(e->session) == SESSION_READY ? "valgrind cut it short" :
+				"nginx died during the check");
+		else
+			snprintf(why, sizeof why, "line %u: %s", perr.line, perr.msg);
+		check_failed(e, why);
+		return;
+	}
+	model_round_end(e->model, &sum, res->elapsed_ns);
+	e->last_check_ns = res->elapsed_ns;
+	e->last_update_ns = util_now_ns() - t0;
+	e->burst_requests = e->burst_failed = 0;
+	set_phase(e, ENGINE_IDLE);
+	emit(e, ENGINE_EV_ROUND);
+	if (e->auto_mode && e->phase == ENGINE_IDLE)
+		start_burst(e, true);
+}
+
+static void
+start_check(struct engine *e)
+{
+	set_phase(e, ENGINE_CHECK);
+	vgdb_command(e->vgdb, e->opts.check_command ? e->opts.check_command : DEFAULT_CHECK,
+		e->opts.check_timeout_ms, on_check_done, e);
+}
+
+bool
+engine_burst(struct engine *e)
+{
+	return start_burst(e, false);
+}
+
+bool
+engine_burst_check(struct engine *e)
+{
+	return start_burst(e, true);
+}
+
+bool
+engine_check(struct engine *e)
+{
+	if (e->phase != ENGINE_IDLE)
+		return false;
+	start_check(e);
+	return true;
+}
+
+void
+engine_set_auto(struct engine *e, bool on)
+{
+	e->auto_mode = on;
+	if (on && e->phase == ENGINE_IDLE)
+		start_burst(e, true);
+}
+
+bool
+engine_auto(const struct engine *e)
+{
+	return e->auto_mode;
+}
+
+void
+engine_stop(struct engine *e)
+{
+	e->auto_mode = false;
+	if (e->load)
+		load_abort(e->load);
+	if (e->vgdb)
+		vgdb_cancel_all(e->vgdb);
+	if (session_state(e->session) == SESSION_NEW) {
+		set_phase(e, ENGINE_DEAD);
+		return;
+	}
+	session_stop(e->session);
+}
+
+void
+engine_set_shape(struct engine *e, unsigned long requests, unsigned concurrency)
+{
+	e->opts.load.requests = e->spec.requests = requests;
+	e->opts.load.concurrency = e->spec.concurrency = concurrency;
+	if (e->load)
+		load_set_shape(e->load, requests, concurrency);
+}
+
+enum engine_phase
+engine_phase(const struct engine *e)
+{
+	return e->phase;
+}
+
+struct model *
+engine_model(const struct engine *e)
+{
+	return e->model;
+}
+
+const struct session *
+engine_session(const struct engine *e)
+{
+	return e->session;
+}
+
+const struct load_stats *
+engine_load_stats(const struct engine *e)
+{
+	return e->load && e->have_stats ? load_stats(e->load) : NULL;
+}
+
+const struct load_spec *
+engine_load_spec(const struct engine *e)
+{
+	return e->urls ? &e->spec : &e->opts.load;
+}
+
+const char *
+engine_message(const struct engine *e)
+{
+	return e->message;
+}
+
+int64_t
+engine_check_running_ms(const struct engine *e)
+{
+	return e->phase == ENGINE_CHECK && e->vgdb ? vgdb_running_ms(e->vgdb) : -1;
+}
+
+int64_t
+engine_last_check_ns(const struct engine *e)
+{
+	return e->last_check_ns;
+}
+
+int64_t
+engine_last_update_ns(const struct engine *e)
+{
+	return e->last_update_ns;
+}
+
+uint64_t
+engine_total_requests(const struct engine *e)
+{
+	return e->total_requests;
+}
+
+uint64_t
+engine_total_failed(const struct engine *e)
+{
+	return e->total_failed;
+}

@@ -1,0 +1,48 @@
+/* main.c - parse the command line, check the binary, pick a front end. */
+#include "batch.h"
+#include "cli.h"
+#include "preflight.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int
+main(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct preflight pf;
+	char err[1024];
+	char *warn;
+	int rc;
+
+	switch (cli_parse(argc, argv, &o, err, sizeof err)) {
+	case CLI_EXIT_OK:
+		cli_free(&o);
+		return 0;
+	case CLI_ERROR:
+		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		cli_free(&o);
+		return 2;
+	case CLI_RUN:
+		break;
+	}
+	if (!preflight_run(o.nginx, o.valgrind, o.vgdb, &pf, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		preflight_free(&pf);
+		cli_free(&o);
+		return 2;
+	}
+	warn = preflight_warnings(&pf);
+	fputs(warn, stderr);
+	free(warn);
+	if (o.batch) {
+		rc = batch_run(&o, &pf);
+	} else {
+		fprintf(stderr, "ngx-leaktop: the live screen is not in this build yet; "
+			"run with --batch\n");
+		rc = 2;
+	}
+	preflight_free(&pf);
+	cli_free(&o);
+	return rc;
+}

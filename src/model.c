@@ -1,0 +1,549 @@
+/* model.c - sites keyed by (kind, stack), per-round series, verdicts. */
+#include "model.h"
+#include "intern.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Functions that allocate on behalf of their caller: the allocation site
+ * is the first frame that is none of these. A trailing '*' is a prefix. */
+static const char *const default_alloc_fns[] = {
+	"malloc", "calloc", "realloc", "reallocarray", "memalign", "posix_memalign",
+	"aligned_alloc", "valloc", "pvalloc", "strdup", "strndup", "operator new*",
+	"operator new[]*", "__libc_*", "ngx_alloc", "ngx_calloc", "ngx_memalign",
+	"ngx_palloc*", "ngx_pnalloc", "ngx_pcalloc", "ngx_pmemalign", "ngx_create_pool",
+	"ngx_array_*", "ngx_list_*", "ngx_create_temp_buf", "ngx_alloc_chain_link",
+	"ngx_pstrdup", "ngx_pool_cleanup_add", "ngx_create_chain_of_bufs",
+	"ngx_resolver_alloc", "ngx_resolver_calloc", "ngx_resolver_dup",
+};
+
+/* Directories of nginx's own source tree. */
+static const char *const core_dirs[] = {
+	"src/core/", "src/event/", "src/http/", "src/os/", "src/stream/", "src/mail/",
+	"src/misc/",
+};
+
+struct round_data {
+	uint64_t *bytes, *blocks, *direct, *indirect;
+	size_t cap;
+};
+
+struct model {
+	struct intern *strs;
+	struct model_frame *frames;
+	size_t nframes, capframes;
+	uint64_t *frame_hash;	/* per frame id */
+	uint32_t *frame_slots;	/* id + 1, 0 = empty */
+	size_t nframe_slots;
+
+	struct model_site *sites;
+	size_t nsites, capsites;
+	uint64_t *site_hash;
+	uint32_t *site_slots;
+	size_t nsite_slots;
+
+	struct model_round *rounds;
+	struct round_data *data;
+	size_t nrounds, caprounds;
+	bool in_round;
+	size_t sites_at_begin;
+	size_t baseline;
+
+	char **alloc_fns;
+	size_t nalloc_fns;
+	uint32_t *stack;	/* scratch for one record's frame ids */
+	size_t capstack;
+};
+
+const char *
+growth_name(enum growth g)
+{
+	switch (g) {
+	case GROWTH_GROWING:
+		return "growing";
+	case GROWTH_BOUNDED:
+		return "bounded";
+	default:
+		return "stable";
+	}
+}
+
+struct model *
+model_new(void)
+{
+	struct model *m = xcalloc(1, sizeof *m);
+	size_t i;
+
+	m->strs = intern_new();
+	m->nframe_slots = m->nsite_slots = 1024;
+	m->frame_slots = xcalloc(m->nframe_slots, sizeof *m->frame_slots);
+	m->site_slots = xcalloc(m->nsite_slots, sizeof *m->site_slots);
+	for (i = 0; i < LT_ARRAY_SIZE(default_alloc_fns); i++)
+		model_add_alloc_fn(m, default_alloc_fns[i]);
+	return m;
+}
+
+void
+model_free(struct model *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->nsites; i++)
+		free(m->sites[i].frames);
+	for (i = 0; i < m->nrounds + (m->in_round ? 1 : 0); i++) {
+		free(m->data[i].bytes);
+		free(m->data[i].blocks);
+		free(m->data[i].direct);
+		free(m->data[i].indirect);
+	}
+	for (i = 0; i < m->nalloc_fns; i++)
+		free(m->alloc_fns[i]);
+	free(m->alloc_fns);
+	free(m->frames);
+	free(m->frame_hash);
+	free(m->frame_slots);
+	free(m->sites);
+	free(m->site_hash);
+	free(m->site_slots);
+	free(m->rounds);
+	free(m->data);
+	free(m->stack);
+	intern_free(m->strs);
+	free(m);
+}
+
+void
+model_add_alloc_fn(struct model *m, const char *pattern)
+{
+	m->alloc_fns = xrealloc(m->alloc_fns, (m->nalloc_fns + 1) * sizeof *m->alloc_fns);
+	m->alloc_fns[m->nalloc_fns++] = xstrdup(pattern);
+}
+
+static bool
+is_alloc_fn(const struct model *m, const char *fn, const char *obj)
+{
+	size_t i;
+
+	if (strstr(obj, "/vgpreload_"))
+		return true;	/* valgrind's malloc replacements */
+	if (!*fn)
+		return false;
+	for (i = 0; i < m->nalloc_fns; i++) {
+		const char *p = m->alloc_fns[i];
+		size_t n = strlen(p);
+
+		if (n && p[n - 1] == '*' ? !strncmp(fn, p, n - 1) : !strcmp(fn, p))
+			return true;
+	}
+	return false;
+}
+
+static bool
+is_core_file(const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < LT_ARRAY_SIZE(core_dirs); i++) {
+		const char *hit = strstr(file, core_dirs[i]);
+
+		if (hit && (hit == file || hit[-1] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* ---- frames ---- */
+
+static uint64_t
+frame_key_hash(const struct lparse_frame *f)
+{
+	uint64_t h = intern_hash(f->fn.p, f->fn.n, f->ip ^ ((uint64_t)f->line << 40));
+
+	h = intern_hash(f->file.p, f->file.n, h);
+	return intern_hash(f->obj.p, f->obj.n, h);
+}
+
+static bool
+slice_eq(struct lt_slice s, const char *str)
+{
+	return strlen(str) == s.n && !memcmp(s.p, str, s.n);
+}
+
+static bool
+frame_matches(const struct model_frame *mf, const struct lparse_frame *f)
+{
+	return mf->ip == f->ip && mf->line == f->line && slice_eq(f->fn, mf->fn) &&
+		slice_eq(f->file, mf->file) && slice_eq(f->obj, mf->obj);
+}
+
+static void
+slots_grow(uint32_t **slots, size_t *nslots, const uint64_t *hashes, size_t count)
+{
+	size_t n = *nslots * 2, i;
+	uint32_t *ns = xcalloc(n, sizeof *ns);
+
+	for (i = 0; i < count; i++) {
+		size_t j;
+
+		for (j = hashes[i] & (n - 1); ns[j]; j = (j + 1) & (n - 1))
+			;
+		ns[j] = (uint32_t)i + 1;
+	}
+	free(*slots);
+	*slots = ns;
+	*nslots = n;
+}
+
+static uint32_t
+frame_id(struct model *m, const struct lparse_frame *f)
+{
+	uint64_t h = frame_key_hash(f);
+	size_t j, mask = m->nframe_slots - 1;
+	struct model_frame *mf;
+
+	for (j = h & mask; m->frame_slots[j]; j = (j + 1) & mask) {
+		uint32_t id = m->frame_slots[j] - 1;
+
+		if (m->frame_hash[id] == h && frame_matches(&m->frames[id], f))
+			return id;
+	}
+	xgrow((void **)&m->frames, &m->capframes, m->nframes + 1, sizeof *m->frames);
+	m->frame_hash = xrealloc(m->frame_hash, m->capframes * sizeof *m->frame_hash);
+	mf = &m->frames[m->nframes];
+	mf->ip = f->ip;
+	mf->line = f->line;
+	mf->fn = intern_get(m->strs, f->fn.p, f->fn.n);
+	mf->file = intern_get(m->strs, f->file.p, f->file.n);
+	mf->obj = intern_get(m->strs, f->obj.p, f->obj.n);
+	mf->alloc = is_alloc_fn(m, mf->fn, mf->obj);
+	mf->core = *mf->file && is_core_file(mf->file);
+	m->frame_hash[m->nframes] = h;
+	m->frame_slots[j] = (uint32_t)++m->nframes;
+	if (m->nframes * 2 > m->nframe_slots)
+		slots_grow(&m->frame_slots, &m->nframe_slots, m->frame_hash, m->nframes);
+	return (uint32_t)m->nframes - 1;
+}
+
+/* ---- sites ---- */
+
+static uint32_t
+pick_alloc_site(const struct model *m, const uint32_t *ids, size_t n)
+{
+	size_t i, first_nonalloc = n;
+
+	for (i = 0; i < n; i++) {
+		const struct model_frame *f = &m->frames[ids[i]];
+
+		if (f->alloc)
+			continue;
+		if (first_nonalloc == n)
+			first_nonalloc = i;
+		if (*f->fn)
+			return (uint32_t)i;
+	}
+	return first_nonalloc < n ? (uint32_t)first_nonalloc : 0;
+}
+
+static bool
+stack_core_only(const struct model *m, const uint32_t *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct model_frame *f = &m->frames[ids[i]];
+
+		if (*f->file && !f->core)
+			return false;
+	}
+	return true;
+}
+
+static size_t
+site_id(struct model *m, enum leak_kind kind, const uint32_t *ids, size_t n)
+{
+	uint64_t h = intern_hash(ids, n * sizeof *ids, (uint64_t)kind + 1);
+	size_t j, mask = m->nsite_slots - 1;
+	struct model_site *s;
+
+	for (j = h & mask; m->site_slots[j]; j = (j + 1) & mask) {
+		size_t id = m->site_slots[j] - 1;
+
+		s = &m->sites[id];
+		if (m->site_hash[id] == h && s->kind == kind && s->nframes == n &&
+			!memcmp(s->frames, ids, n * sizeof *ids))
+			return id;
+	}
+	xgrow((void **)&m->sites, &m->capsites, m->nsites + 1, sizeof *m->sites);
+	m->site_hash = xrealloc(m->site_hash, m->capsites * sizeof *m->site_hash);
+	s = &m->sites[m->nsites];
+	memset(s, 0, sizeof *s);
+	s->kind = kind;
+	s->nframes = (uint32_t)n;
+	s->frames = xmalloc(n * sizeof *ids);
+	memcpy(s->frames, ids, n * sizeof *ids);
+	s->alloc_at = pick_alloc_site(m, ids, n);
+	s->core_only = stack_core_only(m, ids, n);
+	s->first_round = (uint32_t)m->nrounds;
+	m->site_hash[m->nsites] = h;
+	m->site_slots[j] = (uint32_t)++m->nsites;
+	if (m->nsites * 2 > m->nsite_slots)
+		slots_grow(&m->site_slots, &m->nsite_slots, m->site_hash, m->nsites);
+	return m->nsites - 1;
+}
+
+/* ---- rounds ---- */
+
+static void
+round_data_fit(struct round_data *d, size_t nsites)
+{
+	size_t old = d->cap;
+
+	if (nsites <= d->cap)
+		return;
+	d->cap = old ? old : 64;
+	while (d->cap < nsites)
+		d->cap *= 2;
+	d->bytes = xrealloc(d->bytes, d->cap * sizeof *d->bytes);
+	d->blocks = xrealloc(d->blocks, d->cap * sizeof *d->blocks);
+	d->direct = xrealloc(d->direct, d->cap * sizeof *d->direct);
+	d->indirect = xrealloc(d->indirect, d->cap * sizeof *d->indirect);
+	memset(d->bytes + old, 0, (d->cap - old) * sizeof *d->bytes);
+	memset(d->blocks + old, 0, (d->cap - old) * sizeof *d->blocks);
+	memset(d->direct + old, 0, (d->cap - old) * sizeof *d->direct);
+	memset(d->indirect + old, 0, (d->cap - old) * sizeof *d->indirect);
+}
+
+void
+model_round_begin(struct model *m, uint64_t requests, uint64_t failed)
+{
+	struct model_round *r;
+
+	if (m->in_round)
+		model_round_abort(m);
+	xgrow((void **)&m->rounds, &m->caprounds, m->nrounds + 1, sizeof *m->rounds);
+	m->data = xrealloc(m->data, m->caprounds * sizeof *m->data);
+	r = &m->rounds[m->nrounds];
+	memset(r, 0, sizeof *r);
+	memset(&m->data[m->nrounds], 0, sizeof m->data[m->nrounds]);
+	r->requests = requests;
+	r->failed = failed;
+	r->total_requests = requests + (m->nrounds ? m->rounds[m->nrounds - 1].total_requests : 0);
+	m->in_round = true;
+	m->sites_at_begin = m->nsites;
+}
+
+void
+model_round_add(struct model *m, const struct lparse_record *rec)
+{
+	struct round_data *d = &m->data[m->nrounds];
+	size_t i, id;
+
+	if (!m->in_round)
+		return;
+	xgrow((void **)&m->stack, &m->capstack, rec->nframes + 1, sizeof *m->stack);
+	for (i = 0; i < rec->nframes; i++)
+		m->stack[i] = frame_id(m, &rec->frames[i]);
+	id = site_id(m, rec->kind, m->stack, rec->nframes);
+	round_data_fit(d, m->nsites);
+	/* Identical stacks are merged by valgrind already; adding keeps a
+	 * second record with the same key (deeper than --num-callers) right. */
+	d->bytes[id] += rec->bytes;
+	d->blocks[id] += rec->blocks;
+	d->direct[id] += rec->direct;
+	d->indirect[id] += rec->indirect;
+}
+
+int
+model_lparse_cb(void *ctx, const struct lparse_record *rec)
+{
+	model_round_add(ctx, rec);
+	return 0;
+}
+
+uint64_t
+model_site_bytes(const struct model *m, size_t site, size_t r)
+{
+	return r < m->nrounds && site < m->rounds[r].nsites ? m->data[r].bytes[site] : 0;
+}
+
+uint64_t
+model_site_blocks(const struct model *m, size_t site, size_t r)
+{
+	return r < m->nrounds && site < m->rounds[r].nsites ? m->data[r].blocks[site] : 0;
+}
+
+enum growth
+model_growth(const uint64_t *bytes, size_t n)
+{
+	size_t i, window;
+	bool grew = false, growing = true;
+
+	if (n < 2)
+		return GROWTH_STABLE;
+	/* Growing: up in each of the last two rounds (the last one with only
+	 * one round after the baseline: too early to call it bounded). */
+	window = n - 1 >= 2 ? 2 : 1;
+	for (i = 1; i < n; i++) {
+		if (bytes[i] > bytes[i - 1])
+			grew = true;
+		if (i >= n - window && bytes[i] <= bytes[i - 1])
+			growing = false;
+	}
+	if (growing)
+		return GROWTH_GROWING;
+	return grew ? GROWTH_BOUNDED : GROWTH_STABLE;
+}
+
+static void
+derive_site(struct model *m, size_t id, uint64_t *series)
+{
+	struct model_site *s = &m->sites[id];
+	size_t last = m->nrounds - 1, n = 0, r, window;
+	uint64_t reqs = 0;
+
+	for (r = m->baseline; r <= last; r++)
+		series[n++] = model_site_bytes(m, id, r);
+	s->growth = model_growth(series, n);
+	s->bytes = series[n - 1];
+	s->blocks = model_site_blocks(m, id, last);
+	s->present = s->blocks > 0 || s->bytes > 0;
+	s->direct = id < m->rounds[last].nsites ? m->data[last].direct[id] : 0;
+	s->indirect = id < m->rounds[last].nsites ? m->data[last].indirect[id] : 0;
+	s->delta_bytes = last ? (int64_t)s->bytes - (int64_t)model_site_bytes(m, id, last - 1) : 0;
+	s->delta_blocks = last ? (int64_t)s->blocks - (int64_t)model_site_blocks(m, id, last - 1) : 0;
+	window = n - 1 >= 2 ? 2 : n - 1;
+	for (r = 0; r < window; r++)
+		reqs += m->rounds[last - r].requests;
+	s->bytes_per_request = reqs ?
+		((double)series[n - 1] - (double)series[n - 1 - window]) / (double)reqs : 0.0;
+}
+
+static void
+derive_all(struct model *m)
+{
+	uint64_t *series;
+	size_t i;
+
+	if (!m->nrounds)
+		return;
+	series = xmalloc(m->nrounds * sizeof *series);
+	for (i = 0; i < m->nsites; i++)
+		derive_site(m, i, series);
+	free(series);
+}
+
+void
+model_round_end(struct model *m, const struct leak_summary *sum, int64_t check_ns)
+{
+	struct model_round *r = &m->rounds[m->nrounds];
+	struct timespec ts;
+
+	if (!m->in_round)
+		return;
+	round_data_fit(&m->data[m->nrounds], m->nsites);
+	r->summary = *sum;
+	r->check_ns = check_ns;
+	r->nsites = m->nsites;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r->wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	m->nrounds++;
+	m->in_round = false;
+	derive_all(m);
+}
+
+void
+model_round_abort(struct model *m)
+{
+	struct round_data *d;
+	size_t i;
+
+	if (!m->in_round)
+		return;
+	d = &m->data[m->nrounds];
+	free(d->bytes);
+	free(d->blocks);
+	free(d->direct);
+	free(d->indirect);
+	memset(d, 0, sizeof *d);
+	for (i = m->sites_at_begin; i < m->nsites; i++)
+		free(m->sites[i].frames);
+	/* Forget the sites this round created: rebuild the index. */
+	m->nsites = m->sites_at_begin;
+	memset(m->site_slots, 0, m->nsite_slots * sizeof *m->site_slots);
+	for (i = 0; i < m->nsites; i++) {
+		size_t j, mask = m->nsite_slots - 1;
+
+		for (j = m->site_hash[i] & mask; m->site_slots[j]; j = (j + 1) & mask)
+			;
+		m->site_slots[j] = (uint32_t)i + 1;
+	}
+	m->in_round = false;
+}
+
+size_t
+model_nrounds(const struct model *m)
+{
+	return m->nrounds;
+}
+
+const struct model_round *
+model_round(const struct model *m, size_t r)
+{
+	return r < m->nrounds ? &m->rounds[r] : NULL;
+}
+
+size_t
+model_nsites(const struct model *m)
+{
+	return m->nsites;
+}
+
+const struct model_site *
+model_site(const struct model *m, size_t i)
+{
+	return i < m->nsites ? &m->sites[i] : NULL;
+}
+
+const struct model_frame *
+model_frame(const struct model *m, uint32_t id)
+{
+	return id < m->nframes ? &m->frames[id] : NULL;
+}
+
+const struct model_frame *
+model_site_frame(const struct model *m, const struct model_site *s, size_t i)
+{
+	return i < s->nframes ? &m->frames[s->frames[i]] : NULL;
+}
+
+void
+model_set_baseline(struct model *m, size_t round)
+{
+	m->baseline = round < m->nrounds ? round : (m->nrounds ? m->nrounds - 1 : 0);
+	derive_all(m);
+}
+
+size_t
+model_baseline(const struct model *m)
+{
+	return m->baseline;
+}
+
+size_t
+model_memory(const struct model *m)
+{
+	size_t bytes = sizeof *m + intern_bytes(m->strs), i;
+
+	bytes += m->capframes * (sizeof *m->frames + sizeof *m->frame_hash);
+	bytes += m->nframe_slots * sizeof *m->frame_slots + m->nsite_slots * sizeof *m->site_slots;
+	bytes += m->capsites * (sizeof *m->sites + sizeof *m->site_hash);
+	for (i = 0; i < m->nsites; i++)
+		bytes += m->sites[i].nframes * sizeof(uint32_t);
+	for (i = 0; i < m->nrounds; i++)
+		bytes += m->data[i].cap * 4 * sizeof(uint64_t);
+	return bytes;
+}

@@ -1,0 +1,205 @@
+/* report_json.c - the JSON report (jansson), written atomically. */
+#include "report.h"
+#include "escape.h"
+#include "model.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Every string from valgrind is untrusted: escaped before it enters the
+ * report (jansson would also reject invalid UTF-8 outright). */
+static json_t *
+jstr(const char *s)
+{
+	char *e = esc_dup(s ? s : "", s ? strlen(s) : 0, 0);
+	json_t *j = json_string(e);
+
+	free(e);
+	return j ? j : json_string("");
+}
+
+static json_t *
+jtotal(const struct leak_total *t)
+{
+	return json_pack("{s:I,s:I}", "bytes", (json_int_t)t->bytes, "blocks", (json_int_t)t->blocks);
+}
+
+static json_t *
+json_rounds(const struct model *m)
+{
+	json_t *rounds = json_array();
+	size_t r;
+	int k;
+
+	for (r = 0; r < model_nrounds(m); r++) {
+		const struct model_round *rd = model_round(m, r);
+		json_t *sum = json_object();
+
+		for (k = 0; k < LEAK_KIND_COUNT; k++)
+			json_object_set_new(sum, leak_kind_json((enum leak_kind)k),
+				jtotal(&rd->summary.kind[k]));
+		json_object_set_new(sum, "suppressed", jtotal(&rd->summary.suppressed));
+		json_array_append_new(rounds, json_pack("{s:I,s:I,s:I,s:f,s:I,s:o}",
+			"requests", (json_int_t)rd->requests, "failed", (json_int_t)rd->failed,
+			"total_requests", (json_int_t)rd->total_requests,
+			"check_ms", (double)rd->check_ns / 1e6, "time_ms", (json_int_t)rd->wall_ms,
+			"summary", sum));
+	}
+	return rounds;
+}
+
+static json_t *
+json_frame(const struct model_frame *f)
+{
+	char ip[32];
+	json_t *j;
+
+	snprintf(ip, sizeof ip, "0x%" PRIx64, f->ip);
+	j = json_pack("{s:s,s:o}", "ip", ip, "function", jstr(f->fn));
+	json_object_set_new(j, "file", *f->file ? jstr(f->file) : json_null());
+	json_object_set_new(j, "line", f->line ? json_integer(f->line) : json_null());
+	json_object_set_new(j, "object", *f->obj ? jstr(f->obj) : json_null());
+	json_object_set_new(j, "allocator", json_boolean(f->alloc));
+	return j;
+}
+
+static json_t *
+json_site(const struct model *m, size_t id)
+{
+	const struct model_site *s = model_site(m, id);
+	const struct model_frame *at = model_site_frame(m, s, s->alloc_at);
+	json_t *bytes = json_array(), *blocks = json_array(), *stack = json_array(), *j;
+	size_t r, i;
+
+	for (r = 0; r < model_nrounds(m); r++) {
+		json_array_append_new(bytes, json_integer((json_int_t)model_site_bytes(m, id, r)));
+		json_array_append_new(blocks, json_integer((json_int_t)model_site_blocks(m, id, r)));
+	}
+	for (i = 0; i < s->nframes; i++)
+		json_array_append_new(stack, json_frame(model_site_frame(m, s, i)));
+	j = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:f,s:s,s:I,s:I,s:b,s:o}",
+		"kind", leak_kind_json(s->kind),
+		"function", jstr(at ? at->fn : ""),
+		"file", at && *at->file ? jstr(at->file) : json_null(),
+		"line", at && at->line ? json_integer(at->line) : json_null(),
+		"bytes", bytes, "blocks", blocks,
+		"bytes_per_request", s->bytes_per_request,
+		"growth", growth_name(s->growth),
+		"direct_bytes", (json_int_t)s->direct, "indirect_bytes", (json_int_t)s->indirect,
+		"core_only", s->core_only, "stack", stack);
+	return j;
+}
+
+char *
+rjson_render(const struct model *m, const struct report_meta *meta)
+{
+	json_t *root, *sites = json_array();
+	size_t n, i, *idx = report_order(m, true, &n);
+	char *text;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(sites, json_site(m, idx[i]));
+	free(idx);
+	root = json_pack("{s:s,s:{s:o,s:o,s:b},s:I,s:o,s:o}",
+		"ngx_leaktop", LT_VERSION,
+		"nginx", "binary", jstr(meta->nginx), "version", jstr(meta->nginx_version),
+		"debug_palloc", meta->debug_palloc,
+		"baseline_round", (json_int_t)model_baseline(m),
+		"rounds", json_rounds(m), "sites", sites);
+	if (meta->end_reason)
+		json_object_set_new(root, "end", jstr(meta->end_reason));
+	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!text)
+		text = xstrdup("{}");
+	return text;
+}
+
+static bool
+write_fd_all(int fd, const char *text, size_t len, const char *path, char *err, size_t errlen)
+{
+	if (!util_write_all(fd, text, len) || !util_write_all(fd, "\n", 1)) {
+		snprintf(err, errlen, "cannot write the JSON report to %s: %s", path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* Devices and pipes (/dev/stdout, /dev/full, a FIFO) get written in place;
+ * regular files go through a temp file in the same directory + rename. */
+static bool
+write_in_place(const char *path, const char *text, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s for the JSON report: %s", path, strerror(errno));
+		return false;
+	}
+	ok = write_fd_all(fd, text, strlen(text), path, err, errlen);
+	if (close(fd) < 0 && ok) {
+		snprintf(err, errlen, "cannot write the JSON report to %s: %s", path, strerror(errno));
+		ok = false;
+	}
+	return ok;
+}
+
+static bool
+write_atomic(const char *path, const char *text, char *err, size_t errlen)
+{
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	bool ok;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create the JSON report next to %s: %s", path,
+			strerror(errno));
+		free(tmp);
+		return false;
+	}
+	ok = write_fd_all(fd, text, strlen(text), path, err, errlen);
+	if (ok && (fsync(fd) < 0 || fchmod(fd, 0644) < 0)) {
+		snprintf(err, errlen, "cannot write the JSON report to %s: %s", path, strerror(errno));
+		ok = false;
+	}
+	if (close(fd) < 0 && ok) {
+		snprintf(err, errlen, "cannot write the JSON report to %s: %s", path, strerror(errno));
+		ok = false;
+	}
+	if (ok && rename(tmp, path) < 0) {
+		snprintf(err, errlen, "cannot put the JSON report at %s: %s", path, strerror(errno));
+		ok = false;
+	}
+	if (!ok)
+		unlink(tmp);
+	free(tmp);
+	return ok;
+}
+
+bool
+rjson_write(const struct model *m, const struct report_meta *meta, const char *path,
+	char *err, size_t errlen)
+{
+	char *text = rjson_render(m, meta);
+	struct stat st;
+	bool ok;
+
+	if (!strcmp(path, "-")) {
+		ok = write_fd_all(STDOUT_FILENO, text, strlen(text), "standard output", err, errlen);
+	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		ok = write_in_place(path, text, err, errlen);
+	} else {
+		ok = write_atomic(path, text, err, errlen);
+	}
+	free(text);
+	return ok;
+}
