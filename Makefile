@@ -29,7 +29,7 @@ NGINX    := $(NGINX_DIR)/objs/nginx
 
 # Checked lazily (only when compiling), so `make check` can install the
 # packages first and then re-enter make.
-pkg_missing = $(foreach p,$(1),$(if $(shell pkg-config --exists $(p) && echo y),,$(p)))
+pkg_missing = $(strip $(foreach p,$(1),$(if $(shell pkg-config --exists $(p) && echo y),,$(p))))
 define need_pkgs
 $(if $(call pkg_missing,$(1)),$(error missing pkg-config module(s) $(call pkg_missing,$(1)): apt-get install $(foreach p,$(call pkg_missing,$(1)),$(deb_$(p))) (or run tests/setup-deps.sh)))
 endef
@@ -106,9 +106,11 @@ check: deps
 check-all: all asan unit $(NGINX)
 	@tests/run-tests.sh
 
+# Until the live screen lands, the demo runs the batch engine.
+DEMO_ARGS ?= --batch
 demo: deps
 	@$(MAKE) --no-print-directory all $(NGINX)
-	./ngx-leaktop $(DEMO_ARGS) $(NGINX)
+	examples/demo.sh $(DEMO_ARGS)
 
 install: ngx-leaktop
 	install -d $(DESTDIR)$(BINDIR)

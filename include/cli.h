@@ -23,6 +23,7 @@ struct cli_strv {
 
 struct cli_opts {
 	bool batch;
+	bool allow_no_debug_palloc;
 	const char *nginx;
 	const char *conf;
 	const char *prefix;

@@ -11,7 +11,7 @@
 enum {
 	OPT_BATCH = 256, OPT_ROUNDS, OPT_JSON, OPT_FAIL_ON, OPT_ALLOC_FN, OPT_NUM_CALLERS,
 	OPT_VALGRIND, OPT_VGDB, OPT_VALGRIND_OPT, OPT_CHECK_TIMEOUT, OPT_START_TIMEOUT,
-	OPT_REQ_TIMEOUT, OPT_NO_KEEPALIVE, OPT_SOURCE_DIR, OPT_DIRECTIVES,
+	OPT_REQ_TIMEOUT, OPT_NO_KEEPALIVE, OPT_SOURCE_DIR, OPT_DIRECTIVES, OPT_ALLOW_PLAIN,
 };
 
 struct cli_option {
@@ -40,6 +40,7 @@ static const struct cli_option options[] = {
 	{ "fail-on", OPT_FAIL_ON, required_argument, "WHAT", "batch: exit 1 on growing|definite|none (default: growing)" },
 	{ "alloc-fn", OPT_ALLOC_FN, required_argument, "NAME", "your module's allocator wrapper, skipped when naming a site; 'prefix*' ok; repeatable" },
 	{ "source-dir", OPT_SOURCE_DIR, required_argument, "DIR", "where to look for sources moved since the build; repeatable" },
+	{ "allow-no-debug-palloc", OPT_ALLOW_PLAIN, no_argument, NULL, "run an nginx built without -DNGX_DEBUG_PALLOC=1 anyway (batch refuses it otherwise)" },
 	{ "num-callers", OPT_NUM_CALLERS, required_argument, "N", "stack depth valgrind records, 12..500 (default: 40)" },
 	{ "valgrind", OPT_VALGRIND, required_argument, "PATH", "valgrind binary (default: valgrind)" },
 	{ "vgdb", OPT_VGDB, required_argument, "PATH", "vgdb binary (default: vgdb)" },
@@ -186,6 +187,7 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 		}
 		break;
 	case OPT_ALLOC_FN: strv_add(&o->alloc_fns, arg); break;
+	case OPT_ALLOW_PLAIN: o->allow_no_debug_palloc = true; break;
 	case OPT_SOURCE_DIR: strv_add(&o->source_dirs, arg); break;
 	case OPT_NUM_CALLERS:
 		if (!num_arg("num-callers", arg, 12, 500, &v, err, errlen))

@@ -95,7 +95,8 @@ arena_copy(struct intern *in, const char *s, size_t n)
 		in->chunks = c;
 	}
 	p = c->data + c->used;
-	memcpy(p, s, n);
+	if (n)
+		memcpy(p, s, n);
 	p[n] = '\0';
 	c->used += n + 1;
 	in->bytes += n + 1;
@@ -132,7 +133,7 @@ intern_get(struct intern *in, const char *s, size_t n)
 	for (j = h & (in->nslots - 1); in->slots[j].str; j = (j + 1) & (in->nslots - 1)) {
 		struct intern_slot *sl = &in->slots[j];
 
-		if (sl->hash == h && sl->len == n && !memcmp(sl->str, s, n))
+		if (sl->hash == h && sl->len == n && (!n || !memcmp(sl->str, s, n)))
 			return sl->str;
 	}
 	in->slots[j].hash = h;

@@ -35,7 +35,12 @@ main(int argc, char **argv)
 	warn = preflight_warnings(&pf);
 	fputs(warn, stderr);
 	free(warn);
-	if (o.batch) {
+	if (o.batch && !pf.debug_palloc && !o.allow_no_debug_palloc) {
+		/* In CI a report of opaque pool blocks would pass silently. */
+		fprintf(stderr, "ngx-leaktop: %s was not built with -DNGX_DEBUG_PALLOC=1: rebuild it "
+			"(see above) or pass --allow-no-debug-palloc\n", o.nginx);
+		rc = 2;
+	} else if (o.batch) {
 		rc = batch_run(&o, &pf);
 	} else {
 		fprintf(stderr, "ngx-leaktop: the live screen is not in this build yet; "

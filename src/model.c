@@ -170,7 +170,7 @@ frame_key_hash(const struct lparse_frame *f)
 static bool
 slice_eq(struct lt_slice s, const char *str)
 {
-	return strlen(str) == s.n && !memcmp(s.p, str, s.n);
+	return strlen(str) == s.n && (!s.n || !memcmp(s.p, str, s.n));
 }
 
 static bool

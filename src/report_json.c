@@ -116,7 +116,7 @@ rjson_render(const struct model *m, const struct report_meta *meta)
 		"rounds", json_rounds(m), "sites", sites);
 	if (meta->end_reason)
 		json_object_set_new(root, "end", jstr(meta->end_reason));
-	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
 	json_decref(root);
 	if (!text)
 		text = xstrdup("{}");

@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,31 +99,83 @@ put_clipped(FILE *out, const char *s, int width)
 	fprintf(out, "%.*s~%*s", len, s, width - len - 1, "");
 }
 
+/* Table rows: sites merged by (kind, allocation frame). The same line
+ * reached through several call paths (first request vs keepalive) is one
+ * leak to a reader; the JSON keeps every stack. */
+struct rtable_row {
+	enum leak_kind kind;
+	const struct model_frame *at;
+	size_t site;		/* first site of the group, for its location */
+	uint64_t bytes;
+	int64_t delta;
+	double bpr;
+	enum growth growth;
+};
+
+static void
+row_add(struct rtable_row *r, const struct model_site *s)
+{
+	r->bytes += s->bytes;
+	r->delta += s->delta_bytes;
+	r->bpr += s->bytes_per_request;
+	if (s->growth == GROWTH_GROWING || (s->growth == GROWTH_BOUNDED && r->growth == GROWTH_STABLE))
+		r->growth = s->growth;
+}
+
+static size_t
+group_rows(const struct model *m, const size_t *idx, size_t n, struct rtable_row *rows)
+{
+	size_t i, j, nrows = 0;
+
+	/* idx is in display order; a group takes the place of its first site.
+	 * Quadratic only in the rows shown: fine for a printed table. */
+	for (i = 0; i < n; i++) {
+		const struct model_site *s = model_site(m, idx[i]);
+		const struct model_frame *at = model_site_frame(m, s, s->alloc_at);
+
+		for (j = 0; j < nrows; j++)
+			if (rows[j].kind == s->kind && rows[j].at == at)
+				break;
+		if (j == nrows) {
+			memset(&rows[nrows], 0, sizeof rows[nrows]);
+			rows[nrows].kind = s->kind;
+			rows[nrows].at = at;
+			rows[nrows].site = idx[i];
+			nrows++;
+		}
+		row_add(&rows[j], s);
+	}
+	return nrows;
+}
+
 void
 rtable_print(FILE *out, const struct model *m, size_t max_rows)
 {
-	size_t n, i, total = model_nsites(m);
+	size_t n, i, nrows, total = model_nsites(m);
 	size_t *idx = report_order(m, false, &n);
+	struct rtable_row *rows = xmalloc((n ? n : 1) * sizeof *rows);
 
+	nrows = group_rows(m, idx, n, rows);
 	fprintf(out, "%-28s %-28s %-9s %10s %9s %9s %s\n", "SITE", "FUNCTION", "KIND", "BYTES",
 		"DELTA", "B/REQ", "VERDICT");
-	for (i = 0; i < n && (!max_rows || i < max_rows); i++) {
-		const struct model_site *s = model_site(m, idx[i]);
-		const struct model_frame *f = model_site_frame(m, s, s->alloc_at);
-		char *loc = report_site_location(m, s);
-		char *fn = esc_dup(f && *f->fn ? f->fn : "???", f && *f->fn ? strlen(f->fn) : 3, 0);
+	for (i = 0; i < nrows && (!max_rows || i < max_rows); i++) {
+		const struct rtable_row *r = &rows[i];
+		char *loc = report_site_location(m, model_site(m, r->site));
+		const char *fn = r->at && *r->at->fn ? r->at->fn : "???";
+		char *efn = esc_dup(fn, strlen(fn), 0);
 
 		put_clipped(out, loc, 28);
 		fputc(' ', out);
-		put_clipped(out, fn, 28);
-		fprintf(out, " %-9s %10" PRIu64 " %+9" PRId64 " %9.1f %s\n", leak_kind_short(s->kind),
-			s->bytes, s->delta_bytes, s->bytes_per_request, growth_name(s->growth));
+		put_clipped(out, efn, 28);
+		fprintf(out, " %-9s %10" PRIu64 " %+9" PRId64 " %9.1f %s\n", leak_kind_short(r->kind),
+			r->bytes, r->delta, r->bpr, growth_name(r->growth));
 		free(loc);
-		free(fn);
+		free(efn);
 	}
-	if (i < n)
-		fprintf(out, "... %zu more sites (see --json)\n", n - i);
-	fprintf(out, "%zu sites shown of %zu (stable still-reachable sites hidden: nginx's own "
-		"start-up heap)\n", i, total);
+	if (i < nrows)
+		fprintf(out, "... %zu more rows (see --json)\n", nrows - i);
+	fprintf(out, "%zu rows from %zu of %zu sites (stable still-reachable sites hidden: "
+		"nginx's own start-up heap)\n", i, n, total);
+	free(rows);
 	free(idx);
 }

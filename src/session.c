@@ -369,15 +369,17 @@ on_inotify(struct evloop *loop, int fd, int events, void *ctx)
 	set_state(s, SESSION_READY);
 }
 
-/* The most telling line nginx or valgrind printed: nginx's own [emerg] /
- * [alert] / [crit] if any, else valgrind's last words. */
+/* The most telling line nginx or valgrind printed: nginx's first [emerg] /
+ * [alert] / [crit] (the cause; later ones are consequences, like "still
+ * could not bind()"), else valgrind's last words. */
 static void
 find_reason_line(struct session *s, char *out, size_t outlen)
 {
 	char *tail = session_log_tail(s, 200), *line, *save = NULL, *best = NULL, *last = NULL;
 
 	for (line = strtok_r(tail, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (strstr(line, "[emerg]") || strstr(line, "[alert]") || strstr(line, "[crit]"))
+		if (!best && (strstr(line, "[emerg]") || strstr(line, "[alert]") ||
+			strstr(line, "[crit]")))
 			best = line;
 		if (strspn(line, "= 0123456789") < strlen(line))
 			last = line;

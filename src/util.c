@@ -153,15 +153,15 @@ util_write_all(int fd, const void *buf, size_t len)
 }
 
 static int
-rm_rf_at(int dirfd, const char *name)
+rm_rf_at(int parent, const char *name)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *d;
 	struct dirent *de;
 	int rc = 0;
 
 	if (fd < 0)	/* not a directory (or a symlink): unlink it */
-		return unlinkat(dirfd, name, 0) == 0 || errno == ENOENT ? 0 : -1;
+		return unlinkat(parent, name, 0) == 0 || errno == ENOENT ? 0 : -1;
 	d = fdopendir(fd);
 	if (!d) {
 		close(fd);
@@ -174,7 +174,7 @@ rm_rf_at(int dirfd, const char *name)
 			rc = -1;
 	}
 	closedir(d);
-	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		rc = -1;
 	return rc;
 }

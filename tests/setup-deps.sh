@@ -18,6 +18,7 @@ pkgs=(
 	"valgrind:/usr/bin/vgdb"
 	"curl:/usr/bin/curl"
 	"tmux:/usr/bin/tmux"
+	"jq:/usr/bin/jq"
 	"libpcre2-dev:/usr/include/pcre2.h"
 	"zlib1g-dev:/usr/include/zlib.h"
 	"dpkg-dev:/usr/bin/dpkg-source"

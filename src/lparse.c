@@ -1,0 +1,677 @@
+/* lparse.c - parser for the text answer of valgrind's `leak_check` monitor
+ * command.
+ *
+ * The answer is a few hundred kilobytes to tens of megabytes, parsed after
+ * every leak check while the user watches, so this is a hand-written
+ * scanner: memchr finds the lines, each line is walked once with a cursor,
+ * frames are slices into the input and the frame array is reused for every
+ * record. Nothing here trusts the input: every read is bounded by the end of
+ * the current line, numbers are checked for overflow, and whatever does not
+ * fit the grammar is an error that names its line.
+ *
+ * Line shapes (after the "==PID== " prefix), see shared VALGRIND.md:
+ *   N [(+d)] [(N [(+d)] direct, N [(+d)] indirect)] bytes in N [(+d)] blocks
+ *       are KIND in loss record I of M
+ *      at 0xADDR: FN [(FILE:LINE) | (in OBJ)]
+ *      by 0xADDR: ...
+ *   (blank: ends the record)
+ *   LEAK SUMMARY:
+ *      definitely lost: N [(+d)] bytes in N [(+d)] blocks    (and 4 more)
+ *                         of which reachable via heuristic:
+ *                           length64           : N bytes in N blocks
+ *   All heap blocks were freed -- no leaks are possible
+ * Lines without the prefix come from vgdb ("sending command ...") or are
+ * valgrind rejecting the command ("fulll does not match any of ..."). */
+#include "lparse.h"
+#include "util.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum state {
+	ST_TOP,			/* between records */
+	ST_RECORD,		/* after a record header: frames */
+	ST_SUMMARY,		/* inside the LEAK SUMMARY block */
+};
+
+/* Bits of the summary lines seen; all five make a complete summary. */
+enum {
+	SUM_SUPPRESSED = 1 << LEAK_KIND_COUNT,
+	SUM_ALL = (1 << LEAK_KIND_COUNT) - 1 + SUM_SUPPRESSED,
+	SUM_HEURISTIC = SUM_SUPPRESSED << 1,	/* "of which reachable via heuristic:" */
+};
+
+struct parser {
+	const char *line;		/* current line, for column numbers */
+	unsigned lineno;
+	const char *pfx;		/* "==PID==" of the first prefixed line */
+	size_t pfxlen;
+	enum state state;
+	unsigned sumbits;
+	bool done;			/* summary complete or heap empty */
+	struct lparse_record rec;
+	struct lparse_frame *frames;	/* grows to the deepest stack seen */
+	size_t capframes;
+	lparse_record_cb cb;
+	void *ctx;
+	struct leak_summary *sum;
+	struct lparse_error *err;
+};
+
+/* A bounded view of the rest of a line. */
+struct cur {
+	const char *s, *e;
+};
+
+static enum lparse_status __attribute__((format(printf, 3, 4)))
+fail(struct parser *ps, enum lparse_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	ps->err->line = ps->lineno;
+	va_start(ap, fmt);
+	vsnprintf(ps->err->msg, sizeof(ps->err->msg), fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+/* A malformed line: say what was expected and at which column. */
+static enum lparse_status
+bad(struct parser *ps, const struct cur *c, const char *what)
+{
+	return fail(ps, LPARSE_ERROR, "%s at column %zu", what, (size_t)(c->s - ps->line) + 1);
+}
+
+static inline bool
+eat(struct cur *c, const char *lit, size_t n)
+{
+	if ((size_t)(c->e - c->s) < n || memcmp(c->s, lit, n))
+		return false;
+	c->s += n;
+	return true;
+}
+
+#define EAT(c, lit) eat((c), (lit), sizeof(lit) - 1)
+
+static bool
+is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+/* A decimal with valgrind's "," thousands separators: 1,234,567. */
+static enum lparse_status
+number(struct parser *ps, struct cur *c, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	int lead = 0;		/* digits before the first comma */
+	int group = -1;		/* digits since the last comma, -1 before any */
+
+	if (c->s == c->e || !is_digit(*c->s))
+		return bad(ps, c, "expected a number");
+	for (; c->s < c->e; c->s++) {
+		unsigned d;
+
+		if (*c->s == ',' && c->s + 1 < c->e && is_digit(c->s[1])) {
+			if (group < 0 ? lead > 3 : group != 3)
+				return bad(ps, c, "misplaced thousands separator");
+			group = 0;
+			continue;
+		}
+		if (!is_digit(*c->s))
+			break;
+		d = (unsigned)(*c->s - '0');
+		if (v > (max - d) / 10)
+			return bad(ps, c, "number too large");
+		v = v * 10 + d;
+		if (group < 0)
+			lead++;
+		else
+			group++;
+	}
+	if (group >= 0 && group != 3)
+		return bad(ps, c, "misplaced thousands separator");
+	*out = v;
+	return LPARSE_OK;
+}
+
+/* "N" or "N (+d)" / "N (-d)" as printed by increased/changed. */
+static enum lparse_status
+amount(struct parser *ps, struct cur *c, uint64_t *v, bool *has_delta, int64_t *delta)
+{
+	enum lparse_status st = number(ps, c, UINT64_MAX, v);
+	uint64_t mag;
+	bool neg;
+
+	if (st)
+		return st;
+	*has_delta = false;
+	*delta = 0;
+	if (c->e - c->s < 3 || c->s[0] != ' ' || c->s[1] != '(' ||
+	    (c->s[2] != '+' && c->s[2] != '-'))
+		return LPARSE_OK;
+	neg = c->s[2] == '-';
+	c->s += 3;
+	if ((st = number(ps, c, INT64_MAX, &mag)))
+		return st;
+	if (!EAT(c, ")"))
+		return bad(ps, c, "expected ')' after a delta");
+	*has_delta = true;
+	*delta = neg ? -(int64_t)mag : (int64_t)mag;
+	return LPARSE_OK;
+}
+
+static enum lparse_status
+small_number(struct parser *ps, struct cur *c, unsigned *out)
+{
+	uint64_t v;
+	enum lparse_status st = number(ps, c, UINT_MAX, &v);
+
+	*out = (unsigned)v;
+	return st;
+}
+
+static const char *const kind_words[LEAK_KIND_COUNT] = {
+	[LEAK_DEFINITE] = "definitely lost",
+	[LEAK_INDIRECT] = "indirectly lost",
+	[LEAK_POSSIBLE] = "possibly lost",
+	[LEAK_REACHABLE] = "still reachable",
+};
+
+static int
+parse_kind(struct cur *c)
+{
+	int k;
+
+	for (k = 0; k < LEAK_KIND_COUNT; k++)
+		if (eat(c, kind_words[k], strlen(kind_words[k])))
+			return k;
+	return -1;
+}
+
+/* ---- records ---- */
+
+static enum lparse_status
+record_header(struct parser *ps, struct cur *c)
+{
+	struct lparse_record *r = &ps->rec;
+	bool d1 = false, d2 = false, blocks_delta;
+	int64_t ignored;
+	enum lparse_status st;
+	int k;
+
+	if (ps->done)
+		return bad(ps, c, "loss record after the LEAK SUMMARY");
+	memset(r, 0, sizeof(*r));
+	if ((st = amount(ps, c, &r->bytes, &r->has_delta, &r->bytes_delta)))
+		return st;
+	r->direct = r->bytes;
+	/* The direct/indirect split is printed only when indirect > 0. */
+	if (c->e - c->s > 2 && c->s[0] == ' ' && c->s[1] == '(' && is_digit(c->s[2])) {
+		c->s += 2;
+		if ((st = amount(ps, c, &r->direct, &d1, &ignored)))
+			return st;
+		if (!EAT(c, " direct, "))
+			return bad(ps, c, "expected ' direct, '");
+		if ((st = amount(ps, c, &r->indirect, &d2, &ignored)))
+			return st;
+		if (!EAT(c, " indirect)"))
+			return bad(ps, c, "expected ' indirect)'");
+		if (d1 != r->has_delta || d2 != r->has_delta)
+			return bad(ps, c, "deltas on some numbers only");
+		if (r->direct > r->bytes || r->bytes - r->direct != r->indirect)
+			return bad(ps, c, "direct + indirect is not the total");
+	}
+	if (!EAT(c, " bytes in "))
+		return bad(ps, c, "expected ' bytes in '");
+	if ((st = amount(ps, c, &r->blocks, &blocks_delta, &r->blocks_delta)))
+		return st;
+	if (blocks_delta != r->has_delta)
+		return bad(ps, c, "deltas on some numbers only");
+	if (!EAT(c, " blocks are "))
+		return bad(ps, c, "expected ' blocks are '");
+	if ((k = parse_kind(c)) < 0)
+		return bad(ps, c, "unknown leak kind");
+	r->kind = (enum leak_kind)k;
+	if (!EAT(c, " in loss record "))
+		return bad(ps, c, "expected ' in loss record '");
+	if ((st = small_number(ps, c, &r->recno)))
+		return st;
+	if (!EAT(c, " of "))
+		return bad(ps, c, "expected ' of '");
+	if ((st = small_number(ps, c, &r->nrecs)))
+		return st;
+	if (c->s != c->e)
+		return bad(ps, c, "junk after the record header");
+	if (r->recno == 0 || r->recno > r->nrecs)
+		return fail(ps, LPARSE_ERROR, "loss record %u of %u", r->recno, r->nrecs);
+	ps->state = ST_RECORD;
+	return LPARSE_OK;
+}
+
+/* Hand the finished record to the callback. */
+static enum lparse_status
+record_end(struct parser *ps)
+{
+	ps->state = ST_TOP;
+	if (ps->rec.nframes == 0)
+		return fail(ps, LPARSE_ERROR, "loss record %u has no stack", ps->rec.recno);
+	ps->rec.frames = ps->frames;
+	if (ps->cb && ps->cb(ps->ctx, &ps->rec))
+		return fail(ps, LPARSE_CALLBACK, "stopped by the callback");
+	return LPARSE_OK;
+}
+
+/* The '(' that opens the parenthesised group ending at close (a ')'),
+ * balancing parentheses so a path like "/x (copy)/m.c:3" stays whole. */
+static const char *
+group_start(const char *s, const char *close)
+{
+	const char *p = memrchr(s, '(', (size_t)(close - s));
+	int depth = 0;
+
+	/* Nearly always the group holds no other parenthesis: two SIMD
+	 * searches instead of a byte loop over the path. */
+	if (!p || !memchr(p + 1, ')', (size_t)(close - p - 1)))
+		return p;
+	for (p = close; p >= s; p--) {
+		if (*p == ')')
+			depth++;
+		else if (*p == '(' && --depth == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* "FILE:LINE": the last colon followed only by digits separates them, so
+ * file names may hold colons and spaces. 0 = not this shape. */
+static int
+file_line(struct parser *ps, struct cur g, struct lparse_frame *f)
+{
+	const char *p = g.e, *q;
+	uint64_t line = 0;
+
+	while (p > g.s && is_digit(p[-1]))
+		p--;
+	if (p == g.e || p - g.s < 2 || p[-1] != ':')
+		return 0;
+	/* Line numbers have no thousands separators (printed with %u). */
+	for (q = p; q < g.e && line <= UINT_MAX; q++)
+		line = line * 10 + (uint64_t)(*q - '0');
+	if (line > UINT_MAX) {
+		fail(ps, LPARSE_ERROR, "line number too large");
+		return -1;
+	}
+	f->file.p = g.s;
+	f->file.n = (size_t)(p - 1 - g.s);
+	f->line = (unsigned)line;
+	return 1;
+}
+
+/* "FN", "FN (FILE:LINE)", "FN (in OBJ)"; FN may be "???" and, in C++, may
+ * hold spaces and parentheses itself, so the location is the last group. */
+static enum lparse_status
+frame_location(struct parser *ps, struct cur c, struct lparse_frame *f)
+{
+	const char *open;
+	struct cur g;
+	int r = 0;
+
+	f->fn.p = c.s;
+	f->fn.n = (size_t)(c.e - c.s);
+	if (c.e - c.s > 3 && c.e[-1] == ')' &&
+	    (open = group_start(c.s, c.e - 1)) && open - c.s >= 2 && open[-1] == ' ') {
+		g.s = open + 1;
+		g.e = c.e - 1;
+		if (g.e - g.s > 3 && g.s[0] == 'i' && g.s[1] == 'n' && g.s[2] == ' ') {
+			f->obj.p = g.s + 3;
+			f->obj.n = (size_t)(g.e - g.s - 3);
+			r = 1;
+		} else if ((r = file_line(ps, g, f)) < 0) {
+			return LPARSE_ERROR;
+		}
+		if (r > 0)
+			f->fn.n = (size_t)(open - 1 - c.s);
+	}
+	if (f->fn.n == 3 && f->fn.p[0] == '?' && f->fn.p[1] == '?' && f->fn.p[2] == '?')
+		f->fn.n = 0;
+	else if (f->fn.n == 0)
+		return bad(ps, &c, "frame without a function");
+	return LPARSE_OK;
+}
+
+/* Hex digit values plus one: 0 marks a non-digit. */
+static const unsigned char hex_value[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/* "   at 0xADDR: ..." or "   by 0xADDR: ..."; c is past the three spaces. */
+static enum lparse_status
+parse_frame(struct parser *ps, struct cur *c)
+{
+	struct lparse_record *r = &ps->rec;
+	struct lparse_frame *f;
+	const char *s = c->s;
+	bool at = s[0] == 'a';
+	unsigned digits = 0;
+	uint64_t ip = 0;
+
+	/* Byte compares: this runs for every frame, memcmp calls show. */
+	if (c->e - s < 5 || !(at ? s[1] == 't' : s[0] == 'b' && s[1] == 'y') ||
+	    s[2] != ' ' || s[3] != '0' || s[4] != 'x')
+		return bad(ps, c, "expected 'at 0x' or 'by 0x'");
+	c->s += 5;
+	if (at != (r->nframes == 0))
+		return bad(ps, c, at ? "'at' frame inside a stack" : "stack without an 'at' frame");
+	for (; c->s < c->e && *c->s != ':'; c->s++, digits++) {
+		unsigned d = hex_value[(unsigned char)*c->s];
+
+		if (d == 0)
+			return bad(ps, c, "bad hex digit in an address");
+		if (digits == 16)
+			return bad(ps, c, "address too large");
+		ip = ip << 4 | (d - 1);
+	}
+	if (digits == 0 || c->e - c->s < 2 || c->s[1] != ' ')
+		return bad(ps, c, "expected an address and ': '");
+	c->s += 2;
+	if (r->nframes == LPARSE_MAX_FRAMES)
+		return fail(ps, LPARSE_ERROR, "more than %d frames in one stack", LPARSE_MAX_FRAMES);
+	if (r->nframes == ps->capframes)
+		xgrow((void **)&ps->frames, &ps->capframes, r->nframes + 1, sizeof(*ps->frames));
+	f = &ps->frames[r->nframes];
+	*f = (struct lparse_frame){ .ip = ip };
+	r->nframes++;
+	return frame_location(ps, *c, f);
+}
+
+/* ---- LEAK SUMMARY ---- */
+
+/* "N [(+d)] bytes in N [(+d)] blocks" to the end of the line. */
+static enum lparse_status
+summary_counts(struct parser *ps, struct cur *c, struct leak_total *t)
+{
+	enum lparse_status st;
+	bool has_delta;
+	int64_t delta;
+
+	if ((st = amount(ps, c, &t->bytes, &has_delta, &delta)))
+		return st;
+	if (!EAT(c, " bytes in "))
+		return bad(ps, c, "expected ' bytes in '");
+	if ((st = amount(ps, c, &t->blocks, &has_delta, &delta)))
+		return st;
+	if (!EAT(c, " blocks") || c->s != c->e)
+		return bad(ps, c, "expected ' blocks' at the end");
+	return LPARSE_OK;
+}
+
+static enum lparse_status
+summary_line(struct parser *ps, struct cur *c)
+{
+	struct leak_total ignored, *t = NULL;
+	unsigned bit;
+	int k;
+
+	while (c->s < c->e && *c->s == ' ')
+		c->s++;
+	if (EAT(c, "of which reachable via heuristic:") && c->s == c->e) {
+		ps->sumbits |= SUM_HEURISTIC;
+		return LPARSE_OK;
+	}
+	if ((k = parse_kind(c)) >= 0) {
+		t = &ps->sum->kind[k];
+		bit = 1u << k;
+	} else if (EAT(c, "suppressed")) {
+		t = &ps->sum->suppressed;
+		bit = SUM_SUPPRESSED;
+	} else {
+		/* "length64           : 48 bytes in 1 blocks" */
+		const char *name = c->s;
+
+		while (c->s < c->e && *c->s != ' ' && *c->s != ':')
+			c->s++;
+		while (c->s < c->e && *c->s == ' ')
+			c->s++;
+		if (c->s == name || !(ps->sumbits & SUM_HEURISTIC))
+			return bad(ps, c, "unknown LEAK SUMMARY line");
+		t = &ignored;
+		bit = 0;
+	}
+	if (!EAT(c, ": "))
+		return bad(ps, c, "expected ': '");
+	if (ps->sumbits & bit)
+		return bad(ps, c, "LEAK SUMMARY line seen twice");
+	ps->sumbits |= bit;
+	return summary_counts(ps, c, t);
+}
+
+/* ---- lines ---- */
+
+/* Prefixed lines that carry no data: hints valgrind prints after the
+ * summary (and, verbose, around it). */
+static const char *const ignored_lines[] = {
+	"Reachable blocks (those to which a pointer was found) are not shown.",
+	"To see ",
+	"Rerun with ",
+	"For lists of ",
+	"For counts of ",
+	"Searching for pointers to ",
+	"Checked ",
+	"xtree leak report: ",
+};
+
+static bool
+ignored(struct cur c)
+{
+	size_t i;
+
+	for (i = 0; i < LT_ARRAY_SIZE(ignored_lines); i++)
+		if (eat(&c, ignored_lines[i], strlen(ignored_lines[i])))
+			return true;
+	return false;
+}
+
+static bool
+blank(struct cur c)
+{
+	while (c.s < c.e && *c.s == ' ')
+		c.s++;
+	return c.s == c.e;
+}
+
+static enum lparse_status
+content_line(struct parser *ps, struct cur *c)
+{
+	enum lparse_status st;
+
+	/* The hot path: the frames of a record. */
+	if (ps->state == ST_RECORD) {
+		if (c->e - c->s > 6 && c->s[0] == ' ' && c->s[1] == ' ' && c->s[2] == ' ' &&
+		    c->s[3] != ' ') {
+			c->s += 3;
+			return parse_frame(ps, c);
+		}
+		/* Anything else ends the record, normally a blank line. */
+		if ((st = record_end(ps)))
+			return st;
+	}
+	if (ps->state == ST_SUMMARY) {
+		if (c->s < c->e && *c->s == ' ' && !blank(*c))
+			return summary_line(ps, c);
+		if ((ps->sumbits & SUM_ALL) != SUM_ALL)
+			return bad(ps, c, "LEAK SUMMARY ends early");
+		ps->state = ST_TOP;
+		ps->done = true;
+		ps->sum->seen = 1;
+	}
+	if (blank(*c))
+		return LPARSE_OK;
+	if (is_digit(*c->s))
+		return record_header(ps, c);
+	if (EAT(c, "LEAK SUMMARY:")) {
+		if (ps->done || c->s != c->e)
+			return bad(ps, c, "unexpected LEAK SUMMARY");
+		ps->state = ST_SUMMARY;
+		return LPARSE_OK;
+	}
+	if (EAT(c, "All heap blocks were freed -- no leaks are possible")) {
+		if (ps->done || c->s != c->e)
+			return bad(ps, c, "unexpected empty-heap line");
+		ps->done = true;
+		ps->sum->seen = 1;
+		ps->sum->heap_empty = 1;
+		return LPARSE_OK;
+	}
+	if (ignored(*c))
+		return LPARSE_OK;
+	return bad(ps, c, "unknown line");
+}
+
+/* Does the line start with the prefix seen first? Every line asks, so
+ * compare words rather than call memcmp. */
+static bool
+same_prefix(const struct parser *ps, const char *s, size_t n)
+{
+	size_t k = ps->pfxlen;
+	uint64_t a, b, c, d;
+
+	if (k == 0 || n < k)
+		return false;
+	if (k < 8 || k > 16)
+		return !memcmp(s, ps->pfx, k);
+	memcpy(&a, s, 8);
+	memcpy(&b, ps->pfx, 8);
+	memcpy(&c, s + k - 8, 8);
+	memcpy(&d, ps->pfx + k - 8, 8);
+	return a == b && c == d;
+}
+
+/* "==123==": length of the prefix, 0 if the line has none. */
+static size_t
+prefix_len(const char *s, size_t n)
+{
+	size_t i = 2;
+
+	if (n < 5 || s[0] != '=' || s[1] != '=')
+		return 0;
+	while (i < n && is_digit(s[i]))
+		i++;
+	if (i == 2 || n - i < 2 || s[i] != '=' || s[i + 1] != '=')
+		return 0;
+	return i + 2;
+}
+
+/* Messages valgrind prints, unprefixed, when it does not accept a command.
+ * Some (a bad integer) still run a search, but not the one asked for. */
+static const char *const rejections[] = {
+	" does not match any of ",
+	"missing or malformed ",
+	"' not recognised",
+};
+
+static bool
+rejected(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < LT_ARRAY_SIZE(rejections); i++)
+		if (memmem(s, n, rejections[i], strlen(rejections[i])))
+			return true;
+	return false;
+}
+
+static enum lparse_status
+parse_line(struct parser *ps, const char *s, size_t n)
+{
+	const char *nul;
+	struct cur c;
+	size_t plen;
+
+	if (n > LPARSE_MAX_LINE)
+		return fail(ps, LPARSE_ERROR, "line longer than %d bytes", LPARSE_MAX_LINE);
+	if ((nul = memchr(s, '\0', n)))
+		return fail(ps, LPARSE_ERROR, "NUL byte at column %zu", (size_t)(nul - s) + 1);
+	if (n && s[n - 1] == '\r')
+		n--;
+	if (same_prefix(ps, s, n)) {
+		plen = ps->pfxlen;
+	} else if ((plen = prefix_len(s, n))) {
+		if (ps->pfxlen)
+			return fail(ps, LPARSE_ERROR, "lines of two processes: %.*s and %.*s",
+				(int)ps->pfxlen, ps->pfx, (int)plen, s);
+		ps->pfx = s;
+		ps->pfxlen = plen;
+	} else {
+		/* vgdb's own chatter ("sending command ..."), or a rejection. */
+		if (rejected(s, n))
+			return fail(ps, LPARSE_COMMAND, "valgrind rejected the command: %.*s",
+				(int)(n < 120 ? n : 120), s);
+		return LPARSE_OK;
+	}
+	c.s = s + plen;
+	c.e = s + n;
+	if (c.s < c.e && *c.s++ != ' ')
+		return bad(ps, &c, "expected a space after the prefix");
+	return content_line(ps, &c);
+}
+
+static enum lparse_status
+finish(struct parser *ps)
+{
+	/* A summary complete but for its trailing blank line lacks nothing;
+	 * a record still open at the end may have lost frames. */
+	if (ps->state == ST_SUMMARY && (ps->sumbits & SUM_ALL) == SUM_ALL) {
+		ps->done = true;
+		ps->sum->seen = 1;
+	}
+	if (!ps->done)
+		return fail(ps, LPARSE_INCOMPLETE,
+			"no LEAK SUMMARY: the answer is cut short or not a leak check");
+	return LPARSE_OK;
+}
+
+enum lparse_status
+lparse_text(const char *buf, size_t len, lparse_record_cb cb, void *ctx,
+	struct leak_summary *summary, struct lparse_error *err)
+{
+	struct leak_summary local_sum;
+	struct lparse_error local_err;
+	struct parser ps;
+	const char *p = buf, *end = buf + len;
+	enum lparse_status st = LPARSE_OK;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.cb = cb;
+	ps.ctx = ctx;
+	ps.sum = summary ? summary : &local_sum;
+	ps.err = err ? err : &local_err;
+	memset(ps.sum, 0, sizeof(*ps.sum));
+	memset(ps.err, 0, sizeof(*ps.err));
+
+	while (p < end && st == LPARSE_OK) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		bool cut = !eol;
+
+		if (cut)
+			eol = end;
+		ps.lineno++;
+		ps.line = p;
+		st = parse_line(&ps, p, (size_t)(eol - p));
+		/* A last line without its newline was cut in the middle: what
+		 * fails to parse there is missing text, not bad text. */
+		if (st == LPARSE_ERROR && cut && eol - p <= LPARSE_MAX_LINE &&
+		    !memchr(p, '\0', (size_t)(eol - p)))
+			st = fail(&ps, LPARSE_INCOMPLETE, "the last line is cut short");
+		p = eol + !cut;
+	}
+	if (st == LPARSE_OK)
+		st = finish(&ps);
+	free(ps.frames);
+	return st;
+}

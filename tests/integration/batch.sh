@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# End to end: ngx-leaktop --batch against the real fixture nginx under real
+# valgrind. Asserts every leak class at its exact file:line with kind and
+# verdict, the clean handler, --fail-on, and the bad-input matrix (each a
+# clear message, exit 2, nothing left running).
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+export TMPDIR=$lt_tmp/tmp	# ngx-leaktop's private dirs land here: must be empty after
+mkdir -p "$TMPDIR"
+ngx=$lt_tmp/ngx
+port=$(lt_fixture_conf "$ngx")
+conf=$ngx/nginx.conf
+leaky_urls=(-u /leak/alloc -u /leak/struct -u /leak/pool -u /leak/cycle -u /cache/a -u /cache/b
+	-u /lazy -u /clean)
+
+nothing_left() {
+	! pgrep -f "valgrind.*$ngx" >/dev/null && [ -z "$(ls -A "$TMPDIR")" ]
+}
+
+# --- the leak classes -------------------------------------------------------
+"$LT" --batch -c "$conf" "${leaky_urls[@]}" -n 160 --rounds 4 --json "$lt_tmp/r.json" "$NGINX" \
+	>"$lt_tmp/out" 2>"$lt_tmp/err"
+rc=$?
+lt_check "leaky run exits 1 (growing sites, --fail-on growing)" [ "$rc" -eq 1 ]
+lt_check "JSON report written and valid" jqt '.ngx_leaktop and .nginx.debug_palloc == true' "$lt_tmp/r.json"
+lt_check "JSON has the baseline + 4 rounds" [ "$(jq '.rounds | length' "$lt_tmp/r.json")" -eq 5 ]
+lt_check "rounds count the requests" [ "$(jq '[.rounds[].requests] | add' "$lt_tmp/r.json")" -eq 640 ]
+
+# site KIND FUNCTION LINE -> the merged verdicts of every site at that line
+site() {
+	jq -r --arg k "$1" --arg f "$2" --argjson l "$3" \
+		'[.sites[] | select(.kind == $k and .function == $f and .line == $l and
+		  (.file | endswith("ngx_http_leaky_module.c"))) | .growth] | unique | join(",")' \
+		"$lt_tmp/r.json"
+}
+expect() {	# expect KIND MODE MARKER VERDICT
+	local line fn got
+	line=$(lt_leak_line "$3")
+	fn=ngx_http_leaky_${2}
+	got=$(site "$1" "$fn" "$line")
+	if [ "$got" = "$4" ]; then
+		lt_ok "$3: $1 at ngx_http_leaky_module.c:$line in $fn is $4"
+	else
+		lt_not_ok "$3: $1 at ngx_http_leaky_module.c:$line in $fn: want $4, got '${got}'"
+	fi
+}
+expect definitely_lost leak_alloc leak_alloc growing
+expect definitely_lost leak_struct leak_struct growing
+expect indirectly_lost leak_struct leak_struct/member growing
+expect definitely_lost leak_pool leak_pool growing
+expect indirectly_lost leak_pool leak_pool/palloc growing
+expect still_reachable leak_cycle leak_cycle growing
+expect still_reachable cache cache bounded
+expect still_reachable lazy lazy bounded
+
+n=$(jq '[.sites[] | select(.function == "ngx_http_leaky_clean")] | length' "$lt_tmp/r.json")
+lt_check "clean handler leaves no site at all" [ "$n" -eq 0 ]
+n=$(jq '[.sites[] | select(.growth == "growing" and (.function | startswith("ngx_http_leaky_") | not))] | length' "$lt_tmp/r.json")
+lt_check "no growing site outside the fixture's leaks (nginx core is clean)" [ "$n" -eq 0 ]
+bpr=$(jq '[.sites[] | select(.function == "ngx_http_leaky_leak_alloc") | .bytes_per_request] | add' "$lt_tmp/r.json")
+lt_check "leak_alloc: 100 bytes per /leak/alloc request = 12.5 per request of 8 URLs ($bpr)" \
+	[ "$(jq -n "$bpr == 12.5")" = true ]
+line=$(lt_leak_line leak_alloc)
+lt_check "table names ngx_http_leaky_module.c:$line" grep -q "ngx_http_leaky_module.c:$line .*growing" "$lt_tmp/out"
+lt_check "progress went to stderr" grep -q "round 4/4" "$lt_tmp/err"
+lt_check "nothing left running, private dirs removed" nothing_left
+
+# --- clean handler, --fail-on ------------------------------------------------
+"$LT" --batch -c "$conf" -u /clean -u / -n 200 --rounds 4 "$NGINX" >"$lt_tmp/out" 2>&1
+lt_check "clean handler + static files: exit 0, no growing site" [ $? -eq 0 ]
+"$LT" --batch -c "$conf" "${leaky_urls[@]}" -n 80 --rounds 2 --fail-on none "$NGINX" >/dev/null 2>&1
+lt_check "--fail-on none: exit 0 despite leaks" [ $? -eq 0 ]
+"$LT" --batch -c "$conf" -u /leak/cycle -n 80 --rounds 3 --fail-on definite "$NGINX" >/dev/null 2>&1
+lt_check "--fail-on definite: a reachable-only leak exits 0" [ $? -eq 0 ]
+"$LT" --batch -c "$conf" -u /leak/alloc -n 80 --rounds 2 --fail-on definite --json - "$NGINX" \
+	>"$lt_tmp/stdout.json" 2>/dev/null
+lt_check "--fail-on definite: a definite leak exits 1" [ $? -eq 1 ]
+lt_check "--json - writes only JSON to stdout" jqt '.sites | length > 0' "$lt_tmp/stdout.json"
+lt_check "nothing left running" nothing_left
+
+# --- the embedded default config ----------------------------------------------
+"$LT" --batch -n 100 --rounds 3 --json "$lt_tmp/e.json" "$NGINX" >/dev/null 2>"$lt_tmp/err"
+lt_check "embedded config: static tree, exit 0" [ $? -eq 0 ]
+lt_check "embedded config: requests answered 2xx" [ "$(jq '[.rounds[].failed] | add' "$lt_tmp/e.json")" -eq 0 ]
+
+# --- bad input: each a clear one-line message and exit 2 -----------------------
+bad() {	# bad DESCRIPTION PATTERN ARGS...
+	local what=$1 pat=$2; shift 2
+	"$LT" "$@" >"$lt_tmp/out" 2>"$lt_tmp/err"
+	local rc=$?
+	if [ "$rc" -eq 2 ] && grep -q -- "$pat" "$lt_tmp/err" && nothing_left; then
+		lt_ok "$what: exit 2, says '$pat'"
+	else
+		lt_not_ok "$what: rc=$rc, stderr: $(tail -n 3 "$lt_tmp/err")"
+	fi
+}
+bad "missing binary" "No such file" --batch /nonexistent/nginx
+printf '#!/bin/sh\necho hello\n' >"$lt_tmp/notnginx"; chmod +x "$lt_tmp/notnginx"
+bad "not nginx" "is not nginx" --batch "$lt_tmp/notnginx"
+printf '#!/bin/sh\necho "nginx version: nginx/1.22.1" >&2\necho "configure arguments: --with-debug" >&2\n' >"$lt_tmp/plainnginx"
+chmod +x "$lt_tmp/plainnginx"
+bad "nginx without NGX_DEBUG_PALLOC" "NGX_DEBUG_PALLOC" --batch "$lt_tmp/plainnginx"
+cp "$lt_tmp/notnginx" "$lt_tmp/noexec"; chmod -x "$lt_tmp/noexec"
+bad "binary not executable" "not executable" --batch "$lt_tmp/noexec"
+bad "unknown option" "unknown option" --batch --frobnicate "$NGINX"
+bad "bad number" "--requests" --batch -n 0 "$NGINX"
+bad "non-loopback URL" "loopback" --batch -u http://example.com/ "$NGINX"
+sed 's/worker_processes  1;/worker_processes  1;\nno_such_directive on;/' "$conf" >"$ngx/broken.conf"
+bad "config that fails" "unknown directive" --batch -c "$ngx/broken.conf" "$NGINX"
+sed 's/worker_processes  1;/worker_processes  1;\ndaemon off;/' "$conf" >"$ngx/daemon.conf"
+bad "config that sets daemon" "sets 'daemon'" --batch -c "$ngx/daemon.conf" "$NGINX"
+
+# busy port: a plain (no valgrind) fixture nginx holds it
+busy=$lt_tmp/busy
+mkdir -p "$busy/logs"
+sed -e "s|$ngx|$busy|g" "$conf" >"$busy/nginx.conf"
+"$NGINX" -p "$busy/" -c "$busy/nginx.conf" -g 'daemon off; master_process off;' 2>/dev/null &
+lt_pids+=($!)
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+bad "port already in use" "Address already in use" --batch -c "$conf" "$NGINX"
+kill "${lt_pids[-1]}"; wait "${lt_pids[-1]}" 2>/dev/null
+
+# nginx killed mid-burst: /crash segfaults it; the JSON still has the baseline
+"$LT" --batch -c "$conf" -u /leak/alloc -u /crash -n 50 --rounds 2 --json "$lt_tmp/crash.json" \
+	"$NGINX" >/dev/null 2>"$lt_tmp/err"
+rc=$?
+lt_check "nginx crash mid-burst: exit 2" [ "$rc" -eq 2 ]
+lt_check "nginx crash mid-burst: names SIGSEGV" grep -q "SIGSEGV" "$lt_tmp/err"
+lt_check "nginx crash mid-burst: JSON keeps the baseline round and the end reason" \
+	jqt '(.rounds | length) >= 1 and (.end | test("SIGSEGV"))' "$lt_tmp/crash.json"
+lt_check "nothing left running after the crash" nothing_left
+
+lt_finish

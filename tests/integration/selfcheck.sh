@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# A leak tool must not leak: run the batch engine end to end against the
+# fixture nginx (1) under valgrind memcheck and (2) built with ASan+UBSan.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+export TMPDIR=$lt_tmp/tmp
+mkdir -p "$TMPDIR"
+ngx=$lt_tmp/ngx
+lt_fixture_conf "$ngx" >/dev/null
+args=(--batch -c "$ngx/nginx.conf" -u /leak/alloc -u /cache/x -u /lazy -u /clean -n 80 --rounds 3
+	--json "$lt_tmp/r.json")
+
+# (1) memcheck on ngx-leaktop itself (not on its children: --trace-children=no)
+valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 --trace-children=no \
+	--log-file="$lt_tmp/self.vg" "$LT" "${args[@]}" "$NGINX" >/dev/null 2>"$lt_tmp/err"
+rc=$?
+lt_check "under valgrind: ngx-leaktop ran its rounds and found the leak (exit 1, got $rc)" [ "$rc" -eq 1 ]
+lt_check "under valgrind: 0 errors" grep -q "ERROR SUMMARY: 0 errors" "$lt_tmp/self.vg"
+lt_check "under valgrind: 0 bytes definitely lost" \
+	bash -c "! grep -q 'definitely lost: [1-9]' '$lt_tmp/self.vg'"
+lt_check "under valgrind: 0 bytes indirectly lost" \
+	bash -c "! grep -q 'indirectly lost: [1-9]' '$lt_tmp/self.vg'"
+lt_check "under valgrind: report still right" \
+	jqt '[.sites[] | select(.function == "ngx_http_leaky_leak_alloc" and .growth == "growing")] | length > 0' "$lt_tmp/r.json"
+grep -E "ERROR SUMMARY|definitely lost|indirectly lost" "$lt_tmp/self.vg" | sed 's/^/# /'
+
+# (2) the ASan+UBSan build: any report aborts with a non-0/1 status
+ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=98 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	"$lt_repo/build/ngx-leaktop-asan" "${args[@]}" "$NGINX" >/dev/null 2>"$lt_tmp/asan.err"
+rc=$?
+lt_check "ASan+UBSan build: clean run (exit 1 for the leak, got $rc)" [ "$rc" -eq 1 ]
+lt_check "ASan+UBSan build: no sanitizer report" \
+	bash -c "! grep -qE 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error' '$lt_tmp/asan.err'"
+grep -E "AddressSanitizer|LeakSanitizer|runtime error" "$lt_tmp/asan.err" | head -n 20 | sed 's/^/# /'
+lt_check "nothing left running" lt_no_leftovers "$ngx"
+lt_check "private dirs removed" [ -z "$(ls -A "$TMPDIR")" ]
+
+lt_finish

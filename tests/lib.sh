@@ -1,0 +1,68 @@
+# tests/lib.sh - shared helpers for the shell tests (sourced, not run).
+# Assertions print "ok - ..." / "not ok - ..."; lt_finish prints the
+# closing "N passed, M failed" line and sets the exit status.
+
+lt_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+lt_passed=0
+lt_failed=0
+LT=${LT:-$lt_repo/ngx-leaktop}
+NGINX=${NGINX:-$lt_repo/build/nginx/objs/nginx}
+LT_SRC=$lt_repo/tests/fixture/ngx_http_leaky_module/ngx_http_leaky_module.c
+
+lt_ok() { lt_passed=$((lt_passed + 1)); echo "ok - $*"; }
+lt_not_ok() { lt_failed=$((lt_failed + 1)); echo "not ok - $*"; }
+# lt_check DESCRIPTION COMMAND...: ok if the command succeeds
+lt_check() {
+	local what=$1; shift
+	if "$@"; then lt_ok "$what"; else lt_not_ok "$what"; fi
+}
+lt_finish() {
+	echo "$lt_passed passed, $lt_failed failed"
+	[ "$lt_failed" -eq 0 ]
+}
+
+# A private dir removed on exit; every process we start is killed on exit.
+lt_tmp=$(mktemp -d)
+chmod 700 "$lt_tmp"
+lt_pids=()
+lt_cleanup() {
+	local p
+	for p in "${lt_pids[@]:-}"; do
+		[ -n "$p" ] && kill -9 "$p" 2>/dev/null || true
+	done
+	rm -rf "$lt_tmp"
+}
+trap lt_cleanup EXIT
+
+# The line of a "/* LEAK: mode */" marker in the fixture source.
+lt_leak_line() {
+	grep -n "LEAK: $1 \*/" "$LT_SRC" | head -n 1 | cut -d: -f1
+}
+
+lt_free_port() {
+	local port
+	for port in $(shuf -i 20000-60000 -n 50); do
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# lt_fixture_conf DIR [PORT]: the fixture config in DIR/nginx.conf, echo the port.
+lt_fixture_conf() {
+	local dir=$1 port=${2:-$(lt_free_port)}
+	mkdir -p "$dir/logs"
+	sed -e "s|@PORT@|$port|g" -e "s|@PREFIX@|$dir|g" -e "s|@HTML@|$lt_repo/tests/fixture/html|g" \
+		"$lt_repo/tests/fixture/nginx.conf.in" >"$dir/nginx.conf"
+	echo "$port"
+}
+
+# No valgrind/nginx of ours may survive a test.
+lt_no_leftovers() {
+	! pgrep -f "valgrind.*$1" >/dev/null 2>&1
+}
+
+# jqt FILTER FILE: true if the jq filter holds (jq is installed by setup-deps).
+jqt() { jq -e "$@" >/dev/null; }
