@@ -15,6 +15,8 @@ WERROR   ?= -Werror
 CFLAGS   ?= -O2 -g
 VERSION  := 0.1.0
 
+# Quiet by default; V=1 shows the full command lines.
+Q        := $(if $(V),,@)
 PKGS     := ncursesw libxml-2.0 libcurl jansson
 # Debian package that provides each pkg-config module, for the error message.
 deb_ncursesw   := libncurses-dev
@@ -60,32 +62,42 @@ ASAN_ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/asan/%.o)
 ASAN_ALL_OBJ := $(ALL_OBJ:$(BUILD)/obj/%=$(BUILD)/asan/%)
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all check demo install uninstall asan unit unit-asan nginx deps clean distclean \
+.PHONY: fuzz-build check-all all check demo install uninstall asan unit unit-asan nginx deps clean distclean \
 	check-unit check-ground-truth check-integration check-selfcheck fuzz bench screenshots
 
 all: ngx-leaktop
 
 ngx-leaktop: $(ALL_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+	@$(if $(V),,echo "  CC $@";)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 
 $(BUILD)/obj/%.o: src/%.c Makefile
 	@mkdir -p $(@D)
-	$(CC) $(STD_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	@$(if $(V),,echo "  CC $@";)
+	$(Q)$(CC) $(STD_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/asan/%.o: src/%.c Makefile
 	@mkdir -p $(@D)
-	$(CC) $(STD_CFLAGS) $(ASAN_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	@$(if $(V),,echo "  CC $@";)
+	$(Q)$(CC) $(STD_CFLAGS) $(ASAN_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/ngx-leaktop-asan: $(ASAN_ALL_OBJ)
-	$(CC) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(if $(V),,echo "  CC $@";)
+	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c $(ENGINE_OBJ)
-	@mkdir -p $(@D)
-	$(CC) $(STD_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(ENGINE_OBJ) $(PKG_LIBS) $(CMOCKA_LIBS)
+# Unit tests link the engine and the TUI (not main/batch).
+TEST_OBJ      := $(ENGINE_OBJ) $(TUI_SRC:%.c=$(BUILD)/obj/%.o)
+ASAN_TEST_OBJ := $(TEST_OBJ:$(BUILD)/obj/%=$(BUILD)/asan/%)
 
-$(BUILD)/unit-asan/%: tests/unit/%.c $(ASAN_ENGINE_OBJ)
+$(BUILD)/unit/%: tests/unit/%.c $(TEST_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(STD_CFLAGS) $(ASAN_FLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(ASAN_ENGINE_OBJ) $(PKG_LIBS) $(CMOCKA_LIBS)
+	@$(if $(V),,echo "  CC $@";)
+	$(Q)$(CC) $(STD_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(TEST_OBJ) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/unit-asan/%: tests/unit/%.c $(ASAN_TEST_OBJ)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC $@";)
+	$(Q)$(CC) $(STD_CFLAGS) $(ASAN_FLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(ASAN_TEST_OBJ) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 asan: $(BUILD)/ngx-leaktop-asan $(UNIT_ASAN)
 unit: $(UNIT_BINS)
@@ -104,6 +116,7 @@ check: deps
 	@$(MAKE) --no-print-directory check-all
 
 check-all: all asan unit $(NGINX)
+	@$(MAKE) --no-print-directory fuzz-build
 	@tests/run-tests.sh
 
 # Until the live screen lands, the demo runs the batch engine.
@@ -111,6 +124,37 @@ DEMO_ARGS ?= --batch
 demo: deps
 	@$(MAKE) --no-print-directory all $(NGINX)
 	examples/demo.sh $(DEMO_ARGS)
+
+# libFuzzer targets: tests/fuzz/fuzz_*.c, each linked with the engine built
+# by clang with the fuzzer and ASan. FUZZ_SECONDS per target.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SRC     := $(notdir $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_SRC:%.c=$(BUILD)/fuzz/%)
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_ENGINE  := $(ENGINE_SRC:%.c=$(BUILD)/fuzz-obj/%.o)
+
+$(BUILD)/fuzz-obj/%.o: src/%.c Makefile
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC $@";)
+	$(Q)$(FUZZ_CC) $(filter-out -MMD -MP,$(STD_CFLAGS)) -fsanitize=fuzzer-no-link,address,undefined -g -O1 $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_ENGINE)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC $@";)
+	$(Q)$(FUZZ_CC) $(filter-out -MMD -MP,$(STD_CFLAGS)) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_ENGINE) $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS)
+
+# PNG screenshots of the live screen, from a real run against the fixture
+# nginx, rendered by xterm under Xvfb.
+screenshots: deps
+	@tests/setup-deps.sh xterm:/usr/bin/xterm xvfb:/usr/bin/Xvfb imagemagick:/usr/bin/import xdotool:/usr/bin/xdotool
+	@$(MAKE) --no-print-directory all $(NGINX)
+	@tests/screenshots.sh
 
 install: ngx-leaktop
 	install -d $(DESTDIR)$(BINDIR)

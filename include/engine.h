@@ -66,6 +66,10 @@ void engine_stop(struct engine *e);
 /* Change the burst size / concurrency for the next bursts. */
 void engine_set_shape(struct engine *e, unsigned long requests, unsigned concurrency);
 
+/* Replace the URL set for the next bursts (paths resolve against nginx as
+ * at start). False with engine_message() set if one cannot be resolved. */
+bool engine_set_urls(struct engine *e, char **urls, size_t nurls);
+
 enum engine_phase engine_phase(const struct engine *e);
 struct model *engine_model(const struct engine *e);
 const struct session *engine_session(const struct engine *e);

@@ -43,7 +43,8 @@ struct lparse_record {
 	const struct lparse_frame *frames;	/* valid during the callback only */
 };
 
-/* Return 0 to go on, non-zero to stop parsing (that value is returned). */
+/* Return 0 to go on, non-zero to stop parsing: lparse_text() then returns
+ * LPARSE_CALLBACK. */
 typedef int (*lparse_record_cb)(void *ctx, const struct lparse_record *rec);
 
 struct lparse_error {

@@ -123,32 +123,52 @@ engine_start(struct engine *e, char *err, size_t errlen)
 	return true;
 }
 
-/* "/path" -> base + "/path"; full URLs stay as they are. */
+/* "/path" -> base + "/path"; full URLs stay as they are. On success the
+ * resolved list replaces e->urls and e->spec's URLs. */
 static bool
-resolve_urls(struct engine *e)
+resolve_urls(struct engine *e, char **in, size_t nin)
 {
-	const struct load_spec *in = &e->opts.load;
 	const char *base = session_base_url(e->session);
-	size_t i, n = in->nurls ? in->nurls : 1;
+	size_t i, n = nin ? nin : 1;
+	char **urls = xcalloc(n, sizeof *urls);
 
-	e->spec = *in;
-	e->urls = xcalloc(n, sizeof *e->urls);
-	e->spec.urls = e->urls;
-	e->spec.nurls = n;
 	for (i = 0; i < n; i++) {
-		const char *u = in->nurls ? in->urls[i] : "/";
+		const char *u = nin ? in[i] : "/";
 
 		if (strstr(u, "://")) {
-			e->urls[i] = xstrdup(u);
+			urls[i] = xstrdup(u);
 			continue;
 		}
 		if (!base) {
 			report(e, ENGINE_EV_ERROR, "cannot tell nginx's address from the config for "
 				"URL %s: give a full URL, e.g. -u http://127.0.0.1:8080%s", u, u);
+			while (i--)
+				free(urls[i]);
+			free(urls);
 			return false;
 		}
-		e->urls[i] = xasprintf("%s%s%s", base, u[0] == '/' ? "" : "/", u);
+		urls[i] = xasprintf("%s%s%s", base, u[0] == '/' ? "" : "/", u);
 	}
+	free_urls(e);
+	e->urls = urls;
+	e->spec.urls = urls;
+	e->spec.nurls = n;
+	return true;
+}
+
+bool
+engine_set_urls(struct engine *e, char **urls, size_t nurls)
+{
+	struct load *fresh;
+
+	if (e->phase == ENGINE_BURST || !e->load)
+		return false;
+	if (!resolve_urls(e, urls, nurls))
+		return false;
+	/* load copies its spec: a new one takes the new URLs. */
+	fresh = load_new(e->loop, &e->spec);
+	load_free(e->load);
+	e->load = fresh;
 	return true;
 }
 
@@ -159,7 +179,8 @@ on_ready(struct engine *e)
 {
 	e->vgdb = vgdb_new(e->loop, e->opts.vgdb, session_vgdb_prefix(e->session),
 		session_pid(e->session));
-	if (!resolve_urls(e)) {
+	e->spec = e->opts.load;
+	if (!resolve_urls(e, e->opts.load.urls, e->opts.load.nurls)) {
 		engine_stop(e);
 		return;
 	}
