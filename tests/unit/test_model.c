@@ -1,0 +1,230 @@
+/* test_model.c - verdicts, allocation sites and rounds, fed with the
+ * real captured leak checks of the fixture nginx (tests/data). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lparse.h"
+#include "model.h"
+#include "util.h"
+
+static char *
+slurp(const char *name, size_t *len)
+{
+	const char *dir = getenv("LT_TEST_DATA") ? getenv("LT_TEST_DATA") : "tests/data";
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = xmalloc((size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	free(path);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* One real check as one round of the model. */
+static void
+add_round(struct model *m, const char *file, uint64_t requests)
+{
+	struct leak_summary sum;
+	struct lparse_error err;
+	size_t len;
+	char *text = slurp(file, &len);
+
+	model_round_begin(m, requests, 0);
+	assert_int_equal(lparse_text(text, len, model_lparse_cb, m, &sum, &err), LPARSE_OK);
+	model_round_end(m, &sum, 1000);
+	free(text);
+}
+
+static struct model *
+fixture_model(void)
+{
+	struct model *m = model_new();
+
+	add_round(m, "leak_check_full_any_1.txt", 200);
+	add_round(m, "leak_check_full_any_2.txt", 200);
+	add_round(m, "leak_check_full_any_3.txt", 200);
+	return m;
+}
+
+/* Sum of bytes at round r of the sites of kind k allocated in fn. */
+static uint64_t
+bytes_at(const struct model *m, enum leak_kind k, const char *fn, size_t r, enum growth *g)
+{
+	uint64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < model_nsites(m); i++) {
+		const struct model_site *s = model_site(m, i);
+		const struct model_frame *f = model_site_frame(m, s, s->alloc_at);
+
+		if (s->kind == k && !strcmp(f->fn, fn)) {
+			total += model_site_bytes(m, i, r);
+			if (g)
+				*g = s->growth;
+		}
+	}
+	return total;
+}
+
+static void
+test_growth_rule(void **state)
+{
+	const uint64_t up[] = { 0, 100, 200, 300 }, filled[] = { 0, 512, 512, 512 };
+	const uint64_t flat[] = { 10, 10, 10 }, late[] = { 0, 100, 100, 200 };
+	const uint64_t one[] = { 0, 100 }, shrink[] = { 300, 200, 100 }, step[] = { 0, 0, 50, 90 };
+
+	(void)state;
+	assert_int_equal(model_growth(up, 4), GROWTH_GROWING);
+	assert_int_equal(model_growth(filled, 4), GROWTH_BOUNDED);
+	assert_int_equal(model_growth(flat, 3), GROWTH_STABLE);
+	assert_int_equal(model_growth(late, 4), GROWTH_BOUNDED);	/* one rise is not a trend */
+	assert_int_equal(model_growth(one, 2), GROWTH_GROWING);	/* too early to call bounded */
+	assert_int_equal(model_growth(shrink, 3), GROWTH_STABLE);
+	assert_int_equal(model_growth(step, 4), GROWTH_GROWING);
+	assert_int_equal(model_growth(up, 1), GROWTH_STABLE);
+}
+
+static void
+test_fixture_leak_alloc(void **state)
+{
+	struct model *m = fixture_model();
+	enum growth g = GROWTH_STABLE;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(model_nrounds(m), 3);
+	/* 20 requests per round to /leak/alloc, 100 bytes each. */
+	assert_int_equal(bytes_at(m, LEAK_DEFINITE, "ngx_http_leaky_leak_alloc", 0, &g), 2000);
+	assert_int_equal(bytes_at(m, LEAK_DEFINITE, "ngx_http_leaky_leak_alloc", 1, &g), 4000);
+	assert_int_equal(bytes_at(m, LEAK_DEFINITE, "ngx_http_leaky_leak_alloc", 2, &g), 6000);
+	assert_int_equal(g, GROWTH_GROWING);
+	for (i = 0; i < model_nsites(m); i++) {
+		const struct model_site *s = model_site(m, i);
+		const struct model_frame *at = model_site_frame(m, s, s->alloc_at);
+
+		if (strcmp(at->fn, "ngx_http_leaky_leak_alloc"))
+			continue;
+		/* malloc and ngx_alloc are allocators, the module line is the site */
+		assert_int_equal(s->alloc_at, 2);
+		assert_true(model_site_frame(m, s, 0)->alloc);
+		assert_string_equal(model_site_frame(m, s, 1)->fn, "ngx_alloc");
+		assert_true(model_site_frame(m, s, 1)->alloc);
+		assert_int_equal(at->line, 188);
+		assert_non_null(strstr(at->file, "ngx_http_leaky_module.c"));
+		assert_false(at->core);
+		assert_false(s->core_only);
+		assert_true(s->bytes_per_request > 0);
+	}
+	model_free(m);
+}
+
+static void
+test_fixture_verdicts(void **state)
+{
+	struct model *m = fixture_model();
+	enum growth g = GROWTH_GROWING;
+	size_t i, core = 0;
+
+	(void)state;
+	assert_int_equal(bytes_at(m, LEAK_REACHABLE, "ngx_http_leaky_cache", 0, &g), 1024);
+	assert_int_equal(bytes_at(m, LEAK_REACHABLE, "ngx_http_leaky_cache", 2, &g), 2048);
+	assert_int_equal(g, GROWTH_BOUNDED);	/* filled in round 2, flat in 3 */
+	assert_int_equal(bytes_at(m, LEAK_REACHABLE, "ngx_http_leaky_lazy", 2, &g), 512);
+	assert_int_equal(g, GROWTH_STABLE);	/* allocated before the first check */
+	bytes_at(m, LEAK_REACHABLE, "ngx_http_leaky_leak_cycle", 2, &g);
+	assert_int_equal(g, GROWTH_GROWING);	/* "still reachable", and a leak */
+	assert_int_equal(bytes_at(m, LEAK_DEFINITE, "ngx_http_leaky_clean", 2, NULL), 0);
+	for (i = 0; i < model_nsites(m); i++) {
+		const struct model_site *s = model_site(m, i);
+
+		if (s->core_only) {
+			core++;
+			/* nginx's own heap does not grow under load */
+			assert_int_not_equal(s->growth, GROWTH_GROWING);
+		}
+	}
+	assert_true(core > 200);
+	model_free(m);
+}
+
+static void
+test_alloc_fn_option(void **state)
+{
+	struct model *m = model_new();
+	size_t i;
+	int seen = 0;
+
+	(void)state;
+	/* A module's own wrapper: the site moves to its caller. */
+	model_add_alloc_fn(m, "ngx_http_leaky_leak_*");
+	add_round(m, "leak_check_full_any_1.txt", 0);
+	for (i = 0; i < model_nsites(m); i++) {
+		const struct model_site *s = model_site(m, i);
+
+		if (strcmp(model_site_frame(m, s, 2)->fn, "ngx_http_leaky_leak_alloc"))
+			continue;
+		assert_string_equal(model_site_frame(m, s, s->alloc_at)->fn, "ngx_http_leaky_handler");
+		seen++;
+	}
+	assert_int_equal(seen, 2);
+	model_free(m);
+}
+
+static void
+test_abort_and_baseline(void **state)
+{
+	struct model *m = model_new();
+	struct leak_summary sum;
+	struct lparse_error err;
+	size_t len, n1;
+	char *text = slurp("leak_check_full_any_2.txt", &len);
+
+	(void)state;
+	add_round(m, "leak_check_full_any_1.txt", 100);
+	n1 = model_nsites(m);
+	/* A check cut off half way: nothing of it may stay in the model. */
+	model_round_begin(m, 100, 0);
+	lparse_text(text, len / 2, model_lparse_cb, m, &sum, &err);
+	model_round_abort(m);
+	assert_int_equal(model_nrounds(m), 1);
+	assert_int_equal(model_nsites(m), n1);
+	add_round(m, "leak_check_full_any_2.txt", 100);
+	add_round(m, "leak_check_full_any_3.txt", 100);
+	assert_int_equal(bytes_at(m, LEAK_DEFINITE, "ngx_http_leaky_leak_alloc", 1, NULL), 4000);
+	/* Reset baseline: nothing has grown since the latest round. */
+	model_set_baseline(m, model_nrounds(m) - 1);
+	for (size_t i = 0; i < model_nsites(m); i++)
+		assert_int_equal(model_site(m, i)->growth, GROWTH_STABLE);
+	assert_true(model_memory(m) > 0);
+	free(text);
+	model_free(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_growth_rule),
+		cmocka_unit_test(test_fixture_leak_alloc),
+		cmocka_unit_test(test_fixture_verdicts),
+		cmocka_unit_test(test_alloc_fn_option),
+		cmocka_unit_test(test_abort_and_baseline),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
