@@ -62,7 +62,7 @@ ASAN_ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/asan/%.o)
 ASAN_ALL_OBJ := $(ALL_OBJ:$(BUILD)/obj/%=$(BUILD)/asan/%)
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: fuzz-build check-all all check demo install uninstall asan unit unit-asan nginx deps clean distclean \
+.PHONY: bench-build fuzz-build check-all all check demo install uninstall asan unit unit-asan nginx deps clean distclean \
 	check-unit check-ground-truth check-integration check-selfcheck fuzz bench screenshots
 
 all: ngx-leaktop
@@ -124,6 +124,19 @@ DEMO_ARGS ?= --batch
 demo: deps
 	@$(MAKE) --no-print-directory all $(NGINX)
 	examples/demo.sh $(DEMO_ARGS)
+
+# Benchmarks: every bench/*.c links the engine (and TUI) objects.
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+$(BUILD)/bench/%: bench/%.c $(TEST_OBJ)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC $@";)
+	$(Q)$(CC) $(STD_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(TEST_OBJ) $(PKG_LIBS)
+
+bench-build: all $(BENCH_BINS) $(NGINX)
+bench: deps
+	@$(MAKE) --no-print-directory bench-build
+	@bench/run.sh
 
 # libFuzzer targets: tests/fuzz/fuzz_*.c, each linked with the engine built
 # by clang with the fuzzer and ASan. FUZZ_SECONDS per target.

@@ -211,7 +211,10 @@ static bool
 spawn_vgdb(struct vgdb *v, struct vgdb_cmd *cmd)
 {
 	int out[2], err[2];
-	char *argv[5] = { v->path, v->prefix_arg, v->pid_arg, cmd->command, NULL };
+	/* --max-invoke-ms=1: we only run commands while nginx idles in
+	 * epoll_wait, so waiting (default 100 ms) before vgdb wakes it with
+	 * ptrace is pure latency: a leak check takes ~120 ms instead of ~220. */
+	char *argv[6] = { v->path, v->prefix_arg, v->pid_arg, "--max-invoke-ms=1", cmd->command, NULL };
 	struct proc_spec spec = { .argv = argv, .stdin_fd = -1, .die_with_parent = true };
 
 	if (!proc_pipe(out))
