@@ -442,6 +442,7 @@ on_stop_timer(struct evloop *loop, void *ctx)
 	s->stop_stage++;
 	if (s->stop_stage == 1) {
 		kill(s->pid, SIGTERM);
+		kill(s->pid, SIGCONT);
 		s->stop_timer = evloop_timer_add(s->loop, s->opts.stop_timeout_ms, on_stop_timer, s);
 	} else {
 		kill(-s->pid, SIGKILL);	/* the whole process group */
@@ -456,8 +457,10 @@ session_stop(struct session *s)
 		return;
 	s->stopped_by_us = true;
 	s->stop_stage = 0;
-	/* QUIT: graceful, so valgrind writes its exit leak report. */
+	/* QUIT: graceful, so valgrind writes its exit leak report. CONT: a
+	 * stopped process (SIGSTOP, a debugger) would never see the QUIT. */
 	kill(s->pid, SIGQUIT);
+	kill(s->pid, SIGCONT);
 	s->stop_timer = evloop_timer_add(s->loop, s->opts.stop_timeout_ms, on_stop_timer, s);
 	set_state(s, SESSION_STOPPING);
 }
