@@ -110,8 +110,8 @@ static enum lparse_status
 number(struct parser *ps, struct cur *c, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
-	int lead = 0;		/* digits before the first comma */
-	int group = -1;		/* digits since the last comma, -1 before any */
+	int group = 0;		/* digits since the start or the last comma */
+	bool comma = false;
 
 	if (c->s == c->e || !is_digit(*c->s))
 		return bad(ps, c, "expected a number");
@@ -119,8 +119,9 @@ number(struct parser *ps, struct cur *c, uint64_t max, uint64_t *out)
 		unsigned d;
 
 		if (*c->s == ',' && c->s + 1 < c->e && is_digit(c->s[1])) {
-			if (group < 0 ? lead > 3 : group != 3)
+			if (group > 3 || (comma && group != 3))
 				return bad(ps, c, "misplaced thousands separator");
+			comma = true;
 			group = 0;
 			continue;
 		}
@@ -130,12 +131,9 @@ number(struct parser *ps, struct cur *c, uint64_t max, uint64_t *out)
 		if (v > (max - d) / 10)
 			return bad(ps, c, "number too large");
 		v = v * 10 + d;
-		if (group < 0)
-			lead++;
-		else
-			group++;
+		group++;
 	}
-	if (group >= 0 && group != 3)
+	if (comma && group != 3)
 		return bad(ps, c, "misplaced thousands separator");
 	*out = v;
 	return LPARSE_OK;
@@ -167,30 +165,14 @@ amount(struct parser *ps, struct cur *c, uint64_t *v, bool *has_delta, int64_t *
 	return LPARSE_OK;
 }
 
-static enum lparse_status
-small_number(struct parser *ps, struct cur *c, unsigned *out)
-{
-	uint64_t v;
-	enum lparse_status st = number(ps, c, UINT_MAX, &v);
-
-	*out = (unsigned)v;
-	return st;
-}
-
-static const char *const kind_words[LEAK_KIND_COUNT] = {
-	[LEAK_DEFINITE] = "definitely lost",
-	[LEAK_INDIRECT] = "indirectly lost",
-	[LEAK_POSSIBLE] = "possibly lost",
-	[LEAK_REACHABLE] = "still reachable",
-};
-
+/* "definitely lost", ... (leak.c has valgrind's words) */
 static int
 parse_kind(struct cur *c)
 {
 	int k;
 
 	for (k = 0; k < LEAK_KIND_COUNT; k++)
-		if (eat(c, kind_words[k], strlen(kind_words[k])))
+		if (eat(c, leak_kind_text(k), strlen(leak_kind_text(k))))
 			return k;
 	return -1;
 }
@@ -202,6 +184,7 @@ record_header(struct parser *ps, struct cur *c)
 {
 	struct lparse_record *r = &ps->rec;
 	bool d1 = false, d2 = false, blocks_delta;
+	uint64_t recno, nrecs;
 	int64_t ignored;
 	enum lparse_status st;
 	int k;
@@ -241,12 +224,14 @@ record_header(struct parser *ps, struct cur *c)
 	r->kind = (enum leak_kind)k;
 	if (!EAT(c, " in loss record "))
 		return bad(ps, c, "expected ' in loss record '");
-	if ((st = small_number(ps, c, &r->recno)))
+	if ((st = number(ps, c, UINT_MAX, &recno)))
 		return st;
 	if (!EAT(c, " of "))
 		return bad(ps, c, "expected ' of '");
-	if ((st = small_number(ps, c, &r->nrecs)))
+	if ((st = number(ps, c, UINT_MAX, &nrecs)))
 		return st;
+	r->recno = (unsigned)recno;
+	r->nrecs = (unsigned)nrecs;
 	if (c->s != c->e)
 		return bad(ps, c, "junk after the record header");
 	if (r->recno == 0 || r->recno > r->nrecs)
@@ -280,7 +265,7 @@ group_start(const char *s, const char *close)
 	 * searches instead of a byte loop over the path. */
 	if (!p || !memchr(p + 1, ')', (size_t)(close - p - 1)))
 		return p;
-	for (p = close; p >= s; p--) {
+	for (p = close + 1; p-- > s;) {
 		if (*p == ')')
 			depth++;
 		else if (*p == '(' && --depth == 0)
@@ -359,10 +344,10 @@ parse_frame(struct parser *ps, struct cur *c)
 {
 	struct lparse_record *r = &ps->rec;
 	struct lparse_frame *f;
-	const char *s = c->s;
+	const char *s = c->s, *h, *lim;
 	bool at = s[0] == 'a';
-	unsigned digits = 0;
 	uint64_t ip = 0;
+	unsigned d;
 
 	/* Byte compares: this runs for every frame, memcmp calls show. */
 	if (c->e - s < 5 || !(at ? s[1] == 't' : s[0] == 'b' && s[1] == 'y') ||
@@ -371,18 +356,15 @@ parse_frame(struct parser *ps, struct cur *c)
 	c->s += 5;
 	if (at != (r->nframes == 0))
 		return bad(ps, c, at ? "'at' frame inside a stack" : "stack without an 'at' frame");
-	for (; c->s < c->e && *c->s != ':'; c->s++, digits++) {
-		unsigned d = hex_value[(unsigned char)*c->s];
-
-		if (d == 0)
-			return bad(ps, c, "bad hex digit in an address");
-		if (digits == 16)
-			return bad(ps, c, "address too large");
-		ip = ip << 4 | (d - 1);
-	}
-	if (digits == 0 || c->e - c->s < 2 || c->s[1] != ' ')
-		return bad(ps, c, "expected an address and ': '");
-	c->s += 2;
+	/* At most 17 digits read: one too many is enough to complain. */
+	lim = c->e - c->s > 17 ? c->s + 17 : c->e;
+	for (h = c->s; h < lim && (d = hex_value[(unsigned char)*h]); h++)
+		ip = ip << 4 | (d - 1u);
+	if (h - c->s > 16)
+		return bad(ps, c, "address too large");
+	if (h == c->s || c->e - h < 2 || h[0] != ':' || h[1] != ' ')
+		return bad(ps, c, "expected a hex address and ': '");
+	c->s = h + 2;
 	if (r->nframes == LPARSE_MAX_FRAMES)
 		return fail(ps, LPARSE_ERROR, "more than %d frames in one stack", LPARSE_MAX_FRAMES);
 	if (r->nframes == ps->capframes)
@@ -391,7 +373,7 @@ parse_frame(struct parser *ps, struct cur *c)
 	/* Field by field: a compound literal here compiles to "rep stos",
 	 * which showed up as the slowest line of the parser. */
 	f->ip = ip;
-	f->file.p = f->obj.p = NULL;
+	f->file.p = f->obj.p = "";	/* never NULL: memcmp(NULL, .., 0) is UB */
 	f->file.n = f->obj.n = 0;
 	f->line = 0;
 	r->nframes++;
@@ -474,14 +456,17 @@ static const char *const ignored_lines[] = {
 	"xtree leak report: ",
 };
 
+/* Does s start with (or, anywhere, hold) one of the words? */
 static bool
-ignored(struct cur c)
+listed(const char *s, size_t n, const char *const *words, size_t count, bool anywhere)
 {
-	size_t i;
+	size_t i, k;
 
-	for (i = 0; i < LT_ARRAY_SIZE(ignored_lines); i++)
-		if (eat(&c, ignored_lines[i], strlen(ignored_lines[i])))
+	for (i = 0; i < count; i++) {
+		k = strlen(words[i]);
+		if (anywhere ? memmem(s, n, words[i], k) != NULL : n >= k && !memcmp(s, words[i], k))
 			return true;
+	}
 	return false;
 }
 
@@ -536,7 +521,7 @@ content_line(struct parser *ps, struct cur *c)
 		ps->sum->heap_empty = 1;
 		return LPARSE_OK;
 	}
-	if (ignored(*c))
+	if (listed(c->s, (size_t)(c->e - c->s), ignored_lines, LT_ARRAY_SIZE(ignored_lines), false))
 		return LPARSE_OK;
 	return bad(ps, c, "unknown line");
 }
@@ -600,17 +585,6 @@ static const char *const rejections[] = {
 	"' not recognised",
 };
 
-static bool
-rejected(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < LT_ARRAY_SIZE(rejections); i++)
-		if (memmem(s, n, rejections[i], strlen(rejections[i])))
-			return true;
-	return false;
-}
-
 static enum lparse_status
 parse_line(struct parser *ps, const char *s, size_t n)
 {
@@ -633,7 +607,7 @@ parse_line(struct parser *ps, const char *s, size_t n)
 		ps->pfxlen = plen;
 	} else {
 		/* vgdb's own chatter ("sending command ..."), or a rejection. */
-		if (rejected(s, n))
+		if (listed(s, n, rejections, LT_ARRAY_SIZE(rejections), true))
 			return fail(ps, LPARSE_COMMAND, "valgrind rejected the command: %.*s",
 				(int)(n < 120 ? n : 120), s);
 		return LPARSE_OK;
@@ -645,18 +619,17 @@ parse_line(struct parser *ps, const char *s, size_t n)
 	return content_line(ps, &c);
 }
 
+/* The last line has no newline and does not parse: it was cut in the
+ * middle, so the text is missing, not bad; after the summary only a hint
+ * was lost. Overlong lines and NUL bytes stay errors. */
 static enum lparse_status
-finish(struct parser *ps)
+cut_line(struct parser *ps, const char *s, const char *eol)
 {
-	/* A summary complete but for its trailing blank line lacks nothing;
-	 * a record still open at the end may have lost frames. */
-	if (ps->state == ST_SUMMARY && (ps->sumbits & SUM_ALL) == SUM_ALL) {
-		ps->done = true;
-		ps->sum->seen = 1;
-	}
+	if (eol - s > LPARSE_MAX_LINE || memchr(s, '\0', (size_t)(eol - s)))
+		return LPARSE_ERROR;
 	if (!ps->done)
-		return fail(ps, LPARSE_INCOMPLETE,
-			"no LEAK SUMMARY: the answer is cut short or not a leak check");
+		return fail(ps, LPARSE_INCOMPLETE, "the last line is cut short");
+	memset(ps->err, 0, sizeof(*ps->err));
 	return LPARSE_OK;
 }
 
@@ -667,7 +640,7 @@ lparse_text(const char *buf, size_t len, lparse_record_cb cb, void *ctx,
 	struct leak_summary local_sum;
 	struct lparse_error local_err;
 	struct parser ps;
-	const char *p = buf, *end = buf + len;
+	const char *p = buf, *end = len ? buf + len : buf;
 	enum lparse_status st = LPARSE_OK;
 
 	memset(&ps, 0, sizeof(ps));
@@ -689,15 +662,19 @@ lparse_text(const char *buf, size_t len, lparse_record_cb cb, void *ctx,
 		ps.lineno++;
 		ps.line = p;
 		st = parse_line(&ps, p, (size_t)(eol - p));
-		/* A last line without its newline was cut in the middle: what
-		 * fails to parse there is missing text, not bad text. */
-		if (st == LPARSE_ERROR && cut && eol - p <= LPARSE_MAX_LINE &&
-		    !memchr(p, '\0', (size_t)(eol - p)))
-			st = fail(&ps, LPARSE_INCOMPLETE, "the last line is cut short");
+		if (st == LPARSE_ERROR && cut)
+			st = cut_line(&ps, p, eol);
 		p = eol + !cut;
 	}
-	if (st == LPARSE_OK)
-		st = finish(&ps);
+	/* A summary complete but for its trailing blank line lacks nothing;
+	 * a record still open at the end may have lost frames. */
+	if (ps.state == ST_SUMMARY && (ps.sumbits & SUM_ALL) == SUM_ALL) {
+		ps.done = true;
+		ps.sum->seen = 1;
+	}
+	if (st == LPARSE_OK && !ps.done)
+		st = fail(&ps, LPARSE_INCOMPLETE,
+			"no LEAK SUMMARY: the answer is cut short or not a leak check");
 	free(ps.frames);
 	return st;
 }

@@ -62,7 +62,7 @@ main(int argc, char **argv)
 	struct stat sb;
 	const char *buf;
 	void *ctx = NULL;
-	int64_t t0, t1;
+	int64_t t0, t1, t_load;
 	int fd, k;
 	bool dump;
 
@@ -87,6 +87,7 @@ main(int argc, char **argv)
 	ctx = model_new();
 	model_round_begin(ctx, 0, 0);
 #endif
+	t_load = util_now_ns();
 	st = lparse_text(buf, (size_t)sb.st_size, dump ? dump_cb : count_cb, ctx, &sum, &err);
 #ifdef WITH_MODEL
 	model_round_end(ctx, &sum, 0);
@@ -101,7 +102,8 @@ main(int argc, char **argv)
 	printf(" suppressed=%llu/%llu\n", (unsigned long long)sum.suppressed.bytes,
 		(unsigned long long)sum.suppressed.blocks);
 	if (!dump)
-		printf("%zu records, %zu frames, %lld bytes in %.3f s: %.0f MB/s\n", nrecords, nframes,
-			(long long)sb.st_size, (t1 - t0) / 1e9, sb.st_size / ((t1 - t0) / 1e3 + 1));
+		printf("%zu records, %zu frames, %lld bytes: load %.3f s, parse %.3f s (%.0f MB/s)\n",
+			nrecords, nframes, (long long)sb.st_size, (t_load - t0) / 1e9, (t1 - t_load) / 1e9,
+			sb.st_size / ((t1 - t_load) / 1e3 + 1));
 	return st == LPARSE_OK ? 0 : 1;
 }
