@@ -14,6 +14,7 @@ enum fail_on {
 	FAIL_ON_GROWING,
 	FAIL_ON_DEFINITE,
 	FAIL_ON_NONE,
+	FAIL_ON_ERROR,		/* any memcheck error (invalid read, uninit, ...) */
 };
 
 struct cli_strv {
@@ -24,7 +25,8 @@ struct cli_strv {
 struct cli_opts {
 	bool batch;
 	bool allow_no_debug_palloc;
-	const char *nginx;
+	const char *nginx;	/* NULL with --load */
+	const char *load;	/* --load FILE: offline, no nginx is run */
 	const char *conf;
 	const char *prefix;
 	const char *server_directives;

@@ -32,6 +32,8 @@ enum engine_event {
 	ENGINE_EV_ROUND,	/* a check completed and the model has a new round */
 	ENGINE_EV_ERROR,	/* engine_message() has a one-line error */
 	ENGINE_EV_WARNING,	/* engine_message() has a warning, the engine goes on */
+	ENGINE_EV_MEMERROR,	/* a memcheck error arrived (engine_errors()) */
+	ENGINE_EV_EXIT_REPORT,	/* the exit leak report is in (engine_exit_model()) */
 };
 
 typedef void (*engine_cb)(struct engine *e, enum engine_event ev, void *ctx);
@@ -82,6 +84,10 @@ int64_t engine_check_running_ms(const struct engine *e);
 /* Last completed check: vgdb round trip and parse+model time. */
 int64_t engine_last_check_ns(const struct engine *e);
 int64_t engine_last_update_ns(const struct engine *e);
+/* memcheck errors seen so far (never NULL once started). */
+struct merrors *engine_errors(const struct engine *e);
+/* valgrind's exit-time leak report, NULL until nginx exited gracefully. */
+struct model *engine_exit_model(const struct engine *e);
 uint64_t engine_total_requests(const struct engine *e);
 uint64_t engine_total_failed(const struct engine *e);
 

@@ -95,6 +95,31 @@ size_t model_baseline(const struct model *m);
 /* The verdict rule on its own, for tests: series of n values. */
 enum growth model_growth(const uint64_t *bytes, size_t n);
 
+/* Sites merged by (kind, allocation frame): the same leaking line reached
+ * through several call paths (a connection's first request, then the
+ * keepalive path) is one leak to a reader. Used by the TUI's grouped
+ * table; report_table.c's rows are the same aggregate. */
+struct model_group {
+	enum leak_kind kind;
+	uint32_t at;		/* frame id of the allocation site */
+	size_t nsites;
+	uint64_t bytes, blocks;	/* latest round */
+	int64_t delta_bytes;
+	double bytes_per_request;
+	enum growth growth;	/* the strongest verdict of its sites */
+	bool core_only;		/* every site is */
+};
+
+/* The allocation frame's id of a site (UINT32_MAX for an empty stack). */
+uint32_t model_site_alloc_frame(const struct model_site *s);
+/* Start a group with s; add further sites of the same kind and frame. */
+void model_group_init(struct model_group *g, const struct model_site *s);
+void model_group_add(struct model_group *g, const struct model_site *s);
+
+/* Intern one frame (memcheck errors share the model's frame table, so the
+ * backtrace and source views serve both); returns its id. */
+uint32_t model_frame_intern(struct model *m, const struct lparse_frame *f);
+
 /* Memory the model holds, for the benchmark and the TUI. */
 size_t model_memory(const struct model *m);
 

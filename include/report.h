@@ -8,12 +8,16 @@
 
 struct model;
 struct model_site;
+struct model_frame;
+struct merrors;
 
 struct report_meta {
 	const char *nginx;		/* binary path */
 	const char *nginx_version;
 	bool debug_palloc;
 	const char *end_reason;		/* how the session ended, or NULL */
+	const struct merrors *errors;	/* memcheck errors, or NULL */
+	const struct model *exit_model;	/* valgrind's exit leak report, or NULL */
 };
 
 /* Site indexes in display order: growing first, then bounded, then by
@@ -33,5 +37,9 @@ bool rjson_write(const struct model *m, const struct report_meta *meta, const ch
 
 /* The readable table: at most max_rows rows (0 = all). */
 void rtable_print(FILE *out, const struct model *m, size_t max_rows);
+/* memcheck errors, one line each: kind, count, location, what. */
+void rtable_print_errors(FILE *out, const struct model *m, const struct merrors *errs);
+/* "file.c:12" of a frame, escaped, malloc'd ("obj" or "0x..." without a file). */
+char *report_frame_location(const struct model_frame *f);
 
 #endif

@@ -18,7 +18,7 @@ void sbuf_add(struct sbuf *b, const void *p, size_t n);
 void sbuf_adds(struct sbuf *b, const char *s);
 void sbuf_addc(struct sbuf *b, char c);
 void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap);
+void sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void sbuf_reset(struct sbuf *b);
 /* Drop the first n bytes (used for rolling log tails). */
 void sbuf_consume(struct sbuf *b, size_t n);

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "evloop.h"
+#include "merrors.h"
 #include "model.h"
 #include "preflight.h"
 #include "report.h"
@@ -11,6 +12,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct batch {
@@ -20,8 +22,27 @@ struct batch {
 	unsigned rounds_done;	/* not counting the baseline */
 	bool failed;		/* an error ended the run early */
 	int signals;
+	size_t errors_shown;	/* memcheck errors already announced on stderr */
 	char end[640];
 };
+
+/* New memcheck errors, one line each, as they arrive. */
+static void
+progress_errors(struct batch *b)
+{
+	const struct merrors *errs = engine_errors(b->engine);
+	const struct model *m = engine_model(b->engine);
+
+	for (; b->errors_shown < merrors_count(errs); b->errors_shown++) {
+		const struct merror *r = merrors_get(errs, b->errors_shown);
+		const struct model_frame *f = r->stacks[0].nframes ?
+			model_frame(m, r->stacks[0].frames[r->at]) : NULL;
+		char *loc = report_frame_location(f);
+
+		fprintf(stderr, "ngx-leaktop: memcheck %s at %s\n", r->kind_name, loc);
+		free(loc);
+	}
+}
 
 static void
 progress_round(struct batch *b)
@@ -75,6 +96,11 @@ on_engine(struct engine *e, enum engine_event ev, void *ctx)
 	case ENGINE_EV_WARNING:
 		fprintf(stderr, "ngx-leaktop: warning: %s\n", engine_message(e));
 		break;
+	case ENGINE_EV_MEMERROR:
+		progress_errors(b);
+		break;
+	case ENGINE_EV_EXIT_REPORT:
+		break;	/* reported at the end */
 	case ENGINE_EV_PHASE:
 		if (engine_phase(e) == ENGINE_DEAD)
 			evloop_stop(b->loop, 0);
@@ -103,10 +129,12 @@ on_signal(struct evloop *loop, int signo, void *ctx)
 }
 
 static bool
-matches_fail_on(const struct model *m, enum fail_on f)
+matches_fail_on(const struct model *m, const struct merrors *errs, enum fail_on f)
 {
 	size_t i;
 
+	if (f == FAIL_ON_ERROR)
+		return errs && merrors_count(errs) > 0;
 	for (i = 0; i < model_nsites(m); i++) {
 		const struct model_site *s = model_site(m, i);
 
@@ -126,6 +154,7 @@ finish(struct batch *b, const struct preflight *pf)
 	struct report_meta meta = {
 		.nginx = pf->nginx, .nginx_version = pf->version,
 		.debug_palloc = pf->debug_palloc, .end_reason = b->end[0] ? b->end : NULL,
+		.errors = engine_errors(b->engine), .exit_model = engine_exit_model(b->engine),
 	};
 	char err[512];
 	int rc;
@@ -135,6 +164,7 @@ finish(struct batch *b, const struct preflight *pf)
 		FILE *out = b->o->json && !strcmp(b->o->json, "-") ? stderr : stdout;
 
 		rtable_print(out, m, 40);
+		rtable_print_errors(out, m, meta.errors);
 		fflush(out);
 	}
 	if (b->o->json && !rjson_write(m, &meta, b->o->json, err, sizeof err)) {
@@ -143,10 +173,12 @@ finish(struct batch *b, const struct preflight *pf)
 	}
 	if (b->failed)
 		return 2;
-	rc = matches_fail_on(m, b->o->fail_on) ? 1 : 0;
+	rc = matches_fail_on(m, meta.errors, b->o->fail_on) ? 1 : 0;
 	if (rc)
-		fprintf(stderr, "ngx-leaktop: leaks found (--fail-on %s)\n",
-			b->o->fail_on == FAIL_ON_GROWING ? "growing" : "definite");
+		fprintf(stderr, "ngx-leaktop: %s found (--fail-on %s)\n",
+			b->o->fail_on == FAIL_ON_ERROR ? "memcheck errors" : "leaks",
+			b->o->fail_on == FAIL_ON_GROWING ? "growing" :
+			b->o->fail_on == FAIL_ON_ERROR ? "error" : "definite");
 	return rc;
 }
 

@@ -11,7 +11,7 @@
 enum {
 	OPT_BATCH = 256, OPT_ROUNDS, OPT_JSON, OPT_FAIL_ON, OPT_ALLOC_FN, OPT_NUM_CALLERS,
 	OPT_VALGRIND, OPT_VGDB, OPT_VALGRIND_OPT, OPT_CHECK_TIMEOUT, OPT_START_TIMEOUT,
-	OPT_REQ_TIMEOUT, OPT_NO_KEEPALIVE, OPT_SOURCE_DIR, OPT_DIRECTIVES, OPT_ALLOW_PLAIN,
+	OPT_REQ_TIMEOUT, OPT_NO_KEEPALIVE, OPT_SOURCE_DIR, OPT_DIRECTIVES, OPT_ALLOW_PLAIN, OPT_LOAD,
 };
 
 struct cli_option {
@@ -24,6 +24,7 @@ struct cli_option {
 
 static const struct cli_option options[] = {
 	{ "batch", OPT_BATCH, no_argument, NULL, "no screen: run rounds, print a table, exit 0/1/2" },
+	{ "load", OPT_LOAD, required_argument, "FILE", "open a valgrind memcheck XML file (any program) instead of running nginx" },
 	{ "conf", 'c', required_argument, "FILE", "nginx config (default: a generated one serving a static tree on a free 127.0.0.1 port)" },
 	{ "prefix", 'p', required_argument, "DIR", "nginx prefix with -c (default: the config's directory)" },
 	{ "directives", OPT_DIRECTIVES, required_argument, "TEXT", "with the generated config: directives added to its server block, e.g. 'location /x { my_module on; }'" },
@@ -37,7 +38,7 @@ static const struct cli_option options[] = {
 	{ "request-timeout", OPT_REQ_TIMEOUT, required_argument, "SEC", "per request (default: 30)" },
 	{ "rounds", OPT_ROUNDS, required_argument, "R", "batch: bursts, each followed by a leak check (default: 4)" },
 	{ "json", OPT_JSON, required_argument, "FILE|-", "batch: write the JSON report there" },
-	{ "fail-on", OPT_FAIL_ON, required_argument, "WHAT", "batch: exit 1 on growing|definite|none (default: growing)" },
+	{ "fail-on", OPT_FAIL_ON, required_argument, "WHAT", "batch: exit 1 on growing|definite|error|none (default: growing)" },
 	{ "alloc-fn", OPT_ALLOC_FN, required_argument, "NAME", "your module's allocator wrapper, skipped when naming a site; 'prefix*' ok; repeatable" },
 	{ "source-dir", OPT_SOURCE_DIR, required_argument, "DIR", "where to look for sources moved since the build; repeatable" },
 	{ "allow-no-debug-palloc", OPT_ALLOW_PLAIN, no_argument, NULL, "run an nginx built without -DNGX_DEBUG_PALLOC=1 anyway (batch refuses it otherwise)" },
@@ -58,6 +59,7 @@ cli_usage(FILE *out)
 
 	fprintf(out,
 		"Usage: ngx-leaktop [OPTIONS] NGINX_BINARY\n"
+		"       ngx-leaktop --load FILE.xml [--batch --json FILE|-]\n"
 		"Run NGINX_BINARY (built with -DNGX_DEBUG_PALLOC=1) under valgrind, fire request\n"
 		"bursts at it and show which allocation sites leak, live or with --batch.\n\n");
 	for (i = 0; i < LT_ARRAY_SIZE(options); i++) {
@@ -133,6 +135,7 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 
 	switch (c) {
 	case OPT_BATCH: o->batch = true; break;
+	case OPT_LOAD: o->load = arg; break;
 	case 'c': o->conf = arg; break;
 	case 'p': o->prefix = arg; break;
 	case OPT_DIRECTIVES: o->server_directives = arg; break;
@@ -181,8 +184,10 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 			o->fail_on = FAIL_ON_DEFINITE;
 		else if (!strcmp(arg, "none"))
 			o->fail_on = FAIL_ON_NONE;
+		else if (!strcmp(arg, "error"))
+			o->fail_on = FAIL_ON_ERROR;
 		else {
-			snprintf(err, errlen, "--fail-on '%s': expected growing, definite or none", arg);
+			snprintf(err, errlen, "--fail-on '%s': expected growing, definite, error or none", arg);
 			return false;
 		}
 		break;
@@ -267,6 +272,13 @@ cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 		}
 		if (!apply(o, c, optarg, err, errlen))
 			return CLI_ERROR;
+	}
+	if (o->load) {
+		if (optind < argc) {
+			snprintf(err, errlen, "--load opens a file, it runs no nginx: drop '%s'", argv[optind]);
+			return CLI_ERROR;
+		}
+		return CLI_RUN;
 	}
 	if (optind >= argc) {
 		snprintf(err, errlen, "no nginx binary given: ngx-leaktop [OPTIONS] ./objs/nginx "

@@ -5,7 +5,10 @@
 #include "model.h"
 #include "util.h"
 #include "vgdb.h"
+#include "xfollow.h"
+#include "xstream.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,8 @@ struct engine {
 	struct load_spec spec;	/* with resolved URLs */
 	char **urls;
 	struct model *model;
+	struct xstream *xml;	/* valgrind's XML: memcheck errors, exit report */
+	struct xfollow *follow;
 	bool auto_mode;
 	bool check_after_burst;
 	bool have_stats;
@@ -108,19 +113,60 @@ engine_free(struct engine *e)
 		return;
 	load_free(e->load);
 	vgdb_free(e->vgdb);
+	xfollow_free(e->follow);
+	xstream_free(e->xml);
 	session_free(e->session);
 	model_free(e->model);
 	free_urls(e);
 	free(e);
 }
 
+static void
+on_xml_error(void *ctx, bool is_new)
+{
+	(void)is_new;
+	emit(ctx, ENGINE_EV_MEMERROR);
+}
+
+static void
+on_xml_bytes(void *ctx, const char *buf, size_t len)
+{
+	struct engine *e = ctx;
+
+	xstream_feed(e->xml, buf, len);
+}
+
 bool
 engine_start(struct engine *e, char *err, size_t errlen)
 {
+	static const struct xstream_cb xcb = { .error = on_xml_error };
+
 	if (!session_start(e->session, err, errlen))
 		return false;
+	e->xml = xstream_new(e->model, false, &xcb, e);
+	/* Errors are shown as they happen: follow the file valgrind writes. */
+	e->follow = xfollow_new(e->loop, session_xml_path(e->session), on_xml_bytes, e);
+	if (!e->follow)
+		report(e, ENGINE_EV_WARNING, "cannot follow valgrind's XML (%s): memcheck errors "
+			"will show when nginx exits", strerror(errno));
 	set_phase(e, ENGINE_STARTING);
 	return true;
+}
+
+/* nginx is gone: read the rest of the XML, close the exit report. */
+static void
+finish_xml(struct engine *e)
+{
+	if (e->follow)
+		xfollow_drain(e->follow);
+	else {
+		char err[256];
+
+		xstream_load_file(e->xml, session_xml_path(e->session), err, sizeof err);
+	}
+	xstream_finish(e->xml);
+	if (xstream_exit_model(e->xml))
+		emit(e, ENGINE_EV_EXIT_REPORT);
 }
 
 /* "/path" -> base + "/path"; full URLs stay as they are. On success the
@@ -209,8 +255,10 @@ on_session_state(struct session *s, enum session_state st, void *ctx)
 			load_abort(e->load);
 		if (e->vgdb)
 			vgdb_cancel_all(e->vgdb);
+		finish_xml(e);
 		if (!session_stopped_by_us(e->session))
-			report(e, ENGINE_EV_ERROR, "%s", session_reason(e->session));
+			report(e, ENGINE_EV_ERROR, "%s%s%s", session_reason(e->session),
+				*xstream_fatal(e->xml) ? ": " : "", xstream_fatal(e->xml));
 		set_phase(e, ENGINE_DEAD);
 		break;
 	default:
@@ -425,6 +473,18 @@ int64_t
 engine_last_update_ns(const struct engine *e)
 {
 	return e->last_update_ns;
+}
+
+struct merrors *
+engine_errors(const struct engine *e)
+{
+	return e->xml ? xstream_errors(e->xml) : NULL;
+}
+
+struct model *
+engine_exit_model(const struct engine *e)
+{
+	return e->xml ? xstream_exit_model(e->xml) : NULL;
 }
 
 uint64_t

@@ -1,7 +1,9 @@
 /* main.c - parse the command line, check the binary, pick a front end. */
 #include "batch.h"
 #include "cli.h"
+#include "offline.h"
 #include "preflight.h"
+#include "tui.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,14 @@ main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
+	if (o.load) {
+		rc = o.batch ? offline_batch(&o) : 2;
+		if (!o.batch)
+			fprintf(stderr, "ngx-leaktop: --load without --batch opens the live screen: "
+				"not in this build yet\n");
+		cli_free(&o);
+		return rc;
+	}
 	if (!preflight_run(o.nginx, o.valgrind, o.vgdb, &pf, err, sizeof err)) {
 		fprintf(stderr, "ngx-leaktop: %s\n", err);
 		preflight_free(&pf);
@@ -43,9 +53,7 @@ main(int argc, char **argv)
 	} else if (o.batch) {
 		rc = batch_run(&o, &pf);
 	} else {
-		fprintf(stderr, "ngx-leaktop: the live screen is not in this build yet; "
-			"run with --batch\n");
-		rc = 2;
+		rc = tui_run(&o, &pf);
 	}
 	preflight_free(&pf);
 	cli_free(&o);

@@ -533,6 +533,12 @@ model_baseline(const struct model *m)
 	return m->baseline;
 }
 
+uint32_t
+model_frame_intern(struct model *m, const struct lparse_frame *f)
+{
+	return frame_id(m, f);
+}
+
 size_t
 model_memory(const struct model *m)
 {
@@ -546,4 +552,34 @@ model_memory(const struct model *m)
 	for (i = 0; i < m->nrounds; i++)
 		bytes += m->data[i].cap * 4 * sizeof(uint64_t);
 	return bytes;
+}
+
+uint32_t
+model_site_alloc_frame(const struct model_site *s)
+{
+	return s->alloc_at < s->nframes ? s->frames[s->alloc_at] : UINT32_MAX;
+}
+
+void
+model_group_init(struct model_group *g, const struct model_site *s)
+{
+	memset(g, 0, sizeof *g);
+	g->kind = s->kind;
+	g->at = model_site_alloc_frame(s);
+	g->core_only = true;
+	model_group_add(g, s);
+}
+
+void
+model_group_add(struct model_group *g, const struct model_site *s)
+{
+	g->nsites++;
+	g->bytes += s->bytes;
+	g->blocks += s->blocks;
+	g->delta_bytes += s->delta_bytes;
+	g->bytes_per_request += s->bytes_per_request;
+	g->core_only = g->core_only && s->core_only;
+	/* growing beats bounded beats stable */
+	if (s->growth == GROWTH_GROWING || (s->growth == GROWTH_BOUNDED && g->growth == GROWTH_STABLE))
+		g->growth = s->growth;
 }

@@ -1,6 +1,7 @@
 /* report_json.c - the JSON report (jansson), written atomically. */
 #include "report.h"
 #include "escape.h"
+#include "merrors.h"
 #include "model.h"
 #include "util.h"
 
@@ -33,20 +34,27 @@ jtotal(const struct leak_total *t)
 }
 
 static json_t *
+json_summary(const struct leak_summary *s)
+{
+	json_t *sum = json_object();
+	int k;
+
+	for (k = 0; k < LEAK_KIND_COUNT; k++)
+		json_object_set_new(sum, leak_kind_json((enum leak_kind)k), jtotal(&s->kind[k]));
+	json_object_set_new(sum, "suppressed", jtotal(&s->suppressed));
+	return sum;
+}
+
+static json_t *
 json_rounds(const struct model *m)
 {
 	json_t *rounds = json_array();
 	size_t r;
-	int k;
 
 	for (r = 0; r < model_nrounds(m); r++) {
 		const struct model_round *rd = model_round(m, r);
-		json_t *sum = json_object();
+		json_t *sum = json_summary(&rd->summary);
 
-		for (k = 0; k < LEAK_KIND_COUNT; k++)
-			json_object_set_new(sum, leak_kind_json((enum leak_kind)k),
-				jtotal(&rd->summary.kind[k]));
-		json_object_set_new(sum, "suppressed", jtotal(&rd->summary.suppressed));
 		json_array_append_new(rounds, json_pack("{s:I,s:I,s:I,s:f,s:I,s:o}",
 			"requests", (json_int_t)rd->requests, "failed", (json_int_t)rd->failed,
 			"total_requests", (json_int_t)rd->total_requests,
@@ -98,16 +106,56 @@ json_site(const struct model *m, size_t id)
 	return j;
 }
 
-char *
-rjson_render(const struct model *m, const struct report_meta *meta)
+static json_t *
+json_stack(const struct model *m, const uint32_t *ids, size_t n)
 {
-	json_t *root, *sites = json_array();
+	json_t *stack = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(stack, json_frame(model_frame(m, ids[i])));
+	return stack;
+}
+
+static json_t *
+json_error(const struct model *m, const struct merror *r)
+{
+	const struct model_frame *at = r->stacks[0].nframes ?
+		model_frame(m, r->stacks[0].frames[r->at]) : NULL;
+	json_t *aux = json_array(), *j;
+	uint32_t k;
+
+	for (k = 1; k < r->nstacks; k++)
+		json_array_append_new(aux, json_pack("{s:o,s:o}", "note", jstr(r->stacks[k].note),
+			"stack", json_stack(m, r->stacks[k].frames, r->stacks[k].nframes)));
+	j = json_pack("{s:s,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o}",
+		"kind", r->kind_name, "what", jstr(r->what), "count", (json_int_t)r->count,
+		"function", jstr(at ? at->fn : ""),
+		"file", at && *at->file ? jstr(at->file) : json_null(),
+		"line", at && at->line ? json_integer(at->line) : json_null(),
+		"stack", json_stack(m, r->stacks[0].frames, r->stacks[0].nframes),
+		"aux", aux, "remarks", jstr(r->remarks));
+	json_object_set_new(j, "first_round", json_integer((json_int_t)r->first_round));
+	return j;
+}
+
+static json_t *
+json_sites(const struct model *m)
+{
+	json_t *sites = json_array();
 	size_t n, i, *idx = report_order(m, true, &n);
-	char *text;
 
 	for (i = 0; i < n; i++)
 		json_array_append_new(sites, json_site(m, idx[i]));
 	free(idx);
+	return sites;
+}
+
+char *
+rjson_render(const struct model *m, const struct report_meta *meta)
+{
+	json_t *root, *sites = json_sites(m);
+	char *text;
 	root = json_pack("{s:s,s:{s:o,s:o,s:b},s:I,s:o,s:o}",
 		"ngx_leaktop", LT_VERSION,
 		"nginx", "binary", jstr(meta->nginx), "version", jstr(meta->nginx_version),
@@ -116,6 +164,21 @@ rjson_render(const struct model *m, const struct report_meta *meta)
 		"rounds", json_rounds(m), "sites", sites);
 	if (meta->end_reason)
 		json_object_set_new(root, "end", jstr(meta->end_reason));
+	if (meta->errors) {
+		json_t *errs = json_array();
+		size_t i;
+
+		for (i = 0; i < merrors_count(meta->errors); i++)
+			json_array_append_new(errs, json_error(m, merrors_get(meta->errors, i)));
+		json_object_set_new(root, "errors", errs);
+	}
+	if (meta->exit_model) {
+		/* valgrind's own exit leak search: one round, apart from the live
+		 * rounds (at exit nginx frees its pools, the picture changes). */
+		json_object_set_new(root, "exit", json_pack("{s:o,s:o}",
+			"summary", json_summary(&model_round(meta->exit_model, 0)->summary),
+			"sites", json_sites(meta->exit_model)));
+	}
 	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
 	json_decref(root);
 	if (!text)

@@ -1,6 +1,7 @@
 /* report_table.c - display order and the plain-text table. */
 #include "report.h"
 #include "escape.h"
+#include "merrors.h"
 #include "model.h"
 #include "sbuf.h"
 #include "util.h"
@@ -60,7 +61,12 @@ report_order(const struct model *m, bool all, size_t *n)
 char *
 report_site_location(const struct model *m, const struct model_site *s)
 {
-	const struct model_frame *f = model_site_frame(m, s, s->alloc_at);
+	return report_frame_location(model_site_frame(m, s, s->alloc_at));
+}
+
+char *
+report_frame_location(const struct model_frame *f)
+{
 	struct sbuf b = SBUF_INIT;
 	const char *base;
 
@@ -178,4 +184,30 @@ rtable_print(FILE *out, const struct model *m, size_t max_rows)
 		"nginx's own start-up heap)\n", i, n, total);
 	free(rows);
 	free(idx);
+}
+
+void
+rtable_print_errors(FILE *out, const struct model *m, const struct merrors *errs)
+{
+	size_t i, n = errs ? merrors_count(errs) : 0;
+
+	if (!n)
+		return;
+	fprintf(out, "\n%-28s %-28s %-17s %6s  %s\n", "ERROR AT", "FUNCTION", "KIND", "COUNT", "WHAT");
+	for (i = 0; i < n; i++) {
+		const struct merror *r = merrors_get(errs, i);
+		const struct model_frame *f = r->stacks[0].nframes ?
+			model_frame(m, r->stacks[0].frames[r->at]) : NULL;
+		char *loc = report_frame_location(f);
+		char *fn = esc_dup(f && *f->fn ? f->fn : "???", f && *f->fn ? strlen(f->fn) : 3, 0);
+		char *what = esc_dup(r->what, strlen(r->what), 0);
+
+		put_clipped(out, loc, 28);
+		fputc(' ', out);
+		put_clipped(out, fn, 28);
+		fprintf(out, " %-17s %6" PRIu64 "  %s\n", r->kind_name, r->count, what);
+		free(loc);
+		free(fn);
+		free(what);
+	}
 }

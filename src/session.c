@@ -412,8 +412,9 @@ on_child_exit(struct evloop *loop, pid_t pid, int status, void *ctx)
 	else if (s->state == SESSION_STARTING)
 		snprintf(s->reason, sizeof s->reason, "nginx %s during start-up%s%s", st,
 			*why ? ": " : "", why);
-	else
-		snprintf(s->reason, sizeof s->reason, "nginx %s%s%s", st, *why ? ": " : "", why);
+	else	/* a log line after start-up is rarely the cause: the engine adds
+		 * the fatal signal's location from valgrind's XML instead */
+		snprintf(s->reason, sizeof s->reason, "nginx %s", st);
 	set_state(s, SESSION_EXITED);
 }
 

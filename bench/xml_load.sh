@@ -1,0 +1,63 @@
+#!/bin/sh
+# xml_load.sh - throughput and memory of the XML parser (src/xparse.c)
+# against `xmllint --stream --noout` on the same big memcheck XML file.
+#
+#   bench/xml_load.sh [SIZE]        (default 1G; K, M, G suffixes)
+#
+# Builds bench/gen_xml.c and bench/xml_count.c into build/bench/, generates
+# build/bench/memcheck-SIZE.xml from real captures (kept for the next run),
+# and prints the median wall time of 3 runs of each, their ratio and their
+# peak RSS (getrusage/wait4, no /usr/bin/time needed).
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+size=${1:-1G}
+out=$root/build/bench
+mkdir -p "$out"
+cd "$root"
+
+cflags="-std=c11 -D_GNU_SOURCE -O2 -g -Iinclude $(pkg-config --cflags libxml-2.0)"
+gcc -O2 -o "$out/gen_xml" bench/gen_xml.c
+# shellcheck disable=SC2086
+gcc $cflags -o "$out/xml_count" bench/xml_count.c src/xparse.c src/util.c src/sbuf.c \
+	src/escape.c src/leak.c $(pkg-config --libs libxml-2.0)
+
+file=$out/memcheck-$size.xml
+if [ ! -s "$file" ]; then
+	"$out/gen_xml" "$size" "$file.tmp"
+	mv "$file.tmp" "$file"
+fi
+bytes=$(wc -c <"$file")
+cat "$file" >/dev/null			# same page cache state for both
+
+# field LINE NAME: the value of NAME=... in LINE
+field() {
+	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+median() {
+	sort -n | sed -n 2p
+}
+
+t_x=""; t_l=""; r_x=0; r_l=0
+for i in 1 2 3; do
+	lx=$("$out/xml_count" "$file")
+	ll=$("$out/xml_count" --run xmllint --stream --noout "$file")
+	echo "  run $i: $lx"
+	echo "  run $i: $ll"
+	[ "$(field "$lx" rc)" = 0 ] || { echo "xml_load: xparse failed" >&2; exit 1; }
+	[ "$(field "$ll" exit)" = 0 ] || { echo "xml_load: xmllint failed" >&2; exit 1; }
+	t_x="$t_x $(field "$lx" ms)"
+	t_l="$t_l $(field "$ll" ms)"
+	m=$(field "$lx" maxrss_kb); [ "$m" -gt "$r_x" ] && r_x=$m
+	m=$(field "$ll" maxrss_kb); [ "$m" -gt "$r_l" ] && r_l=$m
+done
+mx=$(echo "$t_x" | tr ' ' '\n' | sed '/^$/d' | median)
+ml=$(echo "$t_l" | tr ' ' '\n' | sed '/^$/d' | median)
+echo
+echo "input:   $file ($bytes bytes)"
+awk -v b="$bytes" -v mx="$mx" -v ml="$ml" -v rx="$r_x" -v rl="$r_l" 'BEGIN {
+	printf "xparse:  median %6.0f ms  %6.0f MB/s  peak RSS %6d KiB\n", mx, b / mx / 1e3, rx
+	printf "xmllint: median %6.0f ms  %6.0f MB/s  peak RSS %6d KiB\n", ml, b / ml / 1e3, rl
+	printf "ratio:   xparse / xmllint = %.2f (target <= 1.5)\n", mx / ml
+}'

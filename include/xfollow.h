@@ -1,0 +1,23 @@
+/* xfollow.h - follow a file another process appends to (valgrind's XML
+ * stream), on the evloop: inotify says when it grew, we read the new
+ * bytes. No polling, no re-reading. */
+#ifndef LT_XFOLLOW_H
+#define LT_XFOLLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct evloop;
+struct xfollow;
+
+typedef void (*xfollow_cb)(void *ctx, const char *buf, size_t len);
+
+/* The file may not exist yet: it is opened when it appears. NULL with
+ * errno set if inotify cannot watch its directory. */
+struct xfollow *xfollow_new(struct evloop *loop, const char *path, xfollow_cb cb, void *ctx);
+/* Deliver whatever is in the file now (e.g. after the writer exited). */
+void xfollow_drain(struct xfollow *f);
+uint64_t xfollow_offset(const struct xfollow *f);
+void xfollow_free(struct xfollow *f);
+
+#endif

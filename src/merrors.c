@@ -1,0 +1,235 @@
+/* merrors.c - group memcheck errors by kind + stack. */
+#include "merrors.h"
+#include "intern.h"
+#include "lparse.h"
+#include "model.h"
+#include "sbuf.h"
+#include "util.h"
+#include "xparse.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct merrors {
+	struct model *model;
+	struct merror *errs;
+	size_t n, cap;
+	uint64_t *hash;		/* per error */
+	uint64_t total;
+	struct sbuf path;	/* scratch for dir/file */
+	uint32_t *ids;		/* scratch for one stack */
+	size_t capids;
+};
+
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct merrors *
+merrors_new(struct model *m)
+{
+	struct merrors *e = xcalloc(1, sizeof *e);
+
+	e->model = m;
+	return e;
+}
+
+void
+merrors_free(struct merrors *e)
+{
+	size_t i, k;
+
+	if (!e)
+		return;
+	for (i = 0; i < e->n; i++) {
+		for (k = 0; k < e->errs[i].nstacks; k++) {
+			struct merror_stack *st = &e->errs[i].stacks[k];
+
+			free(st->frames);
+			if (*st->note)
+				free((char *)st->note);
+		}
+		free(e->errs[i].stacks);
+		free(e->errs[i].what);
+		free(e->errs[i].remarks);
+	}
+	free(e->errs);
+	free(e->hash);
+	free(e->ids);
+	sbuf_free(&e->path);
+	free(e);
+}
+
+static uint32_t
+frame_in(struct model *m, struct sbuf *path, const struct xparse_frame *xf)
+{
+	struct lparse_frame f;
+
+	sbuf_reset(path);
+	if (xf->dir.len && xf->file.len) {
+		sbuf_add(path, xf->dir.s, xf->dir.len);
+		sbuf_addc(path, '/');
+	}
+	sbuf_add(path, xf->file.s, xf->file.len);
+	f.ip = xf->ip;
+	f.fn = (struct lt_slice){ xf->fn.s, xf->fn.len };
+	f.file = (struct lt_slice){ path->data ? path->data : "", path->len };
+	f.obj = (struct lt_slice){ xf->obj.s, xf->obj.len };
+	f.line = xf->line;
+	return model_frame_intern(m, &f);
+}
+
+uint32_t
+merrors_frame(struct model *m, const void *xparse_frame)
+{
+	struct sbuf path = SBUF_INIT;
+	uint32_t id = frame_in(m, &path, xparse_frame);
+
+	sbuf_free(&path);
+	return id;
+}
+
+/* Frame ids of one stack into the scratch array. */
+static size_t
+stack_ids(struct merrors *e, const struct xparse_stack *st)
+{
+	size_t i;
+
+	xgrow((void **)&e->ids, &e->capids, st->nframes + 1, sizeof *e->ids);
+	for (i = 0; i < st->nframes; i++)
+		e->ids[i] = frame_in(e->model, &e->path, &st->frames[i]);
+	return st->nframes;
+}
+
+static size_t
+find(const struct merrors *e, uint64_t h, const char *kind, size_t n, const uint32_t *ids)
+{
+	size_t i;
+
+	/* Distinct error contexts are few (valgrind itself caps them at 1000s):
+	 * a scan on the hash is enough. */
+	for (i = 0; i < e->n; i++) {
+		const struct merror *r = &e->errs[i];
+
+		if (e->hash[i] == h && !strcmp(r->kind_name, kind) && r->nstacks &&
+			r->stacks[0].nframes == n && !memcmp(r->stacks[0].frames, ids, n * sizeof *ids))
+			return i;
+	}
+	return (size_t)-1;
+}
+
+static char *
+strdup_x(const struct xparse_str *s)
+{
+	return xstrndup(s->s, s->len);
+}
+
+/* The note that heads stack k, and the notes heading none (remarks). */
+static void
+attach_notes(struct merror *r, const struct xparse_error *x)
+{
+	struct sbuf remarks = SBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < x->naux; i++) {
+		const struct xparse_aux *a = &x->aux[i];
+
+		if (a->before < r->nstacks && a->before > 0 && !*r->stacks[a->before].note) {
+			r->stacks[a->before].note = xstrndup(a->text.s, a->text.len);
+			continue;
+		}
+		if (remarks.len)
+			sbuf_adds(&remarks, "; ");
+		sbuf_add(&remarks, a->text.s, a->text.len);
+	}
+	r->remarks = sbuf_detach(&remarks);
+}
+
+static uint32_t
+first_own_frame(const struct model *m, const struct merror_stack *st)
+{
+	uint32_t i;
+
+	for (i = 0; i < st->nframes; i++)
+		if (!strstr(model_frame(m, st->frames[i])->obj, "/vgpreload_"))
+			return i;
+	return 0;
+}
+
+static void
+add_new(struct merrors *e, const struct xparse_error *x, uint64_t h, size_t n)
+{
+	struct merror *r;
+	size_t k;
+
+	xgrow((void **)&e->errs, &e->cap, e->n + 1, sizeof *e->errs);
+	e->hash = xrealloc(e->hash, e->cap * sizeof *e->hash);
+	r = &e->errs[e->n];
+	memset(r, 0, sizeof *r);
+	e->hash[e->n++] = h;
+	r->kind = x->kind;
+	r->kind_name = x->kind != XPARSE_K_OTHER ? xparse_kind_name(x->kind) : "Other";
+	r->what = strdup_x(&x->what);
+	r->first_round = model_nrounds(e->model);
+	r->first_ms = wall_ms();
+	r->nstacks = (uint32_t)(x->nstacks ? x->nstacks : 1);
+	r->stacks = xcalloc(r->nstacks, sizeof *r->stacks);
+	r->stacks[0].frames = xmalloc((n ? n : 1) * sizeof *e->ids);
+	memcpy(r->stacks[0].frames, e->ids, n * sizeof *e->ids);
+	r->stacks[0].nframes = (uint32_t)n;
+	for (k = 1; k < x->nstacks; k++) {
+		size_t m = stack_ids(e, &x->stacks[k]);
+
+		r->stacks[k].frames = xmalloc((m ? m : 1) * sizeof *e->ids);
+		memcpy(r->stacks[k].frames, e->ids, m * sizeof *e->ids);
+		r->stacks[k].nframes = (uint32_t)m;
+	}
+	for (k = 0; k < r->nstacks; k++)
+		r->stacks[k].note = "";
+	attach_notes(r, x);
+	r->at = first_own_frame(e->model, &r->stacks[0]);
+}
+
+bool
+merrors_add(struct merrors *e, const struct xparse_error *x)
+{
+	const char *kind = x->kind != XPARSE_K_OTHER ? xparse_kind_name(x->kind) : "Other";
+	size_t n = x->nstacks ? stack_ids(e, &x->stacks[0]) : 0, i;
+	uint64_t h = intern_hash(e->ids, n * sizeof *e->ids, intern_hash(kind, strlen(kind), 7));
+
+	e->total++;
+	i = find(e, h, kind, n, e->ids);
+	if (i != (size_t)-1) {
+		e->errs[i].count++;
+		e->errs[i].last_ms = wall_ms();
+		return false;
+	}
+	add_new(e, x, h, n);
+	e->errs[e->n - 1].count = 1;
+	e->errs[e->n - 1].last_ms = e->errs[e->n - 1].first_ms;
+	return true;
+}
+
+size_t
+merrors_count(const struct merrors *e)
+{
+	return e->n;
+}
+
+const struct merror *
+merrors_get(const struct merrors *e, size_t i)
+{
+	return i < e->n ? &e->errs[i] : NULL;
+}
+
+uint64_t
+merrors_total(const struct merrors *e)
+{
+	return e->total;
+}

@@ -1,0 +1,290 @@
+/* tui_view_stack.c - a site's backtrace, and the source of the selected
+ * frame: moving down the frames walks the code from the allocation up to
+ * the event loop. */
+#include "tui_view.h"
+#include "escape.h"
+#include "model.h"
+#include "sbuf.h"
+#include "source.h"
+#include "tui_fmt.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Source beside the frames from this width on, below them otherwise. */
+#define SIDE_BY_SIDE_COLS 160
+
+struct stack {
+	uint32_t *sites;	/* the row's sites, biggest first */
+	size_t nsites, which;
+	struct tui_list frames;
+	int frames_y, frames_h;	/* where the frame list was drawn */
+};
+
+static const struct model_site *
+cur_site(const struct tui *t, const struct stack *st)
+{
+	return model_site(t->model, st->sites[st->which]);
+}
+
+static void
+show_site(struct tui *t, struct stack *st, size_t which)
+{
+	const struct model_site *s;
+
+	st->which = which;
+	s = cur_site(t, st);
+	st->frames.n = s->nframes;
+	/* start where the leak is made, not in malloc */
+	st->frames.cur = s->alloc_at;
+	st->frames.top = 0;
+}
+
+void
+tui_stack_open(struct tui *t, const uint32_t *sites, size_t n)
+{
+	struct stack *st = xcalloc(1, sizeof *st);
+
+	st->sites = xmalloc((n ? n : 1) * sizeof *st->sites);
+	memcpy(st->sites, sites, n * sizeof *sites);
+	st->nsites = n;
+	tui_view_push(t, &tui_stack_ops, st);
+	show_site(t, st, 0);
+}
+
+static void
+stack_done(struct tui_view *v)
+{
+	struct stack *st = v->priv;
+
+	free(st->sites);
+	free(st);
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* ---- drawing ---- */
+
+static void
+draw_summary(struct tui *t, struct stack *st, int y)
+{
+	const struct model_site *s = cur_site(t, st);
+	struct sbuf b = SBUF_INIT;
+	char n1[32], n2[32], n3[32], n4[32];
+
+	/* what matters first: a narrow screen cuts the end */
+	if (st->nsites > 1)
+		sbuf_printf(&b, "stack %zu/%zu (n p) | ", st->which + 1, st->nsites);
+	sbuf_printf(&b, "%s | %s B/req | %s | %s B in %s blocks | %s since last check | "
+		"first in check #%u", growth_name(s->growth),
+		fmt_rate(n4, sizeof n4, s->bytes_per_request, 12), leak_kind_short(s->kind),
+		fmt_grouped(n1, sizeof n1, s->bytes), fmt_grouped(n2, sizeof n2, s->blocks),
+		fmt_delta(n3, sizeof n3, s->delta_bytes, 20), s->first_round);
+	draw_text(y, 0, t->cols, s->growth == GROWTH_GROWING ? TUI_ROLE_GROWING : TUI_ROLE_DETAIL,
+		b.data, 0);
+	sbuf_free(&b);
+}
+
+/* "file.c:123", or "(object)" for a frame without debug info */
+static void
+frame_location(const struct model_frame *f, struct sbuf *b)
+{
+	const char *base = base_name(*f->file ? f->file : f->obj);
+
+	if (*f->file) {
+		esc_append(b, base, strlen(base), 0);
+		sbuf_printf(b, ":%u", f->line);
+	} else if (*f->obj) {
+		sbuf_addc(b, '(');
+		esc_append(b, base, strlen(base), 0);
+		sbuf_addc(b, ')');
+	} else {
+		sbuf_printf(b, "0x%llx", (unsigned long long)f->ip);
+	}
+}
+
+/* Function column: as wide as the longest name, at most 55%. */
+static int
+function_width(struct tui *t, struct stack *st, int w)
+{
+	const struct model_site *s = cur_site(t, st);
+	size_t i, max = 8;
+
+	for (i = 0; i < s->nframes; i++) {
+		const char *fn = model_site_frame(t->model, s, i)->fn;
+		char *shown = esc_dup(fn, strlen(fn), 0);	/* as wide as drawn */
+		size_t n = strlen(shown);
+
+		max = n > max ? n : max;
+		free(shown);
+	}
+	return (int)max + 2 < w * 55 / 100 ? (int)max + 2 : w * 55 / 100;
+}
+
+static void
+draw_frame(struct tui *t, struct stack *st, int y, int w, int fn_w, size_t i)
+{
+	const struct model_site *s = cur_site(t, st);
+	const struct model_frame *f = model_site_frame(t->model, s, i);
+	unsigned cur = i == st->frames.cur ? DRAW_CURSOR : 0;
+	enum tui_role fn_role = f->alloc ? TUI_ROLE_ALLOC_FRAME : TUI_ROLE_FRAME_FN;
+	enum tui_role loc_role = f->alloc ? TUI_ROLE_ALLOC_FRAME : TUI_ROLE_FRAME_LOC;
+	struct sbuf b = SBUF_INIT;
+	char idx[32];
+	int x = 0;
+
+	if (cur)
+		draw_text(y, 0, w, TUI_ROLE_NORMAL, "", DRAW_PAD | cur);
+	/* ">" marks the allocation site: where the leak is made */
+	snprintf(idx, sizeof idx, "%s#%-3zu", i == s->alloc_at ? ">" : " ", i);
+	x += draw_text(y, x, 6, loc_role, idx, DRAW_PAD | cur);
+	draw_text(y, x, fn_w - 1, fn_role, *f->fn ? f->fn : "???", cur);
+	x += fn_w;
+	frame_location(f, &b);
+	draw_text(y, x, w - x, loc_role, b.data, DRAW_CLIP_LEFT | cur);
+	sbuf_free(&b);
+}
+
+/* The selected frame's file around its line, the line highlighted. */
+static void
+draw_source(struct tui *t, struct stack *st, int y0, int y1, int x, int w)
+{
+	const struct model_site *s = cur_site(t, st);
+	const struct model_frame *f = model_site_frame(t->model, s, st->frames.cur);
+	const struct source_file *src;
+	char err[600], title[64];
+	size_t first, n, line;
+	int y;
+
+	if (!f || y1 <= y0)
+		return;
+	if (!*f->file) {
+		snprintf(err, sizeof err, "no source for %s: no debug info in %s", *f->fn ? f->fn : "???",
+			*f->obj ? f->obj : "?");
+		draw_text(y0, x, w, TUI_ROLE_DETAIL, err, 0);
+		return;
+	}
+	src = source_get(t->sources, f->file, err, sizeof err);
+	snprintf(title, sizeof title, ":%u", f->line);
+	{
+		struct sbuf b = SBUF_INIT;
+
+		sbuf_printf(&b, "%s%s", src ? source_path(src) : f->file, title);
+		draw_text(y0, x, w, TUI_ROLE_SRC_TITLE, b.data, DRAW_CLIP_LEFT | DRAW_PAD);
+		sbuf_free(&b);
+	}
+	if (!src) {
+		draw_text(y0 + 1, x, w, TUI_ROLE_STATUS_WARN, err, 0);
+		return;
+	}
+	n = source_nlines(src);
+	line = f->line;
+	/* the line in the middle, the window inside the file */
+	first = line > (size_t)(y1 - y0 - 1) / 2 ? line - (size_t)(y1 - y0 - 1) / 2 : 1;
+	if (first + (size_t)(y1 - y0 - 1) > n + 1)
+		first = n + 1 > (size_t)(y1 - y0 - 1) ? n + 1 - (size_t)(y1 - y0 - 1) : 1;
+	for (y = y0 + 1; y < y1 && first <= n; y++, first++) {
+		size_t len;
+		const char *text = source_line(src, first, &len);
+		bool here = first == line;
+		char num[16];
+		int xx = x;
+
+		snprintf(num, sizeof num, "%5zu ", first);
+		if (here)
+			draw_text(y, x, w, TUI_ROLE_SRC_CURRENT, "", DRAW_PAD);
+		xx += draw_text(y, xx, w, here ? TUI_ROLE_SRC_CURRENT : TUI_ROLE_SRC_LINENO, num, 0);
+		draw_textn(y, xx, x + w - xx, here ? TUI_ROLE_SRC_CURRENT : TUI_ROLE_NORMAL, text, len,
+			DRAW_TABS);
+	}
+	if (line > n)
+		draw_text(y0 + 1, x, w, TUI_ROLE_STATUS_WARN,
+			"the file is shorter than this line: not the source of this build?", 0);
+}
+
+static void
+stack_draw(struct tui *t, struct tui_view *v, int y0, int y1)
+{
+	struct stack *st = v->priv;
+	bool beside = t->cols >= SIDE_BY_SIDE_COLS;
+	int fw = beside ? t->cols * 45 / 100 : t->cols, y, h, max_h, fn_w;
+	size_t i;
+
+	draw_summary(t, st, y0);
+	st->frames_y = y0 + 1;
+	max_h = y1 - st->frames_y;
+	h = beside ? max_h : (int)st->frames.n < max_h * 2 / 5 ? (int)st->frames.n : max_h * 2 / 5;
+	if (h < 3 && max_h >= 3)
+		h = 3;
+	st->frames_h = h;
+	tui_list_fit(&st->frames, h);
+	fn_w = function_width(t, st, fw - 6);
+	for (y = st->frames_y, i = st->frames.top; i < st->frames.n && y < st->frames_y + h; i++, y++)
+		draw_frame(t, st, y, fw, fn_w, i);
+	if (beside)
+		draw_source(t, st, st->frames_y, y1, fw + 1, t->cols - fw - 1);
+	else
+		draw_source(t, st, st->frames_y + h, y1, 0, t->cols);
+}
+
+/* ---- actions ---- */
+
+static unsigned
+stack_request(struct tui *t, struct tui_view *v, enum tui_action a)
+{
+	struct stack *st = v->priv;
+
+	switch (a) {
+	case TUI_ACT_BACK:
+		tui_view_pop(t);
+		return TUI_DRAW_BODY | TUI_DRAW_STATUS;
+	case TUI_ACT_NEXT_STACK:
+	case TUI_ACT_PREV_STACK:
+		if (st->nsites < 2)
+			return tui_message(t, false, "this site has one stack");
+		show_site(t, st, (st->which + (a == TUI_ACT_NEXT_STACK ? 1 : st->nsites - 1)) %
+			st->nsites);
+		return TUI_DRAW_BODY;
+	case TUI_ACT_EDIT:
+		return tui_edit_frame(t, model_site_frame(t->model, cur_site(t, st), st->frames.cur));
+	default:
+		return tui_list_move(&st->frames, a, st->frames_h);
+	}
+}
+
+static unsigned
+stack_mouse(struct tui *t, struct tui_view *v, const struct tui_mouse *m)
+{
+	struct stack *st = v->priv;
+	size_t i;
+
+	(void)t;
+	if (m->what != TUI_MOUSE_CLICK)
+		return tui_list_wheel(&st->frames, m, st->frames_h);
+	if (m->y < st->frames_y || m->y >= st->frames_y + st->frames_h)
+		return 0;
+	i = st->frames.top + (size_t)(m->y - st->frames_y);
+	if (i < st->frames.n)
+		st->frames.cur = i;
+	return TUI_DRAW_BODY;
+}
+
+const struct tui_view_ops tui_stack_ops = {
+	.name = "stack",
+	.scope = TUI_SC_STACK,
+	.draw = stack_draw,
+	.request = stack_request,
+	.mouse = stack_mouse,
+	/* Sites only grow in number and a stack never changes: nothing to
+	 * refresh when a round comes in (a new model closes this view). */
+	.model_changed = NULL,
+	.done = stack_done,
+};

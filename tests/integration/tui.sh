@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# End to end: the live screen in a real terminal (tmux) against the fixture
+# nginx under real valgrind. Keys go in with send-keys, the screen comes
+# back with capture-pane; every wait is a bounded loop on the screen.
+# Asserts the leaking fixture lines, the backtrace with its source, the
+# editor, help, resize, a crash of nginx with restart, and that quitting
+# (q, Ctrl-C, SIGTERM) restores the terminal and leaves nothing running.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+export TMPDIR=$lt_tmp/tmp	# ngx-leaktop's private dirs land here: must be empty after
+mkdir -p "$TMPDIR"
+ngx=$lt_tmp/ngx
+lt_fixture_conf "$ngx" >/dev/null
+sock=				# a private tmux server per run (see start)
+T() { tmux -S "$sock" "$@"; }
+kill_servers() {
+	local s
+	for s in "$lt_tmp"/tmux.*; do
+		[ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null
+	done
+}
+trap 'kill_servers; lt_cleanup' EXIT
+urls=(-u /leak/alloc -u /leak/struct -u /leak/pool -u /leak/cycle -u /cache/a -u /cache/b
+	-u /lazy -u /clean)
+
+# An editor that records how it was called: never a shell in between.
+cat >"$lt_tmp/editor" <<EOF
+#!/bin/sh
+printf '%s\n' "\$@" >"$lt_tmp/editor.args"
+EOF
+chmod +x "$lt_tmp/editor"
+
+# start NAME ARGS...: ngx-leaktop in a fresh 120x40 window; when it exits
+# the pane records its status and the terminal's modes
+start() {
+	local name=$1; shift
+	rm -f "$lt_tmp/exit" "$lt_tmp/stty"
+	kill_servers
+	sock=$lt_tmp/tmux.$name
+	T new-session -d -s lt -x 120 -y 40 "env EDITOR='$lt_tmp/editor' TMPDIR='$TMPDIR' \
+		'$LT' -c '$ngx/nginx.conf' $* '$NGINX'; echo LT-EXIT=\$? >'$lt_tmp/exit'; \
+		stty -a >'$lt_tmp/stty'; echo LT-EXITED; sleep 600"
+	echo "# $name"
+}
+
+screen() { T capture-pane -p -t lt 2>/dev/null; }
+
+# wait_for PATTERN SECONDS: the screen shows PATTERN (grep -E) in time
+wait_for() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		T has-session -t lt 2>/dev/null || break	# no terminal: no use waiting
+		screen >"$lt_tmp/pane"
+		grep -qE -- "$1" "$lt_tmp/pane" && return 0
+		sleep 0.1
+	done
+	echo "# timed out waiting for /$1/; screen:"
+	sed 's/^/#   /' "$lt_tmp/pane"
+	return 1
+}
+
+keys() { T send-keys -t lt "$@"; }
+
+wait_exit() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		[ -s "$lt_tmp/stty" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+nothing_left() {
+	! pgrep -f "valgrind.*$ngx" >/dev/null && [ -z "$(ls -A "$TMPDIR")" ]
+}
+
+terminal_restored() {
+	grep -qE '(^| )icanon( |;|$)' "$lt_tmp/stty" && grep -qE '(^| )echo( |;|$)' "$lt_tmp/stty" &&
+		screen | grep -q LT-EXITED && ! screen | grep -q 'ngx-leaktop  nginx/'
+}
+
+# --- rounds, the table -------------------------------------------------------
+start "rounds" "${urls[*]}" -n 160
+lt_check "the screen opens and the baseline check runs" wait_for 'check #0 at' 120
+for r in 1 2 3; do
+	keys r
+	wait_for "check #$r at" 60 || break
+done
+lt_check "three rounds of burst + check from the r key" wait_for 'check #3 at' 1
+for m in leak_alloc leak_struct leak_pool leak_cycle; do
+	line=$(lt_leak_line "$m")
+	lt_check "table: ngx_http_leaky_module.c:$line ($m) growing" \
+		grep -qE "ngx_http_leaky_module.c:$line +ngx_http_leaky_.* growing" "$lt_tmp/pane"
+done
+for m in cache lazy; do
+	line=$(lt_leak_line "$m")
+	lt_check "table: ngx_http_leaky_module.c:$line ($m) bounded, not a leak" \
+		grep -qE "ngx_http_leaky_module.c:$line +ngx_http_leaky_.* bounded" "$lt_tmp/pane"
+done
+lt_check "header: requests counted (480 sent)" grep -q 'requests 480' "$lt_tmp/pane"
+
+# --- backtrace and source --------------------------------------------------------
+line=$(lt_leak_line leak_alloc)
+src_text=$(sed -n "${line}p" "$LT_SRC" | sed 's/^ *//; s/ *$//')
+keys / l e a k _ a l l o c Enter
+lt_check "/ filters the table to leak_alloc" wait_for 'only sites allocated in a function or file matching' 10
+keys Enter
+lt_check "Enter: the backtrace, the allocation site marked" \
+	wait_for ">#[0-9]+ +ngx_http_leaky_leak_alloc +ngx_http_leaky_module.c:$line" 10
+source_shown() {	# source_shown LINE TEXT: "  LINE   TEXT" in the source pane
+	grep -F -- "$2" "$lt_tmp/pane" | grep -qE "^ *$1 "
+}
+lt_check "the source of the allocation site: line $line, '$src_text'" \
+	source_shown "$line" "$src_text"
+keys j
+caller=$(grep -n 'rc = ngx_http_leaky_leak_alloc' "$LT_SRC" | cut -d: -f1)
+lt_check "j walks up to the caller (line $caller), its source follows" \
+	wait_for "ngx_http_leaky_module/ngx_http_leaky_module.c:$caller" 10
+keys k e
+for _ in $(seq 50); do [ -s "$lt_tmp/editor.args" ] && break; sleep 0.1; done
+lt_check "e runs \$EDITOR +$line on the fixture source" \
+	bash -c "[ \"\$(head -n 1 '$lt_tmp/editor.args')\" = '+$line' ] &&
+		sed -n 2p '$lt_tmp/editor.args' | grep -q 'ngx_http_leaky_module.c\$'"
+lt_check "back from the editor, the screen is redrawn" wait_for 'n next +e edit' 10
+
+# --- help, resize ------------------------------------------------------------------
+keys '?'
+lt_check "? shows the help from the action table" wait_for 'Keys \(from the action table\)' 10
+lt_check "help lists the round key" grep -q 'burst of requests, then a leak check' "$lt_tmp/pane"
+keys q q
+wait_for 'SITE +FUNCTION' 10 >/dev/null
+T resize-window -t lt -x 80 -y 24
+lt_check "resize to 80x24: redrawn at once, narrow header" \
+	wait_for '^ def [0-9]+ .* pos ' 10
+lt_check "resize: the table's narrow titles" grep -qE 'KIND +BYTES +BLKS' "$lt_tmp/pane"
+T resize-window -t lt -x 132 -y 40
+lt_check "resize back to 132x40: the wide header again" wait_for '^ definite [0-9]+' 10
+
+# --- quit ----------------------------------------------------------------------------
+keys q
+lt_check "q: nginx stopped, ngx-leaktop exited" wait_exit 60
+lt_check "exit status 0" grep -q 'LT-EXIT=0' "$lt_tmp/exit"
+lt_check "terminal restored (cooked mode, screen left)" terminal_restored
+lt_check "nothing left running, private dirs removed" nothing_left
+
+# --- nginx crashes: shown, data browsable, restart, Ctrl-C -----------------------------
+start "crash" -u /leak/alloc -u /crash -n 40
+lt_check "crash run: baseline done" wait_for 'check #0 at' 120
+keys r
+lt_check "nginx killed by SIGSEGV: shown in the header" wait_for 'nginx exited: .*SIGSEGV' 60
+lt_check "the last lines of its logs are shown" grep -q 'last lines of nginx' "$lt_tmp/pane"
+keys '?'
+lt_check "the screen still answers keys after the crash" wait_for 'Keys \(from the action table\)' 10
+keys q R
+lt_check "R restarts nginx under valgrind: a new baseline" wait_for 'new session|check #0 at' 120
+wait_for 'check #0 at' 120 >/dev/null
+lt_check "after the restart nginx is up again" wait_for 'ready  pid [0-9]+' 10
+keys C-c
+lt_check "Ctrl-C quits" wait_exit 60
+lt_check "Ctrl-C: terminal restored" terminal_restored
+lt_check "Ctrl-C: nothing left running" nothing_left
+
+# --- SIGTERM from outside ----------------------------------------------------------------
+start "sigterm" -u /clean -n 20
+wait_for 'check #0 at' 120 >/dev/null
+pid=$(pgrep -f -- "-c $ngx/nginx.conf -u /clean" | head -n 1)
+lt_check "SIGTERM run: found ngx-leaktop's pid" [ -n "$pid" ]
+kill -TERM "$pid" 2>/dev/null
+lt_check "SIGTERM: exits" wait_exit 60
+lt_check "SIGTERM: terminal restored" terminal_restored
+lt_check "SIGTERM: nothing left running" nothing_left
+
+lt_finish

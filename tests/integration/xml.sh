@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# valgrind's XML end to end: live memcheck errors from the fixture nginx at
+# their exact lines, --fail-on error, the exit leak report, a crash named
+# with its line, and offline --load of nginx and non-nginx XML files.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+export TMPDIR=$lt_tmp/tmp
+mkdir -p "$TMPDIR"
+ngx=$lt_tmp/ngx
+lt_fixture_conf "$ngx" >/dev/null
+conf=$ngx/nginx.conf
+bug_line() { grep -n "BUG: $1 \*/" "$LT_SRC" | head -n 1 | cut -d: -f1; }
+
+"$LT" --batch -c "$conf" -u /leak/alloc -u /bug/invalid-read -u /bug/uninit -n 60 --rounds 2 \
+	--fail-on error --json "$lt_tmp/r.json" "$NGINX" >"$lt_tmp/out" 2>"$lt_tmp/err"
+rc=$?
+lt_check "--fail-on error with memcheck errors: exit 1 (got $rc)" [ "$rc" -eq 1 ]
+for bug in invalid_read:InvalidRead uninit:UninitCondition; do
+	mode=bug_${bug%%:*} kind=${bug#*:} line=$(bug_line "bug_${bug%%:*}")
+	lt_check "live error $kind at ngx_http_leaky_module.c:$line in ngx_http_leaky_$mode" \
+		jqt --arg k "$kind" --argjson l "$line" --arg f "ngx_http_leaky_$mode" \
+		'[.errors[] | select(.kind == $k and .line == $l and .function == $f)] | length == 1' "$lt_tmp/r.json"
+	lt_check "stderr announced $kind as it arrived" grep -q "memcheck $kind at ngx_http_leaky_module.c:$line" "$lt_tmp/err"
+	lt_check "table lists $kind" grep -q "ngx_http_leaky_module.c:$line .*$kind" "$lt_tmp/out"
+done
+lt_check "InvalidRead carries where the block was allocated" \
+	jqt '.errors[] | select(.kind == "InvalidRead") | .aux[0].note | test("after a block of size 16")' "$lt_tmp/r.json"
+line=$(lt_leak_line leak_alloc)
+lt_check "exit leak report: leak_alloc definitely lost at line $line" \
+	jqt --argjson l "$line" '[.exit.sites[] | select(.kind == "definitely_lost" and .line == $l)] | length > 0' "$lt_tmp/r.json"
+lt_check "exit report summary counts definite bytes" jqt '.exit.summary.definitely_lost.bytes > 0' "$lt_tmp/r.json"
+
+"$LT" --batch -c "$conf" -u /leak/cycle -n 60 --rounds 2 --fail-on error "$NGINX" >/dev/null 2>&1
+lt_check "--fail-on error without memcheck errors: exit 0" [ $? -eq 0 ]
+
+line=$(bug_line crash)
+"$LT" --batch -c "$conf" -u /leak/alloc -u /crash -n 40 --rounds 2 --json "$lt_tmp/c.json" "$NGINX" \
+	>/dev/null 2>"$lt_tmp/err"
+lt_check "crash: the message names SIGSEGV at ngx_http_leaky_module.c:$line" \
+	grep -q "SIGSEGV.*ngx_http_leaky_crash (ngx_http_leaky_module.c:$line)" "$lt_tmp/err"
+lt_check "crash: the JSON's end says so too" jqt '.end | test("ngx_http_leaky_crash")' "$lt_tmp/c.json"
+lt_check "crash: no exit report (valgrind does no leak search after a fatal signal)" \
+	jqt '.exit == null' "$lt_tmp/c.json"
+lt_check "nothing left running, private dirs removed" \
+	bash -c "[ -z \"\$(ls -A '$TMPDIR')\" ]"
+
+# offline
+"$LT" --load "$lt_repo/tests/data/memcheck_fixture.xml" --batch --json - >"$lt_tmp/o.json" 2>/dev/null
+lt_check "--load nginx XML: exit 1 (definite leaks in its exit report)" [ $? -eq 1 ]
+lt_check "--load nginx XML: 2 errors, exit report in the JSON" \
+	jqt '(.errors | length) == 2 and (.sites | length) > 0' "$lt_tmp/o.json"
+for f in "$lt_repo"/tests/data/xml/*.xml; do
+	[ -f "$f" ] || continue
+	name=$(basename "$f")
+	"$LT" --load "$f" --batch --fail-on none --json "$lt_tmp/x.json" >/dev/null 2>"$lt_tmp/err"
+	rc=$?
+	if grep -q "<protocoltool>memcheck" "$f"; then
+		lt_check "--load $name (memcheck): exit 0 and valid JSON" \
+			bash -c "[ $rc -eq 0 ] && jq -e .ngx_leaktop '$lt_tmp/x.json' >/dev/null"
+	else
+		lt_check "--load $name (not memcheck): exit 2 with a message" \
+			bash -c "[ $rc -eq 2 ] && [ -s '$lt_tmp/err' ]"
+	fi
+done
+"$LT" --load "$lt_repo/README.md" --batch >/dev/null 2>"$lt_tmp/err"
+lt_check "--load of a non-XML file: exit 2, names the file" \
+	bash -c "[ $? -eq 2 ] && grep -q 'README.md' '$lt_tmp/err'"
+
+lt_finish

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# make screenshots: PNGs of the live screen from a real run against the
+# fixture nginx, rendered by a real terminal emulator (xterm on Xvfb).
+# ngx-leaktop runs inside tmux inside xterm, so keys go in and readiness is
+# read with tmux (send-keys, capture-pane) while xterm draws the pixels.
+#   screenshots/table.png      the sites table after a few rounds
+#   screenshots/backtrace.png  a leak's backtrace beside its source
+#   screenshots/help.png       the help screen
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=${SCREENSHOTS_DIR:-$lt_repo/screenshots}
+cols=${SCREENSHOT_COLS:-164}
+rows=${SCREENSHOT_ROWS:-44}
+mkdir -p "$out"
+for tool in Xvfb xterm import xdotool tmux; do
+	command -v "$tool" >/dev/null || { echo "screenshots: $tool is missing (make screenshots installs it)" >&2; exit 2; }
+done
+
+export TMPDIR=$lt_tmp/tmp
+mkdir -p "$TMPDIR"
+ngx=$lt_tmp/ngx
+lt_fixture_conf "$ngx" >/dev/null
+sock=$lt_tmp/tmux.sock
+T() { tmux -S "$sock" "$@"; }
+
+# a free X display
+for d in $(seq 90 120); do
+	[ -e "/tmp/.X$d-lock" ] || [ -e "/tmp/.X11-unix/X$d" ] || { disp=:$d; break; }
+done
+Xvfb "$disp" -screen 0 1920x1200x24 -nolisten tcp >"$lt_tmp/xvfb.log" 2>&1 &
+lt_pids+=($!)
+export DISPLAY=$disp
+for _ in $(seq 50); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
+
+cleanup() {
+	T kill-server 2>/dev/null
+	lt_cleanup
+}
+trap cleanup EXIT
+
+# tmux without its status line, in xterm with a dark theme and a clear font
+cat >"$lt_tmp/tmux.conf" <<'EOF'
+set -g status off
+set -g default-terminal "tmux-256color"
+set -g escape-time 10
+EOF
+T -f "$lt_tmp/tmux.conf" new-session -d -s shot -x "$cols" -y "$rows" \
+	"cd '$lt_repo' && '$LT' -c '$ngx/nginx.conf' -u /leak/alloc -u /leak/struct -u /leak/pool \
+	-u /leak/cycle -u /cache/a -u /cache/b -u /lazy -u /clean -n 400 '$NGINX'; sleep 600"
+xterm -geometry "${cols}x${rows}+0+0" -fa 'DejaVu Sans Mono' -fs 10 -bg '#1c1c1c' -fg '#d0d0d0' \
+	-title ngx-leaktop -e tmux -S "$sock" attach -t shot >"$lt_tmp/xterm.log" 2>&1 &
+lt_pids+=($!)
+
+wait_for() {	# wait_for PATTERN SECONDS
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		T capture-pane -p -t shot 2>/dev/null | grep -qE -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "screenshots: timed out waiting for /$1/" >&2
+	T capture-pane -p -t shot >&2
+	exit 1
+}
+
+shot() {	# shot NAME: the xterm window as NAME.png
+	local win
+	sleep 0.5	# let xterm paint what tmux sent
+	win=$(xdotool search --name '^ngx-leaktop$' | head -n 1)
+	import -window "$win" "$out/$1.png"
+	echo "screenshots: $out/$1.png"
+}
+
+wait_for 'check #0 at' 120
+for r in 1 2 3 4; do
+	T send-keys -t shot r
+	wait_for "check #$r at" 60
+done
+shot table
+T send-keys -t shot j j j Enter
+wait_for '>#2 +ngx_http_leaky_leak_alloc' 10
+shot backtrace
+T send-keys -t shot '?'
+wait_for 'Keys \(from the action table\)' 10
+shot help
+T send-keys -t shot Q
+for _ in $(seq 600); do
+	pgrep -f "valgrind.*$ngx" >/dev/null || break
+	sleep 0.1
+done

@@ -1,0 +1,299 @@
+/* test_tui_screens.c - the screen, driven by scripted keys, compared with
+ * expected screen dumps (tig's way).
+ *
+ * Each tests/tui/scripts/NAME.keys is one test: a model built from the
+ * captured real leak checks (tests/data), a fake session, keys, and at
+ * the end the screen's text, which must equal tests/tui/expected/NAME.txt.
+ * TUI_UPDATE_EXPECTED=1 writes the dumps instead (review them: they are
+ * the assertions). Script lines:
+ *
+ *   size COLS ROWS        the terminal (default 80 24)
+ *   rounds N              captured checks in the model, 1..3 (default 3)
+ *   live STATE            ready (default), none, burst, check, dead, starting
+ *   keys TOKEN...         j k / ... typed; <Enter> <Esc> <Up> <Down> <Left>
+ *                         <Right> <PgUp> <PgDn> <Home> <End> <Bksp> <Space>
+ *                         <F1> <C-x>; <Click:Y,X> <WheelUp:Y,X>
+ *                         <WheelDown:Y,X>; <Resize:COLSxROWS>
+ *   # comment
+ */
+#include "tui_fixture.h"
+
+#include <curses.h>
+#include <dirent.h>
+#include <locale.h>
+#include <time.h>
+#include <wchar.h>
+
+#define SCRIPTS "tests/tui/scripts"
+#define EXPECTED "tests/tui/expected"
+
+struct run {
+	struct model *model;
+	struct fake_host host;
+	struct tui *tui;
+	bool with_host;
+};
+
+static const struct {
+	const char *name;
+	int key;
+} named_keys[] = {
+	{ "Enter", '\n' }, { "Esc", 27 }, { "Up", TK(KEY_UP) }, { "Down", TK(KEY_DOWN) },
+	{ "Left", TK(KEY_LEFT) }, { "Right", TK(KEY_RIGHT) }, { "PgUp", TK(KEY_PPAGE) },
+	{ "PgDn", TK(KEY_NPAGE) }, { "Home", TK(KEY_HOME) }, { "End", TK(KEY_END) },
+	{ "Bksp", TK(KEY_BACKSPACE) }, { "Space", ' ' }, { "F1", TK(KEY_F(1)) },
+};
+
+static void
+set_live(struct run *r, const char *state)
+{
+	struct tui_live *l = &r->host.live;
+
+	r->with_host = strcmp(state, "none") != 0;
+	if (!strcmp(state, "burst")) {
+		l->phase = ENGINE_BURST;
+		l->burst_done = 120;
+		l->burst_sent = 124;
+		l->busy_ms = 1400;
+	} else if (!strcmp(state, "check")) {
+		l->phase = ENGINE_CHECK;
+		l->busy_ms = 2300;
+	} else if (!strcmp(state, "starting")) {
+		l->phase = ENGINE_STARTING;
+	} else if (!strcmp(state, "dead")) {
+		l->phase = ENGINE_DEAD;
+		l->reason = "killed by signal 11 (SIGSEGV)";
+		/* session_log_tail escapes already; raw bytes here check that
+		 * the screen does it again */
+		l->log_tail = "==4242== Process terminating with default action of signal 11\n"
+			"==4242==  Access not within mapped region at address 0x0\n"
+			"==4242==    at 0x1EBB0D: ngx_http_leaky_crash (ngx_http_leaky_module.c:371)\n"
+			"2023/11/14 22:16:20 [alert] worker says \x1b[2J\x1b]0;pwned\x07 hello\n";
+	} else {
+		assert_string_equal(state, r->with_host ? "ready" : "none");
+	}
+}
+
+static void
+start(struct run *r, int rows, int cols, size_t rounds, const char *live)
+{
+	r->model = fixture_model(rounds);
+	fake_host_init(&r->host, r->model);
+	set_live(r, live);
+	r->tui = fixture_tui(r->model, &r->host, r->with_host, rows, cols);
+}
+
+static void
+finish(struct run *r)
+{
+	tui_free(r->tui);
+	fixture_screen_close();
+	model_free(r->model);
+	sbuf_free(&r->host.calls);
+}
+
+static void
+feed(struct run *r, unsigned mask)
+{
+	tui_draw(r->tui, mask);
+}
+
+static void
+special(struct run *r, const char *tok, size_t len)
+{
+	char name[32];
+	int y, x, rows, cols;
+	size_t i;
+
+	snprintf(name, sizeof name, "%.*s", (int)(len - 2), tok + 1);
+	for (i = 0; i < LT_ARRAY_SIZE(named_keys); i++)
+		if (!strcmp(name, named_keys[i].name)) {
+			feed(r, tui_key(r->tui, named_keys[i].key));
+			return;
+		}
+	if (!strncmp(name, "C-", 2) && name[2] && !name[3]) {
+		feed(r, tui_key(r->tui, TUI_CTRL(name[2])));
+	} else if (sscanf(name, "Click:%d,%d", &y, &x) == 2) {
+		feed(r, tui_mouse(r->tui, &(struct tui_mouse){ y, x, TUI_MOUSE_CLICK }));
+	} else if (sscanf(name, "WheelUp:%d,%d", &y, &x) == 2) {
+		feed(r, tui_mouse(r->tui, &(struct tui_mouse){ y, x, TUI_MOUSE_WHEEL_UP }));
+	} else if (sscanf(name, "WheelDown:%d,%d", &y, &x) == 2) {
+		feed(r, tui_mouse(r->tui, &(struct tui_mouse){ y, x, TUI_MOUSE_WHEEL_DOWN }));
+	} else if (sscanf(name, "Resize:%dx%d", &cols, &rows) == 2) {
+		feed(r, tui_resize(r->tui, rows, cols));
+	} else {
+		fail_msg("unknown key token <%s>", name);
+	}
+}
+
+static void
+type_keys(struct run *r, char *line)
+{
+	char *save = NULL, *tok;
+
+	for (tok = strtok_r(line, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+		size_t len = strlen(tok), i = 0;
+		mbstate_t st;
+
+		if (len > 2 && tok[0] == '<' && tok[len - 1] == '>') {
+			special(r, tok, len);
+			continue;
+		}
+		memset(&st, 0, sizeof st);
+		while (i < len) {
+			wchar_t wc;
+			size_t l = mbrtowc(&wc, tok + i, len - i, &st);
+
+			assert_true(l > 0 && l <= len - i);
+			feed(r, tui_key(r->tui, (int)wc));
+			i += l;
+		}
+	}
+}
+
+static char *
+read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct sbuf b = SBUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		sbuf_add(&b, chunk, n);
+	fclose(f);
+	return sbuf_detach(&b);
+}
+
+static void
+compare(const char *name, const char *got)
+{
+	char *path = xasprintf(EXPECTED "/%s.txt", name);
+	char *want = read_text(path);
+	const char *update = getenv("TUI_UPDATE_EXPECTED");
+	size_t line = 1, i;
+
+	if (update && *update && strcmp(update, "0")) {
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		fputs(got, f);
+		fclose(f);
+		free(want);
+		free(path);
+		return;
+	}
+	if (!want)
+		fail_msg("%s missing: run with TUI_UPDATE_EXPECTED=1 and review it", path);
+	for (i = 0; want[i] && got[i] && want[i] == got[i]; i++)
+		line += want[i] == '\n';
+	if (want[i] || got[i]) {
+		const char *w = want + i, *g = got + i;
+
+		while (w > want && w[-1] != '\n')
+			w--;
+		while (g > got && g[-1] != '\n')
+			g--;
+		print_error("%s: screen differs at line %zu\n  want: %.*s\n  got:  %.*s\n"
+			"whole screen:\n%s", name, line, (int)strcspn(w, "\n"), w,
+			(int)strcspn(g, "\n"), g, got);
+		free(want);
+		free(path);
+		fail();
+	}
+	free(want);
+	free(path);
+}
+
+static void
+test_script(void **state)
+{
+	const char *name = *state;
+	char *path = xasprintf(SCRIPTS "/%s.keys", name);
+	char *text = read_text(path), *save = NULL, *line;
+	int cols = 80, rows = 24;
+	size_t rounds = 3;
+	char live[32] = "ready";
+	struct sbuf keys = SBUF_INIT;
+	struct run r;
+	char *got;
+
+	assert_non_null(text);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#' || !line[0])
+			continue;
+		if (sscanf(line, "size %d %d", &cols, &rows) == 2)
+			continue;
+		if (sscanf(line, "rounds %zu", &rounds) == 1)
+			continue;
+		if (sscanf(line, "live %31s", live) == 1)
+			continue;
+		if (!strncmp(line, "keys ", 5)) {
+			sbuf_printf(&keys, "%s\n", line + 5);
+			continue;
+		}
+		fail_msg("%s: bad line: %s", path, line);
+	}
+	memset(&r, 0, sizeof r);
+	start(&r, rows, cols, rounds, live);
+	if (keys.len)
+		type_keys(&r, keys.data);
+	got = fixture_dump();
+	/* whatever the data, nothing raw reaches the screen */
+	assert_null(strchr(got, '\x1b'));
+	assert_null(strchr(got, '\x07'));
+	finish(&r);
+	compare(name, got);
+	free(got);
+	sbuf_free(&keys);
+	free(text);
+	free(path);
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+main(void)
+{
+	DIR *d;
+	struct dirent *e;
+	char **names = NULL;
+	struct CMUnitTest *tests;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	setlocale(LC_ALL, "C.UTF-8");
+	setenv("TZ", "UTC", 1);
+	tzset();
+	d = opendir(SCRIPTS);
+	if (!d) {
+		fprintf(stderr, "cannot open %s (run from the repository root)\n", SCRIPTS);
+		return 1;
+	}
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 5 && !strcmp(e->d_name + len - 5, ".keys")) {
+			xgrow((void **)&names, &cap, n + 1, sizeof *names);
+			names[n++] = xstrndup(e->d_name, len - 5);
+		}
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, cmp_names);
+	tests = xcalloc(n ? n : 1, sizeof *tests);
+	for (i = 0; i < n; i++)
+		tests[i] = (struct CMUnitTest){ .name = names[i], .test_func = test_script,
+			.initial_state = names[i] };
+	rc = _cmocka_run_group_tests("tui_screens", tests, n, NULL, NULL);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(tests);
+	return rc;
+}

@@ -1,0 +1,121 @@
+/* test_xstream.c - valgrind's XML (real captures of the fixture nginx)
+ * into memcheck errors, the fatal signal and the exit leak report. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "merrors.h"
+#include "model.h"
+#include "util.h"
+#include "xstream.h"
+
+static char *
+data_path(const char *name)
+{
+	const char *dir = getenv("LT_TEST_DATA") ? getenv("LT_TEST_DATA") : "tests/data";
+
+	return xasprintf("%s/%s", dir, name);
+}
+
+static const struct model_frame *
+error_at(const struct model *m, const struct merror *r)
+{
+	return model_frame(m, r->stacks[0].frames[r->at]);
+}
+
+static void
+test_fixture_errors_and_exit_report(void **state)
+{
+	struct model *live = model_new();
+	struct xstream *xs = xstream_new(live, false, NULL, NULL);
+	char *path = data_path("memcheck_fixture.xml"), err[256];
+	const struct merrors *errs;
+	const struct model *exit_m;
+	const struct merror *r;
+	size_t i;
+	uint64_t definite = 0;
+
+	(void)state;
+	assert_true(xstream_load_file(xs, path, err, sizeof err));
+	assert_false(xstream_truncated(xs));
+	assert_non_null(strstr(xstream_program(xs), "nginx"));
+	errs = xstream_errors(xs);
+	assert_int_equal(merrors_count(errs), 2);
+	r = merrors_get(errs, 0);
+	assert_string_equal(r->kind_name, "InvalidRead");
+	assert_string_equal(error_at(live, r)->fn, "ngx_http_leaky_bug_invalid_read");
+	assert_int_equal(error_at(live, r)->line, 383);
+	assert_non_null(strstr(error_at(live, r)->file, "/tests/fixture/ngx_http_leaky_module/"));
+	assert_int_equal(r->nstacks, 2);	/* where, and where the block was alloc'd */
+	assert_non_null(strstr(r->stacks[1].note, "0 bytes after a block of size 16"));
+	r = merrors_get(errs, 1);
+	assert_string_equal(r->kind_name, "UninitCondition");
+	assert_int_equal(error_at(live, r)->line, 402);
+	/* The exit report: one round, apart from the live model. */
+	exit_m = xstream_exit_model(xs);
+	assert_non_null(exit_m);
+	assert_int_equal(model_nrounds(exit_m), 1);
+	assert_int_equal(model_nrounds(live), 0);
+	for (i = 0; i < model_nsites(exit_m); i++) {
+		const struct model_site *s = model_site(exit_m, i);
+
+		if (s->kind == LEAK_DEFINITE)
+			definite += s->direct;
+	}
+	assert_int_equal(definite, model_round(exit_m, 0)->summary.kind[LEAK_DEFINITE].bytes);
+	assert_true(definite > 0);
+	xstream_free(xs);
+	model_free(live);
+	free(path);
+}
+
+static void
+test_crash_is_truncated_with_fatal(void **state)
+{
+	struct model *live = model_new();
+	struct xstream *xs = xstream_new(live, false, NULL, NULL);
+	char *path = data_path("memcheck_crash.xml"), err[256];
+
+	(void)state;
+	assert_true(xstream_load_file(xs, path, err, sizeof err));
+	assert_non_null(strstr(xstream_fatal(xs), "SIGSEGV"));
+	assert_non_null(strstr(xstream_fatal(xs), "ngx_http_leaky_crash"));
+	assert_non_null(strstr(xstream_fatal(xs), ":416)"));
+	assert_null(xstream_exit_model(xs));
+	xstream_free(xs);
+	model_free(live);
+	free(path);
+}
+
+static void
+test_not_xml(void **state)
+{
+	struct model *live = model_new();
+	struct xstream *xs = xstream_new(live, false, NULL, NULL);
+	char *path = data_path("leak_check_summary.txt"), err[256];
+
+	(void)state;
+	assert_false(xstream_load_file(xs, path, err, sizeof err));
+	assert_non_null(strstr(err, "leak_check_summary.txt"));
+	xstream_free(xs);
+	model_free(live);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixture_errors_and_exit_report),
+		cmocka_unit_test(test_crash_is_truncated_with_fatal),
+		cmocka_unit_test(test_not_xml),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,299 @@
+/* tui_fixture.h - shared by the TUI unit tests: a model from the captured
+ * real leak checks, a fake host that records what the screen asks for,
+ * and a curses screen on /dev/null. Header-only because the Makefile
+ * builds each tests/unit/test_*.c on its own. */
+#ifndef LT_TEST_TUI_FIXTURE_H
+#define LT_TEST_TUI_FIXTURE_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lparse.h"
+#include "model.h"
+#include "sbuf.h"
+#include "tui.h"
+#include "tui_action.h"
+#include "tui_draw.h"
+#include "util.h"
+
+/* The checks were captured in /work/main; the tests move them to a path
+ * that does not exist, so the source view always finds the files through
+ * the search directory (the repository, the tests' working directory),
+ * wherever the repository is checked out. */
+#define FIXTURE_CAPTURED_ROOT "/work/main/"
+#define FIXTURE_MOVED_ROOT "/old/checkout/"
+/* Fixed times so that screens compare equal: 2023-11-14 22:13:20 UTC. */
+#define FIXTURE_WALL_MS 1700000000000LL
+
+static inline char *
+fixture_slurp(const char *name, size_t *len)
+{
+	const char *dir = getenv("LT_TEST_DATA") ? getenv("LT_TEST_DATA") : "tests/data";
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "rb");
+	struct sbuf b = SBUF_INIT;
+	char chunk[65536];
+	size_t n;
+
+	assert_non_null(f);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		sbuf_add(&b, chunk, n);
+	fclose(f);
+	free(path);
+	*len = b.len;
+	return sbuf_detach(&b);
+}
+
+static inline char *
+fixture_replace(const char *text, size_t len, const char *from, const char *to, size_t *outlen)
+{
+	struct sbuf b = SBUF_INIT;
+	size_t flen = strlen(from), i = 0;
+
+	while (i < len) {
+		const char *hit = memmem(text + i, len - i, from, flen);
+
+		if (!hit) {
+			sbuf_add(&b, text + i, len - i);
+			break;
+		}
+		sbuf_add(&b, text + i, (size_t)(hit - (text + i)));
+		sbuf_adds(&b, to);
+		i = (size_t)(hit - text) + flen;
+	}
+	*outlen = b.len;
+	return sbuf_detach(&b);
+}
+
+/* One captured check as one round; requests as the capture describes. */
+static inline void
+fixture_round(struct model *m, const char *file, uint64_t requests)
+{
+	struct leak_summary sum;
+	struct lparse_error err;
+	size_t len, mlen;
+	char *raw = fixture_slurp(file, &len);
+	char *text = fixture_replace(raw, len, FIXTURE_CAPTURED_ROOT, FIXTURE_MOVED_ROOT, &mlen);
+	struct model_round *r;
+
+	model_round_begin(m, requests, 0);
+	assert_int_equal(lparse_text(text, mlen, model_lparse_cb, m, &sum, &err), LPARSE_OK);
+	model_round_end(m, &sum, 250 * 1000000LL + (int64_t)model_nrounds(m) * 10000000LL);
+	/* The model stamps rounds with the clock; screens must not depend on it. */
+	r = (struct model_round *)model_round(m, model_nrounds(m) - 1);
+	r->wall_ms = FIXTURE_WALL_MS + (int64_t)model_nrounds(m) * 60000;
+	free(raw);
+	free(text);
+}
+
+/* The three captured checks: 20 requests to each of 6 locations plus the
+ * cache keys (see tests/data/CAPTURED.md). */
+static inline struct model *
+fixture_model(size_t rounds)
+{
+	static const char *const files[] = {
+		"leak_check_full_any_1.txt", "leak_check_full_any_2.txt", "leak_check_full_any_3.txt",
+	};
+	static const uint64_t requests[] = { 128, 136, 136 };
+	struct model *m = model_new();
+	size_t i;
+
+	for (i = 0; i < rounds && i < 3; i++)
+		fixture_round(m, files[i], requests[i]);
+	return m;
+}
+
+/* ---- a host that records ---- */
+
+struct fake_host {
+	struct sbuf calls;	/* "burst 1\n", "shape 400 4\n", ... */
+	struct tui_live live;
+	bool refuse;		/* actions fail with "busy" */
+};
+
+static char fake_url_a[] = "http://127.0.0.1:8080/leak/alloc";
+static char fake_url_b[] = "http://127.0.0.1:8080/leak/cycle";
+static char *const fake_urls[] = { fake_url_a, fake_url_b };
+
+static inline void
+fake_live(void *ctx, struct tui_live *out)
+{
+	struct fake_host *h = ctx;
+
+	*out = h->live;
+}
+
+static inline bool
+fake_refused(struct fake_host *h, const char *what, char *err, size_t errlen)
+{
+	sbuf_printf(&h->calls, "%s\n", what);
+	if (h->refuse)
+		snprintf(err, errlen, "busy");
+	return !h->refuse;
+}
+
+static inline bool
+fake_burst(void *ctx, bool then_check, char *err, size_t errlen)
+{
+	return fake_refused(ctx, then_check ? "burst+check" : "burst", err, errlen);
+}
+
+static inline bool
+fake_check(void *ctx, char *err, size_t errlen)
+{
+	return fake_refused(ctx, "check", err, errlen);
+}
+
+static inline void
+fake_set_auto(void *ctx, bool on)
+{
+	struct fake_host *h = ctx;
+
+	sbuf_printf(&h->calls, "auto %d\n", on);
+	h->live.auto_mode = on;
+}
+
+static inline void
+fake_set_shape(void *ctx, unsigned long requests, unsigned concurrency)
+{
+	struct fake_host *h = ctx;
+
+	sbuf_printf(&h->calls, "shape %lu %u\n", requests, concurrency);
+	h->live.requests = requests;
+	h->live.concurrency = concurrency;
+}
+
+static inline bool
+fake_set_urls(void *ctx, char **urls, size_t n, char *err, size_t errlen)
+{
+	struct fake_host *h = ctx;
+	size_t i;
+
+	sbuf_adds(&h->calls, "urls");
+	for (i = 0; i < n; i++)
+		sbuf_printf(&h->calls, " %s", urls[i]);
+	sbuf_addc(&h->calls, '\n');
+	if (h->refuse)
+		snprintf(err, errlen, "busy");
+	return !h->refuse;
+}
+
+static inline bool
+fake_restart(void *ctx, char *err, size_t errlen)
+{
+	return fake_refused(ctx, "restart", err, errlen);
+}
+
+static inline void
+fake_quit(void *ctx)
+{
+	struct fake_host *h = ctx;
+
+	sbuf_adds(&h->calls, "quit\n");
+}
+
+static inline bool
+fake_edit(void *ctx, const char *path, unsigned line, char *err, size_t errlen)
+{
+	struct fake_host *h = ctx;
+
+	sbuf_printf(&h->calls, "edit %s %u\n", path, line);
+	if (h->refuse)
+		snprintf(err, errlen, "cannot run vi");
+	return !h->refuse;
+}
+
+static const struct tui_host fake_host_ops = {
+	.live = fake_live, .burst = fake_burst, .check = fake_check, .set_auto = fake_set_auto,
+	.set_shape = fake_set_shape, .set_urls = fake_set_urls, .restart = fake_restart,
+	.quit = fake_quit, .edit = fake_edit,
+};
+
+/* A session that is up and idle after its last round. */
+static inline void
+fake_host_init(struct fake_host *h, const struct model *m)
+{
+	size_t n = model_nrounds(m);
+
+	memset(h, 0, sizeof *h);
+	h->live.present = true;
+	h->live.phase = ENGINE_IDLE;
+	h->live.pid = 4242;
+	h->live.requests = 200;
+	h->live.concurrency = 4;
+	h->live.urls = fake_urls;
+	h->live.nurls = 2;
+	h->live.have_burst = n > 1;
+	h->live.burst_done = h->live.burst_sent = 136;
+	h->live.rps = 812.4;
+	h->live.total_requests = n ? model_round(m, n - 1)->total_requests : 0;
+	h->live.reason = "";
+	h->live.log_tail = "";
+}
+
+/* ---- the screen ---- */
+
+static FILE *fixture_out, *fixture_in;
+
+static inline void
+fixture_screen_open(int rows, int cols, bool color)
+{
+	fixture_out = fopen("/dev/null", "w");
+	fixture_in = fopen("/dev/null", "r");
+	assert_non_null(fixture_out);
+	assert_true(draw_open(fixture_out, fixture_in, "xterm-256color", color));
+	draw_resize(rows, cols);
+}
+
+static inline void
+fixture_screen_close(void)
+{
+	draw_close();
+	fclose(fixture_out);
+	fclose(fixture_in);
+}
+
+/* The screen over m, searching sources under the repository ("."), with
+ * the fake host h (already set up) or none. */
+static inline struct tui *
+fixture_tui(struct model *m, struct fake_host *h, bool with_host, int rows, int cols)
+{
+	static char *const dirs[] = { "." };
+	struct tui_config cfg = {
+		.model = m, .host = with_host ? &fake_host_ops : NULL, .host_ctx = h,
+		.source_dirs = dirs, .nsource_dirs = 1, .nginx_version = "nginx/1.22.1",
+	};
+	struct tui *t;
+
+	fixture_screen_open(rows, cols, false);
+	t = tui_new(&cfg);
+	tui_draw(t, tui_resize(t, rows, cols));
+	return t;
+}
+
+static inline char *
+fixture_dump(void)
+{
+	struct sbuf b = SBUF_INIT;
+
+	draw_dump(&b);
+	return sbuf_detach(&b);
+}
+
+/* ncurses keeps terminfo and screen caches for the process's life; they
+ * are not the TUI's leaks. */
+const char *__lsan_default_suppressions(void);
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:libncursesw.so\nleak:libtinfo.so\n";
+}
+
+#endif
