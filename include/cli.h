@@ -38,6 +38,9 @@ struct cli_opts {
 	const char *body;
 	unsigned rounds;
 	const char *json;
+	const char *session;	/* --session FILE */
+	bool no_session;
+	char *session_default;	/* malloc'd default path, when used */
 	enum fail_on fail_on;
 	unsigned num_callers;
 	const char *valgrind;

@@ -46,6 +46,9 @@ struct engine_opts {
 	size_t nalloc_fns;
 	int64_t check_timeout_ms;
 	const char *check_command;	/* NULL: "leak_check full reachable any" */
+	const char *journal;	/* session file to append every round to, or NULL */
+	const char *nginx_version;	/* for the session file's header */
+	bool debug_palloc;
 };
 
 struct engine *engine_new(struct evloop *loop, const struct engine_opts *opts,
@@ -79,6 +82,8 @@ const struct session *engine_session(const struct engine *e);
 const struct load_stats *engine_load_stats(const struct engine *e);
 const struct load_spec *engine_load_spec(const struct engine *e);
 const char *engine_message(const struct engine *e);
+/* The session file being written, NULL if none. */
+const char *engine_journal_path(const struct engine *e);
 /* ms the running leak check has taken, -1 if none runs. */
 int64_t engine_check_running_ms(const struct engine *e);
 /* Last completed check: vgdb round trip and parse+model time. */

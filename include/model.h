@@ -80,6 +80,7 @@ const struct model_round *model_round(const struct model *m, size_t r);
 size_t model_nsites(const struct model *m);
 const struct model_site *model_site(const struct model *m, size_t i);
 const struct model_frame *model_frame(const struct model *m, uint32_t id);
+size_t model_nframes(const struct model *m);
 const struct model_frame *model_site_frame(const struct model *m, const struct model_site *s,
 	size_t i);
 /* Bytes / blocks of a site at round r (0 when absent). */

@@ -208,6 +208,8 @@ batch_run(const struct cli_opts *o, const struct preflight *pf)
 		evloop_free(b.loop);
 		return 2;
 	}
+	if (engine_journal_path(b.engine))
+		fprintf(stderr, "ngx-leaktop: session file %s\n", engine_journal_path(b.engine));
 	evloop_run(b.loop);
 	rc = finish(&b, pf);
 	engine_free(b.engine);

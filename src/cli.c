@@ -1,6 +1,7 @@
 /* cli.c - getopt_long over one table of options. */
 #include "cli.h"
 #include "engine.h"
+#include "journal.h"
 #include "preflight.h"
 #include "util.h"
 
@@ -11,7 +12,7 @@
 enum {
 	OPT_BATCH = 256, OPT_ROUNDS, OPT_JSON, OPT_FAIL_ON, OPT_ALLOC_FN, OPT_NUM_CALLERS,
 	OPT_VALGRIND, OPT_VGDB, OPT_VALGRIND_OPT, OPT_CHECK_TIMEOUT, OPT_START_TIMEOUT,
-	OPT_REQ_TIMEOUT, OPT_NO_KEEPALIVE, OPT_SOURCE_DIR, OPT_DIRECTIVES, OPT_ALLOW_PLAIN, OPT_LOAD,
+	OPT_REQ_TIMEOUT, OPT_NO_KEEPALIVE, OPT_SOURCE_DIR, OPT_DIRECTIVES, OPT_ALLOW_PLAIN, OPT_LOAD, OPT_SESSION, OPT_NO_SESSION,
 };
 
 struct cli_option {
@@ -25,6 +26,8 @@ struct cli_option {
 static const struct cli_option options[] = {
 	{ "batch", OPT_BATCH, no_argument, NULL, "no screen: run rounds, print a table, exit 0/1/2" },
 	{ "load", OPT_LOAD, required_argument, "FILE", "open a valgrind memcheck XML file (any program) instead of running nginx" },
+	{ "session", OPT_SESSION, required_argument, "FILE", "append every completed check here, fsync'd (default: ~/.local/state/ngx-leaktop/sessions/DATE-PID.jsonl); --load reopens it" },
+	{ "no-session", OPT_NO_SESSION, no_argument, NULL, "write no session file" },
 	{ "conf", 'c', required_argument, "FILE", "nginx config (default: a generated one serving a static tree on a free 127.0.0.1 port)" },
 	{ "prefix", 'p', required_argument, "DIR", "nginx prefix with -c (default: the config's directory)" },
 	{ "directives", OPT_DIRECTIVES, required_argument, "TEXT", "with the generated config: directives added to its server block, e.g. 'location /x { my_module on; }'" },
@@ -136,6 +139,8 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 	switch (c) {
 	case OPT_BATCH: o->batch = true; break;
 	case OPT_LOAD: o->load = arg; break;
+	case OPT_SESSION: o->session = arg; break;
+	case OPT_NO_SESSION: o->no_session = true; break;
 	case 'c': o->conf = arg; break;
 	case 'p': o->prefix = arg; break;
 	case OPT_DIRECTIVES: o->server_directives = arg; break;
@@ -290,6 +295,12 @@ cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 		return CLI_ERROR;
 	}
 	o->nginx = argv[optind];
+	if (o->session && o->no_session) {
+		snprintf(err, errlen, "--session and --no-session contradict each other");
+		return CLI_ERROR;
+	}
+	if (!o->session && !o->no_session && !(o->session_default = journal_default_path(err, errlen)))
+		return CLI_ERROR;
 	if (o->prefix && !o->conf) {
 		snprintf(err, errlen, "--prefix goes with --conf");
 		return CLI_ERROR;
@@ -309,6 +320,7 @@ cli_free(struct cli_opts *o)
 	free(o->alloc_fns.v);
 	free(o->valgrind_opts.v);
 	free(o->source_dirs.v);
+	free(o->session_default);
 	memset(o, 0, sizeof *o);
 }
 
@@ -340,4 +352,7 @@ cli_engine_opts(const struct cli_opts *o, const struct preflight *pf, struct eng
 	eo->alloc_fns = o->alloc_fns.v;
 	eo->nalloc_fns = o->alloc_fns.n;
 	eo->check_timeout_ms = o->check_timeout_s * 1000;
+	eo->journal = o->no_session ? NULL : o->session ? o->session : o->session_default;
+	eo->nginx_version = pf->version;
+	eo->debug_palloc = pf->debug_palloc;
 }

@@ -1,6 +1,7 @@
 /* engine.c - rounds of burst + leak check on the evloop. */
 #include "engine.h"
 #include "evloop.h"
+#include "journal.h"
 #include "lparse.h"
 #include "model.h"
 #include "util.h"
@@ -30,6 +31,8 @@ struct engine {
 	struct model *model;
 	struct xstream *xml;	/* valgrind's XML: memcheck errors, exit report */
 	struct xfollow *follow;
+	struct journal *journal;
+	bool journal_failed;	/* warned once; later rounds are not written */
 	bool auto_mode;
 	bool check_after_burst;
 	bool have_stats;
@@ -115,6 +118,7 @@ engine_free(struct engine *e)
 	vgdb_free(e->vgdb);
 	xfollow_free(e->follow);
 	xstream_free(e->xml);
+	journal_close(e->journal, NULL);
 	session_free(e->session);
 	model_free(e->model);
 	free_urls(e);
@@ -141,6 +145,14 @@ engine_start(struct engine *e, char *err, size_t errlen)
 {
 	static const struct xstream_cb xcb = { .error = on_xml_error };
 
+	if (e->opts.journal) {
+		struct journal_meta jm = { .nginx = e->opts.session.nginx,
+			.nginx_version = e->opts.nginx_version, .debug_palloc = e->opts.debug_palloc };
+
+		e->journal = journal_open(e->opts.journal, &jm, err, errlen);
+		if (!e->journal)
+			return false;
+	}
 	if (!session_start(e->session, err, errlen))
 		return false;
 	e->xml = xstream_new(e->model, false, &xcb, e);
@@ -259,6 +271,8 @@ on_session_state(struct session *s, enum session_state st, void *ctx)
 		if (!session_stopped_by_us(e->session))
 			report(e, ENGINE_EV_ERROR, "%s%s%s", session_reason(e->session),
 				*xstream_fatal(e->xml) ? ": " : "", xstream_fatal(e->xml));
+		journal_close(e->journal, session_stopped_by_us(e->session) ? "stopped" : e->message);
+		e->journal = NULL;
 		set_phase(e, ENGINE_DEAD);
 		break;
 	default:
@@ -313,6 +327,20 @@ check_failed(struct engine *e, const char *what)
 		set_phase(e, ENGINE_IDLE);
 }
 
+/* Every completed check reaches the disk before anything else happens. */
+static void
+save_round(struct engine *e)
+{
+	char err[512];
+
+	if (!e->journal || e->journal_failed)
+		return;
+	if (!journal_round(e->journal, e->model, err, sizeof err)) {
+		e->journal_failed = true;
+		report(e, ENGINE_EV_WARNING, "%s: later checks are not saved", err);
+	}
+}
+
 static void
 on_check_done(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 {
@@ -347,6 +375,7 @@ on_check_done(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 	model_round_end(e->model, &sum, res->elapsed_ns);
 	e->last_check_ns = res->elapsed_ns;
 	e->last_update_ns = util_now_ns() - t0;
+	save_round(e);
 	e->burst_requests = e->burst_failed = 0;
 	set_phase(e, ENGINE_IDLE);
 	emit(e, ENGINE_EV_ROUND);
@@ -473,6 +502,12 @@ int64_t
 engine_last_update_ns(const struct engine *e)
 {
 	return e->last_update_ns;
+}
+
+const char *
+engine_journal_path(const struct engine *e)
+{
+	return e->journal ? journal_path(e->journal) : NULL;
 }
 
 struct merrors *

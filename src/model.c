@@ -514,6 +514,12 @@ model_frame(const struct model *m, uint32_t id)
 	return id < m->nframes ? &m->frames[id] : NULL;
 }
 
+size_t
+model_nframes(const struct model *m)
+{
+	return m->nframes;
+}
+
 const struct model_frame *
 model_site_frame(const struct model *m, const struct model_site *s, size_t i)
 {

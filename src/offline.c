@@ -1,14 +1,20 @@
 /* offline.c - --load FILE.xml --batch: convert without running nginx. */
 #include "offline.h"
 #include "cli.h"
+#include "journal.h"
 #include "merrors.h"
 #include "model.h"
 #include "report.h"
 #include "util.h"
 #include "xstream.h"
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+static int xml_batch(const struct cli_opts *o);
 
 static bool
 exit_report_leaks(const struct model *m)
@@ -38,8 +44,76 @@ verdict(const struct cli_opts *o, const struct model *m, const struct merrors *e
 	}
 }
 
+/* A session file starts with '{', valgrind's XML with '<'. */
+static bool
+is_session_file(const char *path)
+{
+	char c = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	while (read(fd, &c, 1) == 1 && (c == ' ' || c == '\n' || c == '\r' || c == '\t'))
+		;
+	close(fd);
+	return c == '{';
+}
+
+/* A session file: the live rounds again, verdicts and all. */
+static int
+session_batch(const struct cli_opts *o, struct model *m)
+{
+	struct report_meta meta;
+	char err[512], *nginx = NULL;
+	FILE *out = o->json && !strcmp(o->json, "-") ? stderr : stdout;
+	bool torn;
+	size_t i;
+	int rc = 0;
+
+	if (!journal_load(o->load, m, &nginx, &torn, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: %s: %s\n", o->load, err);
+		free(nginx);
+		return 2;
+	}
+	if (torn)
+		fprintf(stderr, "ngx-leaktop: warning: %s ends in a torn line (a crash mid-write): "
+			"skipped it\n", o->load);
+	memset(&meta, 0, sizeof meta);
+	meta.nginx = nginx;
+	meta.nginx_version = "";
+	fprintf(out, "%s: %s, %zu rounds\n", o->load, nginx, model_nrounds(m));
+	rtable_print(out, m, 40);
+	for (i = 0; i < model_nsites(m); i++) {
+		const struct model_site *s = model_site(m, i);
+
+		if ((o->fail_on == FAIL_ON_GROWING && s->growth == GROWTH_GROWING) ||
+			(o->fail_on == FAIL_ON_DEFINITE && s->present &&
+			 (s->kind == LEAK_DEFINITE || s->kind == LEAK_INDIRECT)))
+			rc = 1;
+	}
+	if (o->json && !rjson_write(m, &meta, o->json, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		rc = 2;
+	}
+	free(nginx);
+	return rc;
+}
+
 int
 offline_batch(const struct cli_opts *o)
+{
+	if (is_session_file(o->load)) {
+		struct model *m = model_new();
+		int rc = session_batch(o, m);
+
+		model_free(m);
+		return rc;
+	}
+	return xml_batch(o);
+}
+
+static int
+xml_batch(const struct cli_opts *o)
 {
 	struct model *m = model_new();
 	/* The exit report is the model's one round; errors share its frames. */

@@ -7,6 +7,7 @@
 #include "sbuf.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -89,12 +90,61 @@ resolve(const char *prefix, const char *path)
 	return xasprintf("%s/%s", prefix, path);
 }
 
+/* A private dir whose owner died by SIGKILL could not be removed by it:
+ * the next run removes it (ours only: same uid, owner pid gone). */
+static void
+reap_stale_dirs(const char *tmp)
+{
+	DIR *d = opendir(tmp);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *dir, *owner, buf[32] = "";
+		struct stat st;
+		long pid;
+		int fd;
+
+		if (strncmp(de->d_name, "ngx-leaktop.", 12))
+			continue;
+		dir = xasprintf("%s/%s", tmp, de->d_name);
+		owner = xasprintf("%s/owner", dir);
+		fd = open(owner, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == getuid() &&
+			read(fd, buf, sizeof buf - 1) > 0 && util_parse_long(strtok(buf, "\n"), 1,
+			LONG_MAX, &pid) && kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			util_rm_rf(dir);
+		if (fd >= 0)
+			close(fd);
+		free(owner);
+		free(dir);
+	}
+	closedir(d);
+}
+
+static bool
+write_owner(struct session *s)
+{
+	char *path = xasprintf("%s/owner", s->dir), pid[32];
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	bool ok;
+
+	free(path);
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	ok = fd >= 0 && util_write_all(fd, pid, strlen(pid));
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
 static bool
 make_private_dir(struct session *s, char *err, size_t errlen)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *tmpl = xasprintf("%s/ngx-leaktop.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 
+	reap_stale_dirs(tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(tmpl)) {
 		snprintf(err, errlen, "cannot create a private directory in %s: %s (set TMPDIR)",
 			tmp && *tmp ? tmp : "/tmp", strerror(errno));
@@ -103,6 +153,10 @@ make_private_dir(struct session *s, char *err, size_t errlen)
 	}
 	s->dir = tmpl;
 	s->vgdb_prefix = xasprintf("%s/vgdb", s->dir);
+	if (!write_owner(s)) {
+		snprintf(err, errlen, "cannot write in %s: %s", s->dir, strerror(errno));
+		return false;
+	}
 	return true;
 }
 

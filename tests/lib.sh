@@ -24,6 +24,8 @@ lt_finish() {
 # A private dir removed on exit; every process we start is killed on exit.
 lt_tmp=$(mktemp -d)
 chmod 700 "$lt_tmp"
+# Session files of test runs stay in the test's private dir.
+export XDG_STATE_HOME=$lt_tmp/state
 lt_pids=()
 lt_cleanup() {
 	local p

@@ -79,6 +79,24 @@ for sig in INT TERM; do
 	end_case "SIG$sig: stopping" 3
 done
 
+# ngx-leaktop itself killed: valgrind dies with it (PDEATHSIG), every
+# completed check is in the session file, the next run removes the dir.
+start_case "ngx-leaktop killed by SIGKILL" -u /leak/alloc -n 50 --rounds 100000 --session "$lt_tmp/kill.jsonl"
+if wait_for "$case_dir/err" "round 3/"; then
+	lt=$(pgrep -P "$bg" -f ngx-leaktop | head -n 1)
+	kill -KILL "${lt:-$bg}"
+fi
+wait "$bg" 2>/dev/null
+for _ in $(seq 100); do pgrep -f "valgrind.*$case_dir" >/dev/null || break; sleep 0.1; done
+lt_check "$case_name: valgrind and nginx died with it" lt_no_leftovers "$case_dir/"
+"$LT" --load "$lt_tmp/kill.jsonl" --batch --json "$lt_tmp/kill.json" >/dev/null 2>&1
+lt_check "$case_name: the session file holds the baseline + 3 completed checks" \
+	jqt '(.rounds | length) >= 4' "$lt_tmp/kill.json"
+lt_check "$case_name: --load of it names the leak as growing" \
+	jqt '[.sites[] | select(.function == "ngx_http_leaky_leak_alloc" and .growth == "growing")] | length > 0' "$lt_tmp/kill.json"
+TMPDIR=$case_dir/tmp timeout 120 "$LT" --batch -c "$conf" -u / -n 10 --rounds 1 --no-session "$NGINX" >/dev/null 2>&1
+lt_check "$case_name: the next run removed the dead run's private dir" nothing_left "$case_dir"
+
 # The report cannot be written: the table still reaches stdout, exit 2.
 timeout -s KILL 120 "$LT" --batch -c "$conf" -u /leak/alloc -n 40 --rounds 2 --json /dev/full "$NGINX" \
 	>"$lt_tmp/out" 2>"$lt_tmp/err"
