@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# make bench: every figure of the suite as a ratio against a baseline
+# measured in the same run, on the real fixture nginx under valgrind where
+# it applies. Results: bench/results/latest.txt (and a dated copy).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+. tests/lib.sh
+mkdir -p bench/results
+out=bench/results/latest.txt
+XML_SIZE=${XML_SIZE:-1G}
+ngx=$lt_tmp/ngx
+lt_fixture_conf "$ngx" >/dev/null
+
+{
+	echo "# ngx-leaktop $(./ngx-leaktop --version | cut -d' ' -f2) bench, $(date -u +%FT%TZ), $(nproc) cores"
+	echo
+	echo "## 1. leak check round trip: command -> model updated, vs raw vgdb on the same nginx"
+	build/bench/bench_roundtrip "$NGINX" "$ngx/nginx.conf" 10
+	echo
+	echo "## 2. burst throughput, same URL and concurrency, vs wrk"
+	build/bench/bench_burst "$NGINX" "$ngx/nginx.conf" / 4 3 5
+	echo
+	echo "## 3. text leak report parse + model update, 100,000 records, vs wc -l"
+	sh tests/data/gen/bench.sh 100000 | tee "$lt_tmp/parse"
+	awk '/lparse\+model \/ wc -l/ { printf "RATIO parse_model %s (target <= 3)\n", $NF }' "$lt_tmp/parse"
+	echo
+	echo "## 4. offline XML load ($XML_SIZE generated), vs xmllint --stream --noout"
+	sh bench/xml_load.sh "$XML_SIZE" | tee "$lt_tmp/xml"
+	awk '/xparse \/ xmllint/ { printf "RATIO xml_load %s (target <= 1.5)\n", $(NF-3) }' "$lt_tmp/xml"
+	echo
+	echo "## 5. TUI full redraw, 100,000 sites, vs a 16 ms frame"
+	bash bench/run-tui-bench.sh 100000 31 | tee "$lt_tmp/tui"
+	awk '/full redraw, rows cached/ { printf "RATIO tui_redraw %s (target <= 1.0)\n", $(NF-5) }' "$lt_tmp/tui"
+	echo
+	echo "## 6. cold start to first finding, vs valgrind start + 1 burst + 1 raw check"
+	bash bench/cold_start.sh 3 200
+} 2>&1 | tee "$out"
+
+cp "$out" "bench/results/$(date -u +%Y%m%d-%H%M%S).txt"
+echo
+echo "== summary =="
+grep '^RATIO' "$out"
