@@ -25,6 +25,10 @@ static const char *const core_dirs[] = {
 	"src/misc/",
 };
 
+struct frame_lens {
+	uint32_t fn, file, obj;	/* strlen of the interned strings */
+};
+
 struct round_data {
 	uint64_t *bytes, *blocks, *direct, *indirect;
 	size_t cap;
@@ -35,6 +39,7 @@ struct model {
 	struct model_frame *frames;
 	size_t nframes, capframes;
 	uint64_t *frame_hash;	/* per frame id */
+	struct frame_lens *frame_lens;	/* per frame id */
 	uint32_t *frame_slots;	/* id + 1, 0 = empty */
 	size_t nframe_slots;
 
@@ -105,6 +110,7 @@ model_free(struct model *m)
 	free(m->alloc_fns);
 	free(m->frames);
 	free(m->frame_hash);
+	free(m->frame_lens);
 	free(m->frame_slots);
 	free(m->sites);
 	free(m->site_hash);
@@ -158,26 +164,33 @@ is_core_file(const char *file)
 
 /* ---- frames ---- */
 
+/* Frames repeat millions of times in a big check: the key hashes only the
+ * address, line and string lengths (the address nearly decides the rest;
+ * inlined frames differ by line), and equality is checked in full. */
 static uint64_t
 frame_key_hash(const struct lparse_frame *f)
 {
-	uint64_t h = intern_hash(f->fn.p, f->fn.n, f->ip ^ ((uint64_t)f->line << 40));
+	uint64_t h = f->ip * 0x9e3779b97f4a7c15ULL;
 
-	h = intern_hash(f->file.p, f->file.n, h);
-	return intern_hash(f->obj.p, f->obj.n, h);
+	h ^= ((uint64_t)f->line << 32) ^ ((uint64_t)f->fn.n << 16) ^ f->file.n ^ ((uint64_t)f->obj.n << 48);
+	h *= 0xbf58476d1ce4e5b9ULL;
+	return h ^ (h >> 31);
 }
 
 static bool
-slice_eq(struct lt_slice s, const char *str)
+slice_eq(struct lt_slice s, const char *str, uint32_t len)
 {
-	return strlen(str) == s.n && (!s.n || !memcmp(s.p, str, s.n));
+	return len == s.n && (!s.n || !memcmp(s.p, str, s.n));
 }
 
 static bool
-frame_matches(const struct model_frame *mf, const struct lparse_frame *f)
+frame_matches(const struct model *m, uint32_t id, const struct lparse_frame *f)
 {
-	return mf->ip == f->ip && mf->line == f->line && slice_eq(f->fn, mf->fn) &&
-		slice_eq(f->file, mf->file) && slice_eq(f->obj, mf->obj);
+	const struct model_frame *mf = &m->frames[id];
+	const struct frame_lens *l = &m->frame_lens[id];
+
+	return mf->ip == f->ip && mf->line == f->line && slice_eq(f->fn, mf->fn, l->fn) &&
+		slice_eq(f->file, mf->file, l->file) && slice_eq(f->obj, mf->obj, l->obj);
 }
 
 static void
@@ -208,11 +221,14 @@ frame_id(struct model *m, const struct lparse_frame *f)
 	for (j = h & mask; m->frame_slots[j]; j = (j + 1) & mask) {
 		uint32_t id = m->frame_slots[j] - 1;
 
-		if (m->frame_hash[id] == h && frame_matches(&m->frames[id], f))
+		if (m->frame_hash[id] == h && frame_matches(m, id, f))
 			return id;
 	}
 	xgrow((void **)&m->frames, &m->capframes, m->nframes + 1, sizeof *m->frames);
 	m->frame_hash = xrealloc(m->frame_hash, m->capframes * sizeof *m->frame_hash);
+	m->frame_lens = xrealloc(m->frame_lens, m->capframes * sizeof *m->frame_lens);
+	m->frame_lens[m->nframes] = (struct frame_lens){ (uint32_t)f->fn.n, (uint32_t)f->file.n,
+		(uint32_t)f->obj.n };
 	mf = &m->frames[m->nframes];
 	mf->ip = f->ip;
 	mf->line = f->line;
