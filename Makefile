@@ -119,8 +119,8 @@ check-all: all asan unit $(NGINX)
 	@$(MAKE) --no-print-directory fuzz-build
 	@tests/run-tests.sh
 
-# Until the live screen lands, the demo runs the batch engine.
-DEMO_ARGS ?= --batch
+# The live screen on a terminal, the batch report otherwise (DEMO_ARGS=--batch forces it).
+DEMO_ARGS ?=
 demo: deps
 	@$(MAKE) --no-print-directory all $(NGINX)
 	examples/demo.sh $(DEMO_ARGS)
