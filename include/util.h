@@ -24,6 +24,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Monotonic clock in milliseconds / nanoseconds. */
 int64_t util_now_ms(void);
 int64_t util_now_ns(void);
+/* Wall clock (CLOCK_REALTIME) in milliseconds, for timestamps in reports. */
+int64_t util_wall_ms(void);
 
 /* Parse a whole decimal string into [min,max]; false on anything else. */
 bool util_parse_long(const char *s, long min, long max, long *out);

@@ -27,15 +27,6 @@ struct journal {
 	size_t rounds_written;
 };
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One line, written whole and synced: a reader sees all of it or a torn
  * tail it can skip, never a line half of one round and half another. */
 static bool
@@ -84,7 +75,7 @@ journal_open(const char *path, const struct journal_meta *meta, char *err, size_
 	if (!append(j, json_pack("{s:s,s:s,s:o,s:o,s:b,s:I}", "type", "session",
 		"ngx_leaktop", LT_VERSION, "nginx", jstr(meta->nginx ? meta->nginx : ""),
 		"version", jstr(meta->nginx_version ? meta->nginx_version : ""),
-		"debug_palloc", meta->debug_palloc, "started_ms", (json_int_t)wall_ms()), err, errlen)) {
+		"debug_palloc", meta->debug_palloc, "started_ms", (json_int_t)util_wall_ms()), err, errlen)) {
 		journal_close(j, NULL);
 		unlink(path);
 		return NULL;
@@ -190,7 +181,7 @@ journal_close(struct journal *j, const char *reason)
 		return;
 	if (reason)
 		append(j, json_pack("{s:s,s:o,s:I}", "type", "end", "reason", jstr(reason),
-			"time_ms", (json_int_t)wall_ms()), err, sizeof err);
+			"time_ms", (json_int_t)util_wall_ms()), err, sizeof err);
 	close(j->fd);
 	free(j->path);
 	free(j);

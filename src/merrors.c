@@ -22,15 +22,6 @@ struct merrors {
 	size_t capids;
 };
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 struct merrors *
 merrors_new(struct model *m)
 {
@@ -177,7 +168,7 @@ add_new(struct merrors *e, const struct xparse_error *x, uint64_t h, size_t n)
 	r->kind_name = x->kind != XPARSE_K_OTHER ? xparse_kind_name(x->kind) : "Other";
 	r->what = strdup_x(&x->what);
 	r->first_round = model_nrounds(e->model);
-	r->first_ms = wall_ms();
+	r->first_ms = util_wall_ms();
 	r->nstacks = (uint32_t)(x->nstacks ? x->nstacks : 1);
 	r->stacks = xcalloc(r->nstacks, sizeof *r->stacks);
 	r->stacks[0].frames = xmalloc((n ? n : 1) * sizeof *e->ids);
@@ -207,7 +198,7 @@ merrors_add(struct merrors *e, const struct xparse_error *x)
 	i = find(e, h, kind, n, e->ids);
 	if (i != (size_t)-1) {
 		e->errs[i].count++;
-		e->errs[i].last_ms = wall_ms();
+		e->errs[i].last_ms = util_wall_ms();
 		return false;
 	}
 	add_new(e, x, h, n);

@@ -456,7 +456,6 @@ void
 model_round_end(struct model *m, const struct leak_summary *sum, int64_t check_ns)
 {
 	struct model_round *r = &m->rounds[m->nrounds];
-	struct timespec ts;
 
 	if (!m->in_round)
 		return;
@@ -464,8 +463,7 @@ model_round_end(struct model *m, const struct leak_summary *sum, int64_t check_n
 	r->summary = *sum;
 	r->check_ns = check_ns;
 	r->nsites = m->nsites;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	r->wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	r->wall_ms = util_wall_ms();
 	m->nrounds++;
 	m->in_round = false;
 	derive_all(m);

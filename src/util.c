@@ -112,6 +112,15 @@ util_now_ns(void)
 }
 
 int64_t
+util_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
 util_now_ms(void)
 {
 	return util_now_ns() / 1000000;
