@@ -135,6 +135,7 @@ $(BUILD)/bench/%: bench/%.c $(TEST_OBJ)
 
 bench-build: all $(BENCH_BINS) $(NGINX)
 bench: deps
+	@tests/setup-deps.sh wrk:/usr/bin/wrk
 	@$(MAKE) --no-print-directory bench-build
 	@bench/run.sh
 
