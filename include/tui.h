@@ -23,6 +23,10 @@ struct tui;
 
 /* The live front end; returns the exit status (0, or 2 on a setup error). */
 int tui_run(const struct cli_opts *o, const struct preflight *pf);
+/* The same screen over a recorded model, no session (e.g. --load FILE):
+ * browse, sort, filter, backtraces, sources, editor, save. meta->nginx
+ * names what was recorded in the header. */
+int tui_browse(struct model *m, const struct cli_opts *o, const struct report_meta *meta);
 
 /* What the header shows of the live session, filled by the host before
  * each frame. Strings stay valid until the next fill. */

@@ -71,7 +71,8 @@ state_text(struct tui *t, char *buf, size_t len, enum tui_role *role)
 		return;
 	case ENGINE_DEAD:
 		*role = TUI_ROLE_STATE_DEAD;
-		snprintf(buf, len, "nginx exited: %s", *l->reason ? l->reason : "stopped");
+		/* the session's reason names nginx already ("nginx killed by ...") */
+		snprintf(buf, len, "%s", *l->reason ? l->reason : "nginx exited");
 		return;
 	case ENGINE_NEW:
 	case ENGINE_STARTING:

@@ -4,6 +4,7 @@
 #include "tui_view.h"
 #include "escape.h"
 #include "model.h"
+#include "report.h"
 #include "sbuf.h"
 #include "source.h"
 #include "tui_fmt.h"
@@ -63,14 +64,6 @@ stack_done(struct tui_view *v)
 	free(st);
 }
 
-static const char *
-base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
 /* ---- drawing ---- */
 
 static void
@@ -91,24 +84,6 @@ draw_summary(struct tui *t, struct stack *st, int y)
 	draw_text(y, 0, t->cols, s->growth == GROWTH_GROWING ? TUI_ROLE_GROWING : TUI_ROLE_DETAIL,
 		b.data, 0);
 	sbuf_free(&b);
-}
-
-/* "file.c:123", or "(object)" for a frame without debug info */
-static void
-frame_location(const struct model_frame *f, struct sbuf *b)
-{
-	const char *base = base_name(*f->file ? f->file : f->obj);
-
-	if (*f->file) {
-		esc_append(b, base, strlen(base), 0);
-		sbuf_printf(b, ":%u", f->line);
-	} else if (*f->obj) {
-		sbuf_addc(b, '(');
-		esc_append(b, base, strlen(base), 0);
-		sbuf_addc(b, ')');
-	} else {
-		sbuf_printf(b, "0x%llx", (unsigned long long)f->ip);
-	}
 }
 
 /* Function column: as wide as the longest name, at most 55%. */
@@ -137,8 +112,7 @@ draw_frame(struct tui *t, struct stack *st, int y, int w, int fn_w, size_t i)
 	unsigned cur = i == st->frames.cur ? DRAW_CURSOR : 0;
 	enum tui_role fn_role = f->alloc ? TUI_ROLE_ALLOC_FRAME : TUI_ROLE_FRAME_FN;
 	enum tui_role loc_role = f->alloc ? TUI_ROLE_ALLOC_FRAME : TUI_ROLE_FRAME_LOC;
-	struct sbuf b = SBUF_INIT;
-	char idx[32];
+	char idx[32], *loc;
 	int x = 0;
 
 	if (cur)
@@ -148,9 +122,9 @@ draw_frame(struct tui *t, struct stack *st, int y, int w, int fn_w, size_t i)
 	x += draw_text(y, x, 6, loc_role, idx, DRAW_PAD | cur);
 	draw_text(y, x, fn_w - 1, fn_role, *f->fn ? f->fn : "???", cur);
 	x += fn_w;
-	frame_location(f, &b);
-	draw_text(y, x, w - x, loc_role, b.data, DRAW_CLIP_LEFT | cur);
-	sbuf_free(&b);
+	loc = report_frame_location(f);	/* "file.c:123", "(object)" without debug info */
+	draw_text(y, x, w - x, loc_role, loc, DRAW_CLIP_LEFT | cur);
+	free(loc);
 }
 
 /* The selected frame's file around its line, the line highlighted. */

@@ -62,7 +62,7 @@ set_live(struct run *r, const char *state)
 		l->phase = ENGINE_STARTING;
 	} else if (!strcmp(state, "dead")) {
 		l->phase = ENGINE_DEAD;
-		l->reason = "killed by signal 11 (SIGSEGV)";
+		l->reason = "nginx killed by signal 11 (SIGSEGV)";
 		/* session_log_tail escapes already; raw bytes here check that
 		 * the screen does it again */
 		l->log_tail = "==4242== Process terminating with default action of signal 11\n"

@@ -1,0 +1,273 @@
+/* tui_host.c - the engine behind the live screen: what the screen asks
+ * of the session (struct tui_host), and the engine's events turned into
+ * messages and redraws. */
+#include "tui_app.h"
+#include "cli.h"
+#include "engine.h"
+#include "evloop.h"
+#include "load.h"
+#include "model.h"
+#include "session.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOG_TAIL_LINES 12
+
+static void
+host_live(void *ctx, struct tui_live *l)
+{
+	struct app *a = ctx;
+	const struct load_spec *spec = engine_load_spec(a->engine);
+	const struct load_stats *st = engine_load_stats(a->engine);
+	const struct session *s = engine_session(a->engine);
+
+	l->present = true;
+	l->phase = engine_phase(a->engine);
+	l->pid = s ? (long)session_pid(s) : 0;
+	l->auto_mode = engine_auto(a->engine);
+	l->stopping_to_quit = a->quitting;
+	l->requests = spec->requests;
+	l->concurrency = spec->concurrency;
+	l->urls = spec->urls;
+	l->nurls = spec->nurls;
+	if (st) {
+		l->have_burst = true;
+		l->burst_done = st->done;
+		l->burst_sent = st->sent;
+		l->burst_failed = load_failed(st);
+		l->rps = st->rps;
+	}
+	if (l->phase == ENGINE_CHECK)
+		l->busy_ms = engine_check_running_ms(a->engine);
+	else if (l->phase == ENGINE_BURST)
+		l->busy_ms = util_now_ms() - a->busy_since;
+	l->total_requests = engine_total_requests(a->engine);
+	l->total_failed = engine_total_failed(a->engine);
+	if (a->start_error[0]) {
+		l->phase = ENGINE_DEAD;
+		l->reason = a->start_error;
+	} else if (l->phase == ENGINE_DEAD) {
+		l->reason = s && *session_reason(s) ? session_reason(s) : engine_message(a->engine);
+	}
+	l->log_tail = a->log_tail ? a->log_tail : "";
+}
+
+static void
+busy_error(struct app *a, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "nginx is not idle (%s): wait, or press a to stop auto mode",
+		engine_phase_name(engine_phase(a->engine)));
+}
+
+static bool
+host_burst(void *ctx, bool then_check, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+
+	if (then_check ? engine_burst_check(a->engine) : engine_burst(a->engine))
+		return true;
+	busy_error(a, err, errlen);
+	return false;
+}
+
+static bool
+host_check(void *ctx, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+
+	if (engine_check(a->engine))
+		return true;
+	busy_error(a, err, errlen);
+	return false;
+}
+
+static void
+host_set_auto(void *ctx, bool on)
+{
+	struct app *a = ctx;
+
+	engine_set_auto(a->engine, on);
+}
+
+static void
+host_set_shape(void *ctx, unsigned long requests, unsigned concurrency)
+{
+	struct app *a = ctx;
+
+	engine_set_shape(a->engine, requests, concurrency);
+}
+
+static bool
+host_set_urls(void *ctx, char **urls, size_t n, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+
+	if (engine_set_urls(a->engine, urls, n))
+		return true;
+	if (*engine_message(a->engine))
+		snprintf(err, errlen, "%s", engine_message(a->engine));
+	else
+		snprintf(err, errlen, "URLs change between bursts, once nginx is up");
+	return false;
+}
+
+/* Each session writes its own session file: a restart must not reuse the
+ * first one's, which is created O_EXCL. FILE.jsonl -> FILE-2.jsonl, ... */
+static void
+next_journal(struct app *a)
+{
+	const char *base = a->o->no_session ? NULL : a->o->session ? a->o->session :
+		a->o->session_default;
+	size_t n, ext;
+
+	if (!base)
+		return;
+	n = strlen(base);
+	ext = n > 6 && !strcmp(base + n - 6, ".jsonl") ? 6 : 0;
+	free(a->journal);
+	a->journal = xasprintf("%.*s-%u%s", (int)(n - ext), base, ++a->sessions + 1,
+		ext ? ".jsonl" : "");
+	a->eo.journal = a->journal;
+}
+
+/* From a timer: the old engine may be inside its own callback when the
+ * restart is decided. */
+static void
+do_restart(struct evloop *loop, void *ctx)
+{
+	struct app *a = ctx;
+	char err[512];
+
+	(void)loop;
+	a->restart_timer = 0;
+	a->restart_pending = false;
+	engine_free(a->engine);
+	free(a->log_tail);
+	a->log_tail = NULL;
+	a->start_error[0] = '\0';
+	next_journal(a);
+	a->engine = engine_new(a->loop, &a->eo, tui_host_on_engine, a);
+	tui_set_model(a->tui, engine_model(a->engine));
+	if (!engine_start(a->engine, err, sizeof err)) {
+		snprintf(a->start_error, sizeof a->start_error, "%s", err);
+		tui_message(a->tui, true, "%s", err);
+	} else {
+		tui_message(a->tui, false, "new session: starting nginx under valgrind");
+	}
+	tui_loop_draw(a, TUI_DRAW_ALL);
+}
+
+static bool
+host_restart(void *ctx, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+	enum engine_phase p = engine_phase(a->engine);
+
+	(void)err;
+	(void)errlen;
+	a->restart_pending = true;
+	if (p == ENGINE_DEAD || p == ENGINE_NEW || a->start_error[0]) {
+		if (!a->restart_timer)
+			a->restart_timer = evloop_timer_add(a->loop, 0, do_restart, a);
+	} else {
+		engine_stop(a->engine);	/* the restart follows ENGINE_DEAD */
+	}
+	return true;
+}
+
+void
+tui_host_quit(void *ctx)
+{
+	struct app *a = ctx;
+	enum engine_phase p = engine_phase(a->engine);
+
+	if (a->quitting && p == ENGINE_STOPPING) {
+		/* asked twice: do not wait; engine_free kills what is left */
+		evloop_stop(a->loop, 0);
+		return;
+	}
+	a->quitting = true;
+	a->restart_pending = false;
+	if (p == ENGINE_DEAD || p == ENGINE_NEW || a->start_error[0])
+		evloop_stop(a->loop, 0);
+	else
+		engine_stop(a->engine);
+}
+
+const struct tui_host tui_engine_host = {
+	.live = host_live,
+	.burst = host_burst,
+	.check = host_check,
+	.set_auto = host_set_auto,
+	.set_shape = host_set_shape,
+	.set_urls = host_set_urls,
+	.restart = host_restart,
+	.quit = tui_host_quit,
+	.edit = tui_loop_edit,
+};
+
+/* ---- events ---- */
+
+static unsigned
+on_round(struct app *a)
+{
+	const struct model *m = engine_model(a->engine);
+	size_t i, growing = 0, n = model_nrounds(m);
+
+	for (i = 0; i < model_nsites(m); i++)
+		growing += model_site(m, i)->growth == GROWTH_GROWING;
+	tui_model_changed(a->tui);
+	if (n == 1)
+		return tui_message(a->tui, false, "baseline check done: %zu sites; r runs a round "
+			"(burst + check), a auto mode", model_nsites(m));
+	return tui_message(a->tui, false, "check #%zu: %zu growing site%s", n - 1, growing,
+		growing == 1 ? "" : "s");
+}
+
+static void
+on_phase(struct app *a)
+{
+	enum engine_phase p = engine_phase(a->engine);
+
+	if (p == ENGINE_BURST)
+		a->busy_since = util_now_ms();
+	if (p == ENGINE_DEAD) {
+		free(a->log_tail);
+		a->log_tail = session_log_tail(engine_session(a->engine), LOG_TAIL_LINES);
+		if (a->quitting && !a->editing)
+			evloop_stop(a->loop, 0);
+		else if (a->restart_pending && !a->restart_timer)
+			a->restart_timer = evloop_timer_add(a->loop, 0, do_restart, a);
+	}
+	tui_loop_anim(a);
+}
+
+void
+tui_host_on_engine(struct engine *e, enum engine_event ev, void *ctx)
+{
+	struct app *a = ctx;
+	unsigned mask = TUI_DRAW_ALL;
+
+	switch (ev) {
+	case ENGINE_EV_PHASE:
+		on_phase(a);
+		break;
+	case ENGINE_EV_ROUND:
+		mask |= on_round(a);
+		break;
+	case ENGINE_EV_ERROR:
+		mask |= tui_message(a->tui, true, "%s", engine_message(e));
+		break;
+	case ENGINE_EV_WARNING:
+		mask |= tui_message(a->tui, false, "warning: %s", engine_message(e));
+		break;
+	case ENGINE_EV_MEMERROR:	/* the errors view comes with issue #5 */
+	case ENGINE_EV_EXIT_REPORT:
+		break;
+	}
+	tui_loop_draw(a, mask);
+}
+
