@@ -980,7 +980,9 @@ xparse_xml_error(void *ud, xmlErrorPtr err)
 	n = err->message ? strlen(err->message) : 0;
 	while (n && xparse_space(err->message[n - 1]))
 		n--;
-	esc_append(&m, err->message ? err->message : "?", n, 0);
+	esc_append(&m, err->message ? err->message : "", n, 0);
+	if (!m.len)
+		sbuf_adds(&m, "no message");
 	if (err->code == XML_ERR_NO_MEMORY)	/* most likely XPARSE_DICT_LIMIT */
 		xparse_fail(x, "element too large: too many distinct names at line %d", err->line);
 	else if (err->code == XML_ERR_INTERNAL_ERROR && strstr(m.data, "Huge input lookup"))
