@@ -35,7 +35,6 @@ struct tui_live {
 	enum engine_phase phase;
 	long pid;
 	bool auto_mode;
-	bool stopping_to_quit;
 	unsigned long requests;	/* per burst */
 	unsigned concurrency;
 	char *const *urls;

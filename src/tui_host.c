@@ -28,7 +28,6 @@ host_live(void *ctx, struct tui_live *l)
 	l->phase = engine_phase(a->engine);
 	l->pid = s ? (long)session_pid(s) : 0;
 	l->auto_mode = engine_auto(a->engine);
-	l->stopping_to_quit = a->quitting;
 	l->requests = spec->requests;
 	l->concurrency = spec->concurrency;
 	l->urls = spec->urls;
@@ -251,6 +250,8 @@ tui_host_on_engine(struct engine *e, enum engine_event ev, void *ctx)
 	struct app *a = ctx;
 	unsigned mask = TUI_DRAW_ALL;
 
+	if (!a->tui)	/* engine_start reports its first phase before the screen is up */
+		return;
 	switch (ev) {
 	case ENGINE_EV_PHASE:
 		on_phase(a);

@@ -30,6 +30,7 @@ for d in $(seq 90 120); do
 done
 Xvfb "$disp" -screen 0 1920x1200x24 -nolisten tcp >"$lt_tmp/xvfb.log" 2>&1 &
 lt_pids+=($!)
+disown	# killed at exit by lt_cleanup, without a job notice
 export DISPLAY=$disp
 for _ in $(seq 50); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -51,6 +52,7 @@ T -f "$lt_tmp/tmux.conf" new-session -d -s shot -x "$cols" -y "$rows" \
 xterm -geometry "${cols}x${rows}+0+0" -fa 'DejaVu Sans Mono' -fs 10 -bg '#1c1c1c' -fg '#d0d0d0' \
 	-title ngx-leaktop -e tmux -S "$sock" attach -t shot >"$lt_tmp/xterm.log" 2>&1 &
 lt_pids+=($!)
+disown
 
 wait_for() {	# wait_for PATTERN SECONDS
 	local i
