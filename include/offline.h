@@ -9,5 +9,7 @@ struct cli_opts;
  * Exit 0/1 by --fail-on (growing means: any definite or indirect leak in
  * the exit report, the only round there is), 2 if the file is unusable. */
 int offline_batch(const struct cli_opts *o);
+/* The live screen over the file's model (browse, backtraces, sources). */
+int offline_tui(const struct cli_opts *o);
 
 #endif

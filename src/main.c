@@ -29,13 +29,11 @@ main(int argc, char **argv)
 		break;
 	}
 	if (o.load) {
-		rc = o.batch ? offline_batch(&o) : 2;
-		if (!o.batch)
-			fprintf(stderr, "ngx-leaktop: --load without --batch opens the live screen: "
-				"not in this build yet\n");
+		rc = o.batch ? offline_batch(&o) : offline_tui(&o);
 		cli_free(&o);
 		return rc;
 	}
+
 	if (!preflight_run(o.nginx, o.valgrind, o.vgdb, &pf, err, sizeof err)) {
 		fprintf(stderr, "ngx-leaktop: %s\n", err);
 		preflight_free(&pf);

@@ -5,6 +5,7 @@
 #include "merrors.h"
 #include "model.h"
 #include "report.h"
+#include "tui.h"
 #include "util.h"
 #include "xstream.h"
 
@@ -147,6 +148,46 @@ xml_batch(const struct cli_opts *o)
 		rc = 2;
 	}
 	xstream_free(xs);
+	model_free(m);
+	return rc;
+}
+
+/* The live screen over a recorded model: a session file's rounds, or an
+ * XML file's exit report (the errors are in the JSON it saves). */
+int
+offline_tui(const struct cli_opts *o)
+{
+	struct model *m = model_new();
+	struct xstream *xs = NULL;
+	struct report_meta meta;
+	char err[512], *nginx = NULL;
+	bool torn;
+	int rc;
+
+	memset(&meta, 0, sizeof meta);
+	meta.nginx_version = "";
+	if (is_session_file(o->load)) {
+		if (!journal_load(o->load, m, &nginx, &torn, err, sizeof err)) {
+			fprintf(stderr, "ngx-leaktop: %s: %s\n", o->load, err);
+			free(nginx);
+			model_free(m);
+			return 2;
+		}
+		meta.nginx = nginx;
+	} else {
+		xs = xstream_new(m, true, NULL, NULL);
+		if (!xstream_load_file(xs, o->load, err, sizeof err)) {
+			fprintf(stderr, "ngx-leaktop: %s\n", err);
+			xstream_free(xs);
+			model_free(m);
+			return 2;
+		}
+		meta.nginx = xstream_program(xs);
+		meta.errors = xstream_errors(xs);
+	}
+	rc = tui_browse(m, o, &meta);
+	xstream_free(xs);
+	free(nginx);
 	model_free(m);
 	return rc;
 }

@@ -67,4 +67,19 @@ done
 lt_check "--load of a non-XML file: exit 2, names the file" \
 	bash -c "[ $? -eq 2 ] && grep -q 'README.md' '$lt_tmp/err'"
 
+# --load without --batch: the live screen over the file, then Q
+tsock=$lt_tmp/tmux.sock
+tmux -S "$tsock" new-session -d -s load -x 120 -y 30 \
+	"'$LT' --load '$lt_repo/tests/data/memcheck_fixture.xml'; echo EXIT=\$? >'$lt_tmp/tui.rc'; sleep 30"
+for _ in $(seq 100); do
+	tmux -S "$tsock" capture-pane -t load -p 2>/dev/null | grep -q "ngx_http_leaky_leak_alloc" && break
+	sleep 0.1
+done
+lt_check "--load in the live screen shows the exit report's leak_alloc line" \
+	bash -c "tmux -S '$tsock' capture-pane -t load -p | grep -q 'ngx_http_leaky_module.c:$(lt_leak_line leak_alloc) *ngx_http_leaky_leak_alloc'"
+tmux -S "$tsock" send-keys -t load Q
+for _ in $(seq 50); do [ -s "$lt_tmp/tui.rc" ] && break; sleep 0.1; done
+lt_check "--load in the live screen: Q exits 0" grep -q "EXIT=0" "$lt_tmp/tui.rc"
+tmux -S "$tsock" kill-server 2>/dev/null
+
 lt_finish
