@@ -109,24 +109,9 @@ put_clipped(FILE *out, const char *s, int width)
  * reached through several call paths (first request vs keepalive) is one
  * leak to a reader; the JSON keeps every stack. */
 struct rtable_row {
-	enum leak_kind kind;
-	const struct model_frame *at;
+	struct model_group g;	/* the shared aggregate (model.h) */
 	size_t site;		/* first site of the group, for its location */
-	uint64_t bytes;
-	int64_t delta;
-	double bpr;
-	enum growth growth;
 };
-
-static void
-row_add(struct rtable_row *r, const struct model_site *s)
-{
-	r->bytes += s->bytes;
-	r->delta += s->delta_bytes;
-	r->bpr += s->bytes_per_request;
-	if (s->growth == GROWTH_GROWING || (s->growth == GROWTH_BOUNDED && r->growth == GROWTH_STABLE))
-		r->growth = s->growth;
-}
 
 static size_t
 group_rows(const struct model *m, const size_t *idx, size_t n, struct rtable_row *rows)
@@ -137,19 +122,17 @@ group_rows(const struct model *m, const size_t *idx, size_t n, struct rtable_row
 	 * Quadratic only in the rows shown: fine for a printed table. */
 	for (i = 0; i < n; i++) {
 		const struct model_site *s = model_site(m, idx[i]);
-		const struct model_frame *at = model_site_frame(m, s, s->alloc_at);
+		uint32_t at = model_site_alloc_frame(s);
 
 		for (j = 0; j < nrows; j++)
-			if (rows[j].kind == s->kind && rows[j].at == at)
+			if (rows[j].g.kind == s->kind && rows[j].g.at == at)
 				break;
 		if (j == nrows) {
-			memset(&rows[nrows], 0, sizeof rows[nrows]);
-			rows[nrows].kind = s->kind;
-			rows[nrows].at = at;
-			rows[nrows].site = idx[i];
-			nrows++;
+			model_group_init(&rows[nrows].g, s);
+			rows[nrows++].site = idx[i];
+		} else {
+			model_group_add(&rows[j].g, s);
 		}
-		row_add(&rows[j], s);
 	}
 	return nrows;
 }
@@ -165,16 +148,17 @@ rtable_print(FILE *out, const struct model *m, size_t max_rows)
 	fprintf(out, "%-28s %-28s %-9s %10s %9s %9s %s\n", "SITE", "FUNCTION", "KIND", "BYTES",
 		"DELTA", "B/REQ", "VERDICT");
 	for (i = 0; i < nrows && (!max_rows || i < max_rows); i++) {
-		const struct rtable_row *r = &rows[i];
-		char *loc = report_site_location(m, model_site(m, r->site));
-		const char *fn = r->at && *r->at->fn ? r->at->fn : "???";
+		const struct model_group *r = &rows[i].g;
+		const struct model_frame *at = model_frame(m, r->at);
+		char *loc = report_site_location(m, model_site(m, rows[i].site));
+		const char *fn = at && *at->fn ? at->fn : "???";
 		char *efn = esc_dup(fn, strlen(fn), 0);
 
 		put_clipped(out, loc, 28);
 		fputc(' ', out);
 		put_clipped(out, efn, 28);
 		fprintf(out, " %-9s %10" PRIu64 " %+9" PRId64 " %9.1f %s\n", leak_kind_short(r->kind),
-			r->bytes, r->delta, r->bpr, growth_name(r->growth));
+			r->bytes, r->delta_bytes, r->bytes_per_request, growth_name(r->growth));
 		free(loc);
 		free(efn);
 	}
