@@ -16,6 +16,7 @@
 
 struct cli_opts;
 struct preflight;
+struct merrors;
 struct model;
 struct report_meta;
 struct sbuf;
@@ -58,6 +59,8 @@ struct tui_host {
 	void (*set_shape)(void *ctx, unsigned long requests, unsigned concurrency);
 	bool (*set_urls)(void *ctx, char **urls, size_t n, char *err, size_t errlen);
 	bool (*restart)(void *ctx, char *err, size_t errlen);
+	/* Stop nginx gracefully and stay: valgrind's exit report follows. */
+	bool (*stop)(void *ctx, char *err, size_t errlen);
 	void (*quit)(void *ctx);
 	/* Run the editor on path:line; the host gives the terminal back. */
 	bool (*edit)(void *ctx, const char *path, unsigned line, char *err, size_t errlen);
@@ -65,6 +68,8 @@ struct tui_host {
 
 struct tui_config {
 	struct model *model;		/* not owned */
+	const struct merrors *errors;	/* memcheck errors (frames in model), or NULL */
+	const struct model *exit_model;	/* valgrind's exit leak report, or NULL */
 	const struct tui_host *host;	/* NULL: a model without a session */
 	void *host_ctx;
 	char *const *source_dirs;
@@ -94,6 +99,11 @@ void tui_free(struct tui *t);
 void tui_set_model(struct tui *t, struct model *m);
 /* The model got a round (or lost one): caches are rebuilt on next draw. */
 void tui_model_changed(struct tui *t);
+/* The memcheck errors of the session (a restart brings new ones). */
+void tui_set_errors(struct tui *t, const struct merrors *e);
+/* valgrind's exit report came in (NULL: a new session has none yet);
+ * show opens its table at once. Returns a TUI_DRAW_* mask. */
+unsigned tui_set_exit_model(struct tui *t, const struct model *m, bool show);
 
 /* Input; each returns a TUI_DRAW_* mask for tui_draw. */
 unsigned tui_key(struct tui *t, int key);

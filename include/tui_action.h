@@ -26,7 +26,8 @@ enum {
 	TUI_SC_SITES = 1,
 	TUI_SC_STACK = 2,
 	TUI_SC_HELP = 4,
-	TUI_SC_LIST = TUI_SC_SITES | TUI_SC_STACK | TUI_SC_HELP,	/* moving in lists */
+	TUI_SC_ERRORS = 8,
+	TUI_SC_LIST = TUI_SC_SITES | TUI_SC_STACK | TUI_SC_HELP | TUI_SC_ERRORS,	/* moving in lists */
 	TUI_SC_ALL = 0x10 | TUI_SC_LIST,	/* everywhere: session actions */
 };
 
@@ -45,6 +46,9 @@ enum {
 	_(BASELINE, TUI_SC_ALL, 0, "baseline", "make the latest check the baseline of verdicts", 'z') \
 	_(SAVE, TUI_SC_ALL, 0, "save", "save the JSON report to ./ngx-leaktop-TIME.json", 'w') \
 	_(RESTART, TUI_SC_ALL, 0, "restart", "restart nginx under valgrind (new session)", 'R') \
+	_(STOP, TUI_SC_ALL, 0, "stop", "stop nginx gracefully: valgrind writes its exit report", 'S') \
+	_(ERRORS, TUI_SC_ALL, 4, "errors", "memcheck errors: bad reads, uninitialised values", 'E') \
+	_(EXIT_REPORT, TUI_SC_ALL, 0, "exit report", "valgrind's leak report at nginx's exit (S)", 'x') \
 	_(CLOSE, TUI_SC_ALL, 9, "quit", "close this view; quit from the table", 'q') \
 	_(QUIT, TUI_SC_ALL, 0, "quit", "stop nginx and quit from any view", 'Q', TUI_CTRL('c')) \
 	_(UP, TUI_SC_LIST, 0, "up", "previous line", 'k', TK(KEY_UP)) \
@@ -53,7 +57,8 @@ enum {
 	_(PAGE_DOWN, TUI_SC_LIST, 0, "page down", "next page", TK(KEY_NPAGE), TUI_CTRL('f')) \
 	_(FIRST, TUI_SC_LIST, 0, "first", "first line", 'g', TK(KEY_HOME)) \
 	_(LAST, TUI_SC_LIST, 0, "last", "last line", 'G', TK(KEY_END)) \
-	_(OPEN, TUI_SC_SITES, 4, "stack", "backtrace and source of the site", '\n', '\r', \
+	_(OPEN, TUI_SC_SITES | TUI_SC_ERRORS, 4, "stack", "backtrace and source of the site or error", \
+		'\n', '\r', \
 		TK(KEY_ENTER), 'l', TK(KEY_RIGHT)) \
 	_(FILTER, TUI_SC_SITES, 5, "filter", "filter by text in the allocating function or file", '/') \
 	_(KIND, TUI_SC_SITES, 0, "kind", "cycle the kind filter", 't') \
@@ -63,11 +68,11 @@ enum {
 	_(SORT_NEXT, TUI_SC_SITES, 6, "sort", "sort by the next column", 's', '>') \
 	_(SORT_PREV, TUI_SC_SITES, 0, "sort back", "sort by the previous column", '<') \
 	_(SORT_INVERT, TUI_SC_SITES, 0, "invert", "invert the sort order", 'I') \
-	_(EDIT, TUI_SC_SITES | TUI_SC_STACK, 8, "edit", "open $EDITOR at the source line", 'e') \
-	_(BACK, TUI_SC_STACK | TUI_SC_HELP, 0, "back", "back to the table", 'h', TK(KEY_LEFT), \
+	_(EDIT, TUI_SC_SITES | TUI_SC_STACK | TUI_SC_ERRORS, 8, "edit", "open $EDITOR at the source line", 'e') \
+	_(BACK, TUI_SC_STACK | TUI_SC_HELP | TUI_SC_ERRORS, 0, "back", "back to the table", 'h', TK(KEY_LEFT), \
 		TK(KEY_BACKSPACE), 27) \
-	_(NEXT_STACK, TUI_SC_STACK, 5, "next", "next stack of a merged site", 'n') \
-	_(PREV_STACK, TUI_SC_STACK, 0, "prev", "previous stack of a merged site", 'p')
+	_(NEXT_STACK, TUI_SC_STACK, 5, "next", "next stack of a merged site or of an error", 'n') \
+	_(PREV_STACK, TUI_SC_STACK, 0, "prev", "previous stack of a merged site or of an error", 'p')
 
 enum tui_action {
 	TUI_ACT_NONE,

@@ -24,6 +24,8 @@ struct app {
 	char *log_tail;
 	char start_error[512];
 	bool quitting, restart_pending, editing, stdin_watched;
+	bool stop_asked;	/* S: show the exit report when it comes */
+	size_t errors_seen;	/* memcheck errors already announced */
 	pid_t editor;
 	unsigned pending;	/* draws held back while the editor runs */
 	int empty_reads;

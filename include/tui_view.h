@@ -13,6 +13,8 @@
 #include "tui_action.h"
 #include "tui_draw.h"
 
+struct merrors;
+struct model;
 struct model_frame;
 struct source_cache;
 struct tui_view;
@@ -50,6 +52,8 @@ typedef unsigned (*tui_prompt_cb)(struct tui *t, const char *text);
 struct tui {
 	struct tui_config cfg;
 	struct model *model;
+	const struct merrors *errors;	/* NULL: none to show */
+	const struct model *exit_model;	/* NULL until nginx stopped */
 	struct source_cache *sources;
 	struct tui_view views[TUI_MAX_VIEWS];
 	size_t nviews;
@@ -80,10 +84,17 @@ struct tui {
 extern const struct tui_view_ops tui_sites_ops;
 extern const struct tui_view_ops tui_stack_ops;
 extern const struct tui_view_ops tui_help_ops;
-void *tui_sites_new(void);
+extern const struct tui_view_ops tui_errors_ops;
+/* The sites table over m; exit_report: m is valgrind's exit report. */
+void *tui_sites_new(const struct model *m, bool exit_report);
+void tui_sites_set_model(struct tui_view *v, const struct model *m);
+bool tui_sites_is_exit(const struct tui_view *v);
 size_t tui_sites_memory(const struct tui_view *v);
-/* Backtrace of a row: its sites (biggest first), copied. */
-void tui_stack_open(struct tui *t, const uint32_t *sites, size_t n);
+/* Backtrace of a row: its sites in m (biggest first), copied. */
+void tui_stack_open(struct tui *t, const struct model *m, const uint32_t *sites, size_t n);
+/* Backtraces of memcheck error i (where it happened, then its notes'). */
+void tui_stack_open_error(struct tui *t, const struct merrors *e, size_t i);
+void tui_errors_open(struct tui *t);
 void tui_help_open(struct tui *t);
 void tui_view_push(struct tui *t, const struct tui_view_ops *ops, void *priv);
 void tui_view_pop(struct tui *t);

@@ -16,6 +16,8 @@
 #include <string.h>
 
 #define DEFAULT_CHECK "leak_check full reachable any"
+/* How long a stop waits for the leak check in flight (see engine_stop). */
+#define STOP_CHECK_WAIT_MS 5000
 
 struct engine {
 	struct evloop *loop;
@@ -35,6 +37,8 @@ struct engine {
 	bool journal_failed;	/* warned once; later rounds are not written */
 	bool auto_mode;
 	bool check_after_burst;
+	bool stop_after_check;	/* a stop waits for the check in flight */
+	uint64_t stop_wait_timer;
 	bool have_stats;
 	uint64_t burst_requests, burst_failed;	/* of the burst before the next check */
 	uint64_t total_requests, total_failed;
@@ -114,6 +118,8 @@ engine_free(struct engine *e)
 {
 	if (!e)
 		return;
+	if (e->stop_wait_timer)
+		evloop_timer_cancel(e->loop, e->stop_wait_timer);
 	load_free(e->load);
 	vgdb_free(e->vgdb);
 	xfollow_free(e->follow);
@@ -263,6 +269,11 @@ on_session_state(struct session *s, enum session_state st, void *ctx)
 		break;
 	case SESSION_EXITED:
 		e->auto_mode = false;
+		if (e->stop_wait_timer) {
+			evloop_timer_cancel(e->loop, e->stop_wait_timer);
+			e->stop_wait_timer = 0;
+		}
+		e->stop_after_check = false;
 		if (e->load)
 			load_abort(e->load);
 		if (e->vgdb)
@@ -317,13 +328,17 @@ start_burst(struct engine *e, bool then_check)
 	return true;
 }
 
+static void stop_now(struct engine *e);
+
 static void
 check_failed(struct engine *e, const char *what)
 {
 	model_round_abort(e->model);
 	e->auto_mode = false;
 	report(e, ENGINE_EV_ERROR, "leak check failed: %s", what);
-	if (e->phase == ENGINE_CHECK)
+	if (e->stop_after_check)
+		stop_now(e);
+	else if (e->phase == ENGINE_CHECK)
 		set_phase(e, ENGINE_IDLE);
 }
 
@@ -377,6 +392,11 @@ on_check_done(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 	e->last_update_ns = util_now_ns() - t0;
 	save_round(e);
 	e->burst_requests = e->burst_failed = 0;
+	if (e->stop_after_check) {
+		emit(e, ENGINE_EV_ROUND);
+		stop_now(e);
+		return;
+	}
 	set_phase(e, ENGINE_IDLE);
 	emit(e, ENGINE_EV_ROUND);
 	if (e->auto_mode && e->phase == ENGINE_IDLE)
@@ -426,12 +446,14 @@ engine_auto(const struct engine *e)
 	return e->auto_mode;
 }
 
-void
-engine_stop(struct engine *e)
+static void
+stop_now(struct engine *e)
 {
-	e->auto_mode = false;
-	if (e->load)
-		load_abort(e->load);
+	e->stop_after_check = false;
+	if (e->stop_wait_timer) {
+		evloop_timer_cancel(e->loop, e->stop_wait_timer);
+		e->stop_wait_timer = 0;
+	}
 	if (e->vgdb)
 		vgdb_cancel_all(e->vgdb);
 	if (session_state(e->session) == SESSION_NEW) {
@@ -439,6 +461,37 @@ engine_stop(struct engine *e)
 		return;
 	}
 	session_stop(e->session);
+}
+
+static void
+on_stop_wait(struct evloop *loop, void *ctx)
+{
+	struct engine *e = ctx;
+
+	(void)loop;
+	e->stop_wait_timer = 0;
+	report(e, ENGINE_EV_WARNING, "the leak check did not end within %d ms of the stop: "
+		"cut short, valgrind's exit report may be missing", STOP_CHECK_WAIT_MS);
+	stop_now(e);
+}
+
+void
+engine_stop(struct engine *e)
+{
+	e->auto_mode = false;
+	if (e->load)
+		load_abort(e->load);
+	/* valgrind answering a monitor command is inside its gdbserver: a vgdb
+	 * killed there and a QUIT make valgrind exit (status 1) before its exit
+	 * leak report. A check takes a fraction of a second: let it end (and
+	 * keep its round); a second stop, or the wait running out, cuts it. */
+	if (e->phase == ENGINE_CHECK && !e->stop_after_check &&
+		session_state(e->session) == SESSION_READY) {
+		e->stop_after_check = true;
+		e->stop_wait_timer = evloop_timer_add(e->loop, STOP_CHECK_WAIT_MS, on_stop_wait, e);
+		return;
+	}
+	stop_now(e);
 }
 
 void

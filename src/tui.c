@@ -298,6 +298,7 @@ tui_run(const struct cli_opts *o, const struct preflight *pf)
 		.nsource_dirs = o->source_dirs.n, .meta = &a.meta, .nginx_version = pf->version,
 	};
 	char err[512];
+	bool started;
 
 	if (!open_loop(&a))
 		return 2;
@@ -306,7 +307,9 @@ tui_run(const struct cli_opts *o, const struct preflight *pf)
 		.debug_palloc = pf->debug_palloc };
 	a.engine = engine_new(a.loop, &a.eo, tui_host_on_engine, &a);
 	cfg.model = engine_model(a.engine);
-	if (!engine_start(a.engine, err, sizeof err) || !open_screen(&a, &cfg)) {
+	started = engine_start(a.engine, err, sizeof err);
+	cfg.errors = engine_errors(a.engine);	/* there once started */
+	if (!started || !open_screen(&a, &cfg)) {
 		if (!a.tui)
 			fprintf(stderr, "ngx-leaktop: %s\n", err);
 		engine_free(a.engine);
@@ -346,7 +349,8 @@ tui_browse(struct model *m, const struct cli_opts *o, const struct report_meta *
 {
 	struct app a = { .o = o };
 	struct tui_config cfg = {
-		.model = m, .host = &browse_host, .host_ctx = &a, .source_dirs = o->source_dirs.v,
+		.model = m, .errors = meta->errors, .exit_model = meta->exit_model,
+		.host = &browse_host, .host_ctx = &a, .source_dirs = o->source_dirs.v,
 		.nsource_dirs = o->source_dirs.n, .meta = meta, .nginx_version = meta->nginx,
 	};
 

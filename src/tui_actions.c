@@ -104,9 +104,10 @@ static const struct {
 	{ TUI_SC_ALL, "Session (in every view)" },
 	{ TUI_SC_LIST, "Moving (tables, backtrace, help)" },
 	{ TUI_SC_SITES, "Sites table" },
-	{ TUI_SC_SITES | TUI_SC_STACK, "Sites table and backtrace" },
+	{ TUI_SC_SITES | TUI_SC_ERRORS, "Sites and errors tables" },
+	{ TUI_SC_SITES | TUI_SC_STACK | TUI_SC_ERRORS, "Tables and backtrace" },
 	{ TUI_SC_STACK, "Backtrace and source" },
-	{ TUI_SC_STACK | TUI_SC_HELP, "Backtrace and help" },
+	{ TUI_SC_STACK | TUI_SC_HELP | TUI_SC_ERRORS, "Backtrace, errors and help" },
 };
 
 size_t

@@ -24,12 +24,14 @@ tui_new(const struct tui_config *cfg)
 
 	t->cfg = *cfg;
 	t->model = cfg->model;
+	t->errors = cfg->errors;
+	t->exit_model = cfg->exit_model;
 	t->sources = source_cache_new(cfg->source_dirs, cfg->nsource_dirs);
 	t->requests = 200;
 	t->concurrency = 4;
 	t->status_role = TUI_ROLE_STATUS_INFO;
 	t->last_header = t->last_log = -1;
-	tui_view_push(t, &tui_sites_ops, tui_sites_new());
+	tui_view_push(t, &tui_sites_ops, tui_sites_new(cfg->model, false));
 	if (draw_is_open())
 		draw_size(&t->rows, &t->cols);
 	return t;
@@ -92,7 +94,38 @@ tui_set_model(struct tui *t, struct model *m)
 	while (t->nviews > 1)
 		tui_view_pop(t);
 	t->model = m;
+	tui_sites_set_model(&t->views[0], m);
 	tui_model_changed(t);
+}
+
+void
+tui_set_errors(struct tui *t, const struct merrors *e)
+{
+	/* the errors view and backtraces of errors index the old list */
+	while (t->nviews > 1)
+		tui_view_pop(t);
+	t->errors = e;
+}
+
+unsigned
+tui_set_exit_model(struct tui *t, const struct model *m, bool show)
+{
+	size_t i;
+
+	/* a table of the old report closes, with what was opened from it */
+	for (i = 1; i < t->nviews; i++)
+		if (tui_sites_is_exit(&t->views[i])) {
+			while (t->nviews > i)
+				tui_view_pop(t);
+			break;
+		}
+	t->exit_model = m;
+	if (m && show) {
+		while (t->nviews > 1)
+			tui_view_pop(t);
+		tui_view_push(t, &tui_sites_ops, tui_sites_new(m, true));
+	}
+	return TUI_DRAW_ALL;
 }
 
 unsigned

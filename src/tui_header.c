@@ -1,5 +1,6 @@
 /* tui_header.c - header, log panel of a dead nginx, status line, key bar. */
 #include "tui_view.h"
+#include "merrors.h"
 #include "model.h"
 #include "tui_fmt.h"
 #include "util.h"
@@ -146,6 +147,28 @@ line_load(struct tui *t, struct hline *h)
 	}
 }
 
+/* memcheck errors and the exit report: first on the line when there is
+ * something to see (a narrow screen cuts the end), last otherwise. */
+static void
+line_findings(struct tui *t, struct hline *h, bool first)
+{
+	size_t n = t->errors ? merrors_count(t->errors) : 0;
+	char a[32];
+
+	if (t->errors && (n > 0) == first) {
+		if (!first)
+			seg(h, TUI_ROLE_NORMAL, "  ");
+		seg(h, TUI_ROLE_LABEL, "errors ");
+		seg(h, n ? TUI_ROLE_UP : TUI_ROLE_VALUE, "%s", fmt_grouped(a, sizeof a, (uint64_t)n));
+		seg(h, TUI_ROLE_LABEL, first ? " (E)  " : "");
+	}
+	if (t->exit_model && first) {
+		seg(h, TUI_ROLE_LABEL, "exit report ");
+		seg(h, TUI_ROLE_VALUE, "%zu", model_nsites(t->exit_model));
+		seg(h, TUI_ROLE_LABEL, " (x)  ");
+	}
+}
+
 static void
 line_totals(struct tui *t, struct hline *h)
 {
@@ -157,6 +180,7 @@ line_totals(struct tui *t, struct hline *h)
 	char a[32], d[32];
 	int k;
 
+	line_findings(t, h, true);
 	if (!last || !last->summary.seen) {
 		seg(h, TUI_ROLE_LABEL, "leaks: ");
 		seg(h, TUI_ROLE_NORMAL, "waiting for the first leak check");
@@ -175,6 +199,7 @@ line_totals(struct tui *t, struct hline *h)
 	}
 	seg(h, TUI_ROLE_LABEL, "baseline ");
 	seg(h, TUI_ROLE_VALUE, "#%zu", model_baseline(m));
+	line_findings(t, h, false);
 }
 
 void

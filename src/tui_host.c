@@ -6,7 +6,9 @@
 #include "engine.h"
 #include "evloop.h"
 #include "load.h"
+#include "merrors.h"
 #include "model.h"
+#include "report.h"
 #include "session.h"
 #include "util.h"
 
@@ -149,11 +151,15 @@ do_restart(struct evloop *loop, void *ctx)
 	a->start_error[0] = '\0';
 	next_journal(a);
 	a->engine = engine_new(a->loop, &a->eo, tui_host_on_engine, a);
+	a->stop_asked = false;
+	a->errors_seen = 0;
 	tui_set_model(a->tui, engine_model(a->engine));
+	tui_set_exit_model(a->tui, NULL, false);
 	if (!engine_start(a->engine, err, sizeof err)) {
 		snprintf(a->start_error, sizeof a->start_error, "%s", err);
 		tui_message(a->tui, true, "%s", err);
 	} else {
+		tui_set_errors(a->tui, engine_errors(a->engine));	/* there once started */
 		tui_message(a->tui, false, "new session: starting nginx under valgrind");
 	}
 	tui_loop_draw(a, TUI_DRAW_ALL);
@@ -174,6 +180,23 @@ host_restart(void *ctx, char *err, size_t errlen)
 	} else {
 		engine_stop(a->engine);	/* the restart follows ENGINE_DEAD */
 	}
+	return true;
+}
+
+static bool
+host_stop(void *ctx, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+	enum engine_phase p = engine_phase(a->engine);
+
+	if (p == ENGINE_DEAD || p == ENGINE_NEW || p == ENGINE_STOPPING || a->start_error[0]) {
+		snprintf(err, errlen, "nginx is not running (%s): R starts it again",
+			engine_phase_name(p));
+		return false;
+	}
+	a->stop_asked = true;
+	a->restart_pending = false;
+	engine_stop(a->engine);
 	return true;
 }
 
@@ -204,6 +227,7 @@ const struct tui_host tui_engine_host = {
 	.set_shape = host_set_shape,
 	.set_urls = host_set_urls,
 	.restart = host_restart,
+	.stop = host_stop,
 	.quit = tui_host_quit,
 	.edit = tui_loop_edit,
 };
@@ -224,6 +248,39 @@ on_round(struct app *a)
 			"(burst + check), a auto mode", model_nsites(m));
 	return tui_message(a->tui, false, "check #%zu: %zu growing site%s", n - 1, growing,
 		growing == 1 ? "" : "s");
+}
+
+/* A new kind + stack of memcheck error: named in the status line. */
+static unsigned
+on_memerror(struct app *a)
+{
+	const struct merrors *errs = engine_errors(a->engine);
+	const struct merror *r;
+	const struct model_frame *f;
+	char *loc;
+	unsigned mask;
+
+	if (merrors_count(errs) <= a->errors_seen)
+		return TUI_DRAW_HEADER | TUI_DRAW_BODY;	/* a repeat: counts change */
+	a->errors_seen = merrors_count(errs);
+	r = merrors_get(errs, a->errors_seen - 1);
+	f = r->nstacks && r->stacks[0].nframes ?
+		model_frame(engine_model(a->engine), r->stacks[0].frames[r->at]) : NULL;
+	loc = report_frame_location(f);
+	mask = tui_message(a->tui, true, "memcheck: %s in %s (%s); E lists the errors",
+		r->kind_name, f && *f->fn ? f->fn : "???", loc);
+	free(loc);
+	return mask | TUI_DRAW_HEADER | TUI_DRAW_BODY;
+}
+
+static unsigned
+on_exit_report(struct app *a)
+{
+	const struct model *m = engine_exit_model(a->engine);
+	unsigned mask = tui_set_exit_model(a->tui, m, a->stop_asked && !a->quitting);
+
+	return mask | tui_message(a->tui, false, "valgrind's exit report: %zu records; x shows "
+		"it, R starts nginx again", model_nsites(m));
 }
 
 static void
@@ -265,8 +322,11 @@ tui_host_on_engine(struct engine *e, enum engine_event ev, void *ctx)
 	case ENGINE_EV_WARNING:
 		mask |= tui_message(a->tui, false, "warning: %s", engine_message(e));
 		break;
-	case ENGINE_EV_MEMERROR:	/* the errors view comes with issue #5 */
+	case ENGINE_EV_MEMERROR:
+		mask = on_memerror(a);
+		break;
 	case ENGINE_EV_EXIT_REPORT:
+		mask |= on_exit_report(a);
 		break;
 	}
 	tui_loop_draw(a, mask);

@@ -156,20 +156,24 @@ reset_baseline(struct tui *t)
 static unsigned
 save_report(struct tui *t)
 {
-	static const struct report_meta none = { .nginx = "", .nginx_version = "" };
-	const struct report_meta *meta = t->cfg.meta ? t->cfg.meta : &none;
+	struct report_meta meta = { .nginx = "", .nginx_version = "" };
 	char stamp[32], path[64], err[512];
 	time_t now = time(NULL);
 	struct tm tm;
 	int n;
 
+	if (t->cfg.meta)
+		meta = *t->cfg.meta;
+	/* the screen's own: a restart brings new errors and no exit report */
+	meta.errors = t->errors;
+	meta.exit_model = t->exit_model;
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
 	snprintf(path, sizeof path, "ngx-leaktop-%s.json", stamp);
 	/* two saves in one second keep both */
 	for (n = 2; access(path, F_OK) == 0 && n < 100; n++)
 		snprintf(path, sizeof path, "ngx-leaktop-%s-%d.json", stamp, n);
-	if (!rjson_write(t->model, meta, path, err, sizeof err))
+	if (!rjson_write(t->model, &meta, path, err, sizeof err))
 		return tui_message(t, true, "cannot save the report: %s", err);
 	return tui_message(t, false, "saved %s (%zu checks, %zu sites)", path,
 		model_nrounds(t->model), model_nsites(t->model));
@@ -215,6 +219,58 @@ tui_edit_frame(struct tui *t, const struct model_frame *f)
 			err, TUI_DRAW_ALL | TUI_REPAINT, "edited %s", path);
 	free(path);
 	return mask;
+}
+
+static unsigned
+stop(struct tui *t)
+{
+	char err[512];
+
+	if (!HOST_HAS(t, stop))
+		return no_session(t);
+	return answer(t, t->cfg.host->stop(t->cfg.host_ctx, err, sizeof err), err,
+		TUI_DRAW_HEADER, "stopping nginx: valgrind's exit report follows (R starts again)");
+}
+
+/* E and x switch tables: from wherever, to the table asked for, or back
+ * to the sites when it is the one shown. */
+static bool
+back_to_sites(struct tui *t, bool (*is)(const struct tui_view *v))
+{
+	bool was = is(tui_view_top(t));
+
+	while (t->nviews > 1)
+		tui_view_pop(t);
+	return was;
+}
+
+static bool
+is_errors(const struct tui_view *v)
+{
+	return v->ops == &tui_errors_ops;
+}
+
+static unsigned
+errors(struct tui *t)
+{
+	if (back_to_sites(t, is_errors))
+		return TUI_DRAW_BODY | TUI_DRAW_STATUS;
+	if (!t->errors)
+		return tui_message(t, true, "no memcheck errors in what was loaded");
+	tui_errors_open(t);
+	return TUI_DRAW_BODY | TUI_DRAW_STATUS;
+}
+
+static unsigned
+exit_report(struct tui *t)
+{
+	if (back_to_sites(t, tui_sites_is_exit))
+		return TUI_DRAW_BODY | TUI_DRAW_STATUS;
+	if (!t->exit_model)
+		return tui_message(t, true, t->cfg.host && t->cfg.host->stop ?
+			"no exit report yet: valgrind writes it when nginx exits (S stops nginx)" :
+			"no separate exit report here: a loaded XML file's table is its exit report");
+	return tui_set_exit_model(t, t->exit_model, true) | TUI_DRAW_STATUS;
 }
 
 static unsigned
@@ -271,6 +327,12 @@ tui_session_action(struct tui *t, enum tui_action a)
 		return save_report(t);
 	case TUI_ACT_RESTART:
 		return restart(t);
+	case TUI_ACT_STOP:
+		return stop(t);
+	case TUI_ACT_ERRORS:
+		return errors(t);
+	case TUI_ACT_EXIT_REPORT:
+		return exit_report(t);
 	default:
 		return 0;
 	}

@@ -15,6 +15,8 @@
 #define MIN_FUNCTION 10
 
 struct sites {
+	const struct model *m;	/* the live rounds, or valgrind's exit report */
+	bool exit_report;
 	struct tui_rows rows;
 	struct tui_list list;
 	uint32_t sel_site;	/* a site of the selected row: kept across rebuilds */
@@ -32,12 +34,34 @@ struct layout {
 static const char *const kind_narrow[LEAK_KIND_COUNT] = { "def", "ind", "pos", "rch" };
 
 void *
-tui_sites_new(void)
+tui_sites_new(const struct model *m, bool exit_report)
 {
 	struct sites *s = xcalloc(1, sizeof *s);
 
+	s->m = m;
+	s->exit_report = exit_report;
 	tui_rows_init(&s->rows);
+	/* One round has no growth: every verdict would say stable and the
+	 * default filter would hide the reachable records. */
+	if (exit_report)
+		s->rows.filter.growth = TUI_VERDICT_ALL;
 	return s;
+}
+
+void
+tui_sites_set_model(struct tui_view *v, const struct model *m)
+{
+	struct sites *s = v->priv;
+
+	s->m = m;
+	s->have_sel = false;
+	tui_rows_invalidate(&s->rows);
+}
+
+bool
+tui_sites_is_exit(const struct tui_view *v)
+{
+	return v->ops == &tui_sites_ops && ((const struct sites *)v->priv)->exit_report;
 }
 
 static void
@@ -76,9 +100,9 @@ remember(struct sites *s)
 
 /* Rows up to date, the cursor on the row it was on (by site). */
 static void
-sync(struct tui *t, struct sites *s)
+sync(struct sites *s)
 {
-	if (tui_rows_update(&s->rows, t->model)) {
+	if (tui_rows_update(&s->rows, s->m)) {
 		s->list.n = s->rows.nrows;
 		if (s->have_sel) {
 			size_t k = tui_rows_find_site(&s->rows, s->sel_site);
@@ -93,15 +117,15 @@ sync(struct tui *t, struct sites *s)
 /* ---- drawing ---- */
 
 static char *
-row_location(const struct tui *t, const struct sites *s, const struct tui_row *row)
+row_location(const struct sites *s, const struct tui_row *row)
 {
-	return report_site_location(t->model, model_site(t->model, s->rows.members[row->first]));
+	return report_site_location(s->m, model_site(s->m, s->rows.members[row->first]));
 }
 
 static const struct model_frame *
-row_frame(const struct tui *t, const struct tui_row *row)
+row_frame(const struct sites *s, const struct tui_row *row)
 {
-	return row->g.at != UINT32_MAX ? model_frame(t->model, row->g.at) : NULL;
+	return row->g.at != UINT32_MAX ? model_frame(s->m, row->g.at) : NULL;
 }
 
 static void
@@ -123,8 +147,8 @@ lay_out(struct tui *t, struct sites *s, struct layout *L)
 		fixed += L->w[c] + 1;
 	/* Text columns as wide as what is on screen needs, within the rest. */
 	for (k = s->list.top; k < s->rows.nrows && k < s->list.top + (size_t)s->height; k++) {
-		const struct model_frame *f = row_frame(t, &s->rows.rows[k]);
-		char *loc = row_location(t, s, &s->rows.rows[k]);
+		const struct model_frame *f = row_frame(s, &s->rows.rows[k]);
+		char *loc = row_location(s, &s->rows.rows[k]);
 
 		site_max = (int)strlen(loc) > site_max ? (int)strlen(loc) : site_max;
 		if (f && (int)strlen(f->fn) > fn_max)
@@ -174,10 +198,10 @@ draw_titles(struct tui *t, struct sites *s, const struct layout *L, int y)
 }
 
 static void
-history(struct tui *t, struct sites *s, const struct tui_row *row, int width, char *buf,
+history(const struct sites *s, const struct tui_row *row, int width, char *buf,
 	size_t len)
 {
-	size_t n = model_nrounds(t->model), w = (size_t)width < n ? (size_t)width : n, r, i;
+	size_t n = model_nrounds(s->m), w = (size_t)width < n ? (size_t)width : n, r, i;
 	uint64_t v[64];
 
 	if (w > LT_ARRAY_SIZE(v))
@@ -185,7 +209,7 @@ history(struct tui *t, struct sites *s, const struct tui_row *row, int width, ch
 	for (r = 0; r < w; r++) {
 		v[r] = 0;
 		for (i = 0; i < row->g.nsites; i++)
-			v[r] += model_site_bytes(t->model, s->rows.members[row->first + i], n - w + r);
+			v[r] += model_site_bytes(s->m, s->rows.members[row->first + i], n - w + r);
 	}
 	fmt_spark(buf, len, v, w, draw_utf8());
 }
@@ -202,12 +226,12 @@ draw_row(struct tui *t, struct sites *s, const struct layout *L, int y, size_t k
 {
 	const struct tui_row *row = &s->rows.rows[k];
 	const struct model_group *g = &row->g;
-	const struct model_frame *f = row_frame(t, row);
+	const struct model_frame *f = row_frame(s, row);
 	unsigned cur = k == s->list.cur ? DRAW_CURSOR : 0;
 	enum tui_role base = g->growth == GROWTH_GROWING ? TUI_ROLE_GROWING :
 		g->growth == GROWTH_STABLE ? TUI_ROLE_STABLE : TUI_ROLE_NORMAL;
 	char buf[256];
-	char *loc = row_location(t, s, row);
+	char *loc = row_location(s, row);
 
 	if (cur)
 		draw_text(y, 0, t->cols, TUI_ROLE_NORMAL, "", DRAW_PAD | cur);
@@ -228,7 +252,7 @@ draw_row(struct tui *t, struct sites *s, const struct layout *L, int y, size_t k
 	draw_text(y, L->x[TUI_COL_BPR], L->w[TUI_COL_BPR], base, buf, DRAW_RIGHT | cur);
 	draw_text(y, L->x[TUI_COL_VERDICT], L->w[TUI_COL_VERDICT], verdict_role(g->growth),
 		growth_name(g->growth), cur);
-	history(t, s, row, L->w[TUI_COL_HISTORY], buf, sizeof buf);
+	history(s, row, L->w[TUI_COL_HISTORY], buf, sizeof buf);
 	draw_text(y, L->x[TUI_COL_HISTORY], L->w[TUI_COL_HISTORY], TUI_ROLE_SPARK, buf, cur);
 }
 
@@ -238,8 +262,11 @@ draw_info(struct tui *t, struct sites *s, int y)
 	const struct tui_filter *f = &s->rows.filter;
 	struct sbuf b = SBUF_INIT;
 
-	sbuf_printf(&b, "%zu row%s from %zu of %zu sites, %s", s->rows.nrows,
-		s->rows.nrows == 1 ? "" : "s", s->rows.nlisted, model_nsites(t->model),
+	if (s->exit_report)
+		sbuf_adds(&b, "valgrind's exit report (x: back) | ");
+	sbuf_printf(&b, "%zu row%s from %zu of %zu %s, %s", s->rows.nrows,
+		s->rows.nrows == 1 ? "" : "s", s->rows.nlisted, model_nsites(s->m),
+		s->exit_report ? "records" : "sites",
 		s->rows.group ? "by allocation site" : "one per stack");
 	if (f->text[0])
 		sbuf_printf(&b, " | text \"%s\"", f->text);
@@ -268,12 +295,12 @@ draw_detail(struct tui *t, struct sites *s, int y)
 	int x;
 
 	if (!row) {
-		draw_text(y, 0, t->cols, TUI_ROLE_DETAIL, model_nrounds(t->model) ?
+		draw_text(y, 0, t->cols, TUI_ROLE_DETAIL, model_nrounds(s->m) ?
 			"no site matches (t kind, v verdict, H core, / text)" :
 			"no leak check yet", 0);
 		return;
 	}
-	f = row_frame(t, row);
+	f = row_frame(s, row);
 	sbuf_printf(&b, "%s | %s | %s B in %s blocks | %zu stack%s | ",
 		f && *f->fn ? f->fn : "???", leak_kind_short(row->g.kind),
 		fmt_grouped(n1, sizeof n1, row->g.bytes), fmt_grouped(n2, sizeof n2, row->g.blocks),
@@ -296,7 +323,7 @@ sites_draw(struct tui *t, struct tui_view *v, int y0, int y1)
 
 	s->head_y = y0 + 1;
 	s->height = y1 - y0 - 3;
-	sync(t, s);
+	sync(s);
 	lay_out(t, s, &L);
 	draw_info(t, s, y0);
 	draw_titles(t, s, &L, s->head_y);
@@ -310,7 +337,9 @@ sites_draw(struct tui *t, struct tui_view *v, int y0, int y1)
 static unsigned
 filter_done(struct tui *t, const char *text)
 {
-	struct sites *s = t->views[0].priv;
+	struct tui_view *v = tui_view_top(t);
+	/* the prompt belongs to the top table; a restart meanwhile leaves the main one */
+	struct sites *s = (v->ops == &tui_sites_ops ? v : &t->views[0])->priv;
 
 	snprintf(s->rows.filter.text, sizeof s->rows.filter.text, "%s", text);
 	tui_rows_invalidate(&s->rows);
@@ -375,13 +404,13 @@ sites_request(struct tui *t, struct tui_view *v, enum tui_action a)
 	const struct tui_row *row;
 	unsigned mask;
 
-	sync(t, s);
+	sync(s);
 	row = sel_row(s);
 	switch (a) {
 	case TUI_ACT_OPEN:
 		if (!row)
 			return tui_message(t, true, "no site selected");
-		tui_stack_open(t, s->rows.members + row->first, row->g.nsites);
+		tui_stack_open(t, s->m, s->rows.members + row->first, row->g.nsites);
 		return TUI_DRAW_BODY | TUI_DRAW_STATUS;
 	case TUI_ACT_FILTER:
 		tui_prompt_open(t, "filter (allocating function or file; empty: off): ", s->rows.filter.text,
@@ -409,7 +438,7 @@ sites_request(struct tui *t, struct tui_view *v, enum tui_action a)
 	case TUI_ACT_SORT_INVERT:
 		return sort_by(t, s, (int)s->rows.sort, !s->rows.invert);
 	case TUI_ACT_EDIT:
-		return row ? tui_edit_frame(t, row_frame(t, row)) :
+		return row ? tui_edit_frame(t, row_frame(s, row)) :
 			tui_message(t, true, "no site selected");
 	default:
 		mask = tui_list_move(&s->list, a, s->height);
@@ -425,7 +454,7 @@ sites_mouse(struct tui *t, struct tui_view *v, const struct tui_mouse *m)
 	int c;
 	size_t k;
 
-	sync(t, s);
+	sync(s);
 	if (m->what != TUI_MOUSE_CLICK) {
 		tui_list_wheel(&s->list, m, s->height);
 		remember(s);

@@ -3,6 +3,7 @@
  * the event loop. */
 #include "tui_view.h"
 #include "escape.h"
+#include "merrors.h"
 #include "model.h"
 #include "report.h"
 #include "sbuf.h"
@@ -18,41 +19,113 @@
 #define SIDE_BY_SIDE_COLS 160
 
 struct stack {
-	uint32_t *sites;	/* the row's sites, biggest first */
-	size_t nsites, which;
+	const struct model *m;	/* the frames' table */
+	/* a row of a sites table: its sites, biggest first */
+	uint32_t *sites;
+	/* or a memcheck error: its stacks */
+	const struct merrors *errs;
+	size_t err;
+	size_t nstacks, which;	/* stacks to flip through (n p), the one shown */
 	struct tui_list frames;
 	int frames_y, frames_h;	/* where the frame list was drawn */
 };
 
-static const struct model_site *
-cur_site(const struct tui *t, const struct stack *st)
+/* The stack shown: frame ids, and the frame marked ">" (the site). */
+struct shown {
+	const uint32_t *ids;
+	size_t n;
+	size_t mark;
+};
+
+static const struct merror *
+cur_error(const struct stack *st)
 {
-	return model_site(t->model, st->sites[st->which]);
+	return merrors_get(st->errs, st->err);
+}
+
+/* The first frame of an error's note stack that is not an allocator:
+ * "Block was alloc'd at" means the caller of malloc. */
+static size_t
+first_caller(const struct model *m, const struct merror_stack *ms)
+{
+	size_t i;
+
+	for (i = 0; i < ms->nframes; i++)
+		if (!model_frame(m, ms->frames[i])->alloc)
+			return i;
+	return 0;
+}
+
+static struct shown
+cur_stack(const struct stack *st)
+{
+	struct shown sh;
+
+	if (st->errs) {
+		const struct merror *r = cur_error(st);
+		const struct merror_stack *ms = &r->stacks[st->which];
+
+		sh.ids = ms->frames;
+		sh.n = ms->nframes;
+		sh.mark = st->which ? first_caller(st->m, ms) : r->at;
+	} else {
+		const struct model_site *s = model_site(st->m, st->sites[st->which]);
+
+		sh.ids = s->frames;
+		sh.n = s->nframes;
+		sh.mark = s->alloc_at;
+	}
+	return sh;
+}
+
+static const struct model_frame *
+shown_frame(const struct stack *st, const struct shown *sh, size_t i)
+{
+	return i < sh->n ? model_frame(st->m, sh->ids[i]) : NULL;
 }
 
 static void
-show_site(struct tui *t, struct stack *st, size_t which)
+show_stack(struct stack *st, size_t which)
 {
-	const struct model_site *s;
+	struct shown sh;
 
 	st->which = which;
-	s = cur_site(t, st);
-	st->frames.n = s->nframes;
-	/* start where the leak is made, not in malloc */
-	st->frames.cur = s->alloc_at;
+	sh = cur_stack(st);
+	st->frames.n = sh.n;
+	/* start where the leak or error is made, not in malloc */
+	st->frames.cur = sh.mark;
 	st->frames.top = 0;
 }
 
+static void
+push(struct tui *t, struct stack *st)
+{
+	tui_view_push(t, &tui_stack_ops, st);
+	show_stack(st, 0);
+}
+
 void
-tui_stack_open(struct tui *t, const uint32_t *sites, size_t n)
+tui_stack_open(struct tui *t, const struct model *m, const uint32_t *sites, size_t n)
 {
 	struct stack *st = xcalloc(1, sizeof *st);
 
+	st->m = m;
 	st->sites = xmalloc((n ? n : 1) * sizeof *st->sites);
 	memcpy(st->sites, sites, n * sizeof *sites);
-	st->nsites = n;
-	tui_view_push(t, &tui_stack_ops, st);
-	show_site(t, st, 0);
+	st->nstacks = n;
+	push(t, st);
+}
+
+void
+tui_stack_open_error(struct tui *t, const struct merrors *e, size_t i)
+{
+	struct stack *st = xcalloc(1, sizeof *st);
+
+	st->m = t->model;	/* errors' frames are interned in the live model */
+	st->errs = e;
+	st->err = i;
+	st->nstacks = merrors_get(e, i)->nstacks;
+	push(t, st);
 }
 
 static void
@@ -67,15 +140,15 @@ stack_done(struct tui_view *v)
 /* ---- drawing ---- */
 
 static void
-draw_summary(struct tui *t, struct stack *st, int y)
+site_summary(struct tui *t, struct stack *st, int y)
 {
-	const struct model_site *s = cur_site(t, st);
+	const struct model_site *s = model_site(st->m, st->sites[st->which]);
 	struct sbuf b = SBUF_INIT;
 	char n1[32], n2[32], n3[32], n4[32];
 
 	/* what matters first: a narrow screen cuts the end */
-	if (st->nsites > 1)
-		sbuf_printf(&b, "stack %zu/%zu (n p) | ", st->which + 1, st->nsites);
+	if (st->nstacks > 1)
+		sbuf_printf(&b, "stack %zu/%zu (n p) | ", st->which + 1, st->nstacks);
 	sbuf_printf(&b, "%s | %s B/req | %s | %s B in %s blocks | %s since last check | "
 		"first in check #%u", growth_name(s->growth),
 		fmt_rate(n4, sizeof n4, s->bytes_per_request, 12), leak_kind_short(s->kind),
@@ -86,15 +159,34 @@ draw_summary(struct tui *t, struct stack *st, int y)
 	sbuf_free(&b);
 }
 
+/* "InvalidRead x3 | Invalid read of size 1", then the shown stack's note. */
+static void
+error_summary(struct tui *t, struct stack *st, int y)
+{
+	const struct merror *r = cur_error(st);
+	const char *note = r->stacks[st->which].note;
+	struct sbuf b = SBUF_INIT;
+	char n1[32];
+
+	if (st->nstacks > 1)
+		sbuf_printf(&b, "stack %zu/%zu (n p) | ", st->which + 1, st->nstacks);
+	sbuf_printf(&b, "%s x%s | %s", r->kind_name, fmt_grouped(n1, sizeof n1, r->count),
+		st->which && *note ? note : r->what);
+	if (r->remarks && *r->remarks)
+		sbuf_printf(&b, " | %s", r->remarks);
+	draw_text(y, 0, t->cols, TUI_ROLE_GROWING, b.data, 0);
+	sbuf_free(&b);
+}
+
 /* Function column: as wide as the longest name, at most 55%. */
 static int
-function_width(struct tui *t, struct stack *st, int w)
+function_width(struct stack *st, int w)
 {
-	const struct model_site *s = cur_site(t, st);
+	struct shown sh = cur_stack(st);
 	size_t i, max = 8;
 
-	for (i = 0; i < s->nframes; i++) {
-		const char *fn = model_site_frame(t->model, s, i)->fn;
+	for (i = 0; i < sh.n; i++) {
+		const char *fn = shown_frame(st, &sh, i)->fn;
 		char *shown = esc_dup(fn, strlen(fn), 0);	/* as wide as drawn */
 		size_t n = strlen(shown);
 
@@ -105,10 +197,10 @@ function_width(struct tui *t, struct stack *st, int w)
 }
 
 static void
-draw_frame(struct tui *t, struct stack *st, int y, int w, int fn_w, size_t i)
+draw_frame(struct stack *st, int y, int w, int fn_w, size_t i)
 {
-	const struct model_site *s = cur_site(t, st);
-	const struct model_frame *f = model_site_frame(t->model, s, i);
+	struct shown sh = cur_stack(st);
+	const struct model_frame *f = shown_frame(st, &sh, i);
 	unsigned cur = i == st->frames.cur ? DRAW_CURSOR : 0;
 	enum tui_role fn_role = f->alloc ? TUI_ROLE_ALLOC_FRAME : TUI_ROLE_FRAME_FN;
 	enum tui_role loc_role = f->alloc ? TUI_ROLE_ALLOC_FRAME : TUI_ROLE_FRAME_LOC;
@@ -118,7 +210,7 @@ draw_frame(struct tui *t, struct stack *st, int y, int w, int fn_w, size_t i)
 	if (cur)
 		draw_text(y, 0, w, TUI_ROLE_NORMAL, "", DRAW_PAD | cur);
 	/* ">" marks the allocation site: where the leak is made */
-	snprintf(idx, sizeof idx, "%s#%-3zu", i == s->alloc_at ? ">" : " ", i);
+	snprintf(idx, sizeof idx, "%s#%-3zu", i == sh.mark ? ">" : " ", i);
 	x += draw_text(y, x, 6, loc_role, idx, DRAW_PAD | cur);
 	draw_text(y, x, fn_w - 1, fn_role, *f->fn ? f->fn : "???", cur);
 	x += fn_w;
@@ -131,8 +223,8 @@ draw_frame(struct tui *t, struct stack *st, int y, int w, int fn_w, size_t i)
 static void
 draw_source(struct tui *t, struct stack *st, int y0, int y1, int x, int w)
 {
-	const struct model_site *s = cur_site(t, st);
-	const struct model_frame *f = model_site_frame(t->model, s, st->frames.cur);
+	struct shown sh = cur_stack(st);
+	const struct model_frame *f = shown_frame(st, &sh, st->frames.cur);
 	const struct source_file *src;
 	char err[600], title[64];
 	size_t first, n, line;
@@ -192,7 +284,10 @@ stack_draw(struct tui *t, struct tui_view *v, int y0, int y1)
 	int fw = beside ? t->cols * 45 / 100 : t->cols, y, h, max_h, fn_w;
 	size_t i;
 
-	draw_summary(t, st, y0);
+	if (st->errs)
+		error_summary(t, st, y0);
+	else
+		site_summary(t, st, y0);
 	st->frames_y = y0 + 1;
 	max_h = y1 - st->frames_y;
 	h = beside ? max_h : (int)st->frames.n < max_h * 2 / 5 ? (int)st->frames.n : max_h * 2 / 5;
@@ -200,9 +295,9 @@ stack_draw(struct tui *t, struct tui_view *v, int y0, int y1)
 		h = 3;
 	st->frames_h = h;
 	tui_list_fit(&st->frames, h);
-	fn_w = function_width(t, st, fw - 6);
+	fn_w = function_width(st, fw - 6);
 	for (y = st->frames_y, i = st->frames.top; i < st->frames.n && y < st->frames_y + h; i++, y++)
-		draw_frame(t, st, y, fw, fn_w, i);
+		draw_frame(st, y, fw, fn_w, i);
 	if (beside)
 		draw_source(t, st, st->frames_y, y1, fw + 1, t->cols - fw - 1);
 	else
@@ -222,13 +317,17 @@ stack_request(struct tui *t, struct tui_view *v, enum tui_action a)
 		return TUI_DRAW_BODY | TUI_DRAW_STATUS;
 	case TUI_ACT_NEXT_STACK:
 	case TUI_ACT_PREV_STACK:
-		if (st->nsites < 2)
-			return tui_message(t, false, "this site has one stack");
-		show_site(t, st, (st->which + (a == TUI_ACT_NEXT_STACK ? 1 : st->nsites - 1)) %
-			st->nsites);
+		if (st->nstacks < 2)
+			return tui_message(t, false, st->errs ? "this error has one stack" :
+				"this site has one stack");
+		show_stack(st, (st->which + (a == TUI_ACT_NEXT_STACK ? 1 : st->nstacks - 1)) %
+			st->nstacks);
 		return TUI_DRAW_BODY;
-	case TUI_ACT_EDIT:
-		return tui_edit_frame(t, model_site_frame(t->model, cur_site(t, st), st->frames.cur));
+	case TUI_ACT_EDIT: {
+		struct shown sh = cur_stack(st);
+
+		return tui_edit_frame(t, shown_frame(st, &sh, st->frames.cur));
+	}
 	default:
 		return tui_list_move(&st->frames, a, st->frames_h);
 	}

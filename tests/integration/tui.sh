@@ -9,7 +9,7 @@ set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 export TMPDIR=$lt_tmp/tmp	# ngx-leaktop's private dirs land here: must be empty after
-mkdir -p "$TMPDIR"
+mkdir -p "$TMPDIR" "$lt_tmp/home"	# home: the screen's working dir (w saves there)
 ngx=$lt_tmp/ngx
 lt_fixture_conf "$ngx" >/dev/null
 sock=				# a private tmux server per run (see start)
@@ -38,7 +38,7 @@ start() {
 	rm -f "$lt_tmp/exit" "$lt_tmp/stty"
 	kill_servers
 	sock=$lt_tmp/tmux.$name
-	T new-session -d -s lt -x 120 -y 40 "env EDITOR='$lt_tmp/editor' TMPDIR='$TMPDIR' \
+	T new-session -d -s lt -x 120 -y 40 -c "$lt_tmp/home" "env EDITOR='$lt_tmp/editor' TMPDIR='$TMPDIR' \
 		'$LT' -c '$ngx/nginx.conf' $* '$NGINX'; echo LT-EXIT=\$? >'$lt_tmp/exit'; \
 		stty -a >'$lt_tmp/stty'; echo LT-EXITED; sleep 600"
 	echo "# $name"
@@ -159,6 +159,43 @@ keys C-c
 lt_check "Ctrl-C quits" wait_exit 60
 lt_check "Ctrl-C: terminal restored" terminal_restored
 lt_check "Ctrl-C: nothing left running" nothing_left
+
+# --- memcheck errors as they arrive, then valgrind's exit report -----------------------
+bug_line() { grep -n "BUG: $1 \*/" "$LT_SRC" | head -n 1 | cut -d: -f1; }
+ir=$(bug_line bug_invalid_read)
+un=$(bug_line bug_uninit)
+start "errors" -u /leak/alloc -u /bug/invalid-read -u /bug/uninit -n 30
+lt_check "errors run: baseline done, no error yet" wait_for 'check #0 at' 120
+lt_check "errors run: none counted before any request" bash -c "! grep -q 'errors [0-9]* (E)' '$lt_tmp/pane'"
+keys r
+lt_check "the header counts the two memcheck errors as they arrive" wait_for 'errors 2 \(E\)' 60
+lt_check "the status line names the newest one" grep -qE 'memcheck: (InvalidRead|UninitCondition) in ngx_http_leaky_bug' "$lt_tmp/pane"
+keys E
+lt_check "E: the errors table, the invalid read at :$ir" \
+	wait_for "ngx_http_leaky_module.c:$ir +ngx_http_leaky_bug_invalid_read +InvalidRead " 10
+lt_check "E: the uninitialised branch at :$un" \
+	grep -qE "ngx_http_leaky_module.c:$un +ngx_http_leaky_bug_uninit +UninitCondition " "$lt_tmp/pane"
+keys Enter
+lt_check "Enter: the invalid read's backtrace, its frame marked" \
+	wait_for ">#0 +ngx_http_leaky_bug_invalid_read +ngx_http_leaky_module.c:$ir" 10
+lt_check "the source of the invalid read: line $ir" source_shown "$ir" "BUG: bug_invalid_read"
+keys n
+lt_check "n: where the block was allocated" wait_for "stack 2/2 .*Address 0x[0-9a-f]+ is 0 bytes after a block of size 16" 10
+keys S
+lt_check "S: nginx stopped, valgrind's exit report shown" wait_for "valgrind's exit report \(x: back\)" 60
+lt_check "exit report: leak_alloc's line, definitely lost" grep -qE \
+	"ngx_http_leaky_module.c:$(lt_leak_line leak_alloc) +ngx_http_leaky_leak_alloc +definite" "$lt_tmp/pane"
+lt_check "the header keeps the errors and offers the exit report" grep -qE 'errors 2 \(E\)  exit report [0-9]+ \(x\)' "$lt_tmp/pane"
+keys E
+lt_check "the errors stay browsable after nginx stopped" wait_for "ngx_http_leaky_module.c:$ir +ngx_http_leaky_bug_invalid_read" 10
+keys w
+lt_check "w saves a report with the errors and the exit report" wait_for 'saved ngx-leaktop-' 10
+saved=$(ls -t "$lt_tmp"/home/ngx-leaktop-*.json 2>/dev/null | head -n 1)
+lt_check "the saved report: 2 errors, exit sites" bash -c "jq -e '(.errors | length) == 2 and (.exit.sites | length) > 0' '$saved' >/dev/null"
+keys q q
+lt_check "errors run: q quits" wait_exit 60
+lt_check "errors run: exit status 0, terminal restored" terminal_restored
+lt_check "errors run: nothing left running" nothing_left
 
 # --- SIGTERM from outside ----------------------------------------------------------------
 start "sigterm" -u /clean -n 20

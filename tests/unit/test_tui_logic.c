@@ -14,6 +14,7 @@
 #include "tui_fmt.h"
 #include "tui_rows.h"
 #include "tui_view.h"
+#include "xstream.h"
 
 /* ---- the action table ---- */
 
@@ -350,6 +351,79 @@ test_save_report(void **state)
 	scr_close(&s);
 }
 
+/* The captured fixture XML: its two memcheck errors and its exit report
+ * on the screen, as the engine hands them over. */
+static struct xstream *
+scr_errors(struct scr *s)
+{
+	size_t len, mlen;
+	char *raw = fixture_slurp("memcheck_fixture.xml", &len);
+	char *text = fixture_replace(raw, len, FIXTURE_CAPTURED_ROOT, FIXTURE_MOVED_ROOT, &mlen);
+	struct xstream *xs = xstream_new(s->m, false, NULL, NULL);
+
+	xstream_feed(xs, text, mlen);
+	assert_true(xstream_finish(xs));
+	tui_set_errors(s->t, xstream_errors(xs));
+	free(raw);
+	free(text);
+	return xs;
+}
+
+static void
+test_errors_and_exit_report(void **state)
+{
+	char tmpl[] = "/tmp/lt-tui-errors-XXXXXX", cwd[4096];
+	struct scr s;
+	struct xstream *xs;
+	glob_t g;
+	json_t *j;
+
+	(void)state;
+	scr_open(&s, fixture_model(3), 30, 120, true);
+	xs = scr_errors(&s);
+	press(&s, "x");		/* nginx still runs: nothing to show yet */
+	assert_true(row_of("no exit report yet") >= 0);
+	press(&s, "S");
+	assert_string_equal(s.h.calls.data, "stop\n");
+	tui_draw(s.t, tui_set_exit_model(s.t, xstream_exit_model(xs), true));
+	assert_true(row_of("valgrind's exit report (x: back)") >= 0);
+	press(&s, "x");		/* back to the live table */
+	assert_true(row_of("valgrind's exit report (x: back)") < 0);
+	assert_true(row_of("7 rows from 8 of 312 sites") >= 0);
+	/* E, Enter, e: the editor at the invalid read's line */
+	press(&s, "E\ne");
+	assert_string_equal(s.h.calls.data, "stop\nedit ./tests/fixture/ngx_http_leaky_module/"
+		"ngx_http_leaky_module.c 383\n");
+	press(&s, "E");		/* from the backtrace: the errors table */
+	assert_true(row_of("memcheck errors (E: back)") >= 0);
+	press(&s, "E");		/* and again: the sites */
+	assert_true(row_of("7 rows from 8 of 312 sites") >= 0);
+	/* the saved report has the errors and the exit report */
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_non_null(mkdtemp(tmpl));
+	assert_int_equal(chdir(tmpl), 0);
+	press(&s, "w");
+	assert_int_equal(glob("ngx-leaktop-*.json", 0, NULL, &g), 0);
+	j = json_load_file(g.gl_pathv[0], 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(json_object_get(j, "errors")), 2);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "exit"), "sites")), 14);
+	json_decref(j);
+	unlink(g.gl_pathv[0]);
+	globfree(&g);
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_equal(rmdir(tmpl), 0);
+	/* a new session: no errors yet, the exit report gone */
+	press(&s, "E");
+	assert_true(row_of("memcheck errors (E: back)") >= 0);
+	tui_set_errors(s.t, NULL);
+	tui_draw(s.t, tui_set_exit_model(s.t, NULL, false));
+	assert_true(row_of("7 rows from 8 of 312 sites") >= 0);
+	assert_true(row_of("errors 2") < 0);
+	scr_close(&s);
+	xstream_free(xs);
+}
+
 #define SL(s) { s, sizeof(s) - 1 }
 
 /* A model whose names and paths carry terminal escape sequences. */
@@ -470,6 +544,7 @@ main(void)
 		cmocka_unit_test(test_keys_reach_the_session),
 		cmocka_unit_test(test_no_host),
 		cmocka_unit_test(test_save_report),
+		cmocka_unit_test(test_errors_and_exit_report),
 		cmocka_unit_test(test_hostile_names_escaped),
 		cmocka_unit_test(test_roles_on_screen),
 		cmocka_unit_test(test_colors_and_no_color),

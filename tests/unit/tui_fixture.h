@@ -191,6 +191,12 @@ fake_restart(void *ctx, char *err, size_t errlen)
 	return fake_refused(ctx, "restart", err, errlen);
 }
 
+static inline bool
+fake_stop(void *ctx, char *err, size_t errlen)
+{
+	return fake_refused(ctx, "stop", err, errlen);
+}
+
 static inline void
 fake_quit(void *ctx)
 {
@@ -213,7 +219,7 @@ fake_edit(void *ctx, const char *path, unsigned line, char *err, size_t errlen)
 static const struct tui_host fake_host_ops = {
 	.live = fake_live, .burst = fake_burst, .check = fake_check, .set_auto = fake_set_auto,
 	.set_shape = fake_set_shape, .set_urls = fake_set_urls, .restart = fake_restart,
-	.quit = fake_quit, .edit = fake_edit,
+	.stop = fake_stop, .quit = fake_quit, .edit = fake_edit,
 };
 
 /* A session that is up and idle after its last round. */
