@@ -109,6 +109,26 @@ test_not_xml(void **state)
 	free(path);
 }
 
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	buf = xmalloc((size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
 static const struct merror *
 error_of_kind(const struct merrors *errs, const char *kind)
 {
@@ -119,6 +139,55 @@ error_of_kind(const struct merrors *errs, const char *kind)
 			return merrors_get(errs, i);
 	fail_msg("no %s error", kind);
 	return NULL;
+}
+
+static void
+count_calls(void *ctx)
+{
+	++*(int *)ctx;
+}
+
+/* repeat.xml (gen/repeat.c): valgrind wrote one InvalidRead that happened
+ * 25 times and two ClientChecks with one stack, 3 times each. Until
+ * <errorcounts> arrives each <error> counts once; then valgrind's counts. */
+static void
+test_errorcounts(void **state)
+{
+	struct model *live = model_new();
+	int calls = 0;
+	struct xstream_cb cb = { .counts = count_calls };
+	struct xstream *xs = xstream_new(live, false, &cb, &calls);
+	char *path = data_path("xml/repeat.xml"), *xml, *at;
+	const struct merrors *errs = xstream_errors(xs);
+	const struct merror *r;
+	size_t len;
+
+	(void)state;
+	xml = slurp(path, &len);
+	at = strstr(xml, "<errorcounts>");
+	assert_non_null(at);
+	xstream_feed(xs, xml, (size_t)(at - xml));
+	assert_int_equal(merrors_count(errs), 2);
+	r = error_of_kind(errs, "InvalidRead");
+	assert_int_equal(r->count, 1);
+	assert_string_equal(error_at(live, r)->fn, "read_past");
+	assert_int_equal(error_at(live, r)->line, 18);
+	r = error_of_kind(errs, "ClientCheck");
+	assert_int_equal(r->count, 2);		/* two <error>s, one kind + stack */
+	assert_int_equal(error_at(live, r)->line, 24);
+	assert_int_equal(merrors_total(errs), 3);
+	xstream_feed(xs, at, len - (size_t)(at - xml));
+	assert_true(xstream_finish(xs));
+	assert_false(xstream_truncated(xs));
+	assert_int_equal(merrors_count(errs), 2);
+	assert_int_equal(error_of_kind(errs, "InvalidRead")->count, 25);
+	assert_int_equal(error_of_kind(errs, "ClientCheck")->count, 6);	/* 3 + 3 */
+	assert_int_equal(merrors_total(errs), 31);
+	assert_int_equal(calls, 1);
+	xstream_free(xs);
+	model_free(live);
+	free(xml);
+	free(path);
 }
 
 #define HEAD "<valgrindoutput><protocolversion>4</protocolversion>" \
@@ -191,6 +260,7 @@ main(void)
 		cmocka_unit_test(test_fixture_errors_and_exit_report),
 		cmocka_unit_test(test_crash_is_truncated_with_fatal),
 		cmocka_unit_test(test_not_xml),
+		cmocka_unit_test(test_errorcounts),
 		cmocka_unit_test(test_errorcounts_hostile),
 		cmocka_unit_test(test_errorcounts_bounded),
 	};
