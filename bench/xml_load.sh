@@ -1,5 +1,5 @@
 #!/bin/sh
-# xml_load.sh - throughput and memory of the XML parser (src/xparse.c)
+# xml_load.sh - throughput and memory of the XML parser (src/xparse*.c)
 # against `xmllint --stream --noout` on the same big memcheck XML file.
 #
 #   bench/xml_load.sh [SIZE]        (default 1G; K, M, G suffixes)
@@ -19,7 +19,7 @@ cd "$root"
 cflags="-std=c11 -D_GNU_SOURCE -O2 -g -Iinclude $(pkg-config --cflags libxml-2.0)"
 gcc -O2 -o "$out/gen_xml" bench/gen_xml.c
 # shellcheck disable=SC2086
-gcc $cflags -o "$out/xml_count" bench/xml_count.c src/xparse.c src/util.c src/sbuf.c \
+gcc $cflags -o "$out/xml_count" bench/xml_count.c src/xparse*.c src/util.c src/sbuf.c \
 	src/escape.c src/leak.c $(pkg-config --libs libxml-2.0)
 
 file=$out/memcheck-$size.xml

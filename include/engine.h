@@ -32,7 +32,7 @@ enum engine_event {
 	ENGINE_EV_ROUND,	/* a check completed and the model has a new round */
 	ENGINE_EV_ERROR,	/* engine_message() has a one-line error */
 	ENGINE_EV_WARNING,	/* engine_message() has a warning, the engine goes on */
-	ENGINE_EV_MEMERROR,	/* a memcheck error arrived (engine_errors()) */
+	ENGINE_EV_MEMERROR,	/* a memcheck error arrived, or valgrind's counts of them (engine_errors()) */
 	ENGINE_EV_EXIT_REPORT,	/* the exit leak report is in (engine_exit_model()) */
 };
 

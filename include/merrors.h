@@ -1,6 +1,12 @@
 /* merrors.h - memcheck errors (InvalidRead, UninitCondition, ...) as they
  * arrive on valgrind's XML stream, grouped by kind + stack.
  *
+ * valgrind writes each distinct error once, when it first happens, and how
+ * many times each happened only at exit, in <errorcounts> (pairs of count
+ * and <unique> id). So a group counts one per <error> while nginx runs, and
+ * the sum of valgrind's counts of its errors once merrors_set_count has
+ * been given them.
+ *
  * Frames live in the model's frame table (model_frame_intern), so a
  * front end shows an error's backtrace and source the same way as a
  * leak's. No curses here. */
@@ -10,6 +16,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Unique ids kept for <errorcounts>: valgrind stops writing new errors
+ * after 1000 (unless --error-limit=no), so only hostile input reaches it;
+ * errors past it keep a count of one each. */
+#define MERRORS_MAX_IDS 65536
 
 struct model;
 struct xparse_error;
@@ -25,7 +36,7 @@ struct merror {
 	const char *kind_name;	/* "InvalidRead" */
 	char *what;		/* the first occurrence's text */
 	char *remarks;		/* notes not heading a stack, joined by "; " */
-	uint64_t count;		/* occurrences */
+	uint64_t count;		/* occurrences: see above */
 	size_t first_round;	/* model rounds completed when first seen */
 	int64_t first_ms, last_ms;	/* CLOCK_REALTIME */
 	uint32_t at;		/* index in stacks[0] of the first frame outside valgrind */
@@ -39,10 +50,17 @@ struct merrors *merrors_new(struct model *m);
 void merrors_free(struct merrors *e);
 
 /* Record one <error> that is not a Leak_* one; returns true if it is a new
- * kind + stack (false: a repeat, counted). */
+ * kind + stack (false: a repeat, counted). Its <unique> id is kept for
+ * merrors_set_count; an id that comes again stays with its first error. */
 bool merrors_add(struct merrors *e, const struct xparse_error *x);
+/* valgrind's count of the error with that <unique> id (a <pair> of
+ * <errorcounts>): its group counts it `count` times instead of once.
+ * Giving an id's count again replaces it. Returns false, changing nothing,
+ * for an id no <error> had (or one beyond MERRORS_MAX_IDS). */
+bool merrors_set_count(struct merrors *e, uint64_t unique_id, uint64_t count);
 size_t merrors_count(const struct merrors *e);
 const struct merror *merrors_get(const struct merrors *e, size_t i);
+/* Occurrences of all errors: the sum of the groups' counts. */
 uint64_t merrors_total(const struct merrors *e);
 
 /* Shared by the model's users: an xparse frame into the model's table

@@ -1,5 +1,6 @@
 /* xstream.h - valgrind's XML stream turned into what the front ends show:
- * memcheck errors (merrors) as they arrive, the fatal signal that killed
+ * memcheck errors (merrors) as they arrive, with valgrind's counts of them
+ * once it has written them at exit, the fatal signal that killed
  * the program, and the exit-time leak report as a model of its own (one
  * round; kept apart from the live rounds, whose verdicts it would skew:
  * at exit nginx frees its pools and the picture changes).
@@ -19,6 +20,9 @@ struct xstream;
 struct xstream_cb {
 	void (*error)(void *ctx, bool is_new);	/* a memcheck error arrived */
 	void (*fatal)(void *ctx);		/* <fatal_signal>: xstream_fatal() */
+	/* valgrind's <errorcounts> (written at exit) changed errors' counts
+	 * (merrors.h); called once, from xstream_finish. */
+	void (*counts)(void *ctx);
 };
 
 /* Errors' frames go into live (shared frame table with the leak sites).

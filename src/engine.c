@@ -138,6 +138,13 @@ on_xml_error(void *ctx, bool is_new)
 	emit(ctx, ENGINE_EV_MEMERROR);
 }
 
+/* valgrind's counts of the errors, from its exit: the same errors, counted. */
+static void
+on_xml_counts(void *ctx)
+{
+	emit(ctx, ENGINE_EV_MEMERROR);
+}
+
 static void
 on_xml_bytes(void *ctx, const char *buf, size_t len)
 {
@@ -149,7 +156,7 @@ on_xml_bytes(void *ctx, const char *buf, size_t len)
 bool
 engine_start(struct engine *e, char *err, size_t errlen)
 {
-	static const struct xstream_cb xcb = { .error = on_xml_error };
+	static const struct xstream_cb xcb = { .error = on_xml_error, .counts = on_xml_counts };
 
 	if (e->opts.journal) {
 		struct journal_meta jm = { .nginx = e->opts.session.nginx,

@@ -11,6 +11,14 @@
 #include <string.h>
 #include <time.h>
 
+/* An <error>'s unique id, its group and what it adds to the group's
+ * count: 1, then valgrind's count from <errorcounts>. */
+struct merrors_uid {
+	uint64_t unique;
+	size_t err;		/* index in errs */
+	uint64_t count;		/* 0: an empty slot */
+};
+
 struct merrors {
 	struct model *model;
 	struct merror *errs;
@@ -20,6 +28,8 @@ struct merrors {
 	struct sbuf path;	/* scratch for dir/file */
 	uint32_t *ids;		/* scratch for one stack */
 	size_t capids;
+	struct merrors_uid *uids;	/* open addressing on the unique id */
+	size_t nuids, nuid_slots;
 };
 
 struct merrors *
@@ -53,6 +63,7 @@ merrors_free(struct merrors *e)
 	free(e->errs);
 	free(e->hash);
 	free(e->ids);
+	free(e->uids);
 	sbuf_free(&e->path);
 	free(e);
 }
@@ -187,6 +198,48 @@ add_new(struct merrors *e, const struct xparse_error *x, uint64_t h, size_t n)
 	r->at = first_own_frame(e->model, &r->stacks[0]);
 }
 
+/* The slot of a unique id: its entry, or the empty slot it would take. */
+static struct merrors_uid *
+uid_slot(const struct merrors *e, uint64_t unique)
+{
+	size_t mask = e->nuid_slots - 1, j;
+
+	for (j = intern_hash(&unique, sizeof unique, 0) & mask; e->uids[j].count; j = (j + 1) & mask)
+		if (e->uids[j].unique == unique)
+			break;
+	return &e->uids[j];
+}
+
+static void
+uid_grow(struct merrors *e)
+{
+	struct merrors_uid *old = e->uids;
+	size_t n = e->nuid_slots, i;
+
+	e->nuid_slots = n ? n * 2 : 64;
+	e->uids = xcalloc(e->nuid_slots, sizeof *e->uids);
+	for (i = 0; i < n; i++)
+		if (old[i].count)
+			*uid_slot(e, old[i].unique) = old[i];
+	free(old);
+}
+
+static void
+uid_add(struct merrors *e, uint64_t unique, size_t err)
+{
+	struct merrors_uid *u;
+
+	if (e->nuids == MERRORS_MAX_IDS)
+		return;
+	if ((e->nuids + 1) * 2 > e->nuid_slots)
+		uid_grow(e);
+	u = uid_slot(e, unique);
+	if (u->count)
+		return;
+	*u = (struct merrors_uid){ .unique = unique, .err = err, .count = 1 };
+	e->nuids++;
+}
+
 bool
 merrors_add(struct merrors *e, const struct xparse_error *x)
 {
@@ -199,11 +252,34 @@ merrors_add(struct merrors *e, const struct xparse_error *x)
 	if (i != (size_t)-1) {
 		e->errs[i].count++;
 		e->errs[i].last_ms = util_wall_ms();
+		uid_add(e, x->unique_id, i);
 		return false;
 	}
 	add_new(e, x, h, n);
 	e->errs[e->n - 1].count = 1;
 	e->errs[e->n - 1].last_ms = e->errs[e->n - 1].first_ms;
+	uid_add(e, x->unique_id, e->n - 1);
+	return true;
+}
+
+bool
+merrors_set_count(struct merrors *e, uint64_t unique_id, uint64_t count)
+{
+	struct merrors_uid *u;
+	struct merror *r;
+
+	if (!e->nuid_slots)
+		return false;
+	u = uid_slot(e, unique_id);
+	if (!u->count)
+		return false;
+	/* An error in the stream happened at least once, and valgrind counts
+	 * in an int: with at most MERRORS_MAX_IDS ids, no sum overflows. */
+	count = count < 1 ? 1 : count > UINT32_MAX ? UINT32_MAX : count;
+	r = &e->errs[u->err];
+	r->count = r->count - u->count + count;
+	e->total = e->total - u->count + count;
+	u->count = count;
 	return true;
 }
 

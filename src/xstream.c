@@ -27,6 +27,7 @@ struct xstream {
 	struct leak_summary exit_sum;
 	bool truncated;
 	bool failed;
+	bool counted;		/* <errorcounts> changed a count: cb.counts at the end */
 	struct xstream_cb cb;
 	void *ctx;
 	char fatal[512];
@@ -42,12 +43,14 @@ static int on_info(void *ctx, const struct xparse_info *info);
 static int on_status(void *ctx, const struct xparse_status *st);
 static int on_error(void *ctx, const struct xparse_error *e);
 static int on_fatal(void *ctx, const struct xparse_fatal *f);
+static int on_count(void *ctx, const struct xparse_count *c);
 
 struct xstream *
 xstream_new(struct model *live, bool exit_in_live, const struct xstream_cb *cb, void *ctx)
 {
 	static const struct xparse_cb xcb = {
 		.info = on_info, .status = on_status, .error = on_error, .fatal = on_fatal,
+		.count = on_count,
 	};
 	struct xstream *xs = xcalloc(1, sizeof *xs);
 
@@ -214,6 +217,18 @@ on_fatal(void *ctx, const struct xparse_fatal *f)
 	return 0;
 }
 
+/* A <pair> of <errorcounts> (valgrind writes them at exit): how many
+ * times the error with that unique id happened. <suppcounts> are not ours. */
+static int
+on_count(void *ctx, const struct xparse_count *c)
+{
+	struct xstream *xs = ctx;
+
+	if (!c->supp && merrors_set_count(xs->errors, c->unique_id, c->count))
+		xs->counted = true;
+	return 0;
+}
+
 void
 xstream_feed(struct xstream *xs, const char *buf, size_t len)
 {
@@ -243,6 +258,9 @@ xstream_finish(struct xstream *xs)
 		model_round_end(xs->exit_model, &xs->exit_sum, 0);
 		xs->exit_open = false;
 	}
+	if (xs->counted && xs->cb.counts)
+		xs->cb.counts(xs->ctx);
+	xs->counted = false;
 	return !xs->failed;
 }
 

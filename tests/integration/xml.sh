@@ -24,6 +24,16 @@ for bug in invalid_read:InvalidRead uninit:UninitCondition; do
 	lt_check "stderr announced $kind as it arrived" grep -q "memcheck $kind at ngx_http_leaky_module.c:$line" "$lt_tmp/err"
 	lt_check "table lists $kind" grep -q "ngx_http_leaky_module.c:$line .*$kind" "$lt_tmp/out"
 done
+# valgrind writes each error once and its counts at exit (<errorcounts>):
+# after the graceful stop each counts every request that hit it (round
+# robin over the 3 URLs).
+for kind in InvalidRead UninitCondition; do
+	lt_check "$kind counted once per request to its URL, from valgrind's <errorcounts>" \
+		jqt --arg k "$kind" '([.rounds[].requests] | add) as $n | $n > 0 and
+			([.errors[] | select(.kind == $k) | .count] == [$n / 3])' "$lt_tmp/r.json"
+done
+lt_check "the table shows that count too" \
+	grep -Eq "InvalidRead +$(jq '[.rounds[].requests] | add / 3' "$lt_tmp/r.json") " "$lt_tmp/out"
 lt_check "InvalidRead carries where the block was allocated" \
 	jqt '.errors[] | select(.kind == "InvalidRead") | .aux[0].note | test("after a block of size 16")' "$lt_tmp/r.json"
 line=$(lt_leak_line leak_alloc)
@@ -50,6 +60,17 @@ lt_check "nothing left running, private dirs removed" \
 lt_check "--load nginx XML: exit 1 (definite leaks in its exit report)" [ $? -eq 1 ]
 lt_check "--load nginx XML: 2 errors, exit report in the JSON" \
 	jqt '(.errors | length) == 2 and (.sites | length) > 0' "$lt_tmp/o.json"
+# tests/data/xml/gen/repeat.c: one InvalidRead 25 times, two ClientChecks
+# with one stack 3 times each; valgrind wrote each once, then the counts.
+"$LT" --load "$lt_repo/tests/data/xml/repeat.xml" --batch --fail-on none --json "$lt_tmp/rep.json" \
+	>"$lt_tmp/out" 2>/dev/null
+lt_check "--load repeat.xml: the InvalidRead in read_past counts 25 (<errorcounts>)" \
+	jqt '[.errors[] | select(.kind == "InvalidRead" and .function == "read_past") | .count] == [25]' \
+	"$lt_tmp/rep.json"
+lt_check "--load repeat.xml: two ClientCheck errors with one stack: one row, 3 + 3" \
+	jqt '[.errors[] | select(.kind == "ClientCheck") | .count] == [6]' "$lt_tmp/rep.json"
+lt_check "--load repeat.xml: the table counts 25 and 6" \
+	bash -c "grep -Eq 'read_past +InvalidRead +25 ' '$lt_tmp/out' && grep -Eq 'check +ClientCheck +6 ' '$lt_tmp/out'"
 for f in "$lt_repo"/tests/data/xml/*.xml; do
 	[ -f "$f" ] || continue
 	name=$(basename "$f")

@@ -28,7 +28,7 @@ cd "$B"
 gcc -O0 -g -fno-builtin -c "$here/errors.c"
 g++ -O0 -g -c "$here/mismatch.cc"
 g++ -o errors errors.o mismatch.o
-for p in threads killed clientleak abort; do
+for p in threads killed clientleak abort repeat; do
 	gcc -O0 -g -pthread -o $p "$here/$p.c"
 done
 bad=$(printf 'caf\351\001.c')
@@ -50,6 +50,7 @@ vg threads --show-leak-kinds=all ./threads
 vg helgrind --tool=helgrind ./threads race
 vg clientleak ./clientleak
 vg abort ./abort
+vg repeat ./repeat
 vg badbytes ./badbytes
 
 # SIGKILL once the error is written: no </valgrindoutput>.
