@@ -187,7 +187,10 @@ lt_check "exit report: leak_alloc's line, definitely lost" grep -qE \
 	"ngx_http_leaky_module.c:$(lt_leak_line leak_alloc) +ngx_http_leaky_leak_alloc +definite" "$lt_tmp/pane"
 lt_check "the header keeps the errors and offers the exit report" grep -qE 'errors 2 \(E\)  exit report [0-9]+ \(x\)' "$lt_tmp/pane"
 keys E
-lt_check "the errors stay browsable after nginx stopped" wait_for "ngx_http_leaky_module.c:$ir +ngx_http_leaky_bug_invalid_read" 10
+lt_check "the errors stay browsable after nginx stopped; valgrind's counts: 10 of 30 requests each" \
+	wait_for "ngx_http_leaky_module.c:$ir +ngx_http_leaky_bug_invalid_read +InvalidRead +10 " 10
+lt_check "the uninitialised branch counted 10 times too" \
+	grep -qE "ngx_http_leaky_module.c:$un +ngx_http_leaky_bug_uninit +UninitCondition +10 " "$lt_tmp/pane"
 keys w
 lt_check "w saves a report with the errors and the exit report" wait_for 'saved ngx-leaktop-' 10
 saved=$(ls -t "$lt_tmp"/home/ngx-leaktop-*.json 2>/dev/null | head -n 1)
