@@ -146,7 +146,8 @@ draw_info(struct tui *t, int y)
 		sbuf_adds(&b, "no memcheck errors recorded here");
 	else
 		sbuf_printf(&b, "memcheck errors (E: back) | %zu error%s by kind and stack, %llu "
-			"occurrence%s | AFTER: the last leak check before the first one", n, n == 1 ? "" : "s",
+			"occurrence%s | AFTER: the last leak check before the first one | COUNT: "
+			"valgrind's totals come when nginx exits", n, n == 1 ? "" : "s",
 			(unsigned long long)merrors_total(t->errors),
 			merrors_total(t->errors) == 1 ? "" : "s");
 	draw_text(y, 0, t->cols, TUI_ROLE_DETAIL, b.data, 0);

@@ -6,6 +6,7 @@
 #   screenshots/table.png      the sites table after a few rounds
 #   screenshots/backtrace.png  a leak's backtrace beside its source
 #   screenshots/help.png       the help screen
+#   screenshots/errors.png     memcheck errors, the invalid read's backtrace
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -85,6 +86,14 @@ shot backtrace
 T send-keys -t shot '?'
 wait_for 'Keys \(from the action table\)' 10
 shot help
+# a round on the module's buggy locations, then the errors and a backtrace
+T send-keys -t shot q q u C-u /leak/alloc Space /bug/invalid-read Space /bug/uninit Enter r
+wait_for "check #5 at" 60
+T send-keys -t shot E
+wait_for 'ngx_http_leaky_bug_uninit +UninitCondition' 10
+T send-keys -t shot Enter
+wait_for '>#0 +ngx_http_leaky_bug_invalid_read' 10
+shot errors
 T send-keys -t shot Q
 for _ in $(seq 600); do
 	pgrep -f "valgrind.*$ngx" >/dev/null || break
