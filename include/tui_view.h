@@ -106,6 +106,15 @@ unsigned tui_list_move(struct tui_list *l, enum tui_action a, int height);
 void tui_list_fit(struct tui_list *l, int height);
 /* Mouse wheel over a list. */
 unsigned tui_list_wheel(struct tui_list *l, const struct tui_mouse *m, int height);
+/* A click at row y of a list drawn from row y0, height rows: the cursor
+ * goes there. TUI_LIST_OPEN if it was there already (a second click opens
+ * it), TUI_LIST_MISS if no line is there. */
+enum { TUI_LIST_MISS, TUI_LIST_MOVED, TUI_LIST_OPEN };
+int tui_list_click(struct tui_list *l, int y, int y0, int height);
+/* The detail line under a table: text, then the frame's full path:line
+ * cut at its start when the line is short. */
+void tui_detail_draw(struct tui *t, int y, const char *text, int text_w,
+	const struct model_frame *f);
 
 /* Prompt in the status line; done gets the text on Enter. */
 void tui_prompt_open(struct tui *t, const char *label, const char *initial, tui_prompt_cb done);

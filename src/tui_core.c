@@ -2,6 +2,7 @@
  * the status-line prompt. The live loop (tui.c) and the tests drive it. */
 #include "tui_view.h"
 #include "model.h"
+#include "sbuf.h"
 #include "source.h"
 #include "util.h"
 
@@ -205,6 +206,33 @@ tui_list_wheel(struct tui_list *l, const struct tui_mouse *m, int height)
 	for (i = 0; i < 3; i++)
 		tui_list_move(l, m->what == TUI_MOUSE_WHEEL_UP ? TUI_ACT_UP : TUI_ACT_DOWN, height);
 	return TUI_DRAW_BODY;
+}
+
+int
+tui_list_click(struct tui_list *l, int y, int y0, int height)
+{
+	size_t i;
+
+	if (y < y0 || y >= y0 + height)
+		return TUI_LIST_MISS;
+	i = l->top + (size_t)(y - y0);
+	if (i >= l->n)
+		return TUI_LIST_MISS;
+	if (i == l->cur)
+		return TUI_LIST_OPEN;
+	l->cur = i;
+	return TUI_LIST_MOVED;
+}
+
+void
+tui_detail_draw(struct tui *t, int y, const char *text, int text_w, const struct model_frame *f)
+{
+	struct sbuf b = SBUF_INIT;
+	int x = draw_text(y, 0, text_w, TUI_ROLE_DETAIL, text, 0);
+
+	sbuf_printf(&b, "%s:%u", f && *f->file ? f->file : "?", f ? f->line : 0);
+	draw_text(y, x, t->cols - x, TUI_ROLE_DETAIL, b.data, DRAW_CLIP_LEFT);
+	sbuf_free(&b);
 }
 
 /* ---- prompt ---- */

@@ -161,7 +161,6 @@ draw_detail(struct tui *t, struct errors_view *ev, int y)
 	const struct merror *r;
 	const struct model_frame *f;
 	struct sbuf b = SBUF_INIT;
-	int x;
 
 	if (ev->list.cur >= nerrors(t)) {
 		draw_text(y, 0, t->cols, TUI_ROLE_DETAIL, "no memcheck error so far: each one "
@@ -172,10 +171,7 @@ draw_detail(struct tui *t, struct errors_view *ev, int y)
 	f = at_frame(t, r);
 	sbuf_printf(&b, "%s%s%s | ", r->what, r->remarks && *r->remarks ? "; " : "",
 		r->remarks ? r->remarks : "");
-	x = draw_text(y, 0, t->cols * 2 / 3, TUI_ROLE_DETAIL, b.data, 0);
-	sbuf_reset(&b);
-	sbuf_printf(&b, "%s:%u", f && *f->file ? f->file : "?", f ? f->line : 0);
-	draw_text(y, x, t->cols - x, TUI_ROLE_DETAIL, b.data, DRAW_CLIP_LEFT);
+	tui_detail_draw(t, y, b.data, t->cols * 2 / 3, f);
 	sbuf_free(&b);
 }
 
@@ -228,20 +224,18 @@ static unsigned
 errors_mouse(struct tui *t, struct tui_view *v, const struct tui_mouse *m)
 {
 	struct errors_view *ev = v->priv;
-	size_t i;
 
 	ev->list.n = nerrors(t);
 	if (m->what != TUI_MOUSE_CLICK)
 		return tui_list_wheel(&ev->list, m, ev->height);
-	if (m->y <= ev->head_y || m->y > ev->head_y + ev->height)
-		return 0;
-	i = ev->list.top + (size_t)(m->y - ev->head_y - 1);
-	if (i >= ev->list.n)
-		return 0;
-	if (i == ev->list.cur)	/* a click on the selected row opens it */
+	switch (tui_list_click(&ev->list, m->y, ev->head_y + 1, ev->height)) {
+	case TUI_LIST_OPEN:
 		return errors_request(t, v, TUI_ACT_OPEN);
-	ev->list.cur = i;
-	return TUI_DRAW_BODY;
+	case TUI_LIST_MOVED:
+		return TUI_DRAW_BODY;
+	default:
+		return 0;
+	}
 }
 
 const struct tui_view_ops tui_errors_ops = {

@@ -292,7 +292,6 @@ draw_detail(struct tui *t, struct sites *s, int y)
 	const struct model_frame *f;
 	struct sbuf b = SBUF_INIT;
 	char n1[32], n2[32];
-	int x;
 
 	if (!row) {
 		draw_text(y, 0, t->cols, TUI_ROLE_DETAIL, model_nrounds(s->m) ?
@@ -305,11 +304,7 @@ draw_detail(struct tui *t, struct sites *s, int y)
 		f && *f->fn ? f->fn : "???", leak_kind_short(row->g.kind),
 		fmt_grouped(n1, sizeof n1, row->g.bytes), fmt_grouped(n2, sizeof n2, row->g.blocks),
 		row->g.nsites, row->g.nsites == 1 ? "" : "s");
-	x = draw_text(y, 0, t->cols, TUI_ROLE_DETAIL, b.data, 0);
-	sbuf_reset(&b);
-	/* the full path last, cut at its start when the line is short */
-	sbuf_printf(&b, "%s:%u", f && *f->file ? f->file : "?", f ? f->line : 0);
-	draw_text(y, x, t->cols - x, TUI_ROLE_DETAIL, b.data, DRAW_CLIP_LEFT);
+	tui_detail_draw(t, y, b.data, t->cols, f);
 	sbuf_free(&b);
 }
 
@@ -452,7 +447,6 @@ sites_mouse(struct tui *t, struct tui_view *v, const struct tui_mouse *m)
 {
 	struct sites *s = v->priv;
 	int c;
-	size_t k;
 
 	sync(s);
 	if (m->what != TUI_MOUSE_CLICK) {
@@ -466,16 +460,15 @@ sites_mouse(struct tui *t, struct tui_view *v, const struct tui_mouse *m)
 				return sort_by(t, s, c, (int)s->rows.sort == c && !s->rows.invert);
 		return 0;
 	}
-	if (m->y <= s->head_y || m->y > s->head_y + s->height)
-		return 0;
-	k = s->list.top + (size_t)(m->y - s->head_y - 1);
-	if (k >= s->rows.nrows)
-		return 0;
-	if (k == s->list.cur)	/* a click on the selected row opens it */
+	switch (tui_list_click(&s->list, m->y, s->head_y + 1, s->height)) {
+	case TUI_LIST_OPEN:
 		return sites_request(t, v, TUI_ACT_OPEN);
-	s->list.cur = k;
-	remember(s);
-	return TUI_DRAW_BODY;
+	case TUI_LIST_MOVED:
+		remember(s);
+		return TUI_DRAW_BODY;
+	default:
+		return 0;
+	}
 }
 
 static void

@@ -337,17 +337,12 @@ static unsigned
 stack_mouse(struct tui *t, struct tui_view *v, const struct tui_mouse *m)
 {
 	struct stack *st = v->priv;
-	size_t i;
 
 	(void)t;
 	if (m->what != TUI_MOUSE_CLICK)
 		return tui_list_wheel(&st->frames, m, st->frames_h);
-	if (m->y < st->frames_y || m->y >= st->frames_y + st->frames_h)
-		return 0;
-	i = st->frames.top + (size_t)(m->y - st->frames_y);
-	if (i < st->frames.n)
-		st->frames.cur = i;
-	return TUI_DRAW_BODY;
+	return tui_list_click(&st->frames, m->y, st->frames_y, st->frames_h) == TUI_LIST_MISS ? 0 :
+		TUI_DRAW_BODY;
 }
 
 const struct tui_view_ops tui_stack_ops = {
