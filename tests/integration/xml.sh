@@ -98,6 +98,15 @@ for _ in $(seq 100); do
 done
 lt_check "--load in the live screen shows the exit report's leak_alloc line" \
 	bash -c "tmux -S '$tsock' capture-pane -t load -p | grep -q 'ngx_http_leaky_module.c:$(lt_leak_line leak_alloc) *ngx_http_leaky_leak_alloc'"
+tmux -S "$tsock" send-keys -t load E
+for _ in $(seq 50); do
+	tmux -S "$tsock" capture-pane -t load -p | grep -q "UninitCondition" && break
+	sleep 0.1
+done
+lt_check "--load in the live screen: E lists the file's memcheck errors at their lines" \
+	bash -c "tmux -S '$tsock' capture-pane -t load -p >'$lt_tmp/pane' &&
+		grep -Eq 'ngx_http_leaky_module.c:$(bug_line bug_invalid_read) +ngx_http_leaky_bug_invalid_read +InvalidRead' '$lt_tmp/pane' &&
+		grep -Eq 'ngx_http_leaky_module.c:$(bug_line bug_uninit) +ngx_http_leaky_bug_uninit +UninitCondition' '$lt_tmp/pane'"
 tmux -S "$tsock" send-keys -t load Q
 for _ in $(seq 50); do [ -s "$lt_tmp/tui.rc" ] && break; sleep 0.1; done
 lt_check "--load in the live screen: Q exits 0" grep -q "EXIT=0" "$lt_tmp/tui.rc"
