@@ -11,10 +11,11 @@ LT_SRC=$lt_repo/tests/fixture/ngx_http_leaky_module/ngx_http_leaky_module.c
 
 lt_ok() { lt_passed=$((lt_passed + 1)); echo "ok - $*"; }
 lt_not_ok() { lt_failed=$((lt_failed + 1)); echo "not ok - $*"; }
-# lt_check DESCRIPTION COMMAND...: ok if the command succeeds
+# lt_check DESCRIPTION COMMAND...: ok if the command succeeds; returns
+# its verdict, so "lt_check ... || show what went wrong" works
 lt_check() {
 	local what=$1; shift
-	if "$@"; then lt_ok "$what"; else lt_not_ok "$what"; fi
+	if "$@"; then lt_ok "$what"; else lt_not_ok "$what"; return 1; fi
 }
 lt_finish() {
 	echo "$lt_passed passed, $lt_failed failed"

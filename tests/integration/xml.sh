@@ -49,7 +49,8 @@ line=$(bug_line crash)
 	>/dev/null 2>"$lt_tmp/err"
 lt_check "crash: the message names SIGSEGV at ngx_http_leaky_module.c:$line" \
 	grep -q "SIGSEGV.*ngx_http_leaky_crash (ngx_http_leaky_module.c:$line)" "$lt_tmp/err"
-lt_check "crash: the JSON's end says so too" jqt '.end | test("ngx_http_leaky_crash")' "$lt_tmp/c.json"
+lt_check "crash: the JSON's end says so too" jqt '.end | test("ngx_http_leaky_crash")' "$lt_tmp/c.json" ||
+	sed 's/^/#   /' "$lt_tmp/err"	# what it said instead
 lt_check "crash: no exit report (valgrind does no leak search after a fatal signal)" \
 	jqt '.exit == null' "$lt_tmp/c.json"
 lt_check "nothing left running, private dirs removed" \
