@@ -145,6 +145,9 @@ do_restart(struct evloop *loop, void *ctx)
 	(void)loop;
 	a->restart_timer = 0;
 	a->restart_pending = false;
+	/* the screen must not draw the old engine's errors and report once freed */
+	tui_set_errors(a->tui, NULL);
+	tui_set_exit_model(a->tui, NULL, false);
 	engine_free(a->engine);
 	free(a->log_tail);
 	a->log_tail = NULL;
@@ -154,7 +157,6 @@ do_restart(struct evloop *loop, void *ctx)
 	a->stop_asked = false;
 	a->errors_seen = 0;
 	tui_set_model(a->tui, engine_model(a->engine));
-	tui_set_exit_model(a->tui, NULL, false);
 	if (!engine_start(a->engine, err, sizeof err)) {
 		snprintf(a->start_error, sizeof a->start_error, "%s", err);
 		tui_message(a->tui, true, "%s", err);

@@ -2,7 +2,8 @@
 # Run every test suite of `make check` and print one closing line
 # "check: N passed, M failed". Suites: cmocka unit tests (plain and
 # ASan+UBSan), the valgrind ground truth of the fixture nginx, the
-# end-to-end integration tests, and ngx-leaktop under valgrind itself.
+# end-to-end integration tests (again on the ASan+UBSan build for the
+# live screen, batch mode and XML), and ngx-leaktop under valgrind itself.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,6 +61,11 @@ run_suite "ground-truth" tests/ground-truth.sh build/nginx/objs/nginx
 
 for t in tests/integration/*.sh; do
 	[ -f "$t" ] && run_suite "integration/$(basename "$t" .sh)" bash "$t"
+done
+# The live screen, batch mode and XML loading once more, on the ASan+UBSan
+# build: memory bugs that only the real run reaches (a restart, a crash).
+for t in tui batch xml; do
+	run_suite "integration-asan/$t" tests/asan-e2e.sh "tests/integration/$t.sh"
 done
 
 echo
