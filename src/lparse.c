@@ -23,6 +23,7 @@
  * Lines without the prefix come from vgdb ("sending command ...") or are
  * valgrind rejecting the command ("fulll does not match any of ..."). */
 #include "lparse.h"
+#include "lpframe.h"
 #include "util.h"
 
 #include <limits.h>
@@ -253,101 +254,15 @@ record_end(struct parser *ps)
 	return LPARSE_OK;
 }
 
-/* The '(' that opens the parenthesised group ending at close (a ')'),
- * balancing parentheses so a path like "/x (copy)/m.c:3" stays whole. */
-static const char *
-group_start(const char *s, const char *close)
-{
-	const char *p = memrchr(s, '(', (size_t)(close - s));
-	int depth = 0;
-
-	/* Nearly always the group holds no other parenthesis: two SIMD
-	 * searches instead of a byte loop over the path. */
-	if (!p || !memchr(p + 1, ')', (size_t)(close - p - 1)))
-		return p;
-	for (p = close + 1; p-- > s;) {
-		if (*p == ')')
-			depth++;
-		else if (*p == '(' && --depth == 0)
-			return p;
-	}
-	return NULL;
-}
-
-/* "FILE:LINE": the last colon followed only by digits separates them, so
- * file names may hold colons and spaces. 0 = not this shape. */
-static int
-file_line(struct parser *ps, struct cur g, struct lparse_frame *f)
-{
-	const char *p = g.e, *q;
-	uint64_t line = 0;
-
-	while (p > g.s && is_digit(p[-1]))
-		p--;
-	if (p == g.e || p - g.s < 2 || p[-1] != ':')
-		return 0;
-	/* Line numbers have no thousands separators (printed with %u). */
-	for (q = p; q < g.e && line <= UINT_MAX; q++)
-		line = line * 10 + (uint64_t)(*q - '0');
-	if (line > UINT_MAX) {
-		fail(ps, LPARSE_ERROR, "line number too large");
-		return -1;
-	}
-	f->file.p = g.s;
-	f->file.n = (size_t)(p - 1 - g.s);
-	f->line = (unsigned)line;
-	return 1;
-}
-
-/* "FN", "FN (FILE:LINE)", "FN (in OBJ)"; FN may be "???" and, in C++, may
- * hold spaces and parentheses itself, so the location is the last group. */
-static enum lparse_status
-frame_location(struct parser *ps, struct cur c, struct lparse_frame *f)
-{
-	const char *open;
-	struct cur g;
-	int r = 0;
-
-	f->fn.p = c.s;
-	f->fn.n = (size_t)(c.e - c.s);
-	if (c.e - c.s > 3 && c.e[-1] == ')' &&
-	    (open = group_start(c.s, c.e - 1)) && open - c.s >= 2 && open[-1] == ' ') {
-		g.s = open + 1;
-		g.e = c.e - 1;
-		if (g.e - g.s > 3 && g.s[0] == 'i' && g.s[1] == 'n' && g.s[2] == ' ') {
-			f->obj.p = g.s + 3;
-			f->obj.n = (size_t)(g.e - g.s - 3);
-			r = 1;
-		} else if ((r = file_line(ps, g, f)) < 0) {
-			return LPARSE_ERROR;
-		}
-		if (r > 0)
-			f->fn.n = (size_t)(open - 1 - c.s);
-	}
-	if (f->fn.n == 3 && f->fn.p[0] == '?' && f->fn.p[1] == '?' && f->fn.p[2] == '?')
-		f->fn.n = 0;
-	else if (f->fn.n == 0)
-		return bad(ps, &c, "frame without a function");
-	return LPARSE_OK;
-}
-
-/* Hex digit values plus one: 0 marks a non-digit. */
-static const unsigned char hex_value[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
-	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
-	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-};
-
 /* "   at 0xADDR: ..." or "   by 0xADDR: ..."; c is past the three spaces. */
 static enum lparse_status
 parse_frame(struct parser *ps, struct cur *c)
 {
 	struct lparse_record *r = &ps->rec;
 	struct lparse_frame *f;
-	const char *s = c->s, *h, *lim;
+	const char *s = c->s, *h;
 	bool at = s[0] == 'a';
-	uint64_t ip = 0;
-	unsigned d;
+	uint64_t ip;
 
 	/* Byte compares: this runs for every frame, memcmp calls show. */
 	if (c->e - s < 5 || !(at ? s[1] == 't' : s[0] == 'b' && s[1] == 'y') ||
@@ -356,10 +271,7 @@ parse_frame(struct parser *ps, struct cur *c)
 	c->s += 5;
 	if (at != (r->nframes == 0))
 		return bad(ps, c, at ? "'at' frame inside a stack" : "stack without an 'at' frame");
-	/* At most 17 digits read: one too many is enough to complain. */
-	lim = c->e - c->s > 17 ? c->s + 17 : c->e;
-	for (h = c->s; h < lim && (d = hex_value[(unsigned char)*h]); h++)
-		ip = ip << 4 | (d - 1u);
+	h = lpframe_hex(c->s, c->e, &ip);
 	if (h - c->s > 16)
 		return bad(ps, c, "address too large");
 	if (h == c->s || c->e - h < 2 || h[0] != ':' || h[1] != ' ')
@@ -377,7 +289,15 @@ parse_frame(struct parser *ps, struct cur *c)
 	f->file.n = f->obj.n = 0;
 	f->line = 0;
 	r->nframes++;
-	return frame_location(ps, *c, f);
+	switch (lpframe_location(c->s, c->e, f)) {
+	case LPFRAME_BIG_LINE:
+		return fail(ps, LPARSE_ERROR, "line number too large");
+	case LPFRAME_NO_FUNCTION:
+		return bad(ps, c, "frame without a function");
+	case LPFRAME_OK:
+		break;
+	}
+	return LPARSE_OK;
 }
 
 /* ---- LEAK SUMMARY ---- */
