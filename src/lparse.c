@@ -3,11 +3,11 @@
  *
  * The answer is a few hundred kilobytes to tens of megabytes, parsed after
  * every leak check while the user watches, so this is a hand-written
- * scanner: memchr finds the lines, each line is walked once with a cursor,
- * frames are slices into the input and the frame array is reused for every
- * record. Nothing here trusts the input: every read is bounded by the end of
- * the current line, numbers are checked for overflow, and whatever does not
- * fit the grammar is an error that names its line.
+ * scanner: linescan.h finds the lines, each line is walked once with a
+ * cursor, frames are slices into the input and the frame array is reused
+ * for every record. Nothing here trusts the input: every read is bounded by
+ * the end of the current line, numbers are checked for overflow, and
+ * whatever does not fit the grammar is an error that names its line.
  *
  * Line shapes (after the "==PID== " prefix), see shared VALGRIND.md:
  *   N [(+d)] [(N [(+d)] direct, N [(+d)] indirect)] bytes in N [(+d)] blocks
@@ -23,6 +23,7 @@
  * Lines without the prefix come from vgdb ("sending command ...") or are
  * valgrind rejecting the command ("fulll does not match any of ..."). */
 #include "lparse.h"
+#include "linescan.h"
 #include "lpframe.h"
 #include "util.h"
 
@@ -49,8 +50,7 @@ struct parser {
 	const char *line;		/* current line, for column numbers */
 	unsigned lineno;
 	const char *end;		/* end of the input */
-	const char *nul;		/* first NUL byte found, or NULL */
-	const char *nul_seen;		/* checked for NUL bytes up to here */
+	struct linescan lines;		/* finds the lines, notes the first NUL */
 	const char *pfx;		/* "==PID==" of the first prefixed line */
 	size_t pfxlen;
 	enum state state;
@@ -446,23 +446,6 @@ content_line(struct parser *ps, struct cur *c)
 	return bad(ps, c, "unknown line");
 }
 
-/* Is there a NUL byte before eol? Searched ahead in blocks: one memchr call
- * per line costs more than the search, and the block stays in cache for the
- * parse that follows. */
-static bool
-nul_in(struct parser *ps, const char *eol)
-{
-	while (!ps->nul && ps->nul_seen < eol) {
-		size_t n = (size_t)(ps->end - ps->nul_seen);
-
-		if (n > 256 * 1024)
-			n = 256 * 1024;
-		ps->nul = memchr(ps->nul_seen, '\0', n);
-		ps->nul_seen += n;
-	}
-	return ps->nul && ps->nul < eol;
-}
-
 /* Does the line start with the prefix seen first? Every line asks, so
  * compare words rather than call memcmp. */
 static bool
@@ -513,8 +496,8 @@ parse_line(struct parser *ps, const char *s, size_t n)
 
 	if (n > LPARSE_MAX_LINE)
 		return fail(ps, LPARSE_ERROR, "line longer than %d bytes", LPARSE_MAX_LINE);
-	if (nul_in(ps, s + n))
-		return fail(ps, LPARSE_ERROR, "NUL byte at column %zu", (size_t)(ps->nul - s) + 1);
+	if (ps->lines.nul && ps->lines.nul < s + n)
+		return fail(ps, LPARSE_ERROR, "NUL byte at column %zu", (size_t)(ps->lines.nul - s) + 1);
 	if (n && s[n - 1] == '\r')
 		n--;
 	if (same_prefix(ps, s, n)) {
@@ -565,7 +548,7 @@ lparse_text(const char *buf, size_t len, lparse_record_cb cb, void *ctx,
 
 	memset(&ps, 0, sizeof(ps));
 	ps.end = end;
-	ps.nul_seen = buf;
+	linescan_init(&ps.lines, buf, len);
 	ps.cb = cb;
 	ps.ctx = ctx;
 	ps.sum = summary ? summary : &local_sum;
@@ -574,7 +557,7 @@ lparse_text(const char *buf, size_t len, lparse_record_cb cb, void *ctx,
 	memset(ps.err, 0, sizeof(*ps.err));
 
 	while (p < end && st == LPARSE_OK) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = linescan_next(&ps.lines);
 		bool cut = !eol;
 
 		if (cut)
