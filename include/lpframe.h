@@ -1,6 +1,18 @@
-/* lpframe.h - the text of one frame line of a leak_check answer, for lparse:
- * "ADDR: FN [(FILE:LINE) | (in OBJ)]" after the "at 0x" / "by 0x" that
- * lparse checks. */
+/* lpframe.h - the frame lines of a leak_check answer, for lparse.
+ *
+ * The text of one frame: "ADDR: FN [(FILE:LINE) | (in OBJ)]" after the
+ * "at 0x" / "by 0x" that lparse checks, and a memo of the frame texts one
+ * answer repeats. A big answer prints the same few thousand frame lines
+ * over and over (every stack starts at malloc, every pool allocation passes
+ * ngx_palloc, a stack is ~30 lines): lparse remembers each distinct frame
+ * text it parsed, and a later line with the same bytes up to its newline
+ * takes the parsed frame instead of being scanned again. Equal bytes give
+ * equal fields, so nothing lparse reports changes.
+ *
+ * The frames a memo hands out point into the answer being parsed: a memo
+ * lives for one lparse_text() call. Its size is capped (LPFRAME_MEMO_MAX
+ * texts, LPFRAME_MEMO_BYTES of them); past that, lines are simply parsed
+ * in full. */
 #ifndef LT_LPFRAME_H
 #define LT_LPFRAME_H
 
@@ -21,5 +33,33 @@ enum lpframe_status {
 /* "FN", "FN (FILE:LINE)", "FN (in OBJ)" in [s, e): sets fn, file, line and
  * obj of f (slices into the text; file and obj must be preset empty). */
 enum lpframe_status lpframe_location(const char *s, const char *e, struct lparse_frame *f);
+
+/* Distinct frame texts remembered per answer, and their bytes: a few MB
+ * at the most. A real nginx check holds a few hundred to a few thousand. */
+#define LPFRAME_MEMO_MAX (64 * 1024)
+#define LPFRAME_MEMO_BYTES (8 * 1024 * 1024)
+/* A text's first bytes are its key: shorter texts are not remembered. */
+#define LPFRAME_MEMO_KEY 16
+
+struct lpframe_memo {
+	char *arena;		/* the entries, each with its text */
+	size_t used, cap;
+	size_t nents;
+	uint64_t *slots;	/* entries by key hash, power of two (lpframe.c) */
+	size_t nslots;
+};
+
+void lpframe_memo_init(struct lpframe_memo *mm);
+void lpframe_memo_free(struct lpframe_memo *mm);
+
+/* The frame parsed from the same text as [s, s + len), which ends with its
+ * newline; NULL when there is none. */
+const struct lparse_frame *lpframe_memo_find(const struct lpframe_memo *mm, const char *s,
+	size_t len);
+
+/* Remember that the text [s, s + len), which ends with its newline, parsed
+ * as f. Sets f->text_id to the entry's id, or to 0 when the text is not
+ * remembered (too short, or the memo is full). */
+void lpframe_memo_add(struct lpframe_memo *mm, const char *s, size_t len, struct lparse_frame *f);
 
 #endif

@@ -5,9 +5,12 @@
  * every leak check while the user watches, so this is a hand-written
  * scanner: linescan.h finds the lines, each line is walked once with a
  * cursor, frames are slices into the input and the frame array is reused
- * for every record. Nothing here trusts the input: every read is bounded by
- * the end of the current line, numbers are checked for overflow, and
- * whatever does not fit the grammar is an error that names its line.
+ * for every record. Most lines are frames, and an answer repeats the same
+ * few thousand frame lines (lpframe.h): a frame line seen before is matched
+ * with one memcmp and takes the frame parsed then. Nothing here trusts the
+ * input: every read is bounded by the end of the current line, numbers are
+ * checked for overflow, and whatever does not fit the grammar is an error
+ * that names its line.
  *
  * Line shapes (after the "==PID== " prefix), see shared VALGRIND.md:
  *   N [(+d)] [(N [(+d)] direct, N [(+d)] indirect)] bytes in N [(+d)] blocks
@@ -29,6 +32,7 @@
 
 #include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +54,7 @@ struct parser {
 	const char *line;		/* current line, for column numbers */
 	unsigned lineno;
 	const char *end;		/* end of the input */
+	const char *eol;		/* the current line's newline, NULL if it has none */
 	struct linescan lines;		/* finds the lines, notes the first NUL */
 	const char *pfx;		/* "==PID==" of the first prefixed line */
 	size_t pfxlen;
@@ -63,7 +68,12 @@ struct parser {
 	void *ctx;
 	struct leak_summary *sum;
 	struct lparse_error *err;
+	struct lpframe_memo memo;		/* frame lines parsed so far */
+	uint64_t parse_id;
 };
+
+/* Ids of lparse_text() calls, for lparse_record.parse_id. */
+static atomic_uint_fast64_t parse_ids;
 
 /* A bounded view of the rest of a line. */
 struct cur {
@@ -249,6 +259,7 @@ record_end(struct parser *ps)
 	if (ps->rec.nframes == 0)
 		return fail(ps, LPARSE_ERROR, "loss record %u has no stack", ps->rec.recno);
 	ps->rec.frames = ps->frames;
+	ps->rec.parse_id = ps->parse_id;
 	if (ps->cb && ps->cb(ps->ctx, &ps->rec))
 		return fail(ps, LPARSE_CALLBACK, "stopped by the callback");
 	return LPARSE_OK;
@@ -260,7 +271,7 @@ parse_frame(struct parser *ps, struct cur *c)
 {
 	struct lparse_record *r = &ps->rec;
 	struct lparse_frame *f;
-	const char *s = c->s, *h;
+	const char *s = c->s, *h, *digits;
 	bool at = s[0] == 'a';
 	uint64_t ip;
 
@@ -271,7 +282,8 @@ parse_frame(struct parser *ps, struct cur *c)
 	c->s += 5;
 	if (at != (r->nframes == 0))
 		return bad(ps, c, at ? "'at' frame inside a stack" : "stack without an 'at' frame");
-	h = lpframe_hex(c->s, c->e, &ip);
+	digits = c->s;
+	h = lpframe_hex(digits, c->e, &ip);
 	if (h - c->s > 16)
 		return bad(ps, c, "address too large");
 	if (h == c->s || c->e - h < 2 || h[0] != ':' || h[1] != ' ')
@@ -288,6 +300,7 @@ parse_frame(struct parser *ps, struct cur *c)
 	f->file.p = f->obj.p = "";	/* never NULL: memcmp(NULL, .., 0) is UB */
 	f->file.n = f->obj.n = 0;
 	f->line = 0;
+	f->text_id = 0;
 	r->nframes++;
 	switch (lpframe_location(c->s, c->e, f)) {
 	case LPFRAME_BIG_LINE:
@@ -297,6 +310,9 @@ parse_frame(struct parser *ps, struct cur *c)
 	case LPFRAME_OK:
 		break;
 	}
+	/* A line cut short may continue differently: only whole lines. */
+	if (ps->eol)
+		lpframe_memo_add(&ps->memo, digits, (size_t)(ps->eol + 1 - digits), f);
 	return LPARSE_OK;
 }
 
@@ -522,6 +538,34 @@ parse_line(struct parser *ps, const char *s, size_t n)
 	return content_line(ps, &c);
 }
 
+/* A frame line this answer printed before: the same bytes from the address
+ * to the newline at eol. The frame parsed then is taken as it is; only what
+ * the text does not decide is checked: the prefix, "at" first and "by"
+ * after, the frame limit. False: parse the line in full (which also reports
+ * whatever is wrong with it). */
+static bool
+frame_again(struct parser *ps, const char *p, const char *eol)
+{
+	struct lparse_record *r = &ps->rec;
+	const struct lparse_frame *f;
+	const char *s;
+	bool at;
+
+	if (ps->state != ST_RECORD || !same_prefix(ps, p, (size_t)(eol - p)) ||
+	    (size_t)(eol - p) - ps->pfxlen < 9)
+		return false;
+	s = p + ps->pfxlen;
+	at = s[4] == 'a';
+	if (memcmp(s, at ? "    at 0x" : "    by 0x", 9) || at != (r->nframes == 0) ||
+	    r->nframes == LPARSE_MAX_FRAMES ||
+	    !(f = lpframe_memo_find(&ps->memo, s + 9, (size_t)(eol + 1 - (s + 9)))))
+		return false;
+	if (r->nframes == ps->capframes)
+		xgrow((void **)&ps->frames, &ps->capframes, r->nframes + 1, sizeof(*ps->frames));
+	ps->frames[r->nframes++] = *f;
+	return true;
+}
+
 /* The last line has no newline and does not parse: it was cut in the
  * middle, so the text is missing, not bad; after the summary only a hint
  * was lost. Overlong lines and NUL bytes stay errors. */
@@ -553,6 +597,8 @@ lparse_text(const char *buf, size_t len, lparse_record_cb cb, void *ctx,
 	ps.ctx = ctx;
 	ps.sum = summary ? summary : &local_sum;
 	ps.err = err ? err : &local_err;
+	ps.parse_id = atomic_fetch_add(&parse_ids, 1) + 1;
+	lpframe_memo_init(&ps.memo);
 	memset(ps.sum, 0, sizeof(*ps.sum));
 	memset(ps.err, 0, sizeof(*ps.err));
 
@@ -560,10 +606,15 @@ lparse_text(const char *buf, size_t len, lparse_record_cb cb, void *ctx,
 		const char *eol = linescan_next(&ps.lines);
 		bool cut = !eol;
 
-		if (cut)
-			eol = end;
 		ps.lineno++;
 		ps.line = p;
+		if (!cut && frame_again(&ps, p, eol)) {
+			p = eol + 1;
+			continue;
+		}
+		ps.eol = eol;
+		if (cut)
+			eol = end;
 		st = parse_line(&ps, p, (size_t)(eol - p));
 		if (st == LPARSE_ERROR && cut)
 			st = cut_line(&ps, p, eol);
@@ -579,5 +630,6 @@ lparse_text(const char *buf, size_t len, lparse_record_cb cb, void *ctx,
 		st = fail(&ps, LPARSE_INCOMPLETE,
 			"no LEAK SUMMARY: the answer is cut short or not a leak check");
 	free(ps.frames);
+	lpframe_memo_free(&ps.memo);
 	return st;
 }

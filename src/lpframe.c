@@ -1,8 +1,11 @@
-/* lpframe.c - the text of one frame line (lpframe.h). */
+/* lpframe.c - the text of one frame line, and the memo of frame texts an
+ * answer has already shown (lpframe.h). */
 #include "lpframe.h"
+#include "util.h"
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- one frame's text ---- */
@@ -107,4 +110,128 @@ lpframe_location(const char *s, const char *e, struct lparse_frame *f)
 	else if (f->fn.n == 0)
 		return LPFRAME_NO_FUNCTION;
 	return LPFRAME_OK;
+}
+
+/* ---- the memo: open addressing keyed by a text's first 16 bytes ---- */
+
+/* An entry in the arena: this header, then the text after its key. The
+ * text is copied: its first occurrence in the answer is long gone from the
+ * cache when the line comes again. Header and text side by side, a lookup
+ * reads a few neighbouring cache lines: that halved its cost on a check
+ * with thousands of distinct frames. */
+struct lpframe_ent {
+	uint64_t key[2];	/* the text's first 16 bytes */
+	size_t len;		/* the whole text, newline included */
+	struct lparse_frame f;	/* f.text_id = the entry's number, from 1 */
+};
+
+/* Entries start at multiples of this. A slot holds the entry's offset /
+ * ALIGN + 1 in its low half (0 = empty) and the high half of the key's hash:
+ * a probe past another key costs no entry read. */
+enum { ALIGN = 8 };
+
+static uint64_t
+key_hash(const uint64_t key[2])
+{
+	uint64_t h = (key[0] ^ (key[1] * 0xbf58476d1ce4e5b9ULL)) * 0x9e3779b97f4a7c15ULL;
+
+	return h ^ h >> 29;
+}
+
+static struct lpframe_ent *
+ent_at(const struct lpframe_memo *mm, uint64_t slot)
+{
+	return (struct lpframe_ent *)(void *)(mm->arena + ((slot & UINT32_MAX) - 1) * ALIGN);
+}
+
+void
+lpframe_memo_init(struct lpframe_memo *mm)
+{
+	memset(mm, 0, sizeof *mm);
+}
+
+void
+lpframe_memo_free(struct lpframe_memo *mm)
+{
+	free(mm->arena);
+	free(mm->slots);
+	lpframe_memo_init(mm);
+}
+
+const struct lparse_frame *
+lpframe_memo_find(const struct lpframe_memo *mm, const char *s, size_t len)
+{
+	size_t j, mask = mm->nslots - 1;
+	uint64_t key[2], h, tag;
+
+	if (!mm->nslots || len < LPFRAME_MEMO_KEY)
+		return NULL;
+	memcpy(key, s, sizeof key);
+	h = key_hash(key);
+	tag = h >> 32 << 32;
+	for (j = h & mask; mm->slots[j]; j = (j + 1) & mask) {
+		const struct lpframe_ent *e;
+
+		if ((mm->slots[j] & ~(uint64_t)UINT32_MAX) != tag)
+			continue;
+		e = ent_at(mm, mm->slots[j]);
+		if (e->key[0] == key[0] && e->key[1] == key[1] && e->len == len &&
+		    !memcmp(e + 1, s + LPFRAME_MEMO_KEY, len - LPFRAME_MEMO_KEY))
+			return &e->f;
+	}
+	return NULL;
+}
+
+static void
+slot_put(uint64_t *slots, size_t nslots, const struct lpframe_ent *e, uint64_t off)
+{
+	uint64_t h = key_hash(e->key);
+	size_t j;
+
+	for (j = h & (nslots - 1); slots[j]; j = (j + 1) & (nslots - 1))
+		;
+	slots[j] = (h >> 32 << 32) | off;
+}
+
+/* Room for one more entry: four times as many slots as entries keeps the
+ * probe runs short. */
+static void
+slots_fit(struct lpframe_memo *mm)
+{
+	size_t n = mm->nslots ? mm->nslots * 2 : 1024, i;
+	uint64_t *slots;
+
+	if ((mm->nents + 1) * 4 <= mm->nslots)
+		return;
+	slots = xcalloc(n, sizeof *slots);
+	for (i = 0; i < mm->nslots; i++)
+		if (mm->slots[i])
+			slot_put(slots, n, ent_at(mm, mm->slots[i]), mm->slots[i] & UINT32_MAX);
+	free(mm->slots);
+	mm->slots = slots;
+	mm->nslots = n;
+}
+
+void
+lpframe_memo_add(struct lpframe_memo *mm, const char *s, size_t len, struct lparse_frame *f)
+{
+	size_t size = sizeof(struct lpframe_ent) + len - LPFRAME_MEMO_KEY;
+	struct lpframe_ent *e;
+
+	f->text_id = 0;
+	size = (size + ALIGN - 1) / ALIGN * ALIGN;
+	/* Texts shorter than the key ("1: ???") are rare: parsed each time. */
+	if (len < LPFRAME_MEMO_KEY || mm->nents == LPFRAME_MEMO_MAX ||
+	    mm->used + size > LPFRAME_MEMO_BYTES)
+		return;
+	slots_fit(mm);
+	xgrow((void **)&mm->arena, &mm->cap, mm->used + size, 1);
+	e = (struct lpframe_ent *)(void *)(mm->arena + mm->used);
+	f->text_id = (uint32_t)++mm->nents;
+	memcpy(e->key, s, sizeof e->key);
+	e->len = len;
+	e->f = *f;
+	memcpy(e + 1, s + LPFRAME_MEMO_KEY, len - LPFRAME_MEMO_KEY);
+	slot_put(mm->slots, mm->nslots, e, mm->used / ALIGN + 1);
+	mm->used += size;
 }
