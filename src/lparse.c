@@ -116,34 +116,42 @@ is_digit(char ch)
 	return ch >= '0' && ch <= '9';
 }
 
-/* A decimal with valgrind's "," thousands separators: 1,234,567. */
+/* A decimal with valgrind's "," thousands separators: 1,234,567. Every
+ * record header holds six or more: the overflow bound is worked out once
+ * per number, not per digit. */
 static enum lparse_status
 number(struct parser *ps, struct cur *c, uint64_t max, uint64_t *out)
 {
+	const uint64_t lim = max / 10, lim_d = max % 10;
+	const char *s = c->s, *e = c->e;
 	uint64_t v = 0;
 	int group = 0;		/* digits since the start or the last comma */
 	bool comma = false;
 
-	if (c->s == c->e || !is_digit(*c->s))
+	if (s == e || !is_digit(*s))
 		return bad(ps, c, "expected a number");
-	for (; c->s < c->e; c->s++) {
-		unsigned d;
+	for (; s < e; s++) {
+		uint64_t d = (uint64_t)(*s - '0');
 
-		if (*c->s == ',' && c->s + 1 < c->e && is_digit(c->s[1])) {
-			if (group > 3 || (comma && group != 3))
+		if (d > 9) {
+			if (*s != ',' || s + 1 == e || !is_digit(s[1]))
+				break;
+			if (group > 3 || (comma && group != 3)) {
+				c->s = s;
 				return bad(ps, c, "misplaced thousands separator");
+			}
 			comma = true;
 			group = 0;
 			continue;
 		}
-		if (!is_digit(*c->s))
-			break;
-		d = (unsigned)(*c->s - '0');
-		if (v > (max - d) / 10)
+		if (v >= lim && (v > lim || d > lim_d)) {
+			c->s = s;
 			return bad(ps, c, "number too large");
+		}
 		v = v * 10 + d;
 		group++;
 	}
+	c->s = s;
 	if (comma && group != 3)
 		return bad(ps, c, "misplaced thousands separator");
 	*out = v;
@@ -182,9 +190,13 @@ parse_kind(struct cur *c)
 {
 	int k;
 
-	for (k = 0; k < LEAK_KIND_COUNT; k++)
-		if (eat(c, leak_kind_text(k), strlen(leak_kind_text(k))))
+	for (k = 0; k < LEAK_KIND_COUNT; k++) {
+		const char *t = leak_kind_text(k);
+
+		/* The first letters differ: strlen and memcmp for one kind only. */
+		if (c->s < c->e && *c->s == *t && eat(c, t, strlen(t)))
 			return k;
+	}
 	return -1;
 }
 
