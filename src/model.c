@@ -60,6 +60,11 @@ struct model {
 	size_t nalloc_fns;
 	uint32_t *stack;	/* scratch for one record's frame ids */
 	size_t capstack;
+	/* Frame ids by lparse text_id, for the parse memo_parse (see
+	 * frame_id_memo): id + 1, 0 = not looked up yet. */
+	uint64_t memo_parse;
+	uint32_t *memo;
+	size_t capmemo;
 };
 
 const char *
@@ -118,6 +123,7 @@ model_free(struct model *m)
 	free(m->rounds);
 	free(m->data);
 	free(m->stack);
+	free(m->memo);
 	intern_free(m->strs);
 	free(m);
 }
@@ -244,6 +250,34 @@ frame_id(struct model *m, const struct lparse_frame *f)
 	return (uint32_t)m->nframes - 1;
 }
 
+/* lparse marks frames parsed from the same text within one answer (a big
+ * answer repeats a few thousand frame lines millions of times): look each
+ * text up once per answer, then take its id from an array. */
+static uint32_t
+frame_id_memo(struct model *m, uint64_t parse_id, const struct lparse_frame *f)
+{
+	uint32_t t = f->text_id, id;
+
+	if (!parse_id || !t)
+		return frame_id(m, f);
+	if (parse_id != m->memo_parse) {
+		if (m->memo)
+			memset(m->memo, 0, m->capmemo * sizeof *m->memo);
+		m->memo_parse = parse_id;
+	}
+	if (t < m->capmemo && m->memo[t])
+		return m->memo[t] - 1;
+	id = frame_id(m, f);
+	if (t >= m->capmemo) {
+		size_t old = m->capmemo;
+
+		xgrow((void **)&m->memo, &m->capmemo, (size_t)t + 1, sizeof *m->memo);
+		memset(m->memo + old, 0, (m->capmemo - old) * sizeof *m->memo);
+	}
+	m->memo[t] = id + 1;
+	return id;
+}
+
 /* ---- sites ---- */
 
 static uint32_t
@@ -362,7 +396,7 @@ model_round_add(struct model *m, const struct lparse_record *rec)
 		return;
 	xgrow((void **)&m->stack, &m->capstack, rec->nframes + 1, sizeof *m->stack);
 	for (i = 0; i < rec->nframes; i++)
-		m->stack[i] = frame_id(m, &rec->frames[i]);
+		m->stack[i] = frame_id_memo(m, rec->parse_id, &rec->frames[i]);
 	id = site_id(m, rec->kind, m->stack, rec->nframes);
 	round_data_fit(d, m->nsites);
 	/* Identical stacks are merged by valgrind already; adding keeps a
@@ -566,6 +600,7 @@ model_memory(const struct model *m)
 
 	bytes += m->capframes * (sizeof *m->frames + sizeof *m->frame_hash);
 	bytes += m->nframe_slots * sizeof *m->frame_slots + m->nsite_slots * sizeof *m->site_slots;
+	bytes += m->capmemo * sizeof *m->memo;
 	bytes += m->capsites * (sizeof *m->sites + sizeof *m->site_hash);
 	for (i = 0; i < m->nsites; i++)
 		bytes += m->sites[i].nframes * sizeof(uint32_t);
