@@ -66,7 +66,8 @@ linescan_block(struct linescan *ls)
 	int nul, anynul = 0;
 
 	for (w = 0; w + WIN <= n; w += WIN) {
-		__builtin_prefetch(b + w + LINESCAN_BLOCK);
+		if (ls->next + w + LINESCAN_BLOCK < ls->len)
+			__builtin_prefetch(b + w + LINESCAN_BLOCK);
 		masks[nw++] = scan64(b + w, &nul);
 		anynul |= nul;
 	}

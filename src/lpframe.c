@@ -117,8 +117,8 @@ lpframe_location(const char *s, const char *e, struct lparse_frame *f)
 /* An entry in the arena: this header, then the text after its key. The
  * text is copied: its first occurrence in the answer is long gone from the
  * cache when the line comes again. Header and text side by side, a lookup
- * reads a few neighbouring cache lines: that halved its cost on a check
- * with thousands of distinct frames. */
+ * reads a few neighbouring cache lines: a third cheaper than an entry
+ * array and a text arena on the 100,000-record bench. */
 struct lpframe_ent {
 	uint64_t key[2];	/* the text's first 16 bytes */
 	size_t len;		/* the whole text, newline included */
@@ -215,14 +215,15 @@ slots_fit(struct lpframe_memo *mm)
 void
 lpframe_memo_add(struct lpframe_memo *mm, const char *s, size_t len, struct lparse_frame *f)
 {
-	size_t size = sizeof(struct lpframe_ent) + len - LPFRAME_MEMO_KEY;
 	struct lpframe_ent *e;
+	size_t size;
 
 	f->text_id = 0;
-	size = (size + ALIGN - 1) / ALIGN * ALIGN;
 	/* Texts shorter than the key ("1: ???") are rare: parsed each time. */
-	if (len < LPFRAME_MEMO_KEY || mm->nents == LPFRAME_MEMO_MAX ||
-	    mm->used + size > LPFRAME_MEMO_BYTES)
+	if (len < LPFRAME_MEMO_KEY)
+		return;
+	size = (sizeof *e + len - LPFRAME_MEMO_KEY + ALIGN - 1) / ALIGN * ALIGN;
+	if (mm->nents == LPFRAME_MEMO_MAX || mm->used + size > LPFRAME_MEMO_BYTES)
 		return;
 	slots_fit(mm);
 	xgrow((void **)&mm->arena, &mm->cap, mm->used + size, 1);
