@@ -3,8 +3,7 @@
  * valgrind answers `leak_check full ...` with text lines, each prefixed
  * "==PID==" (see shared VALGRIND.md). The parser walks a complete answer and
  * hands every loss record to a callback, with its frames as slices pointing
- * into the input (no copies: a check can be tens of megabytes; a frame line
- * the answer repeats may point at an earlier copy of the same text). It never
+ * into the input (no copies: a check can be tens of megabytes). It never
  * trusts the input: malformed, truncated or absurd lines give an error with
  * the line number, never a crash. */
 #ifndef LT_LPARSE_H

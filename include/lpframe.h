@@ -9,13 +9,14 @@
  * takes the parsed frame instead of being scanned again. Equal bytes give
  * equal fields, so nothing lparse reports changes.
  *
- * The frames a memo hands out point into the answer being parsed: a memo
- * lives for one lparse_text() call. Its size is capped (LPFRAME_MEMO_MAX
+ * A memo lives for one lparse_text() call (its text ids are only unique
+ * there). Its size is capped (LPFRAME_MEMO_MAX
  * texts, LPFRAME_MEMO_BYTES of them); past that, lines are simply parsed
  * in full. */
 #ifndef LT_LPFRAME_H
 #define LT_LPFRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "lparse.h"
@@ -52,14 +53,14 @@ struct lpframe_memo {
 void lpframe_memo_init(struct lpframe_memo *mm);
 void lpframe_memo_free(struct lpframe_memo *mm);
 
-/* The frame parsed from the same text as [s, s + len), which ends with its
- * newline; NULL when there is none. */
-const struct lparse_frame *lpframe_memo_find(const struct lpframe_memo *mm, const char *s,
-	size_t len);
+/* Was the text [s, s + len), which ends with its newline, remembered? Then
+ * f gets the frame it parsed as, its slices pointing into s. */
+bool lpframe_memo_find(const struct lpframe_memo *mm, const char *s, size_t len,
+	struct lparse_frame *f);
 
 /* Remember that the text [s, s + len), which ends with its newline, parsed
- * as f. Sets f->text_id to the entry's id, or to 0 when the text is not
- * remembered (too short, or the memo is full). */
+ * as f (slices into that text). Sets f->text_id to the entry's id, or to 0
+ * when the text is not remembered (too short, or the memo is full). */
 void lpframe_memo_add(struct lpframe_memo *mm, const char *s, size_t len, struct lparse_frame *f);
 
 #endif

@@ -559,7 +559,6 @@ static bool
 frame_again(struct parser *ps, const char *p, const char *eol)
 {
 	struct lparse_record *r = &ps->rec;
-	const struct lparse_frame *f;
 	const char *s;
 	bool at;
 
@@ -569,12 +568,13 @@ frame_again(struct parser *ps, const char *p, const char *eol)
 	s = p + ps->pfxlen;
 	at = s[4] == 'a';
 	if (memcmp(s, at ? "    at 0x" : "    by 0x", 9) || at != (r->nframes == 0) ||
-	    r->nframes == LPARSE_MAX_FRAMES ||
-	    !(f = lpframe_memo_find(&ps->memo, s + 9, (size_t)(eol + 1 - (s + 9)))))
+	    r->nframes == LPARSE_MAX_FRAMES)
 		return false;
 	if (r->nframes == ps->capframes)
 		xgrow((void **)&ps->frames, &ps->capframes, r->nframes + 1, sizeof(*ps->frames));
-	ps->frames[r->nframes++] = *f;
+	if (!lpframe_memo_find(&ps->memo, s + 9, (size_t)(eol + 1 - (s + 9)), &ps->frames[r->nframes]))
+		return false;
+	r->nframes++;
 	return true;
 }
 

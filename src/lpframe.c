@@ -118,11 +118,18 @@ lpframe_location(const char *s, const char *e, struct lparse_frame *f)
  * text is copied: its first occurrence in the answer is long gone from the
  * cache when the line comes again. Header and text side by side, a lookup
  * reads a few neighbouring cache lines: a third cheaper than an entry
- * array and a text arena on the 100,000-record bench. */
+ * array and a text arena on the 100,000-record bench. The fields are kept
+ * as offsets into the text, so a frame found again points into its own
+ * line, as a parsed one does. */
 struct lpframe_ent {
 	uint64_t key[2];	/* the text's first 16 bytes */
-	size_t len;		/* the whole text, newline included */
-	struct lparse_frame f;	/* f.text_id = the entry's number, from 1 */
+	uint64_t ip;
+	uint32_t len;		/* the whole text, newline included */
+	uint32_t text_id;	/* the entry's number, from 1 */
+	uint32_t line;
+	uint32_t fn, fn_n;	/* offset and length in the text */
+	uint32_t file, file_n;	/* length 0: none */
+	uint32_t obj, obj_n;
 };
 
 /* Entries start at multiples of this. A slot holds the entry's offset /
@@ -144,6 +151,14 @@ ent_at(const struct lpframe_memo *mm, uint64_t slot)
 	return (struct lpframe_ent *)(void *)(mm->arena + ((slot & UINT32_MAX) - 1) * ALIGN);
 }
 
+/* A slice of the text at s; "" when empty, as lparse leaves a missing
+ * file or object. */
+static struct lt_slice
+text_slice(const char *s, uint32_t off, uint32_t n)
+{
+	return n ? (struct lt_slice){ s + off, n } : (struct lt_slice){ "", 0 };
+}
+
 void
 lpframe_memo_init(struct lpframe_memo *mm)
 {
@@ -158,14 +173,14 @@ lpframe_memo_free(struct lpframe_memo *mm)
 	lpframe_memo_init(mm);
 }
 
-const struct lparse_frame *
-lpframe_memo_find(const struct lpframe_memo *mm, const char *s, size_t len)
+bool
+lpframe_memo_find(const struct lpframe_memo *mm, const char *s, size_t len, struct lparse_frame *f)
 {
 	size_t j, mask = mm->nslots - 1;
 	uint64_t key[2], h, tag;
 
 	if (!mm->nslots || len < LPFRAME_MEMO_KEY)
-		return NULL;
+		return false;
 	memcpy(key, s, sizeof key);
 	h = key_hash(key);
 	tag = h >> 32 << 32;
@@ -175,11 +190,18 @@ lpframe_memo_find(const struct lpframe_memo *mm, const char *s, size_t len)
 		if ((mm->slots[j] & ~(uint64_t)UINT32_MAX) != tag)
 			continue;
 		e = ent_at(mm, mm->slots[j]);
-		if (e->key[0] == key[0] && e->key[1] == key[1] && e->len == len &&
-		    !memcmp(e + 1, s + LPFRAME_MEMO_KEY, len - LPFRAME_MEMO_KEY))
-			return &e->f;
+		if (e->key[0] != key[0] || e->key[1] != key[1] || e->len != len ||
+		    memcmp(e + 1, s + LPFRAME_MEMO_KEY, len - LPFRAME_MEMO_KEY))
+			continue;
+		f->ip = e->ip;
+		f->fn = (struct lt_slice){ s + e->fn, e->fn_n };
+		f->file = text_slice(s, e->file, e->file_n);
+		f->obj = text_slice(s, e->obj, e->obj_n);
+		f->line = e->line;
+		f->text_id = e->text_id;
+		return true;
 	}
-	return NULL;
+	return false;
 }
 
 static void
@@ -230,8 +252,16 @@ lpframe_memo_add(struct lpframe_memo *mm, const char *s, size_t len, struct lpar
 	e = (struct lpframe_ent *)(void *)(mm->arena + mm->used);
 	f->text_id = (uint32_t)++mm->nents;
 	memcpy(e->key, s, sizeof e->key);
-	e->len = len;
-	e->f = *f;
+	e->ip = f->ip;
+	e->len = (uint32_t)len;
+	e->text_id = f->text_id;
+	e->line = f->line;
+	e->fn = (uint32_t)(f->fn.p - s);
+	e->fn_n = (uint32_t)f->fn.n;
+	e->file = f->file.n ? (uint32_t)(f->file.p - s) : 0;
+	e->file_n = (uint32_t)f->file.n;
+	e->obj = f->obj.n ? (uint32_t)(f->obj.p - s) : 0;
+	e->obj_n = (uint32_t)f->obj.n;
 	memcpy(e + 1, s + LPFRAME_MEMO_KEY, len - LPFRAME_MEMO_KEY);
 	slot_put(mm->slots, mm->nslots, e, mm->used / ALIGN + 1);
 	mm->used += size;
