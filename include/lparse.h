@@ -26,6 +26,11 @@ struct lparse_frame {
 	struct lt_slice file;	/* source path as valgrind printed it, empty if none */
 	struct lt_slice obj;	/* "(in /path/obj.so)", empty if none */
 	unsigned line;		/* 0 if none */
+	/* Frames of one lparse_text() call with the same non-zero text_id were
+	 * parsed from the same text (so every field above is equal): a
+	 * consumer may cache its work per text_id within that call, see
+	 * lparse_record.parse_id. 0 = no such promise. */
+	uint32_t text_id;
 };
 
 struct lparse_record {
@@ -41,6 +46,8 @@ struct lparse_record {
 	unsigned nrecs;
 	size_t nframes;
 	const struct lparse_frame *frames;	/* valid during the callback only */
+	uint64_t parse_id;	/* the lparse_text() call (never 0 from it; 0 elsewhere):
+				 * the scope in which frames' text_ids hold */
 };
 
 /* Return 0 to go on, non-zero to stop parsing: lparse_text() then returns

@@ -3,11 +3,14 @@
  *
  * The answer is a few hundred kilobytes to tens of megabytes, parsed after
  * every leak check while the user watches, so this is a hand-written
- * scanner: memchr finds the lines, each line is walked once with a cursor,
- * frames are slices into the input and the frame array is reused for every
- * record. Nothing here trusts the input: every read is bounded by the end of
- * the current line, numbers are checked for overflow, and whatever does not
- * fit the grammar is an error that names its line.
+ * scanner: linescan.h finds the lines, each line is walked once with a
+ * cursor, frames are slices into the input and the frame array is reused
+ * for every record. Most lines are frames, and an answer repeats the same
+ * few thousand frame lines (lpframe.h): a frame line seen before is matched
+ * with one memcmp and takes the frame parsed then. Nothing here trusts the
+ * input: every read is bounded by the end of the current line, numbers are
+ * checked for overflow, and whatever does not fit the grammar is an error
+ * that names its line.
  *
  * Line shapes (after the "==PID== " prefix), see shared VALGRIND.md:
  *   N [(+d)] [(N [(+d)] direct, N [(+d)] indirect)] bytes in N [(+d)] blocks
@@ -23,10 +26,13 @@
  * Lines without the prefix come from vgdb ("sending command ...") or are
  * valgrind rejecting the command ("fulll does not match any of ..."). */
 #include "lparse.h"
+#include "linescan.h"
+#include "lpframe.h"
 #include "util.h"
 
 #include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +54,8 @@ struct parser {
 	const char *line;		/* current line, for column numbers */
 	unsigned lineno;
 	const char *end;		/* end of the input */
-	const char *nul;		/* first NUL byte found, or NULL */
-	const char *nul_seen;		/* checked for NUL bytes up to here */
+	const char *eol;		/* the current line's newline, NULL if it has none */
+	struct linescan lines;		/* finds the lines, notes the first NUL */
 	const char *pfx;		/* "==PID==" of the first prefixed line */
 	size_t pfxlen;
 	enum state state;
@@ -62,7 +68,12 @@ struct parser {
 	void *ctx;
 	struct leak_summary *sum;
 	struct lparse_error *err;
+	struct lpframe_memo memo;		/* frame lines parsed so far */
+	uint64_t parse_id;
 };
+
+/* Ids of lparse_text() calls, for lparse_record.parse_id. */
+static atomic_uint_fast64_t parse_ids;
 
 /* A bounded view of the rest of a line. */
 struct cur {
@@ -105,34 +116,42 @@ is_digit(char ch)
 	return ch >= '0' && ch <= '9';
 }
 
-/* A decimal with valgrind's "," thousands separators: 1,234,567. */
+/* A decimal with valgrind's "," thousands separators: 1,234,567. Every
+ * record header holds six or more: the overflow bound is worked out once
+ * per number, not per digit. */
 static enum lparse_status
 number(struct parser *ps, struct cur *c, uint64_t max, uint64_t *out)
 {
+	const uint64_t lim = max / 10, lim_d = max % 10;
+	const char *s = c->s, *e = c->e;
 	uint64_t v = 0;
 	int group = 0;		/* digits since the start or the last comma */
 	bool comma = false;
 
-	if (c->s == c->e || !is_digit(*c->s))
+	if (s == e || !is_digit(*s))
 		return bad(ps, c, "expected a number");
-	for (; c->s < c->e; c->s++) {
-		unsigned d;
+	for (; s < e; s++) {
+		uint64_t d = (uint64_t)(*s - '0');
 
-		if (*c->s == ',' && c->s + 1 < c->e && is_digit(c->s[1])) {
-			if (group > 3 || (comma && group != 3))
+		if (d > 9) {
+			if (*s != ',' || s + 1 == e || !is_digit(s[1]))
+				break;
+			if (group > 3 || (comma && group != 3)) {
+				c->s = s;
 				return bad(ps, c, "misplaced thousands separator");
+			}
 			comma = true;
 			group = 0;
 			continue;
 		}
-		if (!is_digit(*c->s))
-			break;
-		d = (unsigned)(*c->s - '0');
-		if (v > (max - d) / 10)
+		if (v >= lim && (v > lim || d > lim_d)) {
+			c->s = s;
 			return bad(ps, c, "number too large");
+		}
 		v = v * 10 + d;
 		group++;
 	}
+	c->s = s;
 	if (comma && group != 3)
 		return bad(ps, c, "misplaced thousands separator");
 	*out = v;
@@ -171,9 +190,13 @@ parse_kind(struct cur *c)
 {
 	int k;
 
-	for (k = 0; k < LEAK_KIND_COUNT; k++)
-		if (eat(c, leak_kind_text(k), strlen(leak_kind_text(k))))
+	for (k = 0; k < LEAK_KIND_COUNT; k++) {
+		const char *t = leak_kind_text(k);
+
+		/* The first letters differ: strlen and memcmp for one kind only. */
+		if (c->s < c->e && *c->s == *t && eat(c, t, strlen(t)))
 			return k;
+	}
 	return -1;
 }
 
@@ -248,95 +271,11 @@ record_end(struct parser *ps)
 	if (ps->rec.nframes == 0)
 		return fail(ps, LPARSE_ERROR, "loss record %u has no stack", ps->rec.recno);
 	ps->rec.frames = ps->frames;
+	ps->rec.parse_id = ps->parse_id;
 	if (ps->cb && ps->cb(ps->ctx, &ps->rec))
 		return fail(ps, LPARSE_CALLBACK, "stopped by the callback");
 	return LPARSE_OK;
 }
-
-/* The '(' that opens the parenthesised group ending at close (a ')'),
- * balancing parentheses so a path like "/x (copy)/m.c:3" stays whole. */
-static const char *
-group_start(const char *s, const char *close)
-{
-	const char *p = memrchr(s, '(', (size_t)(close - s));
-	int depth = 0;
-
-	/* Nearly always the group holds no other parenthesis: two SIMD
-	 * searches instead of a byte loop over the path. */
-	if (!p || !memchr(p + 1, ')', (size_t)(close - p - 1)))
-		return p;
-	for (p = close + 1; p-- > s;) {
-		if (*p == ')')
-			depth++;
-		else if (*p == '(' && --depth == 0)
-			return p;
-	}
-	return NULL;
-}
-
-/* "FILE:LINE": the last colon followed only by digits separates them, so
- * file names may hold colons and spaces. 0 = not this shape. */
-static int
-file_line(struct parser *ps, struct cur g, struct lparse_frame *f)
-{
-	const char *p = g.e, *q;
-	uint64_t line = 0;
-
-	while (p > g.s && is_digit(p[-1]))
-		p--;
-	if (p == g.e || p - g.s < 2 || p[-1] != ':')
-		return 0;
-	/* Line numbers have no thousands separators (printed with %u). */
-	for (q = p; q < g.e && line <= UINT_MAX; q++)
-		line = line * 10 + (uint64_t)(*q - '0');
-	if (line > UINT_MAX) {
-		fail(ps, LPARSE_ERROR, "line number too large");
-		return -1;
-	}
-	f->file.p = g.s;
-	f->file.n = (size_t)(p - 1 - g.s);
-	f->line = (unsigned)line;
-	return 1;
-}
-
-/* "FN", "FN (FILE:LINE)", "FN (in OBJ)"; FN may be "???" and, in C++, may
- * hold spaces and parentheses itself, so the location is the last group. */
-static enum lparse_status
-frame_location(struct parser *ps, struct cur c, struct lparse_frame *f)
-{
-	const char *open;
-	struct cur g;
-	int r = 0;
-
-	f->fn.p = c.s;
-	f->fn.n = (size_t)(c.e - c.s);
-	if (c.e - c.s > 3 && c.e[-1] == ')' &&
-	    (open = group_start(c.s, c.e - 1)) && open - c.s >= 2 && open[-1] == ' ') {
-		g.s = open + 1;
-		g.e = c.e - 1;
-		if (g.e - g.s > 3 && g.s[0] == 'i' && g.s[1] == 'n' && g.s[2] == ' ') {
-			f->obj.p = g.s + 3;
-			f->obj.n = (size_t)(g.e - g.s - 3);
-			r = 1;
-		} else if ((r = file_line(ps, g, f)) < 0) {
-			return LPARSE_ERROR;
-		}
-		if (r > 0)
-			f->fn.n = (size_t)(open - 1 - c.s);
-	}
-	if (f->fn.n == 3 && f->fn.p[0] == '?' && f->fn.p[1] == '?' && f->fn.p[2] == '?')
-		f->fn.n = 0;
-	else if (f->fn.n == 0)
-		return bad(ps, &c, "frame without a function");
-	return LPARSE_OK;
-}
-
-/* Hex digit values plus one: 0 marks a non-digit. */
-static const unsigned char hex_value[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
-	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
-	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-};
 
 /* "   at 0xADDR: ..." or "   by 0xADDR: ..."; c is past the three spaces. */
 static enum lparse_status
@@ -344,10 +283,9 @@ parse_frame(struct parser *ps, struct cur *c)
 {
 	struct lparse_record *r = &ps->rec;
 	struct lparse_frame *f;
-	const char *s = c->s, *h, *lim;
+	const char *s = c->s, *h, *digits;
 	bool at = s[0] == 'a';
-	uint64_t ip = 0;
-	unsigned d;
+	uint64_t ip;
 
 	/* Byte compares: this runs for every frame, memcmp calls show. */
 	if (c->e - s < 5 || !(at ? s[1] == 't' : s[0] == 'b' && s[1] == 'y') ||
@@ -356,10 +294,8 @@ parse_frame(struct parser *ps, struct cur *c)
 	c->s += 5;
 	if (at != (r->nframes == 0))
 		return bad(ps, c, at ? "'at' frame inside a stack" : "stack without an 'at' frame");
-	/* At most 17 digits read: one too many is enough to complain. */
-	lim = c->e - c->s > 17 ? c->s + 17 : c->e;
-	for (h = c->s; h < lim && (d = hex_value[(unsigned char)*h]); h++)
-		ip = ip << 4 | (d - 1u);
+	digits = c->s;
+	h = lpframe_hex(digits, c->e, &ip);
 	if (h - c->s > 16)
 		return bad(ps, c, "address too large");
 	if (h == c->s || c->e - h < 2 || h[0] != ':' || h[1] != ' ')
@@ -376,8 +312,20 @@ parse_frame(struct parser *ps, struct cur *c)
 	f->file.p = f->obj.p = "";	/* never NULL: memcmp(NULL, .., 0) is UB */
 	f->file.n = f->obj.n = 0;
 	f->line = 0;
+	f->text_id = 0;
 	r->nframes++;
-	return frame_location(ps, *c, f);
+	switch (lpframe_location(c->s, c->e, f)) {
+	case LPFRAME_BIG_LINE:
+		return fail(ps, LPARSE_ERROR, "line number too large");
+	case LPFRAME_NO_FUNCTION:
+		return bad(ps, c, "frame without a function");
+	case LPFRAME_OK:
+		break;
+	}
+	/* A line cut short may continue differently: only whole lines. */
+	if (ps->eol)
+		lpframe_memo_add(&ps->memo, digits, (size_t)(ps->eol + 1 - digits), f);
+	return LPARSE_OK;
 }
 
 /* ---- LEAK SUMMARY ---- */
@@ -526,23 +474,6 @@ content_line(struct parser *ps, struct cur *c)
 	return bad(ps, c, "unknown line");
 }
 
-/* Is there a NUL byte before eol? Searched ahead in blocks: one memchr call
- * per line costs more than the search, and the block stays in cache for the
- * parse that follows. */
-static bool
-nul_in(struct parser *ps, const char *eol)
-{
-	while (!ps->nul && ps->nul_seen < eol) {
-		size_t n = (size_t)(ps->end - ps->nul_seen);
-
-		if (n > 256 * 1024)
-			n = 256 * 1024;
-		ps->nul = memchr(ps->nul_seen, '\0', n);
-		ps->nul_seen += n;
-	}
-	return ps->nul && ps->nul < eol;
-}
-
 /* Does the line start with the prefix seen first? Every line asks, so
  * compare words rather than call memcmp. */
 static bool
@@ -593,8 +524,8 @@ parse_line(struct parser *ps, const char *s, size_t n)
 
 	if (n > LPARSE_MAX_LINE)
 		return fail(ps, LPARSE_ERROR, "line longer than %d bytes", LPARSE_MAX_LINE);
-	if (nul_in(ps, s + n))
-		return fail(ps, LPARSE_ERROR, "NUL byte at column %zu", (size_t)(ps->nul - s) + 1);
+	if (ps->lines.nul && ps->lines.nul < s + n)
+		return fail(ps, LPARSE_ERROR, "NUL byte at column %zu", (size_t)(ps->lines.nul - s) + 1);
 	if (n && s[n - 1] == '\r')
 		n--;
 	if (same_prefix(ps, s, n)) {
@@ -617,6 +548,34 @@ parse_line(struct parser *ps, const char *s, size_t n)
 	if (c.s < c.e && *c.s++ != ' ')
 		return bad(ps, &c, "expected a space after the prefix");
 	return content_line(ps, &c);
+}
+
+/* A frame line this answer printed before: the same bytes from the address
+ * to the newline at eol. The frame parsed then is taken as it is; only what
+ * the text does not decide is checked: the prefix, "at" first and "by"
+ * after, the frame limit. False: parse the line in full (which also reports
+ * whatever is wrong with it). */
+static bool
+frame_again(struct parser *ps, const char *p, const char *eol)
+{
+	struct lparse_record *r = &ps->rec;
+	const char *s;
+	bool at;
+
+	if (ps->state != ST_RECORD || !same_prefix(ps, p, (size_t)(eol - p)) ||
+	    (size_t)(eol - p) - ps->pfxlen < 9)
+		return false;
+	s = p + ps->pfxlen;
+	at = s[4] == 'a';
+	if (memcmp(s, at ? "    at 0x" : "    by 0x", 9) || at != (r->nframes == 0) ||
+	    r->nframes == LPARSE_MAX_FRAMES)
+		return false;
+	if (r->nframes == ps->capframes)
+		xgrow((void **)&ps->frames, &ps->capframes, r->nframes + 1, sizeof(*ps->frames));
+	if (!lpframe_memo_find(&ps->memo, s + 9, (size_t)(eol + 1 - (s + 9)), &ps->frames[r->nframes]))
+		return false;
+	r->nframes++;
+	return true;
 }
 
 /* The last line has no newline and does not parse: it was cut in the
@@ -645,22 +604,29 @@ lparse_text(const char *buf, size_t len, lparse_record_cb cb, void *ctx,
 
 	memset(&ps, 0, sizeof(ps));
 	ps.end = end;
-	ps.nul_seen = buf;
+	linescan_init(&ps.lines, buf, len);
 	ps.cb = cb;
 	ps.ctx = ctx;
 	ps.sum = summary ? summary : &local_sum;
 	ps.err = err ? err : &local_err;
+	ps.parse_id = atomic_fetch_add(&parse_ids, 1) + 1;
+	lpframe_memo_init(&ps.memo);
 	memset(ps.sum, 0, sizeof(*ps.sum));
 	memset(ps.err, 0, sizeof(*ps.err));
 
 	while (p < end && st == LPARSE_OK) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = linescan_next(&ps.lines);
 		bool cut = !eol;
 
-		if (cut)
-			eol = end;
 		ps.lineno++;
 		ps.line = p;
+		if (!cut && frame_again(&ps, p, eol)) {
+			p = eol + 1;
+			continue;
+		}
+		ps.eol = eol;
+		if (cut)
+			eol = end;
 		st = parse_line(&ps, p, (size_t)(eol - p));
 		if (st == LPARSE_ERROR && cut)
 			st = cut_line(&ps, p, eol);
@@ -676,5 +642,6 @@ lparse_text(const char *buf, size_t len, lparse_record_cb cb, void *ctx,
 		st = fail(&ps, LPARSE_INCOMPLETE,
 			"no LEAK SUMMARY: the answer is cut short or not a leak check");
 	free(ps.frames);
+	lpframe_memo_free(&ps.memo);
 	return st;
 }

@@ -29,6 +29,16 @@ struct frame_lens {
 	uint32_t fn, file, obj;	/* strlen of the interned strings */
 };
 
+/* What a new site needs to know of its frames, a byte per frame: a new
+ * site reads all of its ~30, and this array stays in L1 where the frame
+ * structs would not. */
+enum {
+	FF_ALLOC = 1,		/* model_frame.alloc */
+	FF_CORE = 2,		/* model_frame.core */
+	FF_FN = 4,		/* has a function name */
+	FF_FILE = 8,		/* has a source file */
+};
+
 struct round_data {
 	uint64_t *bytes, *blocks, *direct, *indirect;
 	size_t cap;
@@ -40,13 +50,14 @@ struct model {
 	size_t nframes, capframes;
 	uint64_t *frame_hash;	/* per frame id */
 	struct frame_lens *frame_lens;	/* per frame id */
-	uint32_t *frame_slots;	/* id + 1, 0 = empty */
+	uint8_t *frame_flags;	/* per frame id: FF_* */
+	uint64_t *frame_slots;	/* see slot_make */
 	size_t nframe_slots;
 
 	struct model_site *sites;
 	size_t nsites, capsites;
 	uint64_t *site_hash;
-	uint32_t *site_slots;
+	uint64_t *site_slots;	/* see slot_make */
 	size_t nsite_slots;
 
 	struct model_round *rounds;
@@ -60,6 +71,11 @@ struct model {
 	size_t nalloc_fns;
 	uint32_t *stack;	/* scratch for one record's frame ids */
 	size_t capstack;
+	/* Frame ids by lparse text_id, for the parse memo_parse (see
+	 * frame_id_memo): id + 1, 0 = not looked up yet. */
+	uint64_t memo_parse;
+	uint32_t *memo;
+	size_t capmemo;
 };
 
 const char *
@@ -111,6 +127,7 @@ model_free(struct model *m)
 	free(m->frames);
 	free(m->frame_hash);
 	free(m->frame_lens);
+	free(m->frame_flags);
 	free(m->frame_slots);
 	free(m->sites);
 	free(m->site_hash);
@@ -118,6 +135,7 @@ model_free(struct model *m)
 	free(m->rounds);
 	free(m->data);
 	free(m->stack);
+	free(m->memo);
 	intern_free(m->strs);
 	free(m);
 }
@@ -193,22 +211,47 @@ frame_matches(const struct model *m, uint32_t id, const struct lparse_frame *f)
 		slice_eq(f->file, mf->file, l->file) && slice_eq(f->obj, mf->obj, l->obj);
 }
 
-static void
-slots_grow(uint32_t **slots, size_t *nslots, const uint64_t *hashes, size_t count)
+/* A hash table slot: id + 1 in the low half (0 = empty), the high half of
+ * the key's hash in the high half. A probe past other keys then reads no
+ * hash or site array: with 100,000 sites those reads were cache misses. */
+static uint64_t
+slot_make(uint64_t h, size_t id)
 {
-	size_t n = *nslots * 2, i;
-	uint32_t *ns = xcalloc(n, sizeof *ns);
+	return (h >> 32 << 32) | (uint64_t)(id + 1);
+}
+
+static bool
+slot_tagged(uint64_t slot, uint64_t h)
+{
+	return (slot ^ h) >> 32 == 0;
+}
+
+static size_t
+slot_id(uint64_t slot)
+{
+	return (size_t)(slot & UINT32_MAX) - 1;
+}
+
+/* Index ids 0..count-1 by their hashes in an empty table. */
+static void
+slots_fill(uint64_t *slots, size_t nslots, const uint64_t *hashes, size_t count)
+{
+	size_t i, j;
 
 	for (i = 0; i < count; i++) {
-		size_t j;
-
-		for (j = hashes[i] & (n - 1); ns[j]; j = (j + 1) & (n - 1))
+		for (j = hashes[i] & (nslots - 1); slots[j]; j = (j + 1) & (nslots - 1))
 			;
-		ns[j] = (uint32_t)i + 1;
+		slots[j] = slot_make(hashes[i], i);
 	}
+}
+
+static void
+slots_grow(uint64_t **slots, size_t *nslots, const uint64_t *hashes, size_t count)
+{
 	free(*slots);
-	*slots = ns;
-	*nslots = n;
+	*nslots *= 2;
+	*slots = xcalloc(*nslots, sizeof **slots);
+	slots_fill(*slots, *nslots, hashes, count);
 }
 
 static uint32_t
@@ -219,14 +262,15 @@ frame_id(struct model *m, const struct lparse_frame *f)
 	struct model_frame *mf;
 
 	for (j = h & mask; m->frame_slots[j]; j = (j + 1) & mask) {
-		uint32_t id = m->frame_slots[j] - 1;
+		uint64_t slot = m->frame_slots[j];
 
-		if (m->frame_hash[id] == h && frame_matches(m, id, f))
-			return id;
+		if (slot_tagged(slot, h) && frame_matches(m, (uint32_t)slot_id(slot), f))
+			return (uint32_t)slot_id(slot);
 	}
 	xgrow((void **)&m->frames, &m->capframes, m->nframes + 1, sizeof *m->frames);
 	m->frame_hash = xrealloc(m->frame_hash, m->capframes * sizeof *m->frame_hash);
 	m->frame_lens = xrealloc(m->frame_lens, m->capframes * sizeof *m->frame_lens);
+	m->frame_flags = xrealloc(m->frame_flags, m->capframes * sizeof *m->frame_flags);
 	m->frame_lens[m->nframes] = (struct frame_lens){ (uint32_t)f->fn.n, (uint32_t)f->file.n,
 		(uint32_t)f->obj.n };
 	mf = &m->frames[m->nframes];
@@ -237,11 +281,41 @@ frame_id(struct model *m, const struct lparse_frame *f)
 	mf->obj = intern_get(m->strs, f->obj.p, f->obj.n);
 	mf->alloc = is_alloc_fn(m, mf->fn, mf->obj);
 	mf->core = *mf->file && is_core_file(mf->file);
+	m->frame_flags[m->nframes] = (uint8_t)((mf->alloc ? FF_ALLOC : 0) | (mf->core ? FF_CORE : 0) |
+		(*mf->fn ? FF_FN : 0) | (*mf->file ? FF_FILE : 0));
 	m->frame_hash[m->nframes] = h;
-	m->frame_slots[j] = (uint32_t)++m->nframes;
+	m->frame_slots[j] = slot_make(h, m->nframes++);
 	if (m->nframes * 2 > m->nframe_slots)
 		slots_grow(&m->frame_slots, &m->nframe_slots, m->frame_hash, m->nframes);
 	return (uint32_t)m->nframes - 1;
+}
+
+/* lparse marks frames parsed from the same text within one answer (a big
+ * answer repeats a few thousand frame lines millions of times): look each
+ * text up once per answer, then take its id from an array. */
+static uint32_t
+frame_id_memo(struct model *m, uint64_t parse_id, const struct lparse_frame *f)
+{
+	uint32_t t = f->text_id, id;
+
+	if (!parse_id || !t)
+		return frame_id(m, f);
+	if (parse_id != m->memo_parse) {
+		if (m->memo)
+			memset(m->memo, 0, m->capmemo * sizeof *m->memo);
+		m->memo_parse = parse_id;
+	}
+	if (t < m->capmemo && m->memo[t])
+		return m->memo[t] - 1;
+	id = frame_id(m, f);
+	if (t >= m->capmemo) {
+		size_t old = m->capmemo;
+
+		xgrow((void **)&m->memo, &m->capmemo, (size_t)t + 1, sizeof *m->memo);
+		memset(m->memo + old, 0, (m->capmemo - old) * sizeof *m->memo);
+	}
+	m->memo[t] = id + 1;
+	return id;
 }
 
 /* ---- sites ---- */
@@ -252,13 +326,13 @@ pick_alloc_site(const struct model *m, const uint32_t *ids, size_t n)
 	size_t i, first_nonalloc = n;
 
 	for (i = 0; i < n; i++) {
-		const struct model_frame *f = &m->frames[ids[i]];
+		unsigned fl = m->frame_flags[ids[i]];
 
-		if (f->alloc)
+		if (fl & FF_ALLOC)
 			continue;
 		if (first_nonalloc == n)
 			first_nonalloc = i;
-		if (*f->fn)
+		if (fl & FF_FN)
 			return (uint32_t)i;
 	}
 	return first_nonalloc < n ? (uint32_t)first_nonalloc : 0;
@@ -269,12 +343,9 @@ stack_core_only(const struct model *m, const uint32_t *ids, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		const struct model_frame *f = &m->frames[ids[i]];
-
-		if (*f->file && !f->core)
+	for (i = 0; i < n; i++)
+		if ((m->frame_flags[ids[i]] & (FF_FILE | FF_CORE)) == FF_FILE)
 			return false;
-	}
 	return true;
 }
 
@@ -286,15 +357,17 @@ site_id(struct model *m, enum leak_kind kind, const uint32_t *ids, size_t n)
 	struct model_site *s;
 
 	for (j = h & mask; m->site_slots[j]; j = (j + 1) & mask) {
-		size_t id = m->site_slots[j] - 1;
+		size_t id = slot_id(m->site_slots[j]);
 
 		s = &m->sites[id];
-		if (m->site_hash[id] == h && s->kind == kind && s->nframes == n &&
+		if (slot_tagged(m->site_slots[j], h) && s->kind == kind && s->nframes == n &&
 			!memcmp(s->frames, ids, n * sizeof *ids))
 			return id;
 	}
-	xgrow((void **)&m->sites, &m->capsites, m->nsites + 1, sizeof *m->sites);
-	m->site_hash = xrealloc(m->site_hash, m->capsites * sizeof *m->site_hash);
+	if (m->nsites == m->capsites) {
+		xgrow((void **)&m->sites, &m->capsites, m->nsites + 1, sizeof *m->sites);
+		m->site_hash = xrealloc(m->site_hash, m->capsites * sizeof *m->site_hash);
+	}
 	s = &m->sites[m->nsites];
 	memset(s, 0, sizeof *s);
 	s->kind = kind;
@@ -305,7 +378,7 @@ site_id(struct model *m, enum leak_kind kind, const uint32_t *ids, size_t n)
 	s->core_only = stack_core_only(m, ids, n);
 	s->first_round = (uint32_t)m->nrounds;
 	m->site_hash[m->nsites] = h;
-	m->site_slots[j] = (uint32_t)++m->nsites;
+	m->site_slots[j] = slot_make(h, m->nsites++);
 	if (m->nsites * 2 > m->nsite_slots)
 		slots_grow(&m->site_slots, &m->nsite_slots, m->site_hash, m->nsites);
 	return m->nsites - 1;
@@ -362,7 +435,7 @@ model_round_add(struct model *m, const struct lparse_record *rec)
 		return;
 	xgrow((void **)&m->stack, &m->capstack, rec->nframes + 1, sizeof *m->stack);
 	for (i = 0; i < rec->nframes; i++)
-		m->stack[i] = frame_id(m, &rec->frames[i]);
+		m->stack[i] = frame_id_memo(m, rec->parse_id, &rec->frames[i]);
 	id = site_id(m, rec->kind, m->stack, rec->nframes);
 	round_data_fit(d, m->nsites);
 	/* Identical stacks are merged by valgrind already; adding keeps a
@@ -488,13 +561,7 @@ model_round_abort(struct model *m)
 	/* Forget the sites this round created: rebuild the index. */
 	m->nsites = m->sites_at_begin;
 	memset(m->site_slots, 0, m->nsite_slots * sizeof *m->site_slots);
-	for (i = 0; i < m->nsites; i++) {
-		size_t j, mask = m->nsite_slots - 1;
-
-		for (j = m->site_hash[i] & mask; m->site_slots[j]; j = (j + 1) & mask)
-			;
-		m->site_slots[j] = (uint32_t)i + 1;
-	}
+	slots_fill(m->site_slots, m->nsite_slots, m->site_hash, m->nsites);
 	m->in_round = false;
 }
 
@@ -564,8 +631,10 @@ model_memory(const struct model *m)
 {
 	size_t bytes = sizeof *m + intern_bytes(m->strs), i;
 
-	bytes += m->capframes * (sizeof *m->frames + sizeof *m->frame_hash);
+	bytes += m->capframes * (sizeof *m->frames + sizeof *m->frame_hash + sizeof *m->frame_lens +
+		sizeof *m->frame_flags);
 	bytes += m->nframe_slots * sizeof *m->frame_slots + m->nsite_slots * sizeof *m->site_slots;
+	bytes += m->capmemo * sizeof *m->memo;
 	bytes += m->capsites * (sizeof *m->sites + sizeof *m->site_hash);
 	for (i = 0; i < m->nsites; i++)
 		bytes += m->sites[i].nframes * sizeof(uint32_t);

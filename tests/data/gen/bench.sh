@@ -14,7 +14,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT INT TERM HUP
 
 cflags="-std=c11 -D_GNU_SOURCE -O2 -g -I$root/include"
-src="$root/src/lparse.c $root/src/util.c $root/src/leak.c"
+src="$root/src/lparse.c $root/src/lpframe.c $root/src/linescan.c $root/src/util.c $root/src/leak.c"
 gcc -O2 -o "$TMP/gen_big" "$here/gen_big.c"
 gcc $cflags -o "$TMP/lparse_bench" "$here/lparse_bench.c" $src
 if [ -f "$root/src/model.c" ] && [ -f "$root/src/intern.c" ]; then
