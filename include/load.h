@@ -61,6 +61,11 @@ void load_set_shape(struct load *load, unsigned long requests, unsigned concurre
  * e.g. to keep leak checkers quiet. */
 void load_global_cleanup(void);
 
+/* Load goes to this machine only. True if url is http(s) and its host,
+ * read the way libcurl reads it ("http://localhost:1@example.com/" is
+ * example.com's), is 127.0.0.0/8, [::1] or localhost. */
+bool load_url_is_loopback(const char *url);
+
 /* Requests counted as failed: transport errors plus non-2xx/3xx answers. */
 unsigned long load_failed(const struct load_stats *st);
 

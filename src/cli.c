@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "journal.h"
+#include "load.h"
 #include "preflight.h"
 #include "util.h"
 
@@ -117,17 +118,9 @@ set_defaults(struct cli_opts *o)
 static bool
 url_is_loopback(const char *u)
 {
-	static const char *const ok[] = {
-		"http://127.", "http://localhost:", "http://localhost/", "http://[::1]",
-	};
-	size_t i;
-
 	if (!strstr(u, "://"))
 		return u[0] == '/';
-	for (i = 0; i < LT_ARRAY_SIZE(ok); i++)
-		if (!strncmp(u, ok[i], strlen(ok[i])))
-			return true;
-	return !strcmp(u, "http://localhost");
+	return load_url_is_loopback(u);
 }
 
 /* One option; false with err set. */

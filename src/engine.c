@@ -207,6 +207,16 @@ resolve_urls(struct engine *e, char **in, size_t nin)
 		}
 		urls[i] = xasprintf("%s%s%s", base, u[0] == '/' ? "" : "/", u);
 	}
+	for (i = 0; i < n; i++) {
+		if (!load_url_is_loopback(urls[i])) {
+			report(e, ENGINE_EV_ERROR, "URL %.200s: load goes to loopback only "
+				"(127.0.0.1, localhost, [::1])", urls[i]);
+			for (i = 0; i < n; i++)
+				free(urls[i]);
+			free(urls);
+			return false;
+		}
+	}
 	free_urls(e);
 	e->urls = urls;
 	e->spec.urls = urls;
