@@ -140,6 +140,19 @@ on_xml_bytes(void *ctx, const char *buf, size_t len)
 	xstream_feed(e->xml, buf, len);
 }
 
+/* Every request in flight is a socket here and one in nginx: a low
+ * `ulimit -n` fails requests by the hundred with nothing said. */
+static void
+check_nofile(struct engine *e)
+{
+	unsigned long have = util_raise_nofile(), need = e->opts.load.concurrency + 64UL;
+
+	if (have && have < need)
+		report(e, ENGINE_EV_WARNING, "the open files limit is %lu (ulimit -n): concurrency "
+			"%u needs about %lu, requests will fail; raise it or lower -C", have,
+			e->opts.load.concurrency, need);
+}
+
 bool
 engine_start(struct engine *e, char *err, size_t errlen)
 {
@@ -153,6 +166,7 @@ engine_start(struct engine *e, char *err, size_t errlen)
 		if (!e->journal)
 			return false;
 	}
+	check_nofile(e);	/* before nginx starts: it inherits the limit */
 	if (!session_start(e->session, err, errlen))
 		return false;
 	e->xml = xstream_new(e->model, false, &xcb, e);
