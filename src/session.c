@@ -37,6 +37,7 @@ struct session {
 	char *nginx_prefix;
 	char *pid_path;
 	char *error_log;
+	off_t error_log_start;	/* its size at spawn: older lines are another run's */
 	char *base_url;
 
 	pid_t pid;
@@ -303,6 +304,12 @@ spawn(struct session *s, char *err, size_t errlen)
 	}
 	spec.argv = argv;
 	spec.stdout_fd = spec.stderr_fd = fds[1];
+	if (s->error_log) {
+		struct stat st;
+
+		s->error_log_start = stat(s->error_log, &st) == 0 && S_ISREG(st.st_mode) ?
+			st.st_size : 0;
+	}
 	s->spawn_ns = util_now_ns();
 	s->pid = proc_spawn(&spec);
 	close(fds[1]);
@@ -555,8 +562,10 @@ session_free(struct session *s)
 	free(s);
 }
 
+/* The last max bytes of path written since offset start (all of it if
+ * the file shrank meanwhile: rotated or truncated). */
 static void
-append_file_tail(struct sbuf *b, const char *path, size_t max)
+append_file_tail(struct sbuf *b, const char *path, off_t start, size_t max)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -567,6 +576,9 @@ append_file_tail(struct sbuf *b, const char *path, size_t max)
 		return;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		off_t off = st.st_size > (off_t)max ? st.st_size - (off_t)max : 0;
+
+		if (st.st_size >= start && off < start)
+			off = start;
 
 		buf = xmalloc(max);
 		n = pread(fd, buf, max, off);
@@ -589,7 +601,7 @@ session_log_tail(const struct session *s, size_t max_lines)
 	if (raw.len && raw.data[raw.len - 1] != '\n')
 		sbuf_addc(&raw, '\n');
 	if (s->error_log)
-		append_file_tail(&raw, s->error_log, 16384);
+		append_file_tail(&raw, s->error_log, s->error_log_start, 16384);
 	/* Keep the last max_lines lines, each escaped: this text is shown. */
 	end = raw.data ? raw.data + raw.len : NULL;
 	start = raw.data;
