@@ -225,11 +225,12 @@ journal_default_path(char *err, size_t errlen)
 		dir = xasprintf("%s/.local/state/ngx-leaktop/sessions", home);
 	else {
 		snprintf(err, errlen, "no place for the session file: set HOME or XDG_STATE_HOME, "
-			"or pass --session FILE");
+			"or pass --session FILE or --no-session");
 		return NULL;
 	}
 	if (!mkdir_p(dir)) {
-		snprintf(err, errlen, "cannot create %s for the session file: %s (pass --session FILE)",
+		snprintf(err, errlen, "cannot create %s for the session file: %s (pass --session FILE "
+			"or --no-session)",
 			dir, strerror(errno));
 		free(dir);
 		return NULL;

@@ -191,7 +191,7 @@ prepare_user_conf(struct session *s, char *err, size_t errlen)
 	char *abs = realpath(s->opts.conf, NULL);
 
 	if (!abs) {
-		snprintf(err, errlen, "nginx config %s: %s", s->opts.conf, strerror(errno));
+		snprintf(err, errlen, "nginx config %.300s: %s", s->opts.conf, strerror(errno));
 		return false;
 	}
 	s->conf = abs;
