@@ -23,6 +23,7 @@ struct batch {
 	bool failed;		/* an error ended the run early */
 	int signals;
 	size_t errors_shown;	/* memcheck errors already announced on stderr */
+	char *journal;		/* the session file, kept after the engine closed it */
 	char end[640];
 };
 
@@ -168,7 +169,13 @@ finish(struct batch *b, const struct preflight *pf)
 		fflush(out);
 	}
 	if (b->o->json && !rjson_write(m, &meta, b->o->json, err, sizeof err)) {
-		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		/* the rounds are not lost: the session file has every one */
+		if (b->journal && model_nrounds(m))
+			fprintf(stderr, "ngx-leaktop: %s; the %zu checks are in the session file %s: "
+				"ngx-leaktop --load %s --batch --json FILE writes the report again\n",
+				err, model_nrounds(m), b->journal, b->journal);
+		else
+			fprintf(stderr, "ngx-leaktop: %s\n", err);
 		return 2;
 	}
 	if (b->failed)
@@ -190,6 +197,10 @@ batch_run(const struct cli_opts *o, const struct preflight *pf)
 	char err[512];
 	int rc;
 
+	if (o->json && !rjson_check_path(o->json, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		return 2;
+	}
 	b.loop = evloop_new();
 	if (!b.loop) {
 		fprintf(stderr, "ngx-leaktop: cannot set up the event loop\n");
@@ -208,11 +219,14 @@ batch_run(const struct cli_opts *o, const struct preflight *pf)
 		evloop_free(b.loop);
 		return 2;
 	}
-	if (engine_journal_path(b.engine))
-		fprintf(stderr, "ngx-leaktop: session file %s\n", engine_journal_path(b.engine));
+	if (engine_journal_path(b.engine)) {
+		b.journal = xstrdup(engine_journal_path(b.engine));
+		fprintf(stderr, "ngx-leaktop: session file %s\n", b.journal);
+	}
 	evloop_run(b.loop);
 	rc = finish(&b, pf);
 	engine_free(b.engine);
 	evloop_free(b.loop);
+	free(b.journal);
 	return rc;
 }
