@@ -86,10 +86,7 @@ start(struct run *r, int rows, int cols, size_t rounds, const char *live)
 static void
 finish(struct run *r)
 {
-	tui_free(r->tui);
-	fixture_screen_close();
-	model_free(r->model);
-	sbuf_free(&r->host.calls);
+	fixture_teardown(r->tui, r->model, &r->host);
 }
 
 static void
