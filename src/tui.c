@@ -258,8 +258,11 @@ static bool
 open_screen(struct app *a, const struct tui_config *cfg)
 {
 	if (!draw_open(NULL, NULL, NULL, draw_color_wanted())) {
-		fprintf(stderr, "ngx-leaktop: cannot use the terminal (TERM=%s)\n",
-			getenv("TERM") ? getenv("TERM") : "");
+		const char *term = getenv("TERM");
+
+		fprintf(stderr, "ngx-leaktop: cannot drive the terminal (TERM %s%s: unknown, or it "
+			"cannot move the cursor): set TERM, e.g. TERM=xterm-256color, or use --batch\n",
+			term && *term ? "is " : "is not set", term && *term ? term : "");
 		return false;
 	}
 	draw_input_mode();
@@ -306,9 +309,14 @@ tui_run(const struct cli_opts *o, const struct preflight *pf)
 		.debug_palloc = pf->debug_palloc };
 	a.engine = engine_new(a.loop, &a.eo, tui_host_on_engine, &a);
 	cfg.model = engine_model(a.engine);
-	if (!engine_start(a.engine, err, sizeof err) || !open_screen(&a, &cfg)) {
-		if (!a.tui)
+	/* The terminal first: a screen that cannot open must not cost a start
+	 * of nginx under valgrind. */
+	if (!open_screen(&a, &cfg) || !engine_start(a.engine, err, sizeof err)) {
+		if (a.tui) {
+			tui_free(a.tui);
+			draw_close();
 			fprintf(stderr, "ngx-leaktop: %s\n", err);
+		}
 		engine_free(a.engine);
 		evloop_free(a.loop);
 		return 2;
