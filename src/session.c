@@ -50,6 +50,7 @@ struct session {
 	int stop_stage;
 	int exit_status;
 	bool stopped_by_us;
+	bool start_timed_out;	/* the reason says so; the exit status is ours */
 	int64_t spawn_ns, ready_ms;
 	char reason[512];
 };
@@ -432,7 +433,8 @@ on_inotify(struct evloop *loop, int fd, int events, void *ctx)
 
 /* The most telling line nginx or valgrind printed: nginx's first [emerg] /
  * [alert] / [crit] (the cause; later ones are consequences, like "still
- * could not bind()"), else valgrind's last words. */
+ * could not bind()") or valgrind's own complaint ("valgrind: Bad option:
+ * ...", not the "Use --help" after it), else valgrind's last words. */
 static void
 find_reason_line(struct session *s, char *out, size_t outlen)
 {
@@ -440,7 +442,8 @@ find_reason_line(struct session *s, char *out, size_t outlen)
 
 	for (line = strtok_r(tail, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (!best && (strstr(line, "[emerg]") || strstr(line, "[alert]") ||
-			strstr(line, "[crit]")))
+			strstr(line, "[crit]") || (!strncmp(line, "valgrind: ", 10) &&
+			strncmp(line, "valgrind: Use --help", 20))))
 			best = line;
 		if (strspn(line, "= 0123456789") < strlen(line))
 			last = line;
@@ -468,7 +471,9 @@ on_child_exit(struct evloop *loop, pid_t pid, int status, void *ctx)
 	s->start_timer = s->stop_timer = 0;
 	proc_status_text(status, st, sizeof st);
 	find_reason_line(s, why, sizeof why);
-	if (s->stopped_by_us)
+	if (s->start_timed_out)
+		;	/* "did not become ready": the QUIT that followed is ours */
+	else if (s->stopped_by_us)
 		snprintf(s->reason, sizeof s->reason, "nginx stopped (%s)", st);
 	else if (s->state == SESSION_STARTING)
 		snprintf(s->reason, sizeof s->reason, "nginx %s during start-up%s%s", st,
@@ -490,6 +495,7 @@ on_start_timeout(struct evloop *loop, void *ctx)
 	snprintf(s->reason, sizeof s->reason, "nginx did not become ready within %lld s "
 		"(no pid file at %s)", (long long)(s->opts.start_timeout_ms / 1000), s->pid_path);
 	s->stopped_by_us = false;
+	s->start_timed_out = true;
 }
 
 static void

@@ -206,6 +206,21 @@ lt_check "nginx exits 0 at start: exit 2 (got $rc), 'exited with status 0 during
 lt_check "... not blamed on an earlier run's log line" bash -c "! grep -q STALE '$lt_tmp/err'"
 grep STALE "$lt_tmp/err" | sed 's/^/# /'
 
+# An "nginx" that never gets ready: the message says so (not "killed by
+# SIGQUIT", the signal ngx-leaktop sent it), the run ends, nothing is left.
+cat >"$lt_tmp/hang" <<'EOS'
+#!/bin/sh
+if [ "$1" = -V ]; then exec "$(dirname "$0")/exit0" -V; fi
+exec sleep 100
+EOS
+chmod +x "$lt_tmp/hang"
+NGINX=$lt_tmp/hang start_case "nginx never ready" -n 5 --rounds 1 --start-timeout 2
+end_case "nginx did not become ready within 2 s (no pid file at" 0
+lt_check "$case_name: not blamed on the SIGQUIT that stopped it" bash -c "! grep -q SIGQUIT '$case_dir/err'"
+# A bad --valgrind-opt: valgrind's own complaint, not its "Use --help".
+start_case "valgrind refuses an option" -n 5 --rounds 1 --valgrind-opt=--frobnicate=yes
+end_case "during start-up: valgrind: Unknown option: --frobnicate=yes" 0
+
 # Open files: a low soft limit is raised (nginx inherits it); a low hard
 # limit is said before the rounds, not left to fail requests silently.
 if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 1024 ]; then
