@@ -281,15 +281,24 @@ run_screen(struct app *a)
 	draw_close();
 }
 
-static void
+/* Why the session ended, when it was not the user's doing: the exit
+ * status is 2 then, as in batch mode. */
+static int
 print_end(struct app *a)
 {
 	const struct session *s = engine_session(a->engine);
 
-	if (a->start_error[0])
+	if (a->start_error[0]) {
 		fprintf(stderr, "ngx-leaktop: %s\n", a->start_error);
-	else if (s && session_state(s) == SESSION_EXITED && !session_stopped_by_us(s))
-		fprintf(stderr, "ngx-leaktop: nginx exited: %s\n", session_reason(s));
+		return 2;
+	}
+	if (s && session_state(s) == SESSION_EXITED && !session_stopped_by_us(s)) {
+		/* the engine's message adds the crash location to the reason */
+		fprintf(stderr, "ngx-leaktop: %s\n", *engine_message(a->engine) ?
+			engine_message(a->engine) : session_reason(s));
+		return 2;
+	}
+	return 0;
 }
 
 int
@@ -301,6 +310,7 @@ tui_run(const struct cli_opts *o, const struct preflight *pf)
 		.nsource_dirs = o->source_dirs.n, .meta = &a.meta, .nginx_version = pf->version,
 	};
 	char err[512];
+	int rc;
 
 	if (!open_loop(&a))
 		return 2;
@@ -327,12 +337,12 @@ tui_run(const struct cli_opts *o, const struct preflight *pf)
 	else
 		tui_message(a.tui, false, "starting nginx under valgrind; ? for help");
 	run_screen(&a);
-	print_end(&a);
+	rc = print_end(&a);
 	engine_free(a.engine);
 	free(a.log_tail);
 	free(a.journal);
 	evloop_free(a.loop);
-	return 0;
+	return rc;
 }
 
 static void

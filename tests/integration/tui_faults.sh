@@ -74,6 +74,52 @@ lt_check "1x1 at start: q exits 0" exited_with 0
 lt_check "1x1 at start: terminal restored" terminal_restored
 lt_check "1x1 at start: nothing left" nothing_left
 
+# --- the port taken by another process: shown, R again once it is free ------------
+port=$(grep -oE 'listen +127.0.0.1:[0-9]+' "$ngx/nginx.conf" | grep -oE '[0-9]+$')
+busy=$lt_tmp/busy
+mkdir -p "$busy/logs"
+sed -e "s|$ngx|$busy|g" "$ngx/nginx.conf" >"$busy/nginx.conf"
+"$NGINX" -p "$busy/" -c "$busy/nginx.conf" -g 'daemon off; master_process off;' 2>/dev/null &
+holder=$!
+lt_pids+=("$holder")
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+run "port in use" 120 40 ""
+lt_check "port in use: the header says why nginx is not running" \
+	wait_for "start-up: nginx: \[emerg\] bind\(\) to 127.0.0.1:$port failed" 60
+lt_check "port in use: nginx's log lines are shown" grep -q 'Address already in use' "$lt_tmp/pane"
+nsessions() { ls "$sessions" | wc -l; }
+before=$(nsessions)
+keys R
+lt_check "port still in use: R starts a new session (file $((before + 1)))" \
+	bash -c "for _ in \$(seq 100); do [ \$(ls '$sessions' | wc -l) -gt $before ] && exit 0; sleep 0.1; done; exit 1"
+lt_check "port still in use: it fails the same way, shown" \
+	wait_for "start-up: nginx: \[emerg\] bind\(\) to 127.0.0.1:$port failed" 60
+kill "$holder"
+wait "$holder" 2>/dev/null
+keys R
+lt_check "port freed: R starts nginx, the baseline check runs" wait_for 'check #0 at' 120
+keys r
+lt_check "port freed: r runs a round" wait_for 'check #1 at' 60
+keys q
+lt_check "port freed, q: exit 0" exited_with 0
+lt_check "port freed: nothing left" nothing_left
+# the port taken for good: quitting says why on stderr, exit 2
+"$NGINX" -p "$busy/" -c "$busy/nginx.conf" -g 'daemon off; master_process off;' 2>/dev/null &
+holder=$!
+lt_pids+=("$holder")
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+run "port in use, quit" 120 40 ""
+wait_for "start-up: nginx: \[emerg\] bind" 60 >/dev/null
+keys q
+lt_check "port in use, q: exit 2" exited_with 2
+lt_check "port in use, q: one line on stderr, the reason once" \
+	bash -c "[ \$(wc -l <'$lt_tmp/stderr') -eq 1 ] && grep -q '^ngx-leaktop: nginx exited with status 1 during start-up: nginx: \[emerg\] bind() to 127.0.0.1:$port failed (98: Address already in use)' '$lt_tmp/stderr'"
+sed 's/^/# /' "$lt_tmp/stderr"
+lt_check "port in use, q: terminal restored" terminal_restored
+lt_check "port in use, q: nothing left" nothing_left
+kill "$holder"
+wait "$holder" 2>/dev/null
+
 # --- a storm of resizes while auto mode runs rounds ----------------------------------
 run "storm" 132 40 ""
 wait_for 'check #0 at' 120 >/dev/null
