@@ -34,6 +34,7 @@ struct load_stats {
 	unsigned long done;	/* finished, any outcome */
 	unsigned long status[6];	/* [1]=1xx ... [5]=5xx, [0] other */
 	unsigned long transport_errors;
+	unsigned long unreached;	/* of those: no connection (refused, no such host) */
 	int64_t elapsed_ns;	/* first request start to last connection closed */
 	double rps;		/* done / elapsed */
 	unsigned open_connections;	/* still open or draining */

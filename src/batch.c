@@ -24,6 +24,7 @@ struct batch {
 	int signals;
 	size_t errors_shown;	/* memcheck errors already announced on stderr */
 	char *journal;		/* the session file, kept after the engine closed it */
+	bool warned_http;	/* every request of a burst got 4xx/5xx: said once */
 	char end[640];
 };
 
@@ -66,6 +67,30 @@ progress_round(struct batch *b)
 		r->requests, r->failed, st ? st->rps : 0.0, (double)r->check_ns / 1e9, growing);
 }
 
+/* A burst that reached nothing (a wrong port in -u): the rounds would
+ * measure an idle nginx and pass. */
+static bool
+burst_unreached(struct batch *b)
+{
+	const struct load_stats *st = engine_load_stats(b->engine);
+
+	if (st && st->done && !st->transport_errors && load_failed(st) == st->done &&
+		!b->warned_http) {
+		/* nginx answered, so something was measured: said, not fatal */
+		b->warned_http = true;
+		fprintf(stderr, "ngx-leaktop: warning: every request of round %u got an error "
+			"status (%lu 4xx, %lu 5xx): check the -u URLs\n", b->rounds_done,
+			st->status[4], st->status[5]);
+	}
+	if (!st || !st->done || st->unreached < st->done)
+		return false;
+	snprintf(b->end, sizeof b->end, "no request of round %u reached nginx (%s): check the "
+		"-u URLs", b->rounds_done, st->last_error);
+	fprintf(stderr, "ngx-leaktop: %s\n", b->end);
+	b->failed = true;
+	return true;
+}
+
 static void
 next_step(struct batch *b)
 {
@@ -85,7 +110,10 @@ on_engine(struct engine *e, enum engine_event ev, void *ctx)
 	switch (ev) {
 	case ENGINE_EV_ROUND:
 		progress_round(b);
-		next_step(b);
+		if (burst_unreached(b))
+			engine_stop(e);
+		else
+			next_step(b);
 		break;
 	case ENGINE_EV_ERROR:
 		fprintf(stderr, "ngx-leaktop: %s\n", engine_message(e));

@@ -432,6 +432,7 @@ count_result(struct load *load, CURL *e, CURLcode rc)
 	st->done++;
 	if (rc != CURLE_OK) {
 		st->transport_errors++;
+		st->unreached += rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
 		curl_easy_getinfo(e, CURLINFO_PRIVATE, &errbuf);
 		set_last_error(load, errbuf && *errbuf ? errbuf : curl_easy_strerror(rc));
 		return;

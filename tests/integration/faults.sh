@@ -221,6 +221,17 @@ lt_check "$case_name: not blamed on the SIGQUIT that stopped it" bash -c "! grep
 start_case "valgrind refuses an option" -n 5 --rounds 1 --valgrind-opt=--frobnicate=yes
 end_case "during start-up: valgrind: Unknown option: --frobnicate=yes" 0
 
+# -u on a port nothing listens on: the rounds would measure an idle nginx
+# and pass. The first burst that reaches nothing ends the run.
+start_case "no request reaches nginx" -u "http://127.0.0.1:$(lt_free_port)/" -n 20 --rounds 5
+end_case "no request of round 1 reached nginx (.*Couldn't connect to server): check the -u URLs" 2
+# every request answered 404: nginx ran them, so it is said, not fatal
+timeout -s KILL 120 "$LT" --batch -c "$conf" -u /no/such/location -n 20 --rounds 1 --fail-on none \
+	"$NGINX" >/dev/null 2>"$lt_tmp/err"
+rc=$?
+lt_check "every request 404: exit 0 (got $rc), a warning to check -u" \
+	bash -c "[ $rc -eq 0 ] && grep -q 'warning: every request of round 1 got an error status (20 4xx, 0 5xx): check the -u URLs' '$lt_tmp/err'"
+
 # Open files: a low soft limit is raised (nginx inherits it); a low hard
 # limit is said before the rounds, not left to fail requests silently.
 if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 1024 ]; then
