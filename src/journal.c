@@ -406,17 +406,21 @@ jl_round(struct jl_state *st, json_t *line)
 	return true;
 }
 
+/* A JSON report (--json) is the file most often given instead. */
+#define NOT_A_SESSION "not an ngx-leaktop session file: --load takes a session file " \
+	"(sessions/DATE-PID.jsonl) or valgrind's XML, not a --json report"
+
 static bool
 jl_line(struct jl_state *st, json_t *line, unsigned lineno, char *err, size_t errlen)
 {
 	const char *type = json_string_value(json_object_get(line, "type"));
 
-	if (!type) {
-		snprintf(err, errlen, "line %u: not a session line (no \"type\")", lineno);
+	if (lineno == 1 && (!type || strcmp(type, "session"))) {
+		snprintf(err, errlen, NOT_A_SESSION " (the first line is not a session header)");
 		return false;
 	}
-	if (lineno == 1 && strcmp(type, "session")) {
-		snprintf(err, errlen, "not an ngx-leaktop session file (first line is not a session header)");
+	if (!type) {
+		snprintf(err, errlen, "line %u: not a session line (no \"type\")", lineno);
 		return false;
 	}
 	if (!strcmp(type, "session")) {
@@ -465,7 +469,10 @@ journal_load(const char *path, struct model *m, char **nginx, bool *torn, char *
 				*torn = true;
 				break;
 			}
-			snprintf(err, errlen, "line %u: %s", lineno, jerr.text);
+			if (lineno == 1)
+				snprintf(err, errlen, NOT_A_SESSION " (line 1: %s)", jerr.text);
+			else
+				snprintf(err, errlen, "line %u: %s", lineno, jerr.text);
 			ok = false;
 			break;
 		}

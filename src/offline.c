@@ -17,6 +17,19 @@
 
 static int xml_batch(const struct cli_opts *o);
 
+/* An empty file, or one cut before <valgrindoutput>: nothing to show, and
+ * "no leaks" from it would be a lie. */
+static bool
+xml_holds_nothing(const struct cli_opts *o, struct xstream *xs)
+{
+	if (!xstream_truncated(xs) || *xstream_program(xs) || merrors_count(xstream_errors(xs)))
+		return false;
+	fprintf(stderr, "ngx-leaktop: %s holds no valgrind output (%s): --load takes a session "
+		"file or the XML valgrind wrote (--xml=yes --xml-file=FILE)\n", o->load,
+		xstream_message(xs));
+	return true;
+}
+
 static bool
 exit_report_leaks(const struct model *m)
 {
@@ -130,6 +143,11 @@ xml_batch(const struct cli_opts *o)
 		model_free(m);
 		return 2;
 	}
+	if (xml_holds_nothing(o, xs)) {
+		xstream_free(xs);
+		model_free(m);
+		return 2;
+	}
 	if (xstream_truncated(xs))
 		fprintf(stderr, "ngx-leaktop: warning: %s is cut off (%s): showing what it holds\n",
 			o->load, xstream_message(xs));
@@ -160,7 +178,7 @@ offline_tui(const struct cli_opts *o)
 	struct model *m = model_new();
 	struct xstream *xs = NULL;
 	struct report_meta meta;
-	char err[512], *nginx = NULL;
+	char err[512] = "", *nginx = NULL;
 	bool torn;
 	int rc;
 
@@ -176,8 +194,9 @@ offline_tui(const struct cli_opts *o)
 		meta.nginx = nginx;
 	} else {
 		xs = xstream_new(m, true, NULL, NULL);
-		if (!xstream_load_file(xs, o->load, err, sizeof err)) {
-			fprintf(stderr, "ngx-leaktop: %s\n", err);
+		if (!xstream_load_file(xs, o->load, err, sizeof err) || xml_holds_nothing(o, xs)) {
+			if (*err)
+				fprintf(stderr, "ngx-leaktop: %s\n", err);
 			xstream_free(xs);
 			model_free(m);
 			return 2;

@@ -82,4 +82,24 @@ for _ in $(seq 50); do [ -s "$lt_tmp/tui.rc" ] && break; sleep 0.1; done
 lt_check "--load in the live screen: Q exits 0" grep -q "EXIT=0" "$lt_tmp/tui.rc"
 tmux -S "$tsock" kill-server 2>/dev/null
 
+# --load of what is not a session file or valgrind's XML: one line, exit 2,
+# never "no leaks" (exit 0) from a file that holds nothing
+: >"$lt_tmp/empty.xml"
+printf '<?xml version="1.0"?>\n' >"$lt_tmp/prolog.xml"
+"$LT" --load "$lt_repo/tests/data/memcheck_fixture.xml" --batch --json "$lt_tmp/report.json" \
+	>/dev/null 2>&1
+printf '==1== Memcheck, a memory error detector\n' >"$lt_tmp/text.log"
+for c in "empty file:$lt_tmp/empty.xml:holds no valgrind output (truncated: empty input)" \
+	"/dev/null:/dev/null:holds no valgrind output" \
+	"XML cut before <valgrindoutput>:$lt_tmp/prolog.xml:holds no valgrind output" \
+	"a --json report:$lt_tmp/report.json:not a --json report" \
+	"valgrind's text log:$lt_tmp/text.log:not XML" \
+	"a directory:$lt_tmp:Is a directory"; do
+	IFS=: read -r what file pat <<<"$c"
+	"$LT" --load "$file" --batch >/dev/null 2>"$lt_tmp/err"
+	rc=$?
+	lt_check "--load $what: exit 2 (got $rc), one line '$pat'" \
+		bash -c "[ $rc -eq 2 ] && grep -qF -- '$pat' '$lt_tmp/err' && [ \$(wc -l <'$lt_tmp/err') -eq 1 ]"
+done
+
 lt_finish
