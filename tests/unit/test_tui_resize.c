@@ -147,12 +147,53 @@ test_tiny_sizes(void **state)
 	scr_close(&s);
 }
 
+/* Clicks and wheel turns anywhere, in and out of the screen, at any size,
+ * in each view: what they do is the views' business, that nothing breaks
+ * (ASan) and the screen still draws is this test's. */
+static void
+test_mouse_at_any_size(void **state)
+{
+	static const int whats[] = { TUI_MOUSE_CLICK, TUI_MOUSE_WHEEL_UP, TUI_MOUSE_WHEEL_DOWN };
+	uint32_t seed = 777;
+	size_t i;
+	int k;
+
+	(void)state;
+	for (i = 0; i < LT_ARRAY_SIZE(states); i++) {
+		struct scr s;
+		char *dump;
+
+		scr_open(&s, &states[i]);
+		for (k = 0; k < 3000; k++) {
+			struct tui_mouse m;
+			int r, c;
+
+			seed = seed * 1103515245u + 12345u;
+			r = 1 + (int)((seed >> 4) % 60);
+			c = 1 + (int)((seed >> 12) % 160);
+			if (k % 16 == 0)
+				tui_draw(s.t, tui_resize(s.t, r, c));
+			m.y = (int)((seed >> 20) % 64) - 2;
+			m.x = (int)((seed >> 8) % 170) - 2;
+			m.what = whats[(seed >> 28) % 3];
+			tui_draw(s.t, tui_mouse(s.t, &m));
+		}
+		tui_draw(s.t, tui_resize(s.t, 24, 80));
+		dump = fixture_dump();
+		if (!strstr(dump, "ngx-leaktop"))
+			fail_msg("%s: no header after the clicks:\n%s", states[i].name, dump);
+		free(dump);
+		scr_close(&s);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_resize_storm),
 		cmocka_unit_test(test_tiny_sizes),
+		cmocka_unit_test(test_mouse_at_any_size),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
