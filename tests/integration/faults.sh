@@ -225,6 +225,10 @@ end_case "during start-up: valgrind: Unknown option: --frobnicate=yes" 0
 # and pass. The first burst that reaches nothing ends the run.
 start_case "no request reaches nginx" -u "http://127.0.0.1:$(lt_free_port)/" -n 20 --rounds 5
 end_case "no request of round 1 reached nginx (.*Couldn't connect to server): check the -u URLs" 2
+# A config whose server has no address to send load to (a unix socket)
+sed "s|listen .*;|listen unix:$ngx/ngx.sock;|" "$conf" >"$ngx/unix.conf"
+conf=$ngx/unix.conf start_case "config listens on a unix socket" -n 20 --rounds 2
+end_case "cannot tell nginx's address from the config for URL /: give a full URL" 0
 # every request answered 404: nginx ran them, so it is said, not fatal
 timeout -s KILL 120 "$LT" --batch -c "$conf" -u /no/such/location -n 20 --rounds 1 --fail-on none \
 	"$NGINX" >/dev/null 2>"$lt_tmp/err"
