@@ -471,6 +471,12 @@ on_child_exit(struct evloop *loop, pid_t pid, int status, void *ctx)
 	s->start_timer = s->stop_timer = 0;
 	proc_status_text(status, st, sizeof st);
 	find_reason_line(s, why, sizeof why);
+	/* A stop of ours ends in an exit or in QUIT/TERM/KILL; any other signal
+	 * is a crash that came first (a burst's request killed nginx and the
+	 * stop followed the failed check): it is the reason, not our stop. */
+	if (s->stopped_by_us && WIFSIGNALED(status) && WTERMSIG(status) != SIGQUIT &&
+		WTERMSIG(status) != SIGTERM && WTERMSIG(status) != SIGKILL)
+		s->stopped_by_us = false;
 	if (s->start_timed_out)
 		;	/* "did not become ready": the QUIT that followed is ours */
 	else if (s->stopped_by_us)
