@@ -126,6 +126,17 @@ sed 's/worker_processes  1;/worker_processes  1;\nno_such_directive on;/' "$conf
 bad "config that fails" "unknown directive" --batch -c "$ngx/broken.conf" "$NGINX"
 sed 's/worker_processes  1;/worker_processes  1;\ndaemon off;/' "$conf" >"$ngx/daemon.conf"
 bad "config that sets daemon" "sets 'daemon'" --batch -c "$ngx/daemon.conf" "$NGINX"
+sed 's/worker_processes  1;/worker_processes  1;\nmaster_process on;/' "$conf" >"$ngx/master.conf"
+bad "config that sets master_process" "master.conf:[0-9]* sets 'master_process': remove it" \
+	--batch -c "$ngx/master.conf" "$NGINX"
+# only directives count: the words in a comment or a string do not
+sed -e 's/worker_processes  1;/worker_processes  1;\n# daemon on; master_process on;/' \
+	-e 's|location = /clean |location = /daemon { return 200 "master_process on;"; }\n        location = /clean |' \
+	"$conf" >"$ngx/comment.conf"
+"$LT" --batch -c "$ngx/comment.conf" -u /daemon -n 10 --rounds 1 --fail-on none --json "$lt_tmp/c.json" \
+	"$NGINX" >/dev/null 2>"$lt_tmp/err"
+lt_check "daemon/master_process in a comment and a string: runs, requests answered" \
+	jqt '([.rounds[].failed] | add) == 0 and ([.rounds[].requests] | add) == 10' "$lt_tmp/c.json"
 
 # busy port: a plain (no valgrind) fixture nginx holds it
 busy=$lt_tmp/busy
