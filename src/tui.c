@@ -159,6 +159,21 @@ tui_loop_edit(void *ctx, const char *path, unsigned line, char *err, size_t errl
 	return true;
 }
 
+/* ^Z arrives as a key (raw mode): stop as a shell's job would. curses'
+ * SIGTSTP handler gives the terminal back, stops, and takes it again on
+ * fg; the window may have changed meanwhile. */
+static unsigned
+suspend(struct app *a)
+{
+	struct sigaction sa;
+
+	if (sigaction(SIGTSTP, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+		return tui_message(a->tui, false, "^Z: no job control here (SIGTSTP is ignored)");
+	raise(SIGTSTP);
+	resize_from_tty(a);
+	return TUI_DRAW_ALL | TUI_REPAINT;
+}
+
 static void
 on_stdin(struct evloop *loop, int fd, int events, void *ctx)
 {
@@ -191,6 +206,8 @@ on_stdin(struct evloop *loop, int fd, int events, void *ctx)
 					m.what = TUI_MOUSE_WHEEL_DOWN;
 				mask |= tui_mouse(a->tui, &m);
 			}
+		} else if (r != KEY_CODE_YES && ch == TUI_CTRL('z')) {
+			mask |= suspend(a);
 		} else {
 			mask |= tui_key(a->tui, r == KEY_CODE_YES ? TK((int)ch) : (int)ch);
 		}

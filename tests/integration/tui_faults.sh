@@ -158,27 +158,36 @@ lt_check "storm: nothing on stderr" [ ! -s "$lt_tmp/stderr" ]
 lt_check "storm: terminal restored" terminal_restored
 lt_check "storm: nothing left running, private dirs removed" nothing_left
 
-# --- stopped (SIGTSTP) and fg from a shell with job control -------------------------
+# --- stopped (^Z, SIGTSTP) and fg from a shell with job control ----------------------
 tm_new "stop" 120 40 "env -i PATH='$PATH' TERM=screen HOME='$lt_tmp' PS1='SH\$ ' \
 	bash --norc --noprofile -i"
 wait_for 'SH\$' 10 >/dev/null
 keys "TMPDIR='$TMPDIR' XDG_STATE_HOME='$XDG_STATE_HOME' '$LT' $args '$NGINX'" Enter
 wait_for 'check #0 at' 120 >/dev/null
 pid=$(lt_pid)
-kill -TSTP "$pid"
 stopped() { grep -q '^State:.*T (stopped)' "/proc/$pid/status"; }
-lt_check "SIGTSTP: stopped, the shell says so" wait_for 'Stopped' 10
-lt_check "SIGTSTP: the process is stopped" stopped
-keys "stty -a >'$lt_tmp/stty'" Enter
-lt_check "SIGTSTP: the shell has its terminal back (cooked, echo, screen left)" \
-	bash -c "sleep 1; grep -qE '(^| )icanon( |;|\$)' '$lt_tmp/stty' &&
-		grep -qE '(^| )echo( |;|\$)' '$lt_tmp/stty' && ! tmux -S '$sock' capture-pane -p -t lt |
-		grep -q 'ngx-leaktop  nginx/'"
-keys fg Enter
-lt_check "fg: the screen is back" wait_for 'ngx-leaktop  nginx/.*ready' 10
-lt_check "fg: running again" bash -c "! grep -q '^State:.*T (stopped)' /proc/$pid/status"
-keys r
-lt_check "fg: r runs a round" wait_for 'check #1 at' 60
+round=0
+for how in "^Z typed" "SIGTSTP sent"; do
+	rm -f "$lt_tmp/stty"
+	if [ "$how" = "^Z typed" ]; then keys C-z; else kill -TSTP "$pid"; fi
+	lt_check "$how: stopped, the shell says so" wait_for 'Stopped' 10
+	lt_check "$how: the process is stopped" stopped
+	keys "stty -a >'$lt_tmp/stty'; clear" Enter
+	lt_check "$how: the shell has its terminal back (cooked, echo, screen left)" \
+		bash -c "sleep 1; grep -qE '(^| )icanon( |;|\$)' '$lt_tmp/stty' &&
+			grep -qE '(^| )echo( |;|\$)' '$lt_tmp/stty' && ! tmux -S '$sock' capture-pane -p -t lt |
+			grep -q 'ngx-leaktop  nginx/'"
+	T resize-window -t lt -x 100 -y 30	# the window changes while it is stopped
+	keys fg Enter
+	lt_check "fg: the screen is back" wait_for 'ngx-leaktop  nginx/.*ready' 10
+	lt_check "fg: running again" bash -c "! grep -q '^State:.*T (stopped)' /proc/$pid/status"
+	lt_check "fg: drawn at the size it has now (key bar on row 30)" \
+		bash -c "[ \$(grep -c '' '$lt_tmp/pane') -eq 30 ] && tail -n 1 '$lt_tmp/pane' | grep -q '^? help'"
+	round=$((round + 1))
+	keys r
+	lt_check "fg: r runs a round" wait_for "check #$round at" 60
+	T resize-window -t lt -x 120 -y 40
+done
 keys q
 wait_for 'SH\$ *$' 60 >/dev/null
 keys 'echo LT-EXIT=$?' Enter
