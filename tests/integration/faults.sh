@@ -179,6 +179,16 @@ lt_check "HOME unset with --no-session: runs its round (exit 0, got $rc)" \
 	bash -c "[ $rc -eq 0 ] && grep -q 'round 1/1' '$lt_tmp/err'"
 [ $rc -eq 0 ] || tail -n 3 "$lt_tmp/err" | sed 's/^/# /'
 
+# The table into a pipe nobody reads any more (| head -1 gone, here | true):
+# no death by SIGPIPE (141), the verdict's status stands, the session file is whole.
+"$LT" --batch -c "$conf" -u /leak/alloc -n 40 --rounds 2 --session "$lt_tmp/pipe.jsonl" "$NGINX" \
+	2>"$lt_tmp/err" | true
+rc=${PIPESTATUS[0]}
+lt_check "table to a closed pipe: exit 1 for the leak, not killed by SIGPIPE (got $rc)" [ "$rc" -eq 1 ]
+"$LT" --load "$lt_tmp/pipe.jsonl" --batch --json "$lt_tmp/pipe.json" >/dev/null 2>&1
+lt_check "table to a closed pipe: the session file holds the 3 checks" \
+	jqt '(.rounds | length) == 3' "$lt_tmp/pipe.json"
+
 # --json - into a pipe closed early: no SIGPIPE death, exit 2, data pointed at.
 "$LT" --batch -c "$conf" -u /leak/alloc -n 40 --rounds 2 --json - "$NGINX" 2>"$lt_tmp/err" |
 	head -c 1 >/dev/null
