@@ -270,9 +270,14 @@ build_argv(struct session *s)
 	argv[n++] = xstrdup(s->conf);
 	argv[n++] = xstrdup("-g");
 	/* A user config without `pid` gets ours, so readiness can be seen. */
-	argv[n++] = s->add_pid ?
-		xasprintf("daemon off; master_process off; pid %s;", s->pid_path) :
-		xstrdup("daemon off; master_process off;");
+	if (s->add_pid) {
+		char *q = ngxconf_quote(s->pid_path, "");
+
+		argv[n++] = xasprintf("daemon off; master_process off; pid %s;", q);
+		free(q);
+	} else {
+		argv[n++] = xstrdup("daemon off; master_process off;");
+	}
 	return argv;
 }
 

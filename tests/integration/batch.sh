@@ -84,6 +84,21 @@ lt_check "nothing left running" nothing_left
 lt_check "embedded config: static tree, exit 0" [ $? -eq 0 ]
 lt_check "embedded config: requests answered 2xx" [ "$(jq '[.rounds[].failed] | add' "$lt_tmp/e.json")" -eq 0 ]
 
+# a TMPDIR with a space, a quote, a ';' and braces: paths in the generated
+# config and in -g stay one word each
+odd=$lt_tmp/'my dir "q;x{y}'
+mkdir -p "$odd"
+TMPDIR=$odd "$LT" --batch -n 20 --rounds 1 --fail-on none --json "$lt_tmp/odd.json" "$NGINX" \
+	>/dev/null 2>"$lt_tmp/err"
+lt_check "odd TMPDIR, generated config: runs, 20 requests answered" \
+	jqt '([.rounds[].requests] | add) == 20 and ([.rounds[].failed] | add) == 0' "$lt_tmp/odd.json"
+grep -v '^pid ' "$conf" >"$ngx/nopid.conf"
+TMPDIR=$odd "$LT" --batch -c "$ngx/nopid.conf" -u /clean -n 20 --rounds 1 --fail-on none \
+	--json "$lt_tmp/odd2.json" "$NGINX" >/dev/null 2>"$lt_tmp/err"
+lt_check "odd TMPDIR, a config without pid (ours given with -g): runs" \
+	jqt '([.rounds[].requests] | add) == 20 and ([.rounds[].failed] | add) == 0' "$lt_tmp/odd2.json"
+lt_check "odd TMPDIR: private dirs removed" [ -z "$(ls -A "$odd")" ]
+
 # --- bad input: each a clear one-line message and exit 2 -----------------------
 bad() {	# bad DESCRIPTION PATTERN ARGS...
 	local what=$1 pat=$2; shift 2
