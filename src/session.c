@@ -245,6 +245,23 @@ watch_pid_file(struct session *s, char *err, size_t errlen)
 	return true;
 }
 
+/* valgrind expands %p, %q{VAR}, %n in --xml-file: a '%' of TMPDIR is
+ * doubled to stay itself. */
+static char *
+xml_file_arg(const char *dir)
+{
+	struct sbuf b = SBUF_INIT;
+
+	sbuf_adds(&b, "--xml-file=");
+	for (; *dir; dir++) {
+		if (*dir == '%')
+			sbuf_addc(&b, '%');
+		sbuf_addc(&b, *dir);
+	}
+	sbuf_adds(&b, "/vg.%p.xml");
+	return sbuf_detach(&b);
+}
+
 static char **
 build_argv(struct session *s)
 {
@@ -256,7 +273,7 @@ build_argv(struct session *s)
 	argv[n++] = xstrdup("--vgdb=yes");
 	argv[n++] = xasprintf("--vgdb-prefix=%s", s->vgdb_prefix);
 	argv[n++] = xstrdup("--xml=yes");
-	argv[n++] = xasprintf("--xml-file=%s/vg.%%p.xml", s->dir);
+	argv[n++] = xml_file_arg(s->dir);
 	argv[n++] = xasprintf("--num-callers=%u", s->opts.num_callers);
 	argv[n++] = xstrdup("--keep-stacktraces=alloc-and-free");
 	argv[n++] = xstrdup("--fullpath-after=");
@@ -450,7 +467,8 @@ find_reason_line(struct session *s, char *out, size_t outlen)
 			strstr(line, "[crit]") || (!strncmp(line, "valgrind: ", 10) &&
 			strncmp(line, "valgrind: Use --help", 20))))
 			best = line;
-		if (strspn(line, "= 0123456789") < strlen(line))
+		if (strspn(line, "= 0123456789") < strlen(line) &&
+			!strstr(line, "Use --help for more information"))
 			last = line;
 	}
 	snprintf(out, outlen, "%s", best ? best : last ? last : "");

@@ -84,19 +84,21 @@ lt_check "nothing left running" nothing_left
 lt_check "embedded config: static tree, exit 0" [ $? -eq 0 ]
 lt_check "embedded config: requests answered 2xx" [ "$(jq '[.rounds[].failed] | add' "$lt_tmp/e.json")" -eq 0 ]
 
-# a TMPDIR with a space, a quote, a ';' and braces: paths in the generated
-# config and in -g stay one word each
-odd=$lt_tmp/'my dir "q;x{y}'
+# a TMPDIR with a space, a quote, a ';', braces and valgrind's %-codes: paths
+# in the generated config and in -g stay one word each, --xml-file stays itself
+odd=$lt_tmp/'my dir "q;x{y}%p%q'
 mkdir -p "$odd"
 TMPDIR=$odd "$LT" --batch -n 20 --rounds 1 --fail-on none --json "$lt_tmp/odd.json" "$NGINX" \
 	>/dev/null 2>"$lt_tmp/err"
 lt_check "odd TMPDIR, generated config: runs, 20 requests answered" \
 	jqt '([.rounds[].requests] | add) == 20 and ([.rounds[].failed] | add) == 0' "$lt_tmp/odd.json"
 grep -v '^pid ' "$conf" >"$ngx/nopid.conf"
-TMPDIR=$odd "$LT" --batch -c "$ngx/nopid.conf" -u /clean -n 20 --rounds 1 --fail-on none \
-	--json "$lt_tmp/odd2.json" "$NGINX" >/dev/null 2>"$lt_tmp/err"
+TMPDIR=$odd "$LT" --batch -c "$ngx/nopid.conf" -u /clean -u /bug/uninit -n 20 --rounds 1 \
+	--fail-on none --json "$lt_tmp/odd2.json" "$NGINX" >/dev/null 2>"$lt_tmp/err"
 lt_check "odd TMPDIR, a config without pid (ours given with -g): runs" \
 	jqt '([.rounds[].requests] | add) == 20 and ([.rounds[].failed] | add) == 0' "$lt_tmp/odd2.json"
+lt_check "odd TMPDIR: valgrind's XML followed (the uninit error is in)" \
+	jqt '[.errors[] | select(.kind == "UninitCondition")] | length > 0' "$lt_tmp/odd2.json"
 lt_check "odd TMPDIR: private dirs removed" [ -z "$(ls -A "$odd")" ]
 
 # --- bad input: each a clear one-line message and exit 2 -----------------------
