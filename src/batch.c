@@ -67,22 +67,25 @@ progress_round(struct batch *b)
 		r->requests, r->failed, st ? st->rps : 0.0, (double)r->check_ns / 1e9, growing);
 }
 
-/* A burst that reached nothing (a wrong port in -u): the rounds would
- * measure an idle nginx and pass. */
-static bool
-burst_unreached(struct batch *b)
+/* Every request of the burst answered 4xx/5xx (a mistyped path): nginx ran
+ * them, so something was measured; said once, not fatal. */
+static void
+warn_error_statuses(struct batch *b, const struct load_stats *st)
 {
-	const struct load_stats *st = engine_load_stats(b->engine);
+	if (b->warned_http || !st->done || st->transport_errors || load_failed(st) < st->done)
+		return;
+	b->warned_http = true;
+	fprintf(stderr, "ngx-leaktop: warning: every request of round %u got an error status "
+		"(%lu 4xx, %lu 5xx): check the -u URLs\n", b->rounds_done, st->status[4],
+		st->status[5]);
+}
 
-	if (st && st->done && !st->transport_errors && load_failed(st) == st->done &&
-		!b->warned_http) {
-		/* nginx answered, so something was measured: said, not fatal */
-		b->warned_http = true;
-		fprintf(stderr, "ngx-leaktop: warning: every request of round %u got an error "
-			"status (%lu 4xx, %lu 5xx): check the -u URLs\n", b->rounds_done,
-			st->status[4], st->status[5]);
-	}
-	if (!st || !st->done || st->unreached < st->done)
+/* No request of the burst got a connection (a wrong port in -u): the
+ * rounds would measure an idle nginx and pass. True: the run ends. */
+static bool
+burst_unreached(struct batch *b, const struct load_stats *st)
+{
+	if (!st->done || st->unreached < st->done)
 		return false;
 	snprintf(b->end, sizeof b->end, "no request of round %u reached nginx (%s): check the "
 		"-u URLs", b->rounds_done, st->last_error);
@@ -108,13 +111,18 @@ on_engine(struct engine *e, enum engine_event ev, void *ctx)
 	struct batch *b = ctx;
 
 	switch (ev) {
-	case ENGINE_EV_ROUND:
+	case ENGINE_EV_ROUND: {
+		const struct load_stats *st = engine_load_stats(e);
+
 		progress_round(b);
-		if (burst_unreached(b))
+		if (st)
+			warn_error_statuses(b, st);
+		if (st && burst_unreached(b, st))
 			engine_stop(e);
 		else
 			next_step(b);
 		break;
+	}
 	case ENGINE_EV_ERROR:
 		fprintf(stderr, "ngx-leaktop: %s\n", engine_message(e));
 		snprintf(b->end, sizeof b->end, "%s", engine_message(e));
