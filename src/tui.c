@@ -228,7 +228,9 @@ on_signal(struct evloop *loop, int signo, void *ctx)
 	struct app *a = ctx;
 
 	(void)loop;
-	if (signo == SIGWINCH) {
+	/* SIGCONT: back from a stop (^Z, or SIGTSTP sent), the window may have
+	 * changed meanwhile and no SIGWINCH reached a stopped job */
+	if (signo == SIGWINCH || signo == SIGCONT) {
 		if (!a->editing) {
 			resize_from_tty(a);
 			tui_loop_draw(a, TUI_DRAW_ALL | TUI_REPAINT);
@@ -268,6 +270,7 @@ open_loop(struct app *a)
 	evloop_on_signal(a->loop, SIGTERM, on_signal, a);
 	evloop_on_signal(a->loop, SIGHUP, on_signal, a);
 	evloop_on_signal(a->loop, SIGWINCH, on_signal, a);
+	evloop_on_signal(a->loop, SIGCONT, on_signal, a);
 	return true;
 }
 
@@ -310,9 +313,10 @@ print_end(struct app *a)
 		return 2;
 	}
 	if (s && session_state(s) == SESSION_EXITED && !session_stopped_by_us(s)) {
-		/* the engine's message adds the crash location to the reason */
-		fprintf(stderr, "ngx-leaktop: %s\n", *engine_message(a->engine) ?
-			engine_message(a->engine) : session_reason(s));
+		const char *why = session_reason(s), *m = engine_message(a->engine);
+
+		/* the engine's message is the reason with the crash location */
+		fprintf(stderr, "ngx-leaktop: %s\n", !strncmp(m, why, strlen(why)) ? m : why);
 		return 2;
 	}
 	return 0;

@@ -50,6 +50,22 @@ wait_for() {
 
 keys() { T send-keys -t lt "$@"; }
 
+# until_ok SECONDS COMMAND...: COMMAND succeeds in time (tried every 0.1 s)
+until_ok() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		"${@:2}" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# keybar_on_row N: the screen is N rows and its last one is the key bar
+keybar_on_row() {
+	screen >"$lt_tmp/pane"
+	[ "$(grep -c '' "$lt_tmp/pane")" -eq "$1" ] && tail -n 1 "$lt_tmp/pane" | grep -q '^? help'
+}
+
 # wait_exit SECONDS: ngx-leaktop exited and the pane recorded the modes
 wait_exit() {
 	local i
