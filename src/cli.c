@@ -173,9 +173,11 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 		if (!num_arg("rounds", arg, 1, 100000, &v, err, errlen))
 			return false;
 		o->rounds = (unsigned)v;
+		o->batch_only = "--rounds";
 		break;
-	case OPT_JSON: o->json = arg; break;
+	case OPT_JSON: o->json = arg; o->batch_only = "--json"; break;
 	case OPT_FAIL_ON:
+		o->batch_only = "--fail-on";
 		if (!strcmp(arg, "growing"))
 			o->fail_on = FAIL_ON_GROWING;
 		else if (!strcmp(arg, "definite"))
@@ -270,6 +272,12 @@ cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 		}
 		if (!apply(o, c, optarg, err, errlen))
 			return CLI_ERROR;
+	}
+	if (o->batch_only && !o->batch) {
+		/* the live screen would drop it without a word */
+		snprintf(err, errlen, "%s goes with --batch (the live screen saves the JSON report "
+			"with w)", o->batch_only);
+		return CLI_ERROR;
 	}
 	if (o->load) {
 		if (optind < argc) {

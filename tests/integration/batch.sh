@@ -121,6 +121,10 @@ bad "nginx without NGX_DEBUG_PALLOC" "NGX_DEBUG_PALLOC" --batch "$lt_tmp/plainng
 cp "$lt_tmp/notnginx" "$lt_tmp/noexec"; chmod -x "$lt_tmp/noexec"
 bad "binary not executable" "not executable" --batch "$lt_tmp/noexec"
 bad "unknown option" "unknown option" --batch --frobnicate "$NGINX"
+bad "--json without --batch" "--json goes with --batch" --json "$lt_tmp/x.json" "$NGINX"
+bad "--rounds without --batch" "--rounds goes with --batch" --rounds 3 "$NGINX"
+bad "--load with --fail-on, no --batch" "--fail-on goes with --batch" --fail-on none \
+	--load "$lt_repo/tests/data/memcheck_fixture.xml"
 bad "bad number" "--requests" --batch -n 0 "$NGINX"
 bad "non-loopback URL" "loopback" --batch -u http://example.com/ "$NGINX"
 # the host as libcurl reads it, not a prefix of the text
