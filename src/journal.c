@@ -66,7 +66,9 @@ journal_open(const char *path, const struct journal_meta *meta, char *err, size_
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot create the session file %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot create the session file %.300s: %s%s", path,
+			strerror(errno), errno == EEXIST ? " (a session file is never overwritten: "
+			"name a new one)" : "");
 		return NULL;
 	}
 	j = xcalloc(1, sizeof *j);

@@ -121,6 +121,10 @@ bad "nginx without NGX_DEBUG_PALLOC" "NGX_DEBUG_PALLOC" --batch "$lt_tmp/plainng
 cp "$lt_tmp/notnginx" "$lt_tmp/noexec"; chmod -x "$lt_tmp/noexec"
 bad "binary not executable" "not executable" --batch "$lt_tmp/noexec"
 bad "unknown option" "unknown option" --batch --frobnicate "$NGINX"
+echo '{}' >"$lt_tmp/taken.jsonl"
+bad "--session FILE that exists" "taken.jsonl: File exists (a session file is never overwritten: name a new one)" \
+	--batch --session "$lt_tmp/taken.jsonl" "$NGINX"
+lt_check "--session FILE that exists: left as it was" [ "$(cat "$lt_tmp/taken.jsonl")" = '{}' ]
 bad "--json without --batch" "--json goes with --batch" --json "$lt_tmp/x.json" "$NGINX"
 bad "--rounds without --batch" "--rounds goes with --batch" --rounds 3 "$NGINX"
 bad "--load with --fail-on, no --batch" "--fail-on goes with --batch" --fail-on none \
