@@ -120,8 +120,9 @@ report_refused "report into a missing directory" "No such file or directory" "$l
 report_refused "report path is a directory" "is a directory" "$lt_tmp"
 
 # --- no permission: run as an unprivileged user (root passes every mode bit) ------
-# nobody needs the binaries (under /work, 755) and a dir of its own: the
-# config, nginx's logs, TMPDIR and XDG_STATE_HOME.
+# nobody gets a dir of its own with copies of the binaries and the static
+# tree (the checkout may sit where nobody cannot reach), the config,
+# nginx's logs, TMPDIR and XDG_STATE_HOME.
 as_user=()
 nb=$lt_tmp/nobody
 if [ "$(id -u)" -eq 0 ]; then
@@ -130,12 +131,18 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 lt_fixture_conf "$nb/ngx" >/dev/null
 mkdir -p "$nb/tmp" "$nb/state" "$nb/out" "$nb/ro"
+cp "$LT" "$nb/ngx-leaktop"
+cp "$NGINX" "$nb/nginx"
+cp -r "$lt_repo/tests/fixture/html" "$nb/html"
+sed -i "s|$lt_repo/tests/fixture/html|$nb/html|" "$nb/ngx/nginx.conf"
 [ "$(id -u)" -eq 0 ] && chown -R nobody:nogroup "$nb" && chown root:root "$nb/ro"
 [ "$(id -u)" -eq 0 ] || chmod 555 "$nb/ro"
 as_nobody() {
 	"${as_user[@]}" env TMPDIR="$nb/tmp" XDG_STATE_HOME="$nb/state" timeout -s KILL 180 \
-		"$LT" --batch -c "$nb/ngx/nginx.conf" -u /leak/alloc "$@" "$NGINX"
+		"$nb/ngx-leaktop" --batch -c "$nb/ngx/nginx.conf" -u /leak/alloc "$@" "$nb/nginx"
 }
+lt_check "the unprivileged user can run ngx-leaktop and write its dirs" \
+	"${as_user[@]}" bash -c "'$nb/ngx-leaktop' --version >/dev/null && [ -w '$nb/tmp' ] && [ ! -w '$nb/ro' ]"
 as_nobody -n 40 --rounds 1 --json "$nb/ro/r.json" >/dev/null 2>"$lt_tmp/err"
 rc=$?
 lt_check "report into a directory we may not write: exit 2 before any round (got $rc)" \
@@ -163,8 +170,8 @@ lt_check "... the session file gives the report: 6 rounds, the leak growing" \
 		.growth == "growing")] | length > 0)' "$lt_tmp/again.json"
 lt_check "... nothing left running, private dir removed" nothing_left "$nb"
 # No place for the session file: said before anything starts.
-"${as_user[@]}" env XDG_STATE_HOME="$nb/ro" "$LT" --batch -c "$nb/ngx/nginx.conf" "$NGINX" \
-	>/dev/null 2>"$lt_tmp/err"
+"${as_user[@]}" env XDG_STATE_HOME="$nb/ro" "$nb/ngx-leaktop" --batch -c "$nb/ngx/nginx.conf" \
+	"$nb/nginx" >/dev/null 2>"$lt_tmp/err"
 rc=$?
 lt_check "XDG_STATE_HOME not writable: exit 2 (got $rc), says so and what to pass" \
 	bash -c "[ $rc -eq 2 ] && grep -q '$nb/ro/ngx-leaktop/sessions for the session file: Permission denied (pass --session FILE or --no-session)' '$lt_tmp/err'"
