@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: run ngx-leaktop against the fixture nginx, whose leaky module
 # has one handler per leak class (tests/fixture/ngx_http_leaky_module).
-# Extra arguments go to ngx-leaktop (e.g. --batch, --rounds 6).
+# Extra arguments go to ngx-leaktop (e.g. --batch --rounds 6).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
 nginx=${NGINX:-$repo/build/nginx/objs/nginx}

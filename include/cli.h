@@ -38,6 +38,7 @@ struct cli_opts {
 	const char *body;
 	unsigned rounds;
 	const char *json;
+	const char *batch_only;	/* a batch option seen (--json, --rounds, --fail-on) */
 	const char *session;	/* --session FILE */
 	bool no_session;
 	char *session_default;	/* malloc'd default path, when used */

@@ -34,6 +34,7 @@ struct load_stats {
 	unsigned long done;	/* finished, any outcome */
 	unsigned long status[6];	/* [1]=1xx ... [5]=5xx, [0] other */
 	unsigned long transport_errors;
+	unsigned long unreached;	/* of those: no connection (refused, no such host) */
 	int64_t elapsed_ns;	/* first request start to last connection closed */
 	double rps;		/* done / elapsed */
 	unsigned open_connections;	/* still open or draining */
@@ -60,6 +61,11 @@ void load_set_shape(struct load *load, unsigned long requests, unsigned concurre
  * left to process exit unless this is called (after the last load_free),
  * e.g. to keep leak checkers quiet. */
 void load_global_cleanup(void);
+
+/* Load goes to this machine only. True if url is http(s) and its host,
+ * read the way libcurl reads it ("http://localhost:1@example.com/" is
+ * example.com's), is 127.0.0.0/8, [::1] or localhost. */
+bool load_url_is_loopback(const char *url);
 
 /* Requests counted as failed: transport errors plus non-2xx/3xx answers. */
 unsigned long load_failed(const struct load_stats *st);

@@ -25,6 +25,10 @@ void ngxconf_scan_free(struct ngxconf_scan *s);
 bool ngxconf_write_embedded(const char *prefix, unsigned port, const char *extra_server,
 	char *err, size_t errlen);
 
+/* prefix + suffix as one quoted nginx config word ("..." with \ and "
+ * escaped): a TMPDIR with a space or a ';' stays one argument. Malloc'd. */
+char *ngxconf_quote(const char *prefix, const char *suffix);
+
 /* A free TCP port on 127.0.0.1 (bind to port 0 and read it back), 0 on error. */
 unsigned ngxconf_free_port(void);
 

@@ -35,6 +35,11 @@ char *rjson_render(const struct model *m, const struct report_meta *meta);
 bool rjson_write(const struct model *m, const struct report_meta *meta, const char *path,
 	char *err, size_t errlen);
 
+/* Before a run: can a report be put at path? A directory, or a directory
+ * we may not create files in, is known now rather than after the rounds.
+ * False + a one-line err. Devices, pipes and "-" pass. */
+bool rjson_check_path(const char *path, char *err, size_t errlen);
+
 /* The readable table: at most max_rows rows (0 = all). */
 void rtable_print(FILE *out, const struct model *m, size_t max_rows);
 /* memcheck errors, one line each: kind, count, location, what. */

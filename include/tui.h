@@ -62,6 +62,8 @@ struct tui_host {
 	/* Stop nginx gracefully and stay: valgrind's exit report follows. */
 	bool (*stop)(void *ctx, char *err, size_t errlen);
 	void (*quit)(void *ctx);
+	/* Stop as a shell job (^Z) until fg; false with a reason if it cannot. */
+	bool (*suspend)(void *ctx, char *err, size_t errlen);
 	/* Run the editor on path:line; the host gives the terminal back. */
 	bool (*edit)(void *ctx, const char *path, unsigned line, char *err, size_t errlen);
 };

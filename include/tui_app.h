@@ -39,6 +39,7 @@ void tui_loop_draw(struct app *a, unsigned mask);
 /* Arm the animation timer while a burst or check runs, disarm it after. */
 void tui_loop_anim(struct app *a);
 bool tui_loop_edit(void *ctx, const char *path, unsigned line, char *err, size_t errlen);
+bool tui_loop_suspend(void *ctx, char *err, size_t errlen);
 
 /* tui_host.c */
 extern const struct tui_host tui_engine_host;

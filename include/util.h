@@ -33,6 +33,10 @@ bool util_parse_long(const char *s, long min, long max, long *out);
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 bool util_write_all(int fd, const void *buf, size_t len);
 
+/* Raise the soft limit of open files to the hard one (nginx inherits it);
+ * returns the soft limit now in force. */
+unsigned long util_raise_nofile(void);
+
 /* Remove a directory tree we created ourselves (no symlink following). */
 int util_rm_rf(const char *path);
 

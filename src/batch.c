@@ -23,6 +23,8 @@ struct batch {
 	bool failed;		/* an error ended the run early */
 	int signals;
 	size_t errors_shown;	/* memcheck errors already announced on stderr */
+	char *journal;		/* the session file, kept after the engine closed it */
+	bool warned_http;	/* every request of a burst got 4xx/5xx: said once */
 	char end[640];
 };
 
@@ -65,6 +67,33 @@ progress_round(struct batch *b)
 		r->requests, r->failed, st ? st->rps : 0.0, (double)r->check_ns / 1e9, growing);
 }
 
+/* Every request of the burst answered 4xx/5xx (a mistyped path): nginx ran
+ * them, so something was measured; said once, not fatal. */
+static void
+warn_error_statuses(struct batch *b, const struct load_stats *st)
+{
+	if (b->warned_http || !st->done || st->transport_errors || load_failed(st) < st->done)
+		return;
+	b->warned_http = true;
+	fprintf(stderr, "ngx-leaktop: warning: every request of round %u got an error status "
+		"(%lu 4xx, %lu 5xx): check the -u URLs\n", b->rounds_done, st->status[4],
+		st->status[5]);
+}
+
+/* No request of the burst got a connection (a wrong port in -u): the
+ * rounds would measure an idle nginx and pass. True: the run ends. */
+static bool
+burst_unreached(struct batch *b, const struct load_stats *st)
+{
+	if (!st->done || st->unreached < st->done)
+		return false;
+	snprintf(b->end, sizeof b->end, "no request of round %u reached nginx (%s): check the "
+		"-u URLs", b->rounds_done, st->last_error);
+	fprintf(stderr, "ngx-leaktop: %s\n", b->end);
+	b->failed = true;
+	return true;
+}
+
 static void
 next_step(struct batch *b)
 {
@@ -82,10 +111,18 @@ on_engine(struct engine *e, enum engine_event ev, void *ctx)
 	struct batch *b = ctx;
 
 	switch (ev) {
-	case ENGINE_EV_ROUND:
+	case ENGINE_EV_ROUND: {
+		const struct load_stats *st = engine_load_stats(e);
+
 		progress_round(b);
-		next_step(b);
+		if (st)
+			warn_error_statuses(b, st);
+		if (st && burst_unreached(b, st))
+			engine_stop(e);
+		else
+			next_step(b);
 		break;
+	}
 	case ENGINE_EV_ERROR:
 		fprintf(stderr, "ngx-leaktop: %s\n", engine_message(e));
 		snprintf(b->end, sizeof b->end, "%s", engine_message(e));
@@ -168,7 +205,13 @@ finish(struct batch *b, const struct preflight *pf)
 		fflush(out);
 	}
 	if (b->o->json && !rjson_write(m, &meta, b->o->json, err, sizeof err)) {
-		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		/* the rounds are not lost: the session file has every one */
+		if (b->journal && model_nrounds(m))
+			fprintf(stderr, "ngx-leaktop: %s; the %zu checks are in the session file %s: "
+				"ngx-leaktop --load %s --batch --json FILE writes the report again\n",
+				err, model_nrounds(m), b->journal, b->journal);
+		else
+			fprintf(stderr, "ngx-leaktop: %s\n", err);
 		return 2;
 	}
 	if (b->failed)
@@ -190,6 +233,10 @@ batch_run(const struct cli_opts *o, const struct preflight *pf)
 	char err[512];
 	int rc;
 
+	if (o->json && !rjson_check_path(o->json, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		return 2;
+	}
 	b.loop = evloop_new();
 	if (!b.loop) {
 		fprintf(stderr, "ngx-leaktop: cannot set up the event loop\n");
@@ -208,11 +255,14 @@ batch_run(const struct cli_opts *o, const struct preflight *pf)
 		evloop_free(b.loop);
 		return 2;
 	}
-	if (engine_journal_path(b.engine))
-		fprintf(stderr, "ngx-leaktop: session file %s\n", engine_journal_path(b.engine));
+	if (engine_journal_path(b.engine)) {
+		b.journal = xstrdup(engine_journal_path(b.engine));
+		fprintf(stderr, "ngx-leaktop: session file %s\n", b.journal);
+	}
 	evloop_run(b.loop);
 	rc = finish(&b, pf);
 	engine_free(b.engine);
 	evloop_free(b.loop);
+	free(b.journal);
 	return rc;
 }

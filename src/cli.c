@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "journal.h"
+#include "load.h"
 #include "preflight.h"
 #include "util.h"
 
@@ -93,7 +94,7 @@ num_arg(const char *name, const char *val, long min, long max, long *out, char *
 {
 	if (util_parse_long(val, min, max, out))
 		return true;
-	snprintf(err, errlen, "--%s: '%s' is not a number from %ld to %ld", name, val, min, max);
+	snprintf(err, errlen, "--%s: '%.40s' is not a number from %ld to %ld", name, val, min, max);
 	return false;
 }
 
@@ -117,17 +118,9 @@ set_defaults(struct cli_opts *o)
 static bool
 url_is_loopback(const char *u)
 {
-	static const char *const ok[] = {
-		"http://127.", "http://localhost:", "http://localhost/", "http://[::1]",
-	};
-	size_t i;
-
 	if (!strstr(u, "://"))
 		return u[0] == '/';
-	for (i = 0; i < LT_ARRAY_SIZE(ok); i++)
-		if (!strncmp(u, ok[i], strlen(ok[i])))
-			return true;
-	return !strcmp(u, "http://localhost");
+	return load_url_is_loopback(u);
 }
 
 /* One option; false with err set. */
@@ -146,7 +139,7 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 	case OPT_DIRECTIVES: o->server_directives = arg; break;
 	case 'u':
 		if (!url_is_loopback(arg)) {
-			snprintf(err, errlen, "--url %s: only paths (/x) and http:// URLs on loopback "
+			snprintf(err, errlen, "--url %.200s: only paths (/x) and http:// URLs on loopback "
 				"(127.0.0.1, localhost, [::1]) are allowed", arg);
 			return false;
 		}
@@ -166,7 +159,7 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 	case 'X': o->method = arg; break;
 	case 'H':
 		if (!strchr(arg, ':') || strpbrk(arg, "\r\n")) {
-			snprintf(err, errlen, "--header '%s': expected 'Name: value' on one line", arg);
+			snprintf(err, errlen, "--header '%.200s': expected 'Name: value' on one line", arg);
 			return false;
 		}
 		strv_add(&o->headers, arg);
@@ -180,9 +173,11 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 		if (!num_arg("rounds", arg, 1, 100000, &v, err, errlen))
 			return false;
 		o->rounds = (unsigned)v;
+		o->batch_only = "--rounds";
 		break;
-	case OPT_JSON: o->json = arg; break;
+	case OPT_JSON: o->json = arg; o->batch_only = "--json"; break;
 	case OPT_FAIL_ON:
+		o->batch_only = "--fail-on";
 		if (!strcmp(arg, "growing"))
 			o->fail_on = FAIL_ON_GROWING;
 		else if (!strcmp(arg, "definite"))
@@ -192,7 +187,7 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 		else if (!strcmp(arg, "error"))
 			o->fail_on = FAIL_ON_ERROR;
 		else {
-			snprintf(err, errlen, "--fail-on '%s': expected growing, definite, error or none", arg);
+			snprintf(err, errlen, "--fail-on '%.40s': expected growing, definite, error or none", arg);
 			return false;
 		}
 		break;
@@ -208,7 +203,7 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 	case OPT_VGDB: o->vgdb = arg; break;
 	case OPT_VALGRIND_OPT:
 		if (arg[0] != '-') {
-			snprintf(err, errlen, "--valgrind-opt '%s': expected a valgrind option like --track-origins=yes", arg);
+			snprintf(err, errlen, "--valgrind-opt '%.200s': expected a valgrind option like --track-origins=yes", arg);
 			return false;
 		}
 		strv_add(&o->valgrind_opts, arg);
@@ -278,9 +273,15 @@ cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 		if (!apply(o, c, optarg, err, errlen))
 			return CLI_ERROR;
 	}
+	if (o->batch_only && !o->batch) {
+		/* the live screen would drop it without a word */
+		snprintf(err, errlen, "%s goes with --batch (the live screen saves the JSON report "
+			"with w)", o->batch_only);
+		return CLI_ERROR;
+	}
 	if (o->load) {
 		if (optind < argc) {
-			snprintf(err, errlen, "--load opens a file, it runs no nginx: drop '%s'", argv[optind]);
+			snprintf(err, errlen, "--load opens a file, it runs no nginx: drop '%.200s'", argv[optind]);
 			return CLI_ERROR;
 		}
 		return CLI_RUN;
@@ -291,7 +292,7 @@ cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 		return CLI_ERROR;
 	}
 	if (optind + 1 < argc) {
-		snprintf(err, errlen, "unexpected argument '%s' after the nginx binary", argv[optind + 1]);
+		snprintf(err, errlen, "unexpected argument '%.200s' after the nginx binary", argv[optind + 1]);
 		return CLI_ERROR;
 	}
 	o->nginx = argv[optind];

@@ -153,6 +153,19 @@ on_xml_bytes(void *ctx, const char *buf, size_t len)
 	xstream_feed(e->xml, buf, len);
 }
 
+/* Every request in flight is a socket here and one in nginx: a low
+ * `ulimit -n` fails requests by the hundred with nothing said. */
+static void
+check_nofile(struct engine *e)
+{
+	unsigned long have = util_raise_nofile(), need = e->opts.load.concurrency + 64UL;
+
+	if (have && have < need)
+		report(e, ENGINE_EV_WARNING, "the open files limit is %lu (ulimit -n): concurrency "
+			"%u needs about %lu, requests will fail; raise it or lower -C", have,
+			e->opts.load.concurrency, need);
+}
+
 bool
 engine_start(struct engine *e, char *err, size_t errlen)
 {
@@ -166,6 +179,7 @@ engine_start(struct engine *e, char *err, size_t errlen)
 		if (!e->journal)
 			return false;
 	}
+	check_nofile(e);	/* before nginx starts: it inherits the limit */
 	if (!session_start(e->session, err, errlen))
 		return false;
 	e->xml = xstream_new(e->model, false, &xcb, e);
@@ -219,6 +233,16 @@ resolve_urls(struct engine *e, char **in, size_t nin)
 			return false;
 		}
 		urls[i] = xasprintf("%s%s%s", base, u[0] == '/' ? "" : "/", u);
+	}
+	for (i = 0; i < n; i++) {
+		if (!load_url_is_loopback(urls[i])) {
+			report(e, ENGINE_EV_ERROR, "URL %.200s: load goes to loopback only "
+				"(127.0.0.1, localhost, [::1])", urls[i]);
+			for (i = 0; i < n; i++)
+				free(urls[i]);
+			free(urls);
+			return false;
+		}
 	}
 	free_urls(e);
 	e->urls = urls;

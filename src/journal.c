@@ -66,7 +66,9 @@ journal_open(const char *path, const struct journal_meta *meta, char *err, size_
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot create the session file %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot create the session file %.300s: %s%s", path,
+			strerror(errno), errno == EEXIST ? " (a session file is never overwritten: "
+			"name a new one)" : "");
 		return NULL;
 	}
 	j = xcalloc(1, sizeof *j);
@@ -225,11 +227,12 @@ journal_default_path(char *err, size_t errlen)
 		dir = xasprintf("%s/.local/state/ngx-leaktop/sessions", home);
 	else {
 		snprintf(err, errlen, "no place for the session file: set HOME or XDG_STATE_HOME, "
-			"or pass --session FILE");
+			"or pass --session FILE or --no-session");
 		return NULL;
 	}
 	if (!mkdir_p(dir)) {
-		snprintf(err, errlen, "cannot create %s for the session file: %s (pass --session FILE)",
+		snprintf(err, errlen, "cannot create %s for the session file: %s (pass --session FILE "
+			"or --no-session)",
 			dir, strerror(errno));
 		free(dir);
 		return NULL;
@@ -405,17 +408,21 @@ jl_round(struct jl_state *st, json_t *line)
 	return true;
 }
 
+/* A JSON report (--json) is the file most often given instead. */
+#define NOT_A_SESSION "not an ngx-leaktop session file: --load takes a session file " \
+	"(sessions/DATE-PID.jsonl) or valgrind's XML, not a --json report"
+
 static bool
 jl_line(struct jl_state *st, json_t *line, unsigned lineno, char *err, size_t errlen)
 {
 	const char *type = json_string_value(json_object_get(line, "type"));
 
-	if (!type) {
-		snprintf(err, errlen, "line %u: not a session line (no \"type\")", lineno);
+	if (lineno == 1 && (!type || strcmp(type, "session"))) {
+		snprintf(err, errlen, NOT_A_SESSION " (the first line is not a session header)");
 		return false;
 	}
-	if (lineno == 1 && strcmp(type, "session")) {
-		snprintf(err, errlen, "not an ngx-leaktop session file (first line is not a session header)");
+	if (!type) {
+		snprintf(err, errlen, "line %u: not a session line (no \"type\")", lineno);
 		return false;
 	}
 	if (!strcmp(type, "session")) {
@@ -464,7 +471,10 @@ journal_load(const char *path, struct model *m, char **nginx, bool *torn, char *
 				*torn = true;
 				break;
 			}
-			snprintf(err, errlen, "line %u: %s", lineno, jerr.text);
+			if (lineno == 1)
+				snprintf(err, errlen, NOT_A_SESSION " (line 1: %s)", jerr.text);
+			else
+				snprintf(err, errlen, "line %u: %s", lineno, jerr.text);
 			ok = false;
 			break;
 		}

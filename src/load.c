@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -137,6 +139,53 @@ conn_close(struct load *load, int fd)
 	close(fd);
 }
 
+static bool
+sockaddr_is_loopback(const struct curl_sockaddr *a)
+{
+	if (a->family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)&a->addr;
+
+		return ntohl(in->sin_addr.s_addr) >> 24 == 127;
+	}
+	if (a->family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)&a->addr;
+
+		return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
+			(IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);
+	}
+	return false;
+}
+
+bool
+load_url_is_loopback(const char *url)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	unsigned char addr[sizeof(struct in6_addr)];
+	bool ok = false;
+
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+		(!strcasecmp(scheme, "http") || !strcasecmp(scheme, "https"))) {
+		size_t hl = strlen(host);
+
+		if (!strcasecmp(host, "localhost"))
+			ok = true;
+		else if (inet_pton(AF_INET, host, addr) == 1)
+			ok = addr[0] == 127;
+		else if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
+			host[hl - 1] = '\0';
+			ok = inet_pton(AF_INET6, host + 1, addr) == 1 &&
+				IN6_IS_ADDR_LOOPBACK((struct in6_addr *)addr);
+		}
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ok;
+}
+
 static curl_socket_t
 open_socket_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 {
@@ -144,6 +193,9 @@ open_socket_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 	int fd;
 
 	(void)purpose;
+	/* whatever a URL or a name resolved to: never a socket off this machine */
+	if (!sockaddr_is_loopback(addr))
+		return CURL_SOCKET_BAD;
 	fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
 	if (fd < 0)
 		return CURL_SOCKET_BAD;
@@ -380,6 +432,7 @@ count_result(struct load *load, CURL *e, CURLcode rc)
 	st->done++;
 	if (rc != CURLE_OK) {
 		st->transport_errors++;
+		st->unreached += rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
 		curl_easy_getinfo(e, CURLINFO_PRIVATE, &errbuf);
 		set_last_error(load, errbuf && *errbuf ? errbuf : curl_easy_strerror(rc));
 		return;

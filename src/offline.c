@@ -13,9 +13,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int xml_batch(const struct cli_opts *o);
+
+/* An empty file, or one cut before <valgrindoutput>: nothing to show, and
+ * "no leaks" from it would be a lie. */
+static bool
+xml_holds_nothing(const struct cli_opts *o, struct xstream *xs)
+{
+	if (!xstream_truncated(xs) || *xstream_program(xs) || merrors_count(xstream_errors(xs)))
+		return false;
+	fprintf(stderr, "ngx-leaktop: %s holds no valgrind output (%s): --load takes a session "
+		"file or the XML valgrind wrote (--xml=yes --xml-file=FILE)\n", o->load,
+		xstream_message(xs));
+	return true;
+}
 
 static bool
 exit_report_leaks(const struct model *m)
@@ -45,15 +59,22 @@ verdict(const struct cli_opts *o, const struct model *m, const struct merrors *e
 	}
 }
 
-/* A session file starts with '{', valgrind's XML with '<'. */
+/* A session file starts with '{', valgrind's XML with '<'. Only a regular
+ * file is peeked at: from a pipe (--load <(zcat run.xml.gz)) the bytes
+ * read here would be lost to the parser, and such a stream is XML. */
 static bool
 is_session_file(const char *path)
 {
 	char c = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
 
 	if (fd < 0)
 		return false;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return false;
+	}
 	while (read(fd, &c, 1) == 1 && (c == ' ' || c == '\n' || c == '\r' || c == '\t'))
 		;
 	close(fd);
@@ -130,6 +151,11 @@ xml_batch(const struct cli_opts *o)
 		model_free(m);
 		return 2;
 	}
+	if (xml_holds_nothing(o, xs)) {
+		xstream_free(xs);
+		model_free(m);
+		return 2;
+	}
 	if (xstream_truncated(xs))
 		fprintf(stderr, "ngx-leaktop: warning: %s is cut off (%s): showing what it holds\n",
 			o->load, xstream_message(xs));
@@ -160,7 +186,7 @@ offline_tui(const struct cli_opts *o)
 	struct model *m = model_new();
 	struct xstream *xs = NULL;
 	struct report_meta meta;
-	char err[512], *nginx = NULL;
+	char err[512] = "", *nginx = NULL;
 	bool torn;
 	int rc;
 
@@ -176,8 +202,9 @@ offline_tui(const struct cli_opts *o)
 		meta.nginx = nginx;
 	} else {
 		xs = xstream_new(m, true, NULL, NULL);
-		if (!xstream_load_file(xs, o->load, err, sizeof err)) {
-			fprintf(stderr, "ngx-leaktop: %s\n", err);
+		if (!xstream_load_file(xs, o->load, err, sizeof err) || xml_holds_nothing(o, xs)) {
+			if (*err)
+				fprintf(stderr, "ngx-leaktop: %s\n", err);
 			xstream_free(xs);
 			model_free(m);
 			return 2;

@@ -121,16 +121,16 @@ check_nginx_binary(const char *nginx, char *err, size_t errlen)
 	struct stat st;
 
 	if (stat(nginx, &st) < 0) {
-		snprintf(err, errlen, "nginx binary %s: %s (give the path to objs/nginx of your build)",
+		snprintf(err, errlen, "nginx binary %.300s: %s (give the path to objs/nginx of your build)",
 			nginx, strerror(errno));
 		return false;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "nginx binary %s is not a regular file", nginx);
+		snprintf(err, errlen, "nginx binary %.300s is not a regular file", nginx);
 		return false;
 	}
 	if (access(nginx, X_OK) < 0) {
-		snprintf(err, errlen, "nginx binary %s is not executable (chmod +x it)", nginx);
+		snprintf(err, errlen, "nginx binary %.300s is not executable (chmod +x it)", nginx);
 		return false;
 	}
 	return true;

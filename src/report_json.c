@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,5 +265,35 @@ rjson_write(const struct model *m, const struct report_meta *meta, const char *p
 		ok = write_atomic(path, text, err, errlen);
 	}
 	free(text);
+	return ok;
+}
+
+bool
+rjson_check_path(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	char *copy, *dir;
+	bool ok = true;
+
+	if (!strcmp(path, "-"))
+		return true;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "--json %s is a directory: name a file, e.g. %s/report.json",
+				path, path);
+			return false;
+		}
+		if (!S_ISREG(st.st_mode))
+			return true;	/* /dev/stdout, a FIFO: written in place */
+	}
+	/* the report is a temp file renamed into place: its directory must take it */
+	copy = xstrdup(path);
+	dir = dirname(copy);
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0) {
+		snprintf(err, errlen, "cannot write the JSON report %s: directory %s: %s: "
+			"pass a --json path in a directory you can write", path, dir, strerror(errno));
+		ok = false;
+	}
+	free(copy);
 	return ok;
 }

@@ -37,6 +37,7 @@ struct session {
 	char *nginx_prefix;
 	char *pid_path;
 	char *error_log;
+	off_t error_log_start;	/* its size at spawn: older lines are another run's */
 	char *base_url;
 
 	pid_t pid;
@@ -49,6 +50,7 @@ struct session {
 	int stop_stage;
 	int exit_status;
 	bool stopped_by_us;
+	bool start_timed_out;	/* the reason says so; the exit status is ours */
 	int64_t spawn_ns, ready_ms;
 	char reason[512];
 };
@@ -190,7 +192,7 @@ prepare_user_conf(struct session *s, char *err, size_t errlen)
 	char *abs = realpath(s->opts.conf, NULL);
 
 	if (!abs) {
-		snprintf(err, errlen, "nginx config %s: %s", s->opts.conf, strerror(errno));
+		snprintf(err, errlen, "nginx config %.300s: %s", s->opts.conf, strerror(errno));
 		return false;
 	}
 	s->conf = abs;
@@ -243,6 +245,23 @@ watch_pid_file(struct session *s, char *err, size_t errlen)
 	return true;
 }
 
+/* valgrind expands %p, %q{VAR}, %n in --xml-file: a '%' of TMPDIR is
+ * doubled to stay itself. */
+static char *
+xml_file_arg(const char *dir)
+{
+	struct sbuf b = SBUF_INIT;
+
+	sbuf_adds(&b, "--xml-file=");
+	for (; *dir; dir++) {
+		if (*dir == '%')
+			sbuf_addc(&b, '%');
+		sbuf_addc(&b, *dir);
+	}
+	sbuf_adds(&b, "/vg.%p.xml");
+	return sbuf_detach(&b);
+}
+
 static char **
 build_argv(struct session *s)
 {
@@ -254,7 +273,7 @@ build_argv(struct session *s)
 	argv[n++] = xstrdup("--vgdb=yes");
 	argv[n++] = xasprintf("--vgdb-prefix=%s", s->vgdb_prefix);
 	argv[n++] = xstrdup("--xml=yes");
-	argv[n++] = xasprintf("--xml-file=%s/vg.%%p.xml", s->dir);
+	argv[n++] = xml_file_arg(s->dir);
 	argv[n++] = xasprintf("--num-callers=%u", s->opts.num_callers);
 	argv[n++] = xstrdup("--keep-stacktraces=alloc-and-free");
 	argv[n++] = xstrdup("--fullpath-after=");
@@ -268,9 +287,14 @@ build_argv(struct session *s)
 	argv[n++] = xstrdup(s->conf);
 	argv[n++] = xstrdup("-g");
 	/* A user config without `pid` gets ours, so readiness can be seen. */
-	argv[n++] = s->add_pid ?
-		xasprintf("daemon off; master_process off; pid %s;", s->pid_path) :
-		xstrdup("daemon off; master_process off;");
+	if (s->add_pid) {
+		char *q = ngxconf_quote(s->pid_path, "");
+
+		argv[n++] = xasprintf("daemon off; master_process off; pid %s;", q);
+		free(q);
+	} else {
+		argv[n++] = xstrdup("daemon off; master_process off;");
+	}
 	return argv;
 }
 
@@ -303,6 +327,12 @@ spawn(struct session *s, char *err, size_t errlen)
 	}
 	spec.argv = argv;
 	spec.stdout_fd = spec.stderr_fd = fds[1];
+	if (s->error_log) {
+		struct stat st;
+
+		s->error_log_start = stat(s->error_log, &st) == 0 && S_ISREG(st.st_mode) ?
+			st.st_size : 0;
+	}
 	s->spawn_ns = util_now_ns();
 	s->pid = proc_spawn(&spec);
 	close(fds[1]);
@@ -425,7 +455,8 @@ on_inotify(struct evloop *loop, int fd, int events, void *ctx)
 
 /* The most telling line nginx or valgrind printed: nginx's first [emerg] /
  * [alert] / [crit] (the cause; later ones are consequences, like "still
- * could not bind()"), else valgrind's last words. */
+ * could not bind()") or valgrind's own complaint ("valgrind: Bad option:
+ * ...", not the "Use --help" after it), else valgrind's last words. */
 static void
 find_reason_line(struct session *s, char *out, size_t outlen)
 {
@@ -433,9 +464,11 @@ find_reason_line(struct session *s, char *out, size_t outlen)
 
 	for (line = strtok_r(tail, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (!best && (strstr(line, "[emerg]") || strstr(line, "[alert]") ||
-			strstr(line, "[crit]")))
+			strstr(line, "[crit]") || (!strncmp(line, "valgrind: ", 10) &&
+			strncmp(line, "valgrind: Use --help", 20))))
 			best = line;
-		if (strspn(line, "= 0123456789") < strlen(line))
+		if (strspn(line, "= 0123456789") < strlen(line) &&
+			!strstr(line, "Use --help for more information"))
 			last = line;
 	}
 	snprintf(out, outlen, "%s", best ? best : last ? last : "");
@@ -461,7 +494,15 @@ on_child_exit(struct evloop *loop, pid_t pid, int status, void *ctx)
 	s->start_timer = s->stop_timer = 0;
 	proc_status_text(status, st, sizeof st);
 	find_reason_line(s, why, sizeof why);
-	if (s->stopped_by_us)
+	/* A stop of ours ends in an exit or in QUIT/TERM/KILL; any other signal
+	 * is a crash that came first (a burst's request killed nginx and the
+	 * stop followed the failed check): it is the reason, not our stop. */
+	if (s->stopped_by_us && WIFSIGNALED(status) && WTERMSIG(status) != SIGQUIT &&
+		WTERMSIG(status) != SIGTERM && WTERMSIG(status) != SIGKILL)
+		s->stopped_by_us = false;
+	if (s->start_timed_out)
+		;	/* "did not become ready": the QUIT that followed is ours */
+	else if (s->stopped_by_us)
 		snprintf(s->reason, sizeof s->reason, "nginx stopped (%s)", st);
 	else if (s->state == SESSION_STARTING)
 		snprintf(s->reason, sizeof s->reason, "nginx %s during start-up%s%s", st,
@@ -483,6 +524,7 @@ on_start_timeout(struct evloop *loop, void *ctx)
 	snprintf(s->reason, sizeof s->reason, "nginx did not become ready within %lld s "
 		"(no pid file at %s)", (long long)(s->opts.start_timeout_ms / 1000), s->pid_path);
 	s->stopped_by_us = false;
+	s->start_timed_out = true;
 }
 
 static void
@@ -555,8 +597,10 @@ session_free(struct session *s)
 	free(s);
 }
 
+/* The last max bytes of path written since offset start (all of it if
+ * the file shrank meanwhile: rotated or truncated). */
 static void
-append_file_tail(struct sbuf *b, const char *path, size_t max)
+append_file_tail(struct sbuf *b, const char *path, off_t start, size_t max)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -567,6 +611,9 @@ append_file_tail(struct sbuf *b, const char *path, size_t max)
 		return;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		off_t off = st.st_size > (off_t)max ? st.st_size - (off_t)max : 0;
+
+		if (st.st_size >= start && off < start)
+			off = start;
 
 		buf = xmalloc(max);
 		n = pread(fd, buf, max, off);
@@ -589,7 +636,7 @@ session_log_tail(const struct session *s, size_t max_lines)
 	if (raw.len && raw.data[raw.len - 1] != '\n')
 		sbuf_addc(&raw, '\n');
 	if (s->error_log)
-		append_file_tail(&raw, s->error_log, 16384);
+		append_file_tail(&raw, s->error_log, s->error_log_start, 16384);
 	/* Keep the last max_lines lines, each escaped: this text is shown. */
 	end = raw.data ? raw.data + raw.len : NULL;
 	start = raw.data;

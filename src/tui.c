@@ -159,6 +159,24 @@ tui_loop_edit(void *ctx, const char *path, unsigned line, char *err, size_t errl
 	return true;
 }
 
+/* ^Z arrives as a key (raw mode): stop as a shell's job would. curses'
+ * SIGTSTP handler gives the terminal back, stops, and takes it again on
+ * fg; the window may have changed meanwhile. */
+bool
+tui_loop_suspend(void *ctx, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+	struct sigaction sa;
+
+	if (sigaction(SIGTSTP, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) {
+		snprintf(err, errlen, "^Z: no job control here (SIGTSTP is ignored)");
+		return false;
+	}
+	raise(SIGTSTP);
+	resize_from_tty(a);
+	return true;
+}
+
 static void
 on_stdin(struct evloop *loop, int fd, int events, void *ctx)
 {
@@ -211,7 +229,9 @@ on_signal(struct evloop *loop, int signo, void *ctx)
 	struct app *a = ctx;
 
 	(void)loop;
-	if (signo == SIGWINCH) {
+	/* SIGCONT: back from a stop (^Z, or SIGTSTP sent), the window may have
+	 * changed meanwhile and no SIGWINCH reached a stopped job */
+	if (signo == SIGWINCH || signo == SIGCONT) {
 		if (!a->editing) {
 			resize_from_tty(a);
 			tui_loop_draw(a, TUI_DRAW_ALL | TUI_REPAINT);
@@ -251,6 +271,7 @@ open_loop(struct app *a)
 	evloop_on_signal(a->loop, SIGTERM, on_signal, a);
 	evloop_on_signal(a->loop, SIGHUP, on_signal, a);
 	evloop_on_signal(a->loop, SIGWINCH, on_signal, a);
+	evloop_on_signal(a->loop, SIGCONT, on_signal, a);
 	return true;
 }
 
@@ -258,8 +279,11 @@ static bool
 open_screen(struct app *a, const struct tui_config *cfg)
 {
 	if (!draw_open(NULL, NULL, NULL, draw_color_wanted())) {
-		fprintf(stderr, "ngx-leaktop: cannot use the terminal (TERM=%s)\n",
-			getenv("TERM") ? getenv("TERM") : "");
+		const char *term = getenv("TERM");
+
+		fprintf(stderr, "ngx-leaktop: cannot drive the terminal (TERM %s%s: unknown, or it "
+			"cannot move the cursor): set TERM, e.g. TERM=xterm-256color, or use --batch\n",
+			term && *term ? "is " : "is not set", term && *term ? term : "");
 		return false;
 	}
 	draw_input_mode();
@@ -278,15 +302,25 @@ run_screen(struct app *a)
 	draw_close();
 }
 
-static void
+/* Why the session ended, when it was not the user's doing: the exit
+ * status is 2 then, as in batch mode. */
+static int
 print_end(struct app *a)
 {
 	const struct session *s = engine_session(a->engine);
 
-	if (a->start_error[0])
+	if (a->start_error[0]) {
 		fprintf(stderr, "ngx-leaktop: %s\n", a->start_error);
-	else if (s && session_state(s) == SESSION_EXITED && !session_stopped_by_us(s))
-		fprintf(stderr, "ngx-leaktop: nginx exited: %s\n", session_reason(s));
+		return 2;
+	}
+	if (s && session_state(s) == SESSION_EXITED && !session_stopped_by_us(s)) {
+		const char *why = session_reason(s), *m = engine_message(a->engine);
+
+		/* the engine's message is the reason with the crash location */
+		fprintf(stderr, "ngx-leaktop: %s\n", !strncmp(m, why, strlen(why)) ? m : why);
+		return 2;
+	}
+	return 0;
 }
 
 int
@@ -298,7 +332,7 @@ tui_run(const struct cli_opts *o, const struct preflight *pf)
 		.nsource_dirs = o->source_dirs.n, .meta = &a.meta, .nginx_version = pf->version,
 	};
 	char err[512];
-	bool started;
+	int rc;
 
 	if (!open_loop(&a))
 		return 2;
@@ -307,27 +341,31 @@ tui_run(const struct cli_opts *o, const struct preflight *pf)
 		.debug_palloc = pf->debug_palloc };
 	a.engine = engine_new(a.loop, &a.eo, tui_host_on_engine, &a);
 	cfg.model = engine_model(a.engine);
-	started = engine_start(a.engine, err, sizeof err);
-	cfg.errors = engine_errors(a.engine);	/* there once started */
-	if (!started || !open_screen(&a, &cfg)) {
-		if (!a.tui)
+	/* The terminal first: a screen that cannot open must not cost a start
+	 * of nginx under valgrind. */
+	if (!open_screen(&a, &cfg) || !engine_start(a.engine, err, sizeof err)) {
+		if (a.tui) {
+			tui_free(a.tui);
+			draw_close();
 			fprintf(stderr, "ngx-leaktop: %s\n", err);
+		}
 		engine_free(a.engine);
 		evloop_free(a.loop);
 		return 2;
 	}
+	tui_set_errors(a.tui, engine_errors(a.engine));	/* there once started */
 	if (!pf->debug_palloc)
 		tui_message(a.tui, true, "%s was not built with -DNGX_DEBUG_PALLOC=1: pool "
 			"allocations show as a few opaque blocks", pf->nginx);
 	else
 		tui_message(a.tui, false, "starting nginx under valgrind; ? for help");
 	run_screen(&a);
-	print_end(&a);
+	rc = print_end(&a);
 	engine_free(a.engine);
 	free(a.log_tail);
 	free(a.journal);
 	evloop_free(a.loop);
-	return 0;
+	return rc;
 }
 
 static void
@@ -341,6 +379,7 @@ browse_quit(void *ctx)
 /* Browsing a recorded model: the editor works, session actions say why not. */
 static const struct tui_host browse_host = {
 	.quit = browse_quit,
+	.suspend = tui_loop_suspend,
 	.edit = tui_loop_edit,
 };
 

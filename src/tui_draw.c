@@ -65,6 +65,14 @@ draw_open(FILE *out, FILE *in, const char *term, bool color)
 	if (!screen)
 		return false;
 	set_term(screen);
+	/* A terminal that cannot move the cursor (TERM=dumb) would get the
+	 * frames as one stream of text. */
+	if (!tigetstr("cup") || tigetstr("cup") == (char *)-1) {
+		endwin();
+		delscreen(screen);
+		screen = NULL;
+		return false;
+	}
 	utf8 = cs && !strcmp(cs, "UTF-8");
 	noecho();
 	keypad(stdscr, TRUE);

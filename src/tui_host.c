@@ -231,6 +231,7 @@ const struct tui_host tui_engine_host = {
 	.restart = host_restart,
 	.stop = host_stop,
 	.quit = tui_host_quit,
+	.suspend = tui_loop_suspend,
 	.edit = tui_loop_edit,
 };
 

@@ -232,6 +232,18 @@ stop(struct tui *t)
 		TUI_DRAW_HEADER, "stopping nginx: valgrind's exit report follows (R starts again)");
 }
 
+static unsigned
+suspend(struct tui *t)
+{
+	char err[128];
+
+	if (!HOST_HAS(t, suspend))
+		return no_session(t);
+	if (!t->cfg.host->suspend(t->cfg.host_ctx, err, sizeof err))
+		return tui_message(t, true, "%s", err);
+	return TUI_DRAW_ALL | TUI_REPAINT;
+}
+
 /* E and x switch tables: from wherever, to the table asked for, or back
  * to the sites when it is the one shown. */
 static bool
@@ -329,6 +341,8 @@ tui_session_action(struct tui *t, enum tui_action a)
 		return restart(t);
 	case TUI_ACT_STOP:
 		return stop(t);
+	case TUI_ACT_SUSPEND:
+		return suspend(t);
 	case TUI_ACT_ERRORS:
 		return errors(t);
 	case TUI_ACT_EXIT_REPORT:

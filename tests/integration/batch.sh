@@ -84,6 +84,23 @@ lt_check "nothing left running" nothing_left
 lt_check "embedded config: static tree, exit 0" [ $? -eq 0 ]
 lt_check "embedded config: requests answered 2xx" [ "$(jq '[.rounds[].failed] | add' "$lt_tmp/e.json")" -eq 0 ]
 
+# a TMPDIR with a space, a quote, a ';', braces and valgrind's %-codes: paths
+# in the generated config and in -g stay one word each, --xml-file stays itself
+odd=$lt_tmp/'my dir "q;x{y}%p%q'
+mkdir -p "$odd"
+TMPDIR=$odd "$LT" --batch -n 20 --rounds 1 --fail-on none --json "$lt_tmp/odd.json" "$NGINX" \
+	>/dev/null 2>"$lt_tmp/err"
+lt_check "odd TMPDIR, generated config: runs, 20 requests answered" \
+	jqt '([.rounds[].requests] | add) == 20 and ([.rounds[].failed] | add) == 0' "$lt_tmp/odd.json"
+grep -v '^pid ' "$conf" >"$ngx/nopid.conf"
+TMPDIR=$odd "$LT" --batch -c "$ngx/nopid.conf" -u /clean -u /bug/uninit -n 20 --rounds 1 \
+	--fail-on none --json "$lt_tmp/odd2.json" "$NGINX" >/dev/null 2>"$lt_tmp/err"
+lt_check "odd TMPDIR, a config without pid (ours given with -g): runs" \
+	jqt '([.rounds[].requests] | add) == 20 and ([.rounds[].failed] | add) == 0' "$lt_tmp/odd2.json"
+lt_check "odd TMPDIR: valgrind's XML followed (the uninit error is in)" \
+	jqt '[.errors[] | select(.kind == "UninitCondition")] | length > 0' "$lt_tmp/odd2.json"
+lt_check "odd TMPDIR: private dirs removed" [ -z "$(ls -A "$odd")" ]
+
 # --- bad input: each a clear one-line message and exit 2 -----------------------
 bad() {	# bad DESCRIPTION PATTERN ARGS...
 	local what=$1 pat=$2; shift 2
@@ -104,12 +121,47 @@ bad "nginx without NGX_DEBUG_PALLOC" "NGX_DEBUG_PALLOC" --batch "$lt_tmp/plainng
 cp "$lt_tmp/notnginx" "$lt_tmp/noexec"; chmod -x "$lt_tmp/noexec"
 bad "binary not executable" "not executable" --batch "$lt_tmp/noexec"
 bad "unknown option" "unknown option" --batch --frobnicate "$NGINX"
+echo '{}' >"$lt_tmp/taken.jsonl"
+bad "--session FILE that exists" "taken.jsonl: File exists (a session file is never overwritten: name a new one)" \
+	--batch --session "$lt_tmp/taken.jsonl" "$NGINX"
+lt_check "--session FILE that exists: left as it was" [ "$(cat "$lt_tmp/taken.jsonl")" = '{}' ]
+bad "--json without --batch" "--json goes with --batch" --json "$lt_tmp/x.json" "$NGINX"
+bad "--rounds without --batch" "--rounds goes with --batch" --rounds 3 "$NGINX"
+bad "--load with --fail-on, no --batch" "--fail-on goes with --batch" --fail-on none \
+	--load "$lt_repo/tests/data/memcheck_fixture.xml"
 bad "bad number" "--requests" --batch -n 0 "$NGINX"
 bad "non-loopback URL" "loopback" --batch -u http://example.com/ "$NGINX"
+# the host as libcurl reads it, not a prefix of the text
+bad "loopback as user name of another host" "loopback" --batch -u 'http://localhost:80@example.com/' "$NGINX"
+bad "loopback as user of another address" "loopback" --batch -u 'http://127.0.0.1@10.1.2.3/' "$NGINX"
+bad "a name that starts like loopback" "loopback" --batch -u 'http://127.0.0.1.example.com/' "$NGINX"
+bad "IPv4-mapped non-loopback" "loopback" --batch -u 'http://[::ffff:10.1.2.3]/' "$NGINX"
+long=$(head -c 5000 /dev/zero | tr '\0' a)
+bad "5000-character config path: the reason survives" "File name too long" --batch -c "/$long" "$NGINX"
+bad "5000-character binary path: the reason survives" "File name too long" --batch "/$long"
+bad "100000-character header: what is expected survives" "expected 'Name: value'" --batch \
+	-H "X-$(head -c 100000 /dev/zero | tr '\0' a)" "$NGINX"
+bad "negative requests" "--requests: '-5' is not a number from 1" --batch -n -5 "$NGINX"
+bad "--rounds 0" "--rounds: '0' is not a number from 1" --batch --rounds 0 "$NGINX"
+bad "concurrency 100000" "--concurrency: '100000' is not a number from 1 to 1024" --batch -C 100000 "$NGINX"
+bad "nginx binary is a directory" "not a regular file" --batch "$lt_tmp"
+: >"$lt_tmp/empty"; chmod +x "$lt_tmp/empty"
+bad "nginx binary is an empty file" "is not nginx" --batch "$lt_tmp/empty"
 sed 's/worker_processes  1;/worker_processes  1;\nno_such_directive on;/' "$conf" >"$ngx/broken.conf"
 bad "config that fails" "unknown directive" --batch -c "$ngx/broken.conf" "$NGINX"
 sed 's/worker_processes  1;/worker_processes  1;\ndaemon off;/' "$conf" >"$ngx/daemon.conf"
 bad "config that sets daemon" "sets 'daemon'" --batch -c "$ngx/daemon.conf" "$NGINX"
+sed 's/worker_processes  1;/worker_processes  1;\nmaster_process on;/' "$conf" >"$ngx/master.conf"
+bad "config that sets master_process" "master.conf:[0-9]* sets 'master_process': remove it" \
+	--batch -c "$ngx/master.conf" "$NGINX"
+# only directives count: the words in a comment or a string do not
+sed -e 's/worker_processes  1;/worker_processes  1;\n# daemon on; master_process on;/' \
+	-e 's|location = /clean |location = /daemon { return 200 "master_process on;"; }\n        location = /clean |' \
+	"$conf" >"$ngx/comment.conf"
+"$LT" --batch -c "$ngx/comment.conf" -u /daemon -n 10 --rounds 1 --fail-on none --json "$lt_tmp/c.json" \
+	"$NGINX" >/dev/null 2>"$lt_tmp/err"
+lt_check "daemon/master_process in a comment and a string: runs, requests answered" \
+	jqt '([.rounds[].failed] | add) == 0 and ([.rounds[].requests] | add) == 10' "$lt_tmp/c.json"
 
 # busy port: a plain (no valgrind) fixture nginx holds it
 busy=$lt_tmp/busy

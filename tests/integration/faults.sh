@@ -104,11 +104,168 @@ rc=$?
 lt_check "report to /dev/full: exit 2 (got $rc)" [ "$rc" -eq 2 ]
 lt_check "report to /dev/full: says No space left" grep -q "No space left on device" "$lt_tmp/err"
 lt_check "report to /dev/full: the table still printed" grep -q "ngx_http_leaky_leak_alloc" "$lt_tmp/out"
-timeout -s KILL 120 "$LT" --batch -c "$conf" -u /leak/alloc -n 40 --rounds 1 \
-	--json "$lt_tmp/no/such/dir/r.json" "$NGINX" >/dev/null 2>"$lt_tmp/err"
+# A report path that cannot take a file is known before the rounds: one
+# line, exit 2, nothing started.
+report_refused() {	# report_refused NAME PATTERN PATH
+	timeout -s KILL 60 "$LT" --batch -c "$conf" -u /leak/alloc -n 40 --rounds 1 --json "$3" \
+		"$NGINX" >/dev/null 2>"$lt_tmp/err"
+	local rc=$?
+	lt_check "$1: exit 2 (got $rc)" [ "$rc" -eq 2 ]
+	lt_check "$1: one line naming the path and '$2'" \
+		bash -c "grep -qF -- '$3' '$lt_tmp/err' && grep -q -- '$2' '$lt_tmp/err' &&
+			[ \$(wc -l <'$lt_tmp/err') -eq 1 ]"
+	[ "$(wc -l <"$lt_tmp/err")" -eq 1 ] || sed 's/^/# /' "$lt_tmp/err"
+}
+report_refused "report into a missing directory" "No such file or directory" "$lt_tmp/no/such/dir/r.json"
+report_refused "report path is a directory" "is a directory" "$lt_tmp"
+
+# --- no permission: run as an unprivileged user (root passes every mode bit) ------
+# nobody gets a dir of its own with copies of the binaries and the static
+# tree (the checkout may sit where nobody cannot reach), the config,
+# nginx's logs, TMPDIR and XDG_STATE_HOME.
+as_user=()
+nb=$lt_tmp/nobody
+if [ "$(id -u)" -eq 0 ]; then
+	as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+	chmod 711 "$lt_tmp"
+fi
+lt_fixture_conf "$nb/ngx" >/dev/null
+mkdir -p "$nb/tmp" "$nb/state" "$nb/out" "$nb/ro"
+cp "$LT" "$nb/ngx-leaktop"
+cp "$NGINX" "$nb/nginx"
+cp -r "$lt_repo/tests/fixture/html" "$nb/html"
+sed -i "s|$lt_repo/tests/fixture/html|$nb/html|" "$nb/ngx/nginx.conf"
+[ "$(id -u)" -eq 0 ] && chown -R nobody:nogroup "$nb" && chown root:root "$nb/ro"
+[ "$(id -u)" -eq 0 ] || chmod 555 "$nb/ro"
+as_nobody() {
+	"${as_user[@]}" env TMPDIR="$nb/tmp" XDG_STATE_HOME="$nb/state" timeout -s KILL 180 \
+		"$nb/ngx-leaktop" --batch -c "$nb/ngx/nginx.conf" -u /leak/alloc "$@" "$nb/nginx"
+}
+lt_check "the unprivileged user can run ngx-leaktop and write its dirs" \
+	"${as_user[@]}" bash -c "'$nb/ngx-leaktop' --version >/dev/null && [ -w '$nb/tmp' ] && [ ! -w '$nb/ro' ]"
+as_nobody -n 40 --rounds 1 --json "$nb/ro/r.json" >/dev/null 2>"$lt_tmp/err"
 rc=$?
-lt_check "report into a missing directory: exit 2 with the path" \
-	bash -c "[ $rc -eq 2 ] && grep -q 'no/such/dir' '$lt_tmp/err'"
+lt_check "report into a directory we may not write: exit 2 before any round (got $rc)" \
+	bash -c "[ $rc -eq 2 ] && ! grep -q 'starting' '$lt_tmp/err'"
+lt_check "... says the path, Permission denied, and what to do" \
+	grep -q "$nb/ro/r.json: directory $nb/ro: Permission denied: pass a --json path" "$lt_tmp/err"
+# The directory is taken away during the run: the rounds are not lost.
+as_nobody -n 200 --rounds 5 --json "$nb/out/r.json" >"$lt_tmp/out" 2>"$lt_tmp/err" &
+bg=$!
+lt_pids+=("$bg")
+if wait_for "$lt_tmp/err" "round 2/"; then
+	if [ "$(id -u)" -eq 0 ]; then chown root:root "$nb/out"; else chmod 555 "$nb/out"; fi
+fi
+wait "$bg"
+rc=$?
+session=$(sed -n 's/^ngx-leaktop: session file //p' "$lt_tmp/err")
+lt_check "report refused at the end (EACCES): exit 2 (got $rc)" [ "$rc" -eq 2 ]
+lt_check "... one line: the path, Permission denied, the session file and how to get the report" \
+	grep -q "JSON report next to $nb/out/r.json: Permission denied; the 6 checks are in the session file $session: ngx-leaktop --load $session --batch --json FILE" "$lt_tmp/err"
+[ "$rc" -eq 2 ] || tail -n 3 "$lt_tmp/err" | sed 's/^/# /'
+lt_check "... the table still printed" grep -q "ngx_http_leaky_leak_alloc .*growing" "$lt_tmp/out"
+"$LT" --load "$session" --batch --json "$lt_tmp/again.json" >/dev/null 2>&1
+lt_check "... the session file gives the report: 6 rounds, the leak growing" \
+	jqt '(.rounds | length) == 6 and ([.sites[] | select(.function == "ngx_http_leaky_leak_alloc" and
+		.growth == "growing")] | length > 0)' "$lt_tmp/again.json"
+lt_check "... nothing left running, private dir removed" nothing_left "$nb"
+# No place for the session file: said before anything starts.
+"${as_user[@]}" env XDG_STATE_HOME="$nb/ro" "$nb/ngx-leaktop" --batch -c "$nb/ngx/nginx.conf" \
+	"$nb/nginx" >/dev/null 2>"$lt_tmp/err"
+rc=$?
+lt_check "XDG_STATE_HOME not writable: exit 2 (got $rc), says so and what to pass" \
+	bash -c "[ $rc -eq 2 ] && grep -q '$nb/ro/ngx-leaktop/sessions for the session file: Permission denied (pass --session FILE or --no-session)' '$lt_tmp/err'"
+env -u HOME -u XDG_STATE_HOME "$LT" --batch -c "$conf" "$NGINX" >/dev/null 2>"$lt_tmp/err"
+rc=$?
+lt_check "HOME and XDG_STATE_HOME unset: exit 2 (got $rc), one line naming both" \
+	bash -c "[ $rc -eq 2 ] && grep -q 'set HOME or XDG_STATE_HOME, or pass --session FILE or --no-session' '$lt_tmp/err'"
+env -u HOME -u XDG_STATE_HOME "$LT" --batch -c "$conf" --no-session -u /clean -n 20 --rounds 1 \
+	--fail-on none "$NGINX" >/dev/null 2>"$lt_tmp/err"
+rc=$?
+lt_check "HOME unset with --no-session: runs its round (exit 0, got $rc)" \
+	bash -c "[ $rc -eq 0 ] && grep -q 'round 1/1' '$lt_tmp/err'"
+[ $rc -eq 0 ] || tail -n 3 "$lt_tmp/err" | sed 's/^/# /'
+
+# The table into a pipe nobody reads any more (| head -1 gone, here | true):
+# no death by SIGPIPE (141), the verdict's status stands, the session file is whole.
+"$LT" --batch -c "$conf" -u /leak/alloc -n 40 --rounds 2 --session "$lt_tmp/pipe.jsonl" "$NGINX" \
+	2>"$lt_tmp/err" | true
+rc=${PIPESTATUS[0]}
+lt_check "table to a closed pipe: exit 1 for the leak, not killed by SIGPIPE (got $rc)" [ "$rc" -eq 1 ]
+"$LT" --load "$lt_tmp/pipe.jsonl" --batch --json "$lt_tmp/pipe.json" >/dev/null 2>&1
+lt_check "table to a closed pipe: the session file holds the 3 checks" \
+	jqt '(.rounds | length) == 3' "$lt_tmp/pipe.json"
+
+# --json - into a pipe closed early: no SIGPIPE death, exit 2, data pointed at.
+"$LT" --batch -c "$conf" -u /leak/alloc -n 40 --rounds 2 --json - "$NGINX" 2>"$lt_tmp/err" |
+	head -c 1 >/dev/null
+rc=${PIPESTATUS[0]}
+lt_check "--json - to a closed pipe: exit 2 (got $rc), Broken pipe, the session file named" \
+	bash -c "[ $rc -eq 2 ] && grep -q 'standard output: Broken pipe; the 3 checks are in the session file' '$lt_tmp/err'"
+
+# An "nginx" that exits 0 at once (a shell script that passes the -V check),
+# with an [emerg] of an earlier run in the error log: the message must not
+# blame that old line.
+cat >"$lt_tmp/exit0" <<'EOS'
+#!/bin/sh
+if [ "$1" = -V ]; then
+	echo "nginx version: nginx/1.22.1" >&2
+	echo "configure arguments: --with-debug --with-cc-opt='-O0 -g -DNGX_DEBUG_PALLOC=1'" >&2
+fi
+exit 0
+EOS
+chmod +x "$lt_tmp/exit0"
+echo "2020/01/01 00:00:00 [emerg] 1#0: STALE line of an earlier run" >>"$ngx/logs/error.log"
+timeout -s KILL 120 "$LT" --batch -c "$conf" -n 5 --rounds 1 "$lt_tmp/exit0" >/dev/null 2>"$lt_tmp/err"
+rc=$?
+lt_check "nginx exits 0 at start: exit 2 (got $rc), 'exited with status 0 during start-up'" \
+	bash -c "[ $rc -eq 2 ] && grep -q 'nginx exited with status 0 during start-up' '$lt_tmp/err'"
+lt_check "... not blamed on an earlier run's log line" bash -c "! grep -q STALE '$lt_tmp/err'"
+grep STALE "$lt_tmp/err" | sed 's/^/# /'
+
+# An "nginx" that never gets ready: the message says so (not "killed by
+# SIGQUIT", the signal ngx-leaktop sent it), the run ends, nothing is left.
+cat >"$lt_tmp/hang" <<'EOS'
+#!/bin/sh
+if [ "$1" = -V ]; then exec "$(dirname "$0")/exit0" -V; fi
+exec sleep 100
+EOS
+chmod +x "$lt_tmp/hang"
+NGINX=$lt_tmp/hang start_case "nginx never ready" -n 5 --rounds 1 --start-timeout 2
+end_case "nginx did not become ready within 2 s (no pid file at" 0
+lt_check "$case_name: not blamed on the SIGQUIT that stopped it" bash -c "! grep -q SIGQUIT '$case_dir/err'"
+# A bad --valgrind-opt: valgrind's own complaint, not its "Use --help".
+start_case "valgrind refuses an option" -n 5 --rounds 1 --valgrind-opt=--frobnicate=yes
+end_case "during start-up: valgrind: Unknown option: --frobnicate=yes" 0
+
+# -u on a port nothing listens on: the rounds would measure an idle nginx
+# and pass. The first burst that reaches nothing ends the run.
+start_case "no request reaches nginx" -u "http://127.0.0.1:$(lt_free_port)/" -n 20 --rounds 5
+end_case "no request of round 1 reached nginx (.*Couldn't connect to server): check the -u URLs" 2
+# A config whose server has no address to send load to (a unix socket)
+sed "s|listen .*;|listen unix:$ngx/ngx.sock;|" "$conf" >"$ngx/unix.conf"
+conf=$ngx/unix.conf start_case "config listens on a unix socket" -n 20 --rounds 2
+end_case "cannot tell nginx's address from the config for URL /: give a full URL" 0
+# every request answered 404: nginx ran them, so it is said, not fatal
+timeout -s KILL 120 "$LT" --batch -c "$conf" -u /no/such/location -n 20 --rounds 1 --fail-on none \
+	"$NGINX" >/dev/null 2>"$lt_tmp/err"
+rc=$?
+lt_check "every request 404: exit 0 (got $rc), a warning to check -u" \
+	bash -c "[ $rc -eq 0 ] && grep -q 'warning: every request of round 1 got an error status (20 4xx, 0 5xx): check the -u URLs' '$lt_tmp/err'"
+
+# Open files: a low soft limit is raised (nginx inherits it); a low hard
+# limit is said before the rounds, not left to fail requests silently.
+if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 1024 ]; then
+	(ulimit -Sn 40; exec "$LT" --batch -c "$conf" -u /clean -C 64 -n 400 --rounds 1 \
+		--json "$lt_tmp/fd.json" "$NGINX") >/dev/null 2>"$lt_tmp/err"
+	lt_check "ulimit -Sn 40, -C 64: the soft limit raised, no request failed" \
+		jqt '[.rounds[].failed] | add == 0' "$lt_tmp/fd.json"
+fi
+(ulimit -n 40; exec "$LT" --batch -c "$conf" -u /clean -C 64 -n 100 --rounds 1 "$NGINX") \
+	>/dev/null 2>"$lt_tmp/err"
+lt_check "ulimit -n 40, -C 64: a warning names the limit and what to do" \
+	grep -q "warning: the open files limit is 40 (ulimit -n): concurrency 64 needs about" "$lt_tmp/err"
+
 lt_check "no valgrind of ours left at the end" lt_no_leftovers "$lt_tmp/"
 
 lt_finish

@@ -8,19 +8,8 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-export TMPDIR=$lt_tmp/tmp	# ngx-leaktop's private dirs land here: must be empty after
-mkdir -p "$TMPDIR" "$lt_tmp/home"	# home: the screen's working dir (w saves there)
-ngx=$lt_tmp/ngx
-lt_fixture_conf "$ngx" >/dev/null
-sock=				# a private tmux server per run (see start)
-T() { tmux -S "$sock" "$@"; }
-kill_servers() {
-	local s
-	for s in "$lt_tmp"/tmux.*; do
-		[ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null
-	done
-}
-trap 'kill_servers; lt_cleanup' EXIT
+. "$lt_repo/tests/tmux.sh"
+mkdir -p "$lt_tmp/home"	# the screen's working dir (w saves there)
 urls=(-u /leak/alloc -u /leak/struct -u /leak/pool -u /leak/cycle -u /cache/a -u /cache/b
 	-u /lazy -u /clean)
 
@@ -31,53 +20,15 @@ printf '%s\n' "\$@" >"$lt_tmp/editor.args"
 EOF
 chmod +x "$lt_tmp/editor"
 
-# start NAME ARGS...: ngx-leaktop in a fresh 120x40 window; when it exits
-# the pane records its status and the terminal's modes
+# start NAME ARGS...: ngx-leaktop in a fresh 120x40 window
 start() {
 	local name=$1; shift
-	rm -f "$lt_tmp/exit" "$lt_tmp/stty"
-	kill_servers
-	sock=$lt_tmp/tmux.$name
-	T new-session -d -s lt -x 120 -y 40 -c "$lt_tmp/home" "env EDITOR='$lt_tmp/editor' TMPDIR='$TMPDIR' \
-		'$LT' -c '$ngx/nginx.conf' $* '$NGINX'; echo LT-EXIT=\$? >'$lt_tmp/exit'; \
-		stty -a >'$lt_tmp/stty'; echo LT-EXITED; sleep 600"
-	echo "# $name"
-}
-
-screen() { T capture-pane -p -t lt 2>/dev/null; }
-
-# wait_for PATTERN SECONDS: the screen shows PATTERN (grep -E) in time
-wait_for() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		T has-session -t lt 2>/dev/null || break	# no terminal: no use waiting
-		screen >"$lt_tmp/pane"
-		grep -qE -- "$1" "$lt_tmp/pane" && return 0
-		sleep 0.1
-	done
-	echo "# timed out waiting for /$1/; screen:"
-	sed 's/^/#   /' "$lt_tmp/pane"
-	return 1
-}
-
-keys() { T send-keys -t lt "$@"; }
-
-wait_exit() {
-	local i
-	for ((i = 0; i < $1 * 10; i++)); do
-		[ -s "$lt_tmp/stty" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	tm_new "$name" 120 40 "cd '$lt_tmp/home' && env EDITOR='$lt_tmp/editor' TMPDIR='$TMPDIR' \
+		'$LT' -c '$ngx/nginx.conf' $* '$NGINX'; $lt_shell_tail"
 }
 
 nothing_left() {
 	! pgrep -f "valgrind.*$ngx" >/dev/null && [ -z "$(ls -A "$TMPDIR")" ]
-}
-
-terminal_restored() {
-	grep -qE '(^| )icanon( |;|$)' "$lt_tmp/stty" && grep -qE '(^| )echo( |;|$)' "$lt_tmp/stty" &&
-		screen | grep -q LT-EXITED && ! screen | grep -q 'ngx-leaktop  nginx/'
 }
 
 # --- rounds, the table -------------------------------------------------------

@@ -113,4 +113,34 @@ for _ in $(seq 50); do [ -s "$lt_tmp/tui.rc" ] && break; sleep 0.1; done
 lt_check "--load in the live screen: Q exits 0" grep -q "EXIT=0" "$lt_tmp/tui.rc"
 tmux -S "$tsock" kill-server 2>/dev/null
 
+# --load from a pipe (a compressed XML log): the same report as the file
+gzip -c "$lt_repo/tests/data/memcheck_fixture.xml" >"$lt_tmp/m.xml.gz"
+"$LT" --load "$lt_repo/tests/data/memcheck_fixture.xml" --batch --json - 2>/dev/null |
+	jq -S 'del(.nginx) | del(.. | .time_ms?)' >"$lt_tmp/from-file.json"
+"$LT" --load <(gzip -dc "$lt_tmp/m.xml.gz") --batch --json - 2>/dev/null |
+	jq -S 'del(.nginx) | del(.. | .time_ms?)' >"$lt_tmp/from-pipe.json"
+lt_check "--load <(gzip -dc run.xml.gz): the same sites and errors as from the file" \
+	bash -c "jq -e '(.sites | length) > 0 and (.errors | length) > 0' '$lt_tmp/from-pipe.json' >/dev/null &&
+		cmp -s '$lt_tmp/from-file.json' '$lt_tmp/from-pipe.json'"
+
+# --load of what is not a session file or valgrind's XML: one line, exit 2,
+# never "no leaks" (exit 0) from a file that holds nothing
+: >"$lt_tmp/empty.xml"
+printf '<?xml version="1.0"?>\n' >"$lt_tmp/prolog.xml"
+"$LT" --load "$lt_repo/tests/data/memcheck_fixture.xml" --batch --json "$lt_tmp/report.json" \
+	>/dev/null 2>&1
+printf '==1== Memcheck, a memory error detector\n' >"$lt_tmp/text.log"
+for c in "empty file:$lt_tmp/empty.xml:holds no valgrind output (truncated: empty input)" \
+	"/dev/null:/dev/null:holds no valgrind output" \
+	"XML cut before <valgrindoutput>:$lt_tmp/prolog.xml:holds no valgrind output" \
+	"a --json report:$lt_tmp/report.json:not a --json report" \
+	"valgrind's text log:$lt_tmp/text.log:not XML" \
+	"a directory:$lt_tmp:Is a directory"; do
+	IFS=: read -r what file pat <<<"$c"
+	"$LT" --load "$file" --batch >/dev/null 2>"$lt_tmp/err"
+	rc=$?
+	lt_check "--load $what: exit 2 (got $rc), one line '$pat'" \
+		bash -c "[ $rc -eq 2 ] && grep -qF -- '$pat' '$lt_tmp/err' && [ \$(wc -l <'$lt_tmp/err') -eq 1 ]"
+done
+
 lt_finish

@@ -243,10 +243,7 @@ scr_open(struct scr *s, struct model *m, int rows, int cols, bool with_host)
 static void
 scr_close(struct scr *s)
 {
-	tui_free(s->t);
-	fixture_screen_close();
-	model_free(s->m);
-	sbuf_free(&s->h.calls);
+	fixture_teardown(s->t, s->m, &s->h);
 }
 
 static void

@@ -108,11 +108,8 @@ load_errors(struct run *r, const char *file)
 static void
 finish(struct run *r)
 {
-	tui_free(r->tui);
-	xstream_free(r->xml);
-	fixture_screen_close();
-	model_free(r->model);
-	sbuf_free(&r->host.calls);
+	fixture_teardown(r->tui, r->model, &r->host);
+	xstream_free(r->xml);	/* the errors the screen showed (frames were the model's) */
 }
 
 static void

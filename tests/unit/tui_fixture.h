@@ -266,6 +266,16 @@ fixture_screen_close(void)
 	fclose(fixture_in);
 }
 
+/* Everything a screen test opened, closed. */
+static inline void
+fixture_teardown(struct tui *t, struct model *m, struct fake_host *h)
+{
+	tui_free(t);
+	fixture_screen_close();
+	model_free(m);
+	sbuf_free(&h->calls);
+}
+
 /* The screen over m, searching sources under the repository ("."), with
  * the fake host h (already set up) or none. */
 static inline struct tui *
