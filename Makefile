@@ -45,7 +45,7 @@ STD_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Wshadow -Wstrict-p
 	-Wmissing-prototypes -Wformat=2 -Iinclude -DLT_VERSION='"$(VERSION)"' -MMD -MP
 
 # Engine: no curses anywhere in these.
-ENGINE_SRC := util.c sbuf.c escape.c leak.c intern.c evloop.c proc.c lparse.c lpframe.c linescan.c xparse.c xparse_sax.c xparse_deliver.c xparse_values.c model.c merrors.c xfollow.c xstream.c journal.c load.c vgdb.c source.c \
+ENGINE_SRC := util.c sbuf.c escape.c leak.c intern.c evloop.c proc.c lparse.c lpframe.c linescan.c xparse.c xparse_sax.c xparse_deliver.c xparse_values.c model.c merrors.c xfollow.c xstream.c journal.c load.c vgdb.c probe.c source.c \
 	session.c ngxconf.c preflight.c engine.c report_json.c report_table.c cli.c
 ENGINE_SRC := $(filter $(ENGINE_SRC),$(notdir $(wildcard src/*.c)))
 FRONT_SRC  := batch.c offline.c main.c

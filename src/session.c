@@ -1,5 +1,6 @@
 /* session.c - spawn, readiness, death and stop of valgrind + nginx. */
 #include "session.h"
+#include "probe.h"
 #include "escape.h"
 #include "evloop.h"
 #include "ngxconf.h"
@@ -52,6 +53,7 @@ struct session {
 	bool stopped_by_us;
 	bool start_timed_out;	/* the reason says so; the exit status is ours */
 	int64_t spawn_ns, ready_ms;
+	struct probe *probe;	/* pid file seen, waiting for the event loop */
 	char reason[512];
 };
 
@@ -434,6 +436,29 @@ close_inotify(struct session *s)
 }
 
 static void
+became_ready(struct session *s)
+{
+	evloop_timer_cancel(s->loop, s->start_timer);
+	s->start_timer = 0;
+	s->ready_ms = (util_now_ns() - s->spawn_ns) / 1000000;
+	set_state(s, SESSION_READY);
+}
+
+static void
+on_probe(void *ctx, bool answered)
+{
+	struct session *s = ctx;
+
+	/* Not reached (it listens elsewhere than we think): as before the
+	 * probe, the pid file is the sign; the first burst will tell. */
+	(void)answered;
+	probe_free(s->probe);
+	s->probe = NULL;
+	if (s->state == SESSION_STARTING)
+		became_ready(s);
+}
+
+static void
 on_inotify(struct evloop *loop, int fd, int events, void *ctx)
 {
 	struct session *s = ctx;
@@ -444,13 +469,13 @@ on_inotify(struct evloop *loop, int fd, int events, void *ctx)
 	/* Any event in the directory: just check the pid file itself. */
 	while (read(fd, buf, sizeof buf) > 0)
 		;
-	if (s->state != SESSION_STARTING || !pid_file_is_ours(s))
+	if (s->state != SESSION_STARTING || !pid_file_is_ours(s) || s->probe)
 		return;
 	close_inotify(s);
-	evloop_timer_cancel(s->loop, s->start_timer);
-	s->start_timer = 0;
-	s->ready_ms = (util_now_ns() - s->spawn_ns) / 1000000;
-	set_state(s, SESSION_READY);
+	/* listening, but maybe not in its event loop yet: see probe.h */
+	s->probe = probe_start(s->loop, s->base_url, on_probe, s);
+	if (!s->probe)
+		became_ready(s);
 }
 
 /* The most telling line nginx or valgrind printed: nginx's first [emerg] /
@@ -487,6 +512,8 @@ on_child_exit(struct evloop *loop, pid_t pid, int status, void *ctx)
 	s->alive = false;
 	read_output(s);
 	close_inotify(s);
+	probe_free(s->probe);
+	s->probe = NULL;
 	if (s->start_timer)
 		evloop_timer_cancel(s->loop, s->start_timer);
 	if (s->stop_timer)
@@ -521,8 +548,13 @@ on_start_timeout(struct evloop *loop, void *ctx)
 	(void)loop;
 	s->start_timer = 0;
 	session_stop(s);
-	snprintf(s->reason, sizeof s->reason, "nginx did not become ready within %lld s "
-		"(no pid file at %s)", (long long)(s->opts.start_timeout_ms / 1000), s->pid_path);
+	if (s->probe)
+		snprintf(s->reason, sizeof s->reason, "nginx did not become ready within %lld s "
+			"(its pid file is there, but %s does not answer)",
+			(long long)(s->opts.start_timeout_ms / 1000), s->base_url);
+	else
+		snprintf(s->reason, sizeof s->reason, "nginx did not become ready within %lld s "
+			"(no pid file at %s)", (long long)(s->opts.start_timeout_ms / 1000), s->pid_path);
 	s->stopped_by_us = false;
 	s->start_timed_out = true;
 }
@@ -578,6 +610,7 @@ session_free(struct session *s)
 		evloop_timer_cancel(s->loop, s->start_timer);
 	if (s->stop_timer)
 		evloop_timer_cancel(s->loop, s->stop_timer);
+	probe_free(s->probe);
 	close_inotify(s);
 	if (s->out_fd >= 0) {
 		evloop_unwatch_fd(s->loop, s->out_fd);
