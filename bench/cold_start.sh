@@ -16,13 +16,17 @@ now() { date +%s%N; }
 
 ours=() base=()
 for r in $(seq "$runs"); do
-	# ngx-leaktop: exec -> "round 1/1" on stderr
+	# ngx-leaktop: exec -> "round 1/1" on stderr (its exit status is the
+	# verdict, not the benchmark's business)
+	rm -f "$lt_tmp/t1"
 	t0=$(now)
 	"$LT" --batch -c "$ngx/nginx.conf" -u / -n "$n" -C 4 --rounds 1 --no-session "$NGINX" \
 		2> >(while IFS= read -r l; do
 			case $l in *"round 1/1"*) echo "$(now)" >"$lt_tmp/t1";; esac
-		done) >/dev/null
-	sleep 0.2
+		done) >/dev/null || true
+	# the reader of its stderr writes the stamp after it exited: wait for it
+	for _ in $(seq 100); do [ -s "$lt_tmp/t1" ] && break; sleep 0.02; done
+	[ -s "$lt_tmp/t1" ] || { echo "cold_start: no 'round 1/1' from ngx-leaktop" >&2; exit 1; }
 	ours+=($(( ($(cat "$lt_tmp/t1") - t0) / 1000000 )))
 
 	# by hand: start until it answers, one burst, one check
