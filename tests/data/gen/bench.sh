@@ -4,7 +4,8 @@
 #   tests/data/gen/bench.sh [NRECORDS]      (default 100000, ~30 frames each)
 #
 # Builds gen_big and lparse_bench (with the model when src/model.c exists),
-# generates the answer from a real capture, and prints the best of 5 runs.
+# generates the answer from a real capture, and prints the median of 5 runs
+# of each (and the runs) with the ratios of the medians.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,26 +28,27 @@ capture=$root/tests/data/leak_check_full_any_1.txt
 "$TMP/gen_big" "$capture" "$n" >"$TMP/big.txt"
 echo "input: $(wc -c <"$TMP/big.txt") bytes, $(wc -l <"$TMP/big.txt") lines, $n records"
 
-# best NAME CMD...: best wall time of 5 runs, in ms
-best() {
+# median NAME CMD...: the median wall time of 5 runs, in ms, and the spread
+median() {
 	name=$1
 	shift
-	b=
+	ts=
 	for i in 1 2 3 4 5; do
 		t0=$(date +%s%N)
 		"$@" >/dev/null
 		t1=$(date +%s%N)
-		t=$(((t1 - t0) / 1000000))
-		if [ -z "$b" ] || [ "$t" -lt "$b" ]; then b=$t; fi
+		ts="$ts $(((t1 - t0) / 1000000))"
 	done
-	echo "$name: $b ms"
-	eval "ms_$name=$b"
+	sorted=$(printf '%s\n' $ts | sort -n | tr '\n' ' ')
+	m=$(echo "$sorted" | awk '{ print $3 }')
+	echo "$name: $m ms (median of 5; runs: $sorted)"
+	eval "ms_$name=$m"
 }
 
-best wc wc -l "$TMP/big.txt"
-best lparse "$TMP/lparse_bench" time "$TMP/big.txt"
+median wc wc -l "$TMP/big.txt"
+median lparse "$TMP/lparse_bench" time "$TMP/big.txt"
 echo "lparse / wc -l = $(awk "BEGIN { printf \"%.2f\", $ms_lparse / $ms_wc }")"
 if [ -x "$TMP/lparse_bench_model" ]; then
-	best model "$TMP/lparse_bench_model" time "$TMP/big.txt"
+	median model "$TMP/lparse_bench_model" time "$TMP/big.txt"
 	echo "lparse+model / wc -l = $(awk "BEGIN { printf \"%.2f\", $ms_model / $ms_wc }")"
 fi
