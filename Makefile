@@ -128,7 +128,7 @@ demo: deps
 # Benchmarks: every bench/*.c links the engine (and TUI) objects.
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-$(BUILD)/bench/%: bench/%.c $(TEST_OBJ)
+$(BUILD)/bench/%: bench/%.c bench/bench_engine.h $(TEST_OBJ)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC $@";)
 	$(Q)$(CC) $(STD_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(TEST_OBJ) $(PKG_LIBS)

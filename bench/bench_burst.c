@@ -2,10 +2,8 @@
  * URL, same concurrency, same nginx-under-valgrind process, alternated.
  *
  * usage: bench_burst NGINX_BINARY CONF PATH CONCURRENCY SECONDS RUNS */
-#include "engine.h"
-#include "evloop.h"
+#include "bench_engine.h"
 #include "load.h"
-#include "preflight.h"
 #include "proc.h"
 #include "sbuf.h"
 #include "util.h"
@@ -17,33 +15,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-struct bench {
-	struct evloop *loop;
-	struct engine *engine;
-	bool idle, dead;
-};
-
-static void
-on_engine(struct engine *e, enum engine_event ev, void *ctx)
-{
-	struct bench *b = ctx;
-
-	if (ev == ENGINE_EV_ERROR)
-		fprintf(stderr, "bench: %s\n", engine_message(e));
-	if (engine_phase(e) == ENGINE_IDLE)
-		b->idle = true;
-	if (engine_phase(e) == ENGINE_DEAD)
-		b->dead = true;
-}
-
-static void
-wait_idle(struct bench *b)
-{
-	b->idle = engine_phase(b->engine) == ENGINE_IDLE;
-	while (!b->idle && !b->dead)
-		evloop_run_once(b->loop);
-}
 
 /* wrk's "Requests/sec:" for the same URL and concurrency. */
 static double
@@ -78,25 +49,16 @@ run_wrk(const char *url, unsigned conc, unsigned secs)
 	return rps;
 }
 
-static int
-cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int
 main(int argc, char **argv)
 {
 	struct bench b = { 0 };
-	struct preflight pf;
-	struct engine_opts eo = { 0 };
-	char err[512], *url;
-	char *urls[1];
+	struct load_spec load;
+	char *url, *urls[1];
 	unsigned conc, secs;
 	int runs, i;
-	double *ours, *wrk;
+	double *ours, *wrk, m_ours, m_wrk;
+	char name[64];
 
 	if (argc != 7 || (runs = atoi(argv[6])) < 1) {
 		fprintf(stderr, "usage: bench_burst NGINX_BINARY CONF PATH CONCURRENCY SECONDS RUNS\n");
@@ -104,24 +66,12 @@ main(int argc, char **argv)
 	}
 	conc = (unsigned)atoi(argv[4]);
 	secs = (unsigned)atoi(argv[5]);
-	if (!preflight_run(argv[1], "valgrind", "vgdb", &pf, err, sizeof err)) {
-		fprintf(stderr, "bench: %s\n", err);
-		return 2;
-	}
 	urls[0] = argv[3];
-	eo.session = (struct session_opts){ .nginx = pf.nginx, .valgrind = pf.valgrind,
-		.conf = argv[2], .num_callers = 40, .start_timeout_ms = 120000, .stop_timeout_ms = 20000 };
-	eo.load = (struct load_spec){ .urls = urls, .nurls = 1, .requests = 1000,
+	load = (struct load_spec){ .urls = urls, .nurls = 1, .requests = 1000,
 		.concurrency = conc, .keepalive = true, .timeout_ms = 30000 };
-	eo.vgdb = pf.vgdb;
-	eo.check_timeout_ms = 300000;
-	b.loop = evloop_new();
-	b.engine = engine_new(b.loop, &eo, on_engine, &b);
-	if (!engine_start(b.engine, err, sizeof err)) {
-		fprintf(stderr, "bench: %s\n", err);
+	if (!bench_start(&b, argv[1], argv[2], &load))
 		return 2;
-	}
-	wait_idle(&b);	/* ready + baseline check */
+	bench_wait_idle(&b);	/* ready + baseline check */
 	url = xstrdup(engine_load_spec(b.engine)->urls[0]);
 	ours = xcalloc((size_t)runs, sizeof *ours);
 	wrk = xcalloc((size_t)runs, sizeof *wrk);
@@ -132,23 +82,16 @@ main(int argc, char **argv)
 		/* the same amount of work as wrk just did */
 		engine_set_shape(b.engine, (unsigned long)(wrk[i] * secs) + 1, conc);
 		engine_burst(b.engine);
-		wait_idle(&b);
+		bench_wait_idle(&b);
 		ours[i] = engine_load_stats(b.engine)->rps;
 		printf("run %d: wrk %.0f req/s, ngx-leaktop %.0f req/s\n", i + 1, wrk[i], ours[i]);
 	}
-	qsort(ours, (size_t)runs, sizeof *ours, cmp_d);
-	qsort(wrk, (size_t)runs, sizeof *wrk, cmp_d);
-	printf("wrk -t1 -c%u (baseline)          median %8.0f req/s  min %8.0f  max %8.0f\n", conc,
-		wrk[runs / 2], wrk[0], wrk[runs - 1]);
-	printf("ngx-leaktop burst, concurrency %u median %8.0f req/s  min %8.0f  max %8.0f\n", conc,
-		ours[runs / 2], ours[0], ours[runs - 1]);
-	printf("RATIO burst %.3f (target >= 0.95)\n", ours[runs / 2] / wrk[runs / 2]);
-	engine_stop(b.engine);
-	while (!b.dead)
-		evloop_run_once(b.loop);
-	engine_free(b.engine);
-	evloop_free(b.loop);
-	preflight_free(&pf);
+	snprintf(name, sizeof name, "wrk -t1 -c%u (baseline)", conc);
+	m_wrk = bench_stats(name, "req/s", wrk, runs);
+	snprintf(name, sizeof name, "ngx-leaktop burst, concurrency %u", conc);
+	m_ours = bench_stats(name, "req/s", ours, runs);
+	printf("RATIO burst %.3f (target >= 0.95)\n", m_ours / m_wrk);
+	bench_finish(&b);
 	free(url);
 	free(ours);
 	free(wrk);

@@ -113,13 +113,23 @@ free_urls(struct engine *e)
 	e->urls = NULL;
 }
 
+/* A stop no longer waits for the check in flight (see engine_stop). */
+static void
+cancel_stop_wait(struct engine *e)
+{
+	e->stop_after_check = false;
+	if (e->stop_wait_timer) {
+		evloop_timer_cancel(e->loop, e->stop_wait_timer);
+		e->stop_wait_timer = 0;
+	}
+}
+
 void
 engine_free(struct engine *e)
 {
 	if (!e)
 		return;
-	if (e->stop_wait_timer)
-		evloop_timer_cancel(e->loop, e->stop_wait_timer);
+	cancel_stop_wait(e);
 	load_free(e->load);
 	vgdb_free(e->vgdb);
 	xfollow_free(e->follow);
@@ -300,11 +310,7 @@ on_session_state(struct session *s, enum session_state st, void *ctx)
 		break;
 	case SESSION_EXITED:
 		e->auto_mode = false;
-		if (e->stop_wait_timer) {
-			evloop_timer_cancel(e->loop, e->stop_wait_timer);
-			e->stop_wait_timer = 0;
-		}
-		e->stop_after_check = false;
+		cancel_stop_wait(e);
 		if (e->load)
 			load_abort(e->load);
 		if (e->vgdb)
@@ -480,11 +486,7 @@ engine_auto(const struct engine *e)
 static void
 stop_now(struct engine *e)
 {
-	e->stop_after_check = false;
-	if (e->stop_wait_timer) {
-		evloop_timer_cancel(e->loop, e->stop_wait_timer);
-		e->stop_wait_timer = 0;
-	}
+	cancel_stop_wait(e);
 	if (e->vgdb)
 		vgdb_cancel_all(e->vgdb);
 	if (session_state(e->session) == SESSION_NEW) {

@@ -69,3 +69,14 @@ lt_no_leftovers() {
 
 # jqt FILTER FILE: true if the jq filter holds (jq is installed by setup-deps).
 jqt() { jq -e "$@" >/dev/null; }
+
+# lt_fixture_setup: the usual start of an end-to-end script. A private
+# TMPDIR for ngx-leaktop's private dirs (it must be empty afterwards), the
+# fixture config in $ngx ($conf), its port in $port.
+lt_fixture_setup() {
+	export TMPDIR=$lt_tmp/tmp
+	mkdir -p "$TMPDIR"
+	ngx=$lt_tmp/ngx
+	port=$(lt_fixture_conf "$ngx")
+	conf=$ngx/nginx.conf
+}

@@ -18,10 +18,7 @@ for tool in Xvfb xterm import xdotool tmux; do
 	command -v "$tool" >/dev/null || { echo "screenshots: $tool is missing (make screenshots installs it)" >&2; exit 2; }
 done
 
-export TMPDIR=$lt_tmp/tmp
-mkdir -p "$TMPDIR"
-ngx=$lt_tmp/ngx
-lt_fixture_conf "$ngx" >/dev/null
+lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
 sock=$lt_tmp/tmux.sock
 T() { tmux -S "$sock" "$@"; }
 

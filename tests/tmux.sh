@@ -5,10 +5,7 @@
 # A run's pane records "LT-EXIT=status" in $lt_tmp/exit and the
 # terminal's modes (stty -a) in $lt_tmp/stty when ngx-leaktop exits.
 
-export TMPDIR=$lt_tmp/tmp	# ngx-leaktop's private dirs land here: must be empty after
-mkdir -p "$TMPDIR"
-ngx=$lt_tmp/ngx			# the fixture config, nginx's prefix
-lt_fixture_conf "$ngx" >/dev/null
+lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
 sock=				# the running server's socket (see tm_new)
 T() { tmux -S "$sock" "$@"; }
 kill_servers() {

@@ -6,11 +6,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-export TMPDIR=$lt_tmp/tmp	# ngx-leaktop's private dirs land here: must be empty after
-mkdir -p "$TMPDIR"
-ngx=$lt_tmp/ngx
-port=$(lt_fixture_conf "$ngx")
-conf=$ngx/nginx.conf
+lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
 leaky_urls=(-u /leak/alloc -u /leak/struct -u /leak/pool -u /leak/cycle -u /cache/a -u /cache/b
 	-u /lazy -u /clean)
 

@@ -4,10 +4,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-export TMPDIR=$lt_tmp/tmp
-mkdir -p "$TMPDIR"
-ngx=$lt_tmp/ngx
-lt_fixture_conf "$ngx" >/dev/null
+lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
 args=(--batch -c "$ngx/nginx.conf" -u /leak/alloc -u /cache/x -u /lazy -u /clean -n 80 --rounds 3
 	--json "$lt_tmp/r.json")
 

@@ -75,7 +75,6 @@ lt_check "1x1 at start: terminal restored" terminal_restored
 lt_check "1x1 at start: nothing left" nothing_left
 
 # --- the port taken by another process: shown, R again once it is free ------------
-port=$(grep -oE 'listen +127.0.0.1:[0-9]+' "$ngx/nginx.conf" | grep -oE '[0-9]+$')
 busy=$lt_tmp/busy
 mkdir -p "$busy/logs"
 sed -e "s|$ngx|$busy|g" "$ngx/nginx.conf" >"$busy/nginx.conf"

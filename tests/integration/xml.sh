@@ -5,11 +5,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-export TMPDIR=$lt_tmp/tmp
-mkdir -p "$TMPDIR"
-ngx=$lt_tmp/ngx
-lt_fixture_conf "$ngx" >/dev/null
-conf=$ngx/nginx.conf
+lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
 bug_line() { grep -n "BUG: $1 \*/" "$LT_SRC" | head -n 1 | cut -d: -f1; }
 
 "$LT" --batch -c "$conf" -u /leak/alloc -u /bug/invalid-read -u /bug/uninit -n 60 --rounds 2 \
