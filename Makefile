@@ -44,21 +44,26 @@ CMOCKA_LIBS   = $(shell pkg-config --libs cmocka)
 STD_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Iinclude -DLT_VERSION='"$(VERSION)"' -MMD -MP
 
-# Engine: no curses anywhere in these.
-ENGINE_SRC := util.c sbuf.c escape.c leak.c intern.c evloop.c proc.c lparse.c lpframe.c linescan.c xparse.c xparse_sax.c xparse_deliver.c xparse_values.c model.c merrors.c xfollow.c xstream.c journal.c load.c vgdb.c probe.c source.c \
-	session.c ngxconf.c preflight.c engine.c report_json.c report_table.c cli.c
-ENGINE_SRC := $(filter $(ENGINE_SRC),$(notdir $(wildcard src/*.c)))
-FRONT_SRC  := batch.c offline.c main.c
-FRONT_SRC  := $(filter $(FRONT_SRC),$(notdir $(wildcard src/*.c)))
-TUI_SRC    := $(notdir $(wildcard src/tui*.c))
+# Sources come from the folders (README, Layout): every .c under src/ is
+# built. The engine is all of it but the front ends (src/front/, main.c)
+# and the screen (src/tui/); tests and benchmarks link the engine and the
+# screen. Objects mirror the tree: src/base/util.c -> build/obj/base/util.o.
+rwildcard   = $(foreach d,$(wildcard $(1:=/*)),$(call rwildcard,$d,$2) $(filter $(subst *,%,$2),$d))
+SRC         := $(sort $(call rwildcard,src,*.c))
+TUI_SRC     := $(filter src/tui/%,$(SRC))
+FRONT_SRC   := $(filter src/front/% src/main.c,$(SRC))
+ENGINE_SRC  := $(filter-out $(TUI_SRC) $(FRONT_SRC),$(SRC))
+# Tests and benchmarks are white-box: they may include a module's private headers.
+MODULE_DIRS := $(sort $(dir $(filter-out src/front/% src/main.c,$(SRC))))
+TEST_INC    := $(addprefix -I,$(MODULE_DIRS))
 
 UNIT_SRC   := $(notdir $(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_SRC:%.c=$(BUILD)/unit/%)
 UNIT_ASAN  := $(UNIT_SRC:%.c=$(BUILD)/unit-asan/%)
 
-ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
-ALL_OBJ    := $(ENGINE_OBJ) $(FRONT_SRC:%.c=$(BUILD)/obj/%.o) $(TUI_SRC:%.c=$(BUILD)/obj/%.o)
-ASAN_ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/asan/%.o)
+ENGINE_OBJ := $(ENGINE_SRC:src/%.c=$(BUILD)/obj/%.o)
+ALL_OBJ    := $(SRC:src/%.c=$(BUILD)/obj/%.o)
+ASAN_ENGINE_OBJ := $(ENGINE_SRC:src/%.c=$(BUILD)/asan/%.o)
 ASAN_ALL_OBJ := $(ALL_OBJ:$(BUILD)/obj/%=$(BUILD)/asan/%)
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -86,18 +91,18 @@ $(BUILD)/ngx-leaktop-asan: $(ASAN_ALL_OBJ)
 	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests link the engine and the TUI (not main/batch).
-TEST_OBJ      := $(ENGINE_OBJ) $(TUI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_OBJ      := $(ENGINE_OBJ) $(TUI_SRC:src/%.c=$(BUILD)/obj/%.o)
 ASAN_TEST_OBJ := $(TEST_OBJ:$(BUILD)/obj/%=$(BUILD)/asan/%)
 
 $(BUILD)/unit/%: tests/unit/%.c $(TEST_OBJ)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC $@";)
-	$(Q)$(CC) $(STD_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(TEST_OBJ) $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(STD_CFLAGS) $(TEST_INC) $(CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(TEST_OBJ) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/unit-asan/%: tests/unit/%.c $(ASAN_TEST_OBJ)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC $@";)
-	$(Q)$(CC) $(STD_CFLAGS) $(ASAN_FLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(ASAN_TEST_OBJ) $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(STD_CFLAGS) $(TEST_INC) $(ASAN_FLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(ASAN_TEST_OBJ) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 asan: $(BUILD)/ngx-leaktop-asan $(UNIT_ASAN)
 unit: $(UNIT_BINS)
@@ -131,7 +136,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 $(BUILD)/bench/%: bench/%.c bench/bench_engine.h $(TEST_OBJ)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC $@";)
-	$(Q)$(CC) $(STD_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(TEST_OBJ) $(PKG_LIBS)
+	$(Q)$(CC) $(STD_CFLAGS) $(TEST_INC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(TEST_OBJ) $(PKG_LIBS)
 
 bench-build: all $(BENCH_BINS) $(NGINX)
 bench: deps
@@ -146,7 +151,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SRC     := $(notdir $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS    := $(FUZZ_SRC:%.c=$(BUILD)/fuzz/%)
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_ENGINE  := $(ENGINE_SRC:%.c=$(BUILD)/fuzz-obj/%.o)
+FUZZ_ENGINE  := $(ENGINE_SRC:src/%.c=$(BUILD)/fuzz-obj/%.o)
 
 $(BUILD)/fuzz-obj/%.o: src/%.c Makefile
 	@mkdir -p $(@D)
@@ -156,7 +161,7 @@ $(BUILD)/fuzz-obj/%.o: src/%.c Makefile
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_ENGINE)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC $@";)
-	$(Q)$(FUZZ_CC) $(filter-out -MMD -MP,$(STD_CFLAGS)) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_ENGINE) $(PKG_LIBS)
+	$(Q)$(FUZZ_CC) $(filter-out -MMD -MP,$(STD_CFLAGS)) $(TEST_INC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_ENGINE) $(PKG_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 fuzz: deps
@@ -187,4 +192,4 @@ distclean:
 
 .SECONDARY:
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/asan/*.d $(BUILD)/unit/*.d $(BUILD)/unit-asan/*.d)
+-include $(call rwildcard,$(BUILD)/obj $(BUILD)/asan $(BUILD)/unit $(BUILD)/unit-asan,*.d)

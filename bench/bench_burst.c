@@ -3,7 +3,7 @@
  *
  * usage: bench_burst NGINX_BINARY CONF PATH CONCURRENCY SECONDS RUNS */
 #include "bench_engine.h"
-#include "load.h"
+#include "burst.h"
 #include "proc.h"
 #include "sbuf.h"
 #include "util.h"
@@ -53,7 +53,7 @@ int
 main(int argc, char **argv)
 {
 	struct bench b = { 0 };
-	struct load_spec load;
+	struct burst_spec load;
 	char *url, *urls[1];
 	unsigned conc, secs;
 	int runs, i;
@@ -67,12 +67,12 @@ main(int argc, char **argv)
 	conc = (unsigned)atoi(argv[4]);
 	secs = (unsigned)atoi(argv[5]);
 	urls[0] = argv[3];
-	load = (struct load_spec){ .urls = urls, .nurls = 1, .requests = 1000,
+	load = (struct burst_spec){ .urls = urls, .nurls = 1, .requests = 1000,
 		.concurrency = conc, .keepalive = true, .timeout_ms = 30000 };
 	if (!bench_start(&b, argv[1], argv[2], &load))
 		return 2;
 	bench_wait_idle(&b);	/* ready + baseline check */
-	url = xstrdup(engine_load_spec(b.engine)->urls[0]);
+	url = xstrdup(engine_burst_spec(b.engine)->urls[0]);
 	ours = xcalloc((size_t)runs, sizeof *ours);
 	wrk = xcalloc((size_t)runs, sizeof *wrk);
 	/* warm valgrind's translation cache before measuring either */
@@ -83,7 +83,7 @@ main(int argc, char **argv)
 		engine_set_shape(b.engine, (unsigned long)(wrk[i] * secs) + 1, conc);
 		engine_burst(b.engine);
 		bench_wait_idle(&b);
-		ours[i] = engine_load_stats(b.engine)->rps;
+		ours[i] = engine_burst_stats(b.engine)->rps;
 		printf("run %d: wrk %.0f req/s, ngx-leaktop %.0f req/s\n", i + 1, wrk[i], ours[i]);
 	}
 	snprintf(name, sizeof name, "wrk -t1 -c%u (baseline)", conc);

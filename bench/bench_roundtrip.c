@@ -19,10 +19,10 @@
 /* The baseline: what a user types, output to /dev/null. */
 /* ms */
 static double
-raw_vgdb(const char *vgdb, const struct session *s)
+raw_vgdb(const char *vgdb, const struct engine *e)
 {
-	char *prefix = xasprintf("--vgdb-prefix=%s", session_vgdb_prefix(s));
-	char *pid = xasprintf("--pid=%ld", (long)session_pid(s));
+	char *prefix = xasprintf("--vgdb-prefix=%s", engine_vgdb_prefix(e));
+	char *pid = xasprintf("--pid=%ld", engine_pid(e));
 	char *argv[] = { (char *)vgdb, prefix, pid, "leak_check", "full", "reachable", "any", NULL };
 	struct proc_spec spec = { .argv = argv, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
 	int64_t t0 = util_now_ns();
@@ -40,7 +40,7 @@ main(int argc, char **argv)
 {
 	struct bench b = { 0 };
 	char *urls[] = { "/leak/alloc", "/leak/cycle", "/cache/a", "/" };
-	struct load_spec load = { .urls = urls, .nurls = 4, .requests = 400, .concurrency = 4,
+	struct burst_spec load = { .urls = urls, .nurls = 4, .requests = 400, .concurrency = 4,
 		.keepalive = true, .timeout_ms = 30000 };
 	int runs, i;
 	double *ours, *raw, m_ours, m_raw;
@@ -59,7 +59,7 @@ main(int argc, char **argv)
 	for (i = 0; i < runs && !b.dead; i++) {
 		int64_t t0;
 
-		raw[i] = raw_vgdb(b.pf.vgdb, engine_session(b.engine));
+		raw[i] = raw_vgdb(b.pf.vgdb, b.engine);
 		t0 = util_now_ns();
 		engine_check(b.engine);
 		bench_wait_round(&b);

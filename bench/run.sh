@@ -23,11 +23,11 @@ lt_fixture_conf "$ngx" >/dev/null
 	echo
 	echo "## 3. text leak report parse + model update, 100,000 records, vs wc -l"
 	sh tests/data/gen/bench.sh 100000 | tee "$lt_tmp/parse"
-	awk '/lparse\+model \/ wc -l/ { printf "RATIO parse_model %s (target <= 3)\n", $NF }' "$lt_tmp/parse"
+	awk '/leakcheck\+model \/ wc -l/ { printf "RATIO parse_model %s (target <= 3)\n", $NF }' "$lt_tmp/parse"
 	echo
 	echo "## 4. offline XML load ($XML_SIZE generated), vs xmllint --stream --noout"
 	sh bench/xml_load.sh "$XML_SIZE" | tee "$lt_tmp/xml"
-	awk '/xparse \/ xmllint/ { printf "RATIO xml_load %s (target <= 1.5)\n", $(NF-3) }' "$lt_tmp/xml"
+	awk '/vgxml \/ xmllint/ { printf "RATIO xml_load %s (target <= 1.5)\n", $(NF-3) }' "$lt_tmp/xml"
 	echo
 	echo "## 5. TUI full redraw, 100,000 sites, vs a 16 ms frame"
 	bash bench/run-tui-bench.sh 100000 31 | tee "$lt_tmp/tui"

@@ -1,6 +1,6 @@
 /* tui_redraw.c - what one frame of the sites table costs with 100,000 sites.
  *
- * A synthetic model (model_round_add with generated lparse records: 100,000
+ * A synthetic model (model_round_add with generated leakcheck records: 100,000
  * stacks over 50,000 allocation lines, 4 rounds, a third of them growing)
  * is drawn by the real screen code into newterm() on /dev/null. Measured:
  * the full redraw of a frame (every cell composed and sent again, as after
@@ -10,7 +10,7 @@
  * Also the memory the model and the screen hold.
  *
  *   bench/run-tui-bench.sh [SITES] [RUNS] */
-#include "lparse.h"
+#include "leakcheck.h"
 #include "model.h"
 #include "tui.h"
 #include "tui_action.h"
@@ -39,7 +39,7 @@ add_site(struct model *m, size_t i, size_t round)
 {
 	char fn[64], file[96], caller[64];
 	size_t line = i / 2;
-	struct lparse_frame fr[] = {
+	struct leakcheck_frame fr[] = {
 		{ .ip = 0x48417b4, .fn = slice("malloc"),
 			.obj = slice("/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so") },
 		{ .ip = 0x161967, .fn = slice("ngx_alloc"),
@@ -51,7 +51,7 @@ add_site(struct model *m, size_t i, size_t round)
 		{ .ip = 0x121db8, .fn = slice("main"), .file = slice("/build/nginx/src/core/nginx.c"),
 			.line = 380 },
 	};
-	struct lparse_record rec = { .kind = (enum leak_kind)((line) % LEAK_KIND_COUNT),
+	struct leakcheck_record rec = { .kind = (enum leak_kind)((line) % LEAK_KIND_COUNT),
 		.nframes = LT_ARRAY_SIZE(fr), .frames = fr };
 
 	snprintf(fn, sizeof fn, "ngx_http_bench_leak_%zu", line);
@@ -122,7 +122,7 @@ main(int argc, char **argv)
 	t0 = util_now_ns();
 	m = build_model(nsites);
 	build = ms_since(t0);
-	if (!out || !in || !draw_open(out, in, "xterm-256color", true)) {
+	if (!out || !in || !tui_draw_open(out, in, "xterm-256color", true)) {
 		fprintf(stderr, "tui_redraw: cannot open a terminal on /dev/null\n");
 		return 1;
 	}
@@ -130,21 +130,21 @@ main(int argc, char **argv)
 	t = tui_new(&cfg);
 	tui_resize(t, 40, 120);
 	t0 = util_now_ns();
-	tui_draw(t, TUI_DRAW_ALL);
+	tui_frame(t, TUI_DRAW_ALL);
 	first = ms_since(t0);
 	for (i = 0; i < runs; i++) {
 		t0 = util_now_ns();
-		tui_draw(t, TUI_DRAW_ALL | TUI_REPAINT);
+		tui_frame(t, TUI_DRAW_ALL | TUI_REPAINT);
 		full[i] = ms_since(t0);
 	}
 	for (i = 0; i < runs; i++) {
 		t0 = util_now_ns();
-		tui_draw(t, tui_key(t, TK(KEY_NPAGE)));
+		tui_frame(t, tui_key(t, TK(KEY_NPAGE)));
 		scroll[i] = ms_since(t0);
 	}
 	for (i = 0; i < runs; i++) {
 		t0 = util_now_ns();
-		tui_draw(t, tui_key(t, 's'));
+		tui_frame(t, tui_key(t, 's'));
 		resort[i] = ms_since(t0);
 	}
 	med = median(full, runs);
@@ -160,7 +160,7 @@ main(int argc, char **argv)
 	printf("  memory: model %.1f MiB + screen %.1f MiB (building the model took %.0f ms)\n",
 		(double)model_memory(m) / 1048576.0, (double)tui_memory(t) / 1048576.0, build);
 	tui_free(t);
-	draw_close();
+	tui_draw_close();
 	model_free(m);
 	fclose(out);
 	fclose(in);

@@ -1,12 +1,12 @@
 /* xml_count.c - the benchmark driver of bench/xml_load.sh.
  *
- *   xml_count FILE              parse FILE with xparse (64 KiB reads, as the
+ *   xml_count FILE              parse FILE with vgxml (64 KiB reads, as the
  *                               engine does) and count what it delivers
  *   xml_count --run CMD ARG...  run CMD (xmllint) and measure it the same way
  *
  * Both print one line: "... ms=WALL maxrss_kb=PEAK"; peak RSS comes from
  * getrusage/wait4, so no /usr/bin/time is needed. */
-#include "xparse.h"
+#include "vgxml.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@ struct counts {
 };
 
 static int
-on_error(void *ctx, const struct xparse_error *e)
+on_error(void *ctx, const struct vgxml_error *e)
 {
 	struct counts *c = ctx;
 	size_t i;
@@ -72,11 +72,11 @@ int
 main(int argc, char **argv)
 {
 	static char buf[64 * 1024];
-	struct xparse_cb cb = { .error = on_error };
+	struct vgxml_cb cb = { .error = on_error };
 	struct counts c = { 0 };
-	struct xparse *x;
+	struct vgxml *x;
 	struct rusage ru;
-	enum xparse_rc rc = XPARSE_OK;
+	enum vgxml_rc rc = VGXML_OK;
 	double t0;
 	ssize_t n;
 	int fd;
@@ -88,15 +88,15 @@ main(int argc, char **argv)
 		return 2;
 	}
 	t0 = now_ms();
-	x = xparse_new(&cb, &c);
-	while (rc == XPARSE_OK && (n = read(fd, buf, sizeof(buf))) > 0)
-		rc = xparse_feed(x, buf, (size_t)n);
-	rc = xparse_finish(x);
+	x = vgxml_new(&cb, &c);
+	while (rc == VGXML_OK && (n = read(fd, buf, sizeof(buf))) > 0)
+		rc = vgxml_feed(x, buf, (size_t)n);
+	rc = vgxml_finish(x);
 	getrusage(RUSAGE_SELF, &ru);
-	printf("xparse rc=%d errors=%llu leaks=%llu stacks=%llu frames=%llu aux=%llu leaked=%llu "
+	printf("vgxml rc=%d errors=%llu leaks=%llu stacks=%llu frames=%llu aux=%llu leaked=%llu "
 		"ms=%.0f maxrss_kb=%ld%s%s\n", rc, c.errors, c.leaks, c.stacks, c.frames, c.aux, c.bytes,
-		now_ms() - t0, ru.ru_maxrss, rc ? " error: " : "", xparse_error(x));
-	xparse_free(x);
+		now_ms() - t0, ru.ru_maxrss, rc ? " error: " : "", vgxml_error(x));
+	vgxml_free(x);
 	close(fd);
-	return rc != XPARSE_OK;
+	return rc != VGXML_OK;
 }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# xml_load.sh - throughput and memory of the XML parser (src/xparse*.c)
+# xml_load.sh - throughput and memory of the XML parser (src/vgxml*.c)
 # against `xmllint --stream --noout` on the same big memcheck XML file.
 #
 #   bench/xml_load.sh [SIZE]        (default 1G; K, M, G suffixes)
@@ -19,8 +19,8 @@ cd "$root"
 cflags="-std=c11 -D_GNU_SOURCE -O2 -g -Iinclude $(pkg-config --cflags libxml-2.0)"
 gcc -O2 -o "$out/gen_xml" bench/gen_xml.c
 # shellcheck disable=SC2086
-gcc $cflags -o "$out/xml_count" bench/xml_count.c src/xparse*.c src/util.c src/sbuf.c \
-	src/escape.c src/leak.c $(pkg-config --libs libxml-2.0)
+gcc $cflags -o "$out/xml_count" bench/xml_count.c src/valgrind/vgxml/vgxml*.c src/base/util.c \
+	src/base/sbuf.c src/base/escape.c src/valgrind/leak.c $(pkg-config --libs libxml-2.0)
 
 file=$out/memcheck-$size.xml
 if [ ! -s "$file" ]; then
@@ -45,7 +45,7 @@ for i in 1 2 3; do
 	ll=$("$out/xml_count" --run xmllint --stream --noout "$file")
 	echo "  run $i: $lx"
 	echo "  run $i: $ll"
-	[ "$(field "$lx" rc)" = 0 ] || { echo "xml_load: xparse failed" >&2; exit 1; }
+	[ "$(field "$lx" rc)" = 0 ] || { echo "xml_load: vgxml failed" >&2; exit 1; }
 	[ "$(field "$ll" exit)" = 0 ] || { echo "xml_load: xmllint failed" >&2; exit 1; }
 	t_x="$t_x $(field "$lx" ms)"
 	t_l="$t_l $(field "$ll" ms)"
@@ -57,7 +57,7 @@ ml=$(echo "$t_l" | tr ' ' '\n' | sed '/^$/d' | median)
 echo
 echo "input:   $file ($bytes bytes)"
 awk -v b="$bytes" -v mx="$mx" -v ml="$ml" -v rx="$r_x" -v rl="$r_l" 'BEGIN {
-	printf "xparse:  median %6.0f ms  %6.0f MB/s  peak RSS %6d KiB\n", mx, b / mx / 1e3, rx
+	printf "vgxml:  median %6.0f ms  %6.0f MB/s  peak RSS %6d KiB\n", mx, b / mx / 1e3, rx
 	printf "xmllint: median %6.0f ms  %6.0f MB/s  peak RSS %6d KiB\n", ml, b / ml / 1e3, rl
-	printf "ratio:   xparse / xmllint = %.2f (target <= 1.5)\n", mx / ml
+	printf "ratio:   vgxml / xmllint = %.2f (target <= 1.5)\n", mx / ml
 }'

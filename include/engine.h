@@ -1,4 +1,4 @@
-/* engine.h - the spine: session + load + vgdb + parser + model.
+/* engine.h - the spine: target + burst + vgdb + parser + model.
  *
  * Front ends (batch, TUI) drive it with actions and listen to its events;
  * it never draws and never blocks: everything runs on the evloop. */
@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "load.h"
-#include "session.h"
+#include "burst.h"
+#include "target.h"
 
 struct evloop;
 struct engine;
@@ -39,14 +39,14 @@ enum engine_event {
 typedef void (*engine_cb)(struct engine *e, enum engine_event ev, void *ctx);
 
 struct engine_opts {
-	struct session_opts session;
-	struct load_spec load;	/* urls may be paths ("/x"): resolved against nginx */
+	struct target_opts target;
+	struct burst_spec burst;	/* urls may be paths ("/x"): resolved against nginx */
 	const char *vgdb;	/* resolved path */
 	char **alloc_fns;
 	size_t nalloc_fns;
 	int64_t check_timeout_ms;
 	const char *check_command;	/* NULL: "leak_check full reachable any" */
-	const char *journal;	/* session file to append every round to, or NULL */
+	const char *sessionfile;	/* session file to append every round to, or NULL */
 	const char *nginx_version;	/* for the session file's header */
 	bool debug_palloc;
 };
@@ -77,20 +77,32 @@ bool engine_set_urls(struct engine *e, char **urls, size_t nurls);
 
 enum engine_phase engine_phase(const struct engine *e);
 struct model *engine_model(const struct engine *e);
-const struct session *engine_session(const struct engine *e);
+/* nginx's (and valgrind's) pid, 0 before the start. */
+long engine_pid(const struct engine *e);
+/* Where vgdb's FIFOs are, for a second client (benchmarks); "" before. */
+const char *engine_vgdb_prefix(const struct engine *e);
+/* Why nginx is not running, one line ("" while it runs). */
+const char *engine_end_reason(const struct engine *e);
+/* nginx exited (crashed, killed, valgrind gave up) without engine_stop. */
+bool engine_ended_unasked(const struct engine *e);
+/* Last lines of valgrind's/nginx's stderr and nginx's error log, escaped;
+ * the caller frees it. */
+char *engine_log_tail(const struct engine *e, size_t max_lines);
 /* Stats of the current or last burst; NULL before the first. */
-const struct load_stats *engine_load_stats(const struct engine *e);
-const struct load_spec *engine_load_spec(const struct engine *e);
+const struct burst_stats *engine_burst_stats(const struct engine *e);
+/* Of those, the requests that failed (transport errors, non-2xx/3xx). */
+unsigned long engine_burst_failed(const struct engine *e);
+const struct burst_spec *engine_burst_spec(const struct engine *e);
 const char *engine_message(const struct engine *e);
 /* The session file being written, NULL if none. */
-const char *engine_journal_path(const struct engine *e);
+const char *engine_sessionfile_path(const struct engine *e);
 /* ms the running leak check has taken, -1 if none runs. */
 int64_t engine_check_running_ms(const struct engine *e);
 /* Last completed check: vgdb round trip and parse+model time. */
 int64_t engine_last_check_ns(const struct engine *e);
 int64_t engine_last_update_ns(const struct engine *e);
 /* memcheck errors seen so far (never NULL once started). */
-struct merrors *engine_errors(const struct engine *e);
+struct memerrors *engine_errors(const struct engine *e);
 /* valgrind's exit-time leak report, NULL until nginx exited gracefully. */
 struct model *engine_exit_model(const struct engine *e);
 uint64_t engine_total_requests(const struct engine *e);

@@ -17,10 +17,10 @@ enum esc_flags {
 
 /* Append src[0..len) to out with control bytes (C0, DEL, C1) and invalid
  * UTF-8 sequences replaced by \xNN; valid UTF-8 passes through. */
-void esc_append(struct sbuf *out, const char *src, size_t len, int flags);
+void escape_append(struct sbuf *out, const char *src, size_t len, int flags);
 /* Same, into a fresh string. */
-char *esc_dup(const char *src, size_t len, int flags);
+char *escape_dup(const char *src, size_t len, int flags);
 /* True when src needs no escaping at all. */
-int esc_is_clean(const char *src, size_t len, int flags);
+int escape_is_clean(const char *src, size_t len, int flags);
 
 #endif

@@ -3,7 +3,10 @@
  * File descriptors, timers (real deadlines only: a timeout for vgdb, a
  * bounded wait for nginx to stop, libcurl's own timers - never a tick used
  * to poll state), signals through a self-pipe, and child exits (SIGCHLD ->
- * waitpid) are all delivered as callbacks from evloop_run(). */
+ * waitpid) are all delivered as callbacks from evloop_run(). Callbacks
+ * only mark what changed; one hook that runs before the loop sleeps does
+ * the work they marked (redis's beforesleep: the screen draws one frame per
+ * pass, however many events the pass delivered). */
 #ifndef LT_EVLOOP_H
 #define LT_EVLOOP_H
 
@@ -25,6 +28,7 @@ typedef void (*evloop_timer_cb)(struct evloop *loop, void *ctx);
 typedef void (*evloop_signal_cb)(struct evloop *loop, int signo, void *ctx);
 /* status as from waitpid() */
 typedef void (*evloop_child_cb)(struct evloop *loop, pid_t pid, int status, void *ctx);
+typedef void (*evloop_hook_cb)(struct evloop *loop, void *ctx);
 
 struct evloop *evloop_new(void);
 void evloop_free(struct evloop *loop);
@@ -45,6 +49,10 @@ void evloop_on_signal(struct evloop *loop, int signo, evloop_signal_cb cb, void 
 /* Call cb once when child pid exits (reaped with waitpid by the loop). */
 void evloop_watch_child(struct evloop *loop, pid_t pid, evloop_child_cb cb, void *ctx);
 void evloop_unwatch_child(struct evloop *loop, pid_t pid);
+
+/* Call cb at the start of every pass, before the loop polls (and so
+ * sleeps); NULL removes it. One hook per loop. */
+void evloop_before_sleep(struct evloop *loop, evloop_hook_cb cb, void *ctx);
 
 /* Run until evloop_stop(); returns the value given to evloop_stop. */
 int evloop_run(struct evloop *loop);

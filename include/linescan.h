@@ -1,12 +1,12 @@
 /* linescan.h - the newlines (and NUL bytes) of a buffer, found a block at a
  * time.
  *
- * lparse needs the end of every line. One memchr call per line costs more
+ * leakcheck needs the end of every line. One memchr call per line costs more
  * than the search (a leak check line is ~90 bytes) and makes each line wait
  * for the one before. Instead a block of the buffer is scanned 64 bytes at
  * a time into a mask of its newlines, and the masks into a list of offsets
- * that lparse takes one by one. The same scan notes the first NUL byte,
- * which lparse rejects. With SSE2 a 64-byte window takes a few dozen
+ * that leakcheck takes one by one. The same scan notes the first NUL byte,
+ * which leakcheck rejects. With SSE2 a 64-byte window takes a few dozen
  * instructions and no branch; elsewhere memchr does the work. */
 #ifndef LT_LINESCAN_H
 #define LT_LINESCAN_H

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "leak.h"
-#include "lparse.h"
+#include "leakcheck.h"
 
 enum growth {
 	GROWTH_STABLE,		/* never grew after the baseline */
@@ -19,7 +19,7 @@ enum growth {
 	GROWTH_GROWING,		/* rose in each of the last rounds */
 };
 
-const char *growth_name(enum growth g);
+const char *model_growth_name(enum growth g);
 
 struct model_frame {
 	uint64_t ip;
@@ -69,11 +69,11 @@ void model_add_alloc_fn(struct model *m, const char *pattern);
 
 /* A round: begin, add every record of one leak check, end (or abort). */
 void model_round_begin(struct model *m, uint64_t requests, uint64_t failed);
-void model_round_add(struct model *m, const struct lparse_record *rec);
+void model_round_add(struct model *m, const struct leakcheck_record *rec);
 void model_round_end(struct model *m, const struct leak_summary *sum, int64_t check_ns);
 void model_round_abort(struct model *m);
-/* lparse callback that feeds model_round_add (ctx = model). */
-int model_lparse_cb(void *ctx, const struct lparse_record *rec);
+/* leakcheck callback that feeds model_round_add (ctx = model). */
+int model_leakcheck_cb(void *ctx, const struct leakcheck_record *rec);
 
 size_t model_nrounds(const struct model *m);
 const struct model_round *model_round(const struct model *m, size_t r);
@@ -119,7 +119,7 @@ void model_group_add(struct model_group *g, const struct model_site *s);
 
 /* Intern one frame (memcheck errors share the model's frame table, so the
  * backtrace and source views serve both); returns its id. */
-uint32_t model_frame_intern(struct model *m, const struct lparse_frame *f);
+uint32_t model_frame_intern(struct model *m, const struct leakcheck_frame *f);
 
 /* Memory the model holds, for the benchmark and the TUI. */
 size_t model_memory(const struct model *m);

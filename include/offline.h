@@ -10,6 +10,6 @@ struct cli_opts;
  * the exit report, the only round there is), 2 if the file is unusable. */
 int offline_batch(const struct cli_opts *o);
 /* The live screen over the file's model (browse, backtraces, sources). */
-int offline_tui(const struct cli_opts *o);
+int offline_browse(const struct cli_opts *o);
 
 #endif

@@ -9,14 +9,14 @@
 struct model;
 struct model_site;
 struct model_frame;
-struct merrors;
+struct memerrors;
 
 struct report_meta {
 	const char *nginx;		/* binary path */
 	const char *nginx_version;
 	bool debug_palloc;
 	const char *end_reason;		/* how the session ended, or NULL */
-	const struct merrors *errors;	/* memcheck errors, or NULL */
+	const struct memerrors *errors;	/* memcheck errors, or NULL */
 	const struct model *exit_model;	/* valgrind's exit leak report, or NULL */
 };
 
@@ -29,21 +29,21 @@ size_t *report_order(const struct model *m, bool all, size_t *n);
 char *report_site_location(const struct model *m, const struct model_site *s);
 
 /* The JSON report as a string (malloc'd). */
-char *rjson_render(const struct model *m, const struct report_meta *meta);
+char *report_json_render(const struct model *m, const struct report_meta *meta);
 /* Write it to path ("-" = stdout) safely: a temp file renamed into place,
  * fsync'd, so a reader never sees half a report. False + err on failure. */
-bool rjson_write(const struct model *m, const struct report_meta *meta, const char *path,
+bool report_json_write(const struct model *m, const struct report_meta *meta, const char *path,
 	char *err, size_t errlen);
 
 /* Before a run: can a report be put at path? A directory, or a directory
  * we may not create files in, is known now rather than after the rounds.
  * False + a one-line err. Devices, pipes and "-" pass. */
-bool rjson_check_path(const char *path, char *err, size_t errlen);
+bool report_json_check_path(const char *path, char *err, size_t errlen);
 
 /* The readable table: at most max_rows rows (0 = all). */
-void rtable_print(FILE *out, const struct model *m, size_t max_rows);
+void report_table_print(FILE *out, const struct model *m, size_t max_rows);
 /* memcheck errors, one line each: kind, count, location, what. */
-void rtable_print_errors(FILE *out, const struct model *m, const struct merrors *errs);
+void report_table_print_errors(FILE *out, const struct model *m, const struct memerrors *errs);
 /* "file.c:12" of a frame, escaped, malloc'd ("obj" or "0x..." without a file). */
 char *report_frame_location(const struct model_frame *f);
 

@@ -1,39 +1,42 @@
-/* tui.h - the live screen: "htop for nginx leaks".
+/* tui.h - the screen: "htop for nginx leaks".
  *
- * Two layers. tui_run() is the front end main() calls: an evloop, an
- * engine, the terminal. Below it, struct tui is the screen itself - views
- * over a model, the action table, the header - and knows no engine: what
- * it needs from a live session comes through a host (struct tui_host) and
- * a snapshot (struct tui_live). Tests drive struct tui with a model built
- * from captured leak checks, scripted keys and a fake host. */
+ * struct tui is the screen itself - views over a model, the action table,
+ * the header - and knows no engine and no terminal loop. What it asks of
+ * nginx under valgrind goes through target ops, what it asks of the
+ * terminal it runs in (suspend, the editor, quitting) through term ops:
+ * the live front end (live.h) fills both, tests fill them with fakes. It
+ * never draws by itself: input returns a TUI_DRAW_* mask, the front end
+ * collects the masks of a loop pass and calls tui_frame() once. */
 #ifndef LT_TUI_H
 #define LT_TUI_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "engine.h"
+#include <stdio.h>
 
-struct cli_opts;
-struct preflight;
-struct merrors;
+struct memerrors;
 struct model;
 struct report_meta;
 struct sbuf;
 struct tui;
 
-/* The live front end; returns the exit status (0, or 2 on a setup error). */
-int tui_run(const struct cli_opts *o, const struct preflight *pf);
-/* The same screen over a recorded model, no session (e.g. --load FILE):
- * browse, sort, filter, backtraces, sources, editor, save. meta->nginx
- * names what was recorded in the header. */
-int tui_browse(struct model *m, const struct cli_opts *o, const struct report_meta *meta);
+/* The state of nginx under valgrind, as the header tells it. */
+enum tui_phase {
+	TUI_PHASE_NEW,
+	TUI_PHASE_STARTING,
+	TUI_PHASE_READY,	/* idle, nothing running */
+	TUI_PHASE_BURST,	/* requests in flight */
+	TUI_PHASE_CHECK,	/* a leak check runs in valgrind */
+	TUI_PHASE_STOPPING,
+	TUI_PHASE_EXITED,	/* nginx is not running (see reason) */
+};
 
-/* What the header shows of the live session, filled by the host before
- * each frame. Strings stay valid until the next fill. */
+/* What the header shows of nginx under valgrind, filled by the target ops
+ * before each frame. Strings stay valid until the next fill. */
 struct tui_live {
-	bool present;		/* false: no session (a model replayed in tests) */
-	enum engine_phase phase;
+	bool present;		/* false: no nginx (a recorded model) */
+	enum tui_phase phase;
 	long pid;
 	bool auto_mode;
 	unsigned long requests;	/* per burst */
@@ -49,9 +52,10 @@ struct tui_live {
 	const char *log_tail;	/* last lines of its logs once it died */
 };
 
-/* Actions that need a session. Any may be NULL; without a host the screen
- * says so in the status line. Return false with a reason in err. */
-struct tui_host {
+/* What the screen asks of nginx under valgrind. Any may be NULL; without
+ * them the screen says so in the status line. Return false with a one-line
+ * reason in err. */
+struct tui_target_ops {
 	void (*live)(void *ctx, struct tui_live *out);
 	bool (*burst)(void *ctx, bool then_check, char *err, size_t errlen);
 	bool (*check)(void *ctx, char *err, size_t errlen);
@@ -61,33 +65,40 @@ struct tui_host {
 	bool (*restart)(void *ctx, char *err, size_t errlen);
 	/* Stop nginx gracefully and stay: valgrind's exit report follows. */
 	bool (*stop)(void *ctx, char *err, size_t errlen);
+};
+
+/* What the screen asks of the terminal and the loop it runs in. */
+struct tui_term_ops {
+	/* End the screen (the front end stops nginx first, if it runs). */
 	void (*quit)(void *ctx);
 	/* Stop as a shell job (^Z) until fg; false with a reason if it cannot. */
 	bool (*suspend)(void *ctx, char *err, size_t errlen);
-	/* Run the editor on path:line; the host gives the terminal back. */
+	/* Run the editor on path:line; the front end gives the terminal back. */
 	bool (*edit)(void *ctx, const char *path, unsigned line, char *err, size_t errlen);
 };
 
 struct tui_config {
 	struct model *model;		/* not owned */
-	const struct merrors *errors;	/* memcheck errors (frames in model), or NULL */
+	const struct memerrors *errors;	/* memcheck errors (frames in model), or NULL */
 	const struct model *exit_model;	/* valgrind's exit leak report, or NULL */
-	const struct tui_host *host;	/* NULL: a model without a session */
-	void *host_ctx;
+	const struct tui_target_ops *target;	/* NULL: a recorded model, no nginx */
+	void *target_ctx;
+	const struct tui_term_ops *term;	/* NULL: tests without a terminal */
+	void *term_ctx;
 	char *const *source_dirs;
 	size_t nsource_dirs;
 	const struct report_meta *meta;	/* for the saved JSON report */
 	const char *nginx_version;	/* "nginx/1.22.1" for the header */
 };
 
-/* What the loop must do after a key, a mouse event or an engine event. */
+/* What the next frame must draw after a key, a mouse event or an engine
+ * event; the front end ORs the masks of a loop pass together. */
 enum {
 	TUI_DRAW_HEADER = 1,
 	TUI_DRAW_BODY = 2,
 	TUI_DRAW_STATUS = 4,
 	TUI_DRAW_ALL = TUI_DRAW_HEADER | TUI_DRAW_BODY | TUI_DRAW_STATUS,
-	TUI_UNHANDLED = 8,	/* a view passes the action on */
-	TUI_REPAINT = 16,	/* the terminal was used by someone else */
+	TUI_REPAINT = 8,	/* the terminal was used by someone else */
 };
 
 struct tui_mouse {
@@ -95,19 +106,42 @@ struct tui_mouse {
 	enum { TUI_MOUSE_CLICK, TUI_MOUSE_WHEEL_UP, TUI_MOUSE_WHEEL_DOWN } what;
 };
 
+/* ---- the terminal (tui_draw.c) ---- */
+
+/* Open curses on a terminal: out/in NULL = stdout/stdin (the live
+ * screen); tests and the benchmark pass /dev/null and a terminal name.
+ * color: use colors if the terminal has them (false: monochrome). */
+bool tui_draw_open(FILE *out, FILE *in, const char *term, bool color);
+/* The input side the live loop needs: raw keys, no delay, keypad, mouse. */
+void tui_draw_input_mode(void);
+/* Colors unless NO_COLOR is set to anything non-empty (no-color.org). */
+bool tui_draw_color_wanted(void);
+void tui_draw_close(void);
+/* Give the terminal to another program (the editor) and take it back. */
+void tui_draw_suspend(void);
+void tui_draw_resume(void);
+
+/* Keys as tui_key takes them: characters, or curses' key codes (from
+ * wget_wch's KEY_CODE_YES) with this bit, which keeps KEY_DOWN (0402)
+ * apart from U+0102. */
+#define TUI_KEYCODE 0x40000000
+#define TK(code) (TUI_KEYCODE | (code))
+
+/* ---- the screen ---- */
+
 struct tui *tui_new(const struct tui_config *cfg);
 void tui_free(struct tui *t);
-/* A new model (session restarted): views over the old one are closed. */
+/* A new model (nginx restarted): views over the old one are closed. */
 void tui_set_model(struct tui *t, struct model *m);
 /* The model got a round (or lost one): caches are rebuilt on next draw. */
 void tui_model_changed(struct tui *t);
-/* The memcheck errors of the session (a restart brings new ones). */
-void tui_set_errors(struct tui *t, const struct merrors *e);
+/* The memcheck errors of the run (a restart brings new ones). */
+void tui_set_errors(struct tui *t, const struct memerrors *e);
 /* valgrind's exit report came in (NULL: a new session has none yet);
  * show opens its table at once. Returns a TUI_DRAW_* mask. */
 unsigned tui_set_exit_model(struct tui *t, const struct model *m, bool show);
 
-/* Input; each returns a TUI_DRAW_* mask for tui_draw. */
+/* Input; each returns a TUI_DRAW_* mask for tui_frame. */
 unsigned tui_key(struct tui *t, int key);
 unsigned tui_mouse(struct tui *t, const struct tui_mouse *m);
 unsigned tui_resize(struct tui *t, int rows, int cols);
@@ -115,8 +149,8 @@ unsigned tui_resize(struct tui *t, int rows, int cols);
 unsigned tui_message(struct tui *t, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Compose the parts in mask on curses' screen and flush it. */
-void tui_draw(struct tui *t, unsigned mask);
+/* One frame: compose the parts in mask on curses' screen and flush it. */
+void tui_frame(struct tui *t, unsigned mask);
 /* Memory the screen holds beyond the model (row caches), for the bench. */
 size_t tui_memory(const struct tui *t);
 

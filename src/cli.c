@@ -1,8 +1,8 @@
 /* cli.c - getopt_long over one table of options. */
 #include "cli.h"
 #include "engine.h"
-#include "journal.h"
-#include "load.h"
+#include "sessionfile.h"
+#include "burst.h"
 #include "preflight.h"
 #include "util.h"
 
@@ -120,7 +120,7 @@ url_is_loopback(const char *u)
 {
 	if (!strstr(u, "://"))
 		return u[0] == '/';
-	return load_url_is_loopback(u);
+	return burst_url_is_loopback(u);
 }
 
 /* One option; false with err set. */
@@ -300,7 +300,7 @@ cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "--session and --no-session contradict each other");
 		return CLI_ERROR;
 	}
-	if (!o->session && !o->no_session && !(o->session_default = journal_default_path(err, errlen)))
+	if (!o->session && !o->no_session && !(o->session_default = sessionfile_default_path(err, errlen)))
 		return CLI_ERROR;
 	if (o->prefix && !o->conf) {
 		snprintf(err, errlen, "--prefix goes with --conf");
@@ -329,31 +329,31 @@ void
 cli_engine_opts(const struct cli_opts *o, const struct preflight *pf, struct engine_opts *eo)
 {
 	memset(eo, 0, sizeof *eo);
-	eo->session.nginx = pf->nginx;
-	eo->session.valgrind = pf->valgrind;
-	eo->session.conf = o->conf;
-	eo->session.prefix = o->prefix;
-	eo->session.extra_server = o->server_directives;
-	eo->session.valgrind_opts = o->valgrind_opts.v;
-	eo->session.nvalgrind_opts = o->valgrind_opts.n;
-	eo->session.num_callers = o->num_callers;
-	eo->session.start_timeout_ms = o->start_timeout_s * 1000;
-	eo->session.stop_timeout_ms = 20000;
-	eo->load.urls = o->urls.v;
-	eo->load.nurls = o->urls.n;
-	eo->load.requests = o->requests;
-	eo->load.concurrency = o->concurrency;
-	eo->load.keepalive = o->keepalive;
-	eo->load.method = o->method;
-	eo->load.headers = o->headers.v;
-	eo->load.nheaders = o->headers.n;
-	eo->load.body = o->body;
-	eo->load.timeout_ms = o->request_timeout_s * 1000;
+	eo->target.nginx = pf->nginx;
+	eo->target.valgrind = pf->valgrind;
+	eo->target.conf = o->conf;
+	eo->target.prefix = o->prefix;
+	eo->target.extra_server = o->server_directives;
+	eo->target.valgrind_opts = o->valgrind_opts.v;
+	eo->target.nvalgrind_opts = o->valgrind_opts.n;
+	eo->target.num_callers = o->num_callers;
+	eo->target.start_timeout_ms = o->start_timeout_s * 1000;
+	eo->target.stop_timeout_ms = 20000;
+	eo->burst.urls = o->urls.v;
+	eo->burst.nurls = o->urls.n;
+	eo->burst.requests = o->requests;
+	eo->burst.concurrency = o->concurrency;
+	eo->burst.keepalive = o->keepalive;
+	eo->burst.method = o->method;
+	eo->burst.headers = o->headers.v;
+	eo->burst.nheaders = o->headers.n;
+	eo->burst.body = o->body;
+	eo->burst.timeout_ms = o->request_timeout_s * 1000;
 	eo->vgdb = pf->vgdb;
 	eo->alloc_fns = o->alloc_fns.v;
 	eo->nalloc_fns = o->alloc_fns.n;
 	eo->check_timeout_ms = o->check_timeout_s * 1000;
-	eo->journal = o->no_session ? NULL : o->session ? o->session : o->session_default;
+	eo->sessionfile = o->no_session ? NULL : o->session ? o->session : o->session_default;
 	eo->nginx_version = pf->version;
 	eo->debug_palloc = pf->debug_palloc;
 }

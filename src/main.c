@@ -3,7 +3,8 @@
 #include "cli.h"
 #include "offline.h"
 #include "preflight.h"
-#include "tui.h"
+#include "engine.h"
+#include "live.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@ main(int argc, char **argv)
 {
 	struct cli_opts o;
 	struct preflight pf;
+	struct engine_opts eo;
 	char err[1024];
 	char *warn;
 	int rc;
@@ -29,7 +31,7 @@ main(int argc, char **argv)
 		break;
 	}
 	if (o.load) {
-		rc = o.batch ? offline_batch(&o) : offline_tui(&o);
+		rc = o.batch ? offline_batch(&o) : offline_browse(&o);
 		cli_free(&o);
 		return rc;
 	}
@@ -48,10 +50,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "ngx-leaktop: %s was not built with -DNGX_DEBUG_PALLOC=1: rebuild it "
 			"(see above) or pass --allow-no-debug-palloc\n", o.nginx);
 		rc = 2;
-	} else if (o.batch) {
-		rc = batch_run(&o, &pf);
 	} else {
-		rc = tui_run(&o, &pf);
+		/* the front ends see the engine only: its options, from here */
+		cli_engine_opts(&o, &pf, &eo);
+		rc = o.batch ? batch_run(&o, &eo) : live_run(&o, &eo);
 	}
 	preflight_free(&pf);
 	cli_free(&o);

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "escape.h"
-#include "lparse.h"
+#include "leakcheck.h"
 #include "model.h"
 #include "report.h"
 #include "sbuf.h"
@@ -39,11 +39,11 @@ hostile_model(void)
 {
 	struct model *m = model_new();
 	struct leak_summary sum;
-	struct lparse_error err;
+	struct leakcheck_error err;
 
 	model_round_begin(m, 0, 0);
-	assert_int_equal(lparse_text(hostile, sizeof hostile - 1, model_lparse_cb, m, &sum, &err),
-		LPARSE_OK);
+	assert_int_equal(leakcheck_text(hostile, sizeof hostile - 1, model_leakcheck_cb, m, &sum, &err),
+		LEAKCHECK_OK);
 	model_round_end(m, &sum, 0);
 	return m;
 }
@@ -73,29 +73,29 @@ test_escape_basics(void **state)
 	char *e;
 
 	(void)state;
-	e = esc_dup("a\x1b[2Jb", 6, 0);
+	e = escape_dup("a\x1b[2Jb", 6, 0);
 	assert_string_equal(e, "a\\x1b[2Jb");
 	free(e);
-	e = esc_dup("tab\there", 8, 0);
+	e = escape_dup("tab\there", 8, 0);
 	assert_string_equal(e, "tab\\x09here");
 	free(e);
-	e = esc_dup("tab\there", 8, ESC_KEEP_TAB);
+	e = escape_dup("tab\there", 8, ESC_KEEP_TAB);
 	assert_string_equal(e, "tab\there");
 	free(e);
-	e = esc_dup("\xc2\x9b" "x", 3, 0);	/* UTF-8 encoded C1 CSI */
+	e = escape_dup("\xc2\x9b" "x", 3, 0);	/* UTF-8 encoded C1 CSI */
 	assert_string_equal(e, "\\xc2\\x9bx");
 	free(e);
-	e = esc_dup("caf\xc3\xa9 \xe2\x82\xac", 9, 0);	/* valid UTF-8 stays */
+	e = escape_dup("caf\xc3\xa9 \xe2\x82\xac", 9, 0);	/* valid UTF-8 stays */
 	assert_string_equal(e, "caf\xc3\xa9 \xe2\x82\xac");
 	free(e);
-	e = esc_dup("\xed\xa0\x80", 3, 0);	/* a surrogate is not UTF-8 */
+	e = escape_dup("\xed\xa0\x80", 3, 0);	/* a surrogate is not UTF-8 */
 	assert_string_equal(e, "\\xed\\xa0\\x80");
 	free(e);
-	e = esc_dup("\xf0\x9f", 2, 0);		/* cut sequence */
+	e = escape_dup("\xf0\x9f", 2, 0);		/* cut sequence */
 	assert_string_equal(e, "\\xf0\\x9f");
 	free(e);
-	assert_true(esc_is_clean("plain", 5, 0));
-	assert_false(esc_is_clean("\x1b", 1, 0));
+	assert_true(escape_is_clean("plain", 5, 0));
+	assert_false(escape_is_clean("\x1b", 1, 0));
 }
 
 static void
@@ -107,7 +107,7 @@ test_table_is_escaped(void **state)
 	FILE *f = open_memstream(&buf, &len);
 
 	(void)state;
-	rtable_print(f, m, 0);
+	report_table_print(f, m, 0);
 	fclose(f);
 	assert_no_raw_controls(buf, len);
 	/* visible, not lost: the escape is shown as text */
@@ -121,7 +121,7 @@ test_json_is_escaped(void **state)
 {
 	struct model *m = hostile_model();
 	struct report_meta meta = { .nginx = "/x/ngin\x1bx", .nginx_version = "1" };
-	char *json = rjson_render(m, &meta);
+	char *json = report_json_render(m, &meta);
 
 	(void)state;
 	assert_no_raw_controls(json, strlen(json));
@@ -138,7 +138,7 @@ test_long_names_clipped(void **state)
 	struct sbuf in = SBUF_INIT;
 	struct model *m = model_new();
 	struct leak_summary sum;
-	struct lparse_error err;
+	struct leakcheck_error err;
 	char *buf = NULL, *line, *save = NULL;
 	size_t len = 0, i;
 	FILE *f;
@@ -159,11 +159,11 @@ test_long_names_clipped(void **state)
 		"==1==    still reachable: 0 bytes in 0 blocks\n"
 		"==1==         suppressed: 0 bytes in 0 blocks\n==1== \n");
 	model_round_begin(m, 0, 0);
-	if (lparse_text(in.data, in.len, model_lparse_cb, m, &sum, &err) != LPARSE_OK)
+	if (leakcheck_text(in.data, in.len, model_leakcheck_cb, m, &sum, &err) != LEAKCHECK_OK)
 		fail_msg("line %u: %s", err.line, err.msg);
 	model_round_end(m, &sum, 0);
 	f = open_memstream(&buf, &len);
-	rtable_print(f, m, 0);
+	report_table_print(f, m, 0);
 	fclose(f);
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		assert_true(strlen(line) < 200);	/* clipped to the columns */

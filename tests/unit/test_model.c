@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lparse.h"
+#include "leakcheck.h"
 #include "model.h"
 #include "util.h"
 
@@ -40,12 +40,12 @@ static void
 add_round(struct model *m, const char *file, uint64_t requests)
 {
 	struct leak_summary sum;
-	struct lparse_error err;
+	struct leakcheck_error err;
 	size_t len;
 	char *text = slurp(file, &len);
 
 	model_round_begin(m, requests, 0);
-	assert_int_equal(lparse_text(text, len, model_lparse_cb, m, &sum, &err), LPARSE_OK);
+	assert_int_equal(leakcheck_text(text, len, model_leakcheck_cb, m, &sum, &err), LEAKCHECK_OK);
 	model_round_end(m, &sum, 1000);
 	free(text);
 }
@@ -190,7 +190,7 @@ test_abort_and_baseline(void **state)
 {
 	struct model *m = model_new();
 	struct leak_summary sum;
-	struct lparse_error err;
+	struct leakcheck_error err;
 	size_t len, n1;
 	char *text = slurp("leak_check_full_any_2.txt", &len);
 
@@ -199,7 +199,7 @@ test_abort_and_baseline(void **state)
 	n1 = model_nsites(m);
 	/* A check cut off half way: nothing of it may stay in the model. */
 	model_round_begin(m, 100, 0);
-	lparse_text(text, len / 2, model_lparse_cb, m, &sum, &err);
+	leakcheck_text(text, len / 2, model_leakcheck_cb, m, &sum, &err);
 	model_round_abort(m);
 	assert_int_equal(model_nrounds(m), 1);
 	assert_int_equal(model_nsites(m), n1);

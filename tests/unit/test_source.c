@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "source.h"
+#include "tui_source.h"
 #include "util.h"
 
 static char tmp[] = "/tmp/lt-source-XXXXXX";
@@ -67,19 +67,19 @@ test_resolve(void **state)
 	char *want = xasprintf("%s/new/checkout/src/mod/x.c", tmp), *got;
 
 	(void)state;
-	got = source_resolve(plain, NULL, 0);	/* where valgrind says */
+	got = tui_source_resolve(plain, NULL, 0);	/* where valgrind says */
 	assert_string_equal(got, plain);
 	free(got);
 	/* built in /old/build, moved: the longest suffix under the dir wins,
 	 * not the first file with the same name */
 	dirs[0] = "/nonexistent";
 	dirs[1] = root;
-	got = source_resolve("/old/build/src/mod/x.c", dirs, 2);
+	got = tui_source_resolve("/old/build/src/mod/x.c", dirs, 2);
 	assert_string_equal(got, want);
 	free(got);
-	assert_null(source_resolve("/old/build/src/mod/y.c", dirs, 2));
-	assert_null(source_resolve("", dirs, 2));
-	assert_null(source_resolve(tmp, NULL, 0));	/* a directory */
+	assert_null(tui_source_resolve("/old/build/src/mod/y.c", dirs, 2));
+	assert_null(tui_source_resolve("", dirs, 2));
+	assert_null(tui_source_resolve(tmp, NULL, 0));	/* a directory */
 	free(plain);
 	free(root);
 	free(want);
@@ -89,56 +89,56 @@ static void
 test_lines(void **state)
 {
 	char *root = xasprintf("%s/new/checkout", tmp), *dirs[] = { root };
-	struct source_cache *c = source_cache_new(dirs, 1);
-	const struct source_file *f;
+	struct tui_source_cache *c = tui_source_cache_new(dirs, 1);
+	const struct tui_source_file *f;
 	char err[256];
 	const char *l;
 	size_t len;
 
 	(void)state;
-	f = source_get(c, "/old/build/src/mod/x.c", err, sizeof err);
+	f = tui_source_get(c, "/old/build/src/mod/x.c", err, sizeof err);
 	assert_non_null(f);
-	assert_int_equal(source_nlines(f), 3);
-	l = source_line(f, 1, &len);
+	assert_int_equal(tui_source_nlines(f), 3);
+	l = tui_source_line(f, 1, &len);
 	assert_int_equal(len, 3);
 	assert_memory_equal(l, "one", 3);
-	l = source_line(f, 2, &len);	/* CRLF */
+	l = tui_source_line(f, 2, &len);	/* CRLF */
 	assert_int_equal(len, 3);
 	assert_memory_equal(l, "two", 3);
-	l = source_line(f, 3, &len);	/* no newline at the end */
+	l = tui_source_line(f, 3, &len);	/* no newline at the end */
 	assert_int_equal(len, 5);
 	assert_memory_equal(l, "three", 5);
-	assert_null(source_line(f, 4, &len));
-	assert_null(source_line(f, 0, &len));
+	assert_null(tui_source_line(f, 4, &len));
+	assert_null(tui_source_line(f, 0, &len));
 	/* cached: the same file, not read again */
-	assert_ptr_equal(source_get(c, "/old/build/src/mod/x.c", err, sizeof err), f);
-	assert_null(source_get(c, "/old/build/src/missing.c", err, sizeof err));
+	assert_ptr_equal(tui_source_get(c, "/old/build/src/mod/x.c", err, sizeof err), f);
+	assert_null(tui_source_get(c, "/old/build/src/missing.c", err, sizeof err));
 	assert_non_null(strstr(err, "source not found: /old/build/src/missing.c"));
-	source_cache_free(c);
+	tui_source_cache_free(c);
 	free(root);
 }
 
 static void
 test_trailing_newline_and_empty(void **state)
 {
-	struct source_cache *c = source_cache_new(NULL, 0);
+	struct tui_source_cache *c = tui_source_cache_new(NULL, 0);
 	char *plain = xasprintf("%s/plain.c", tmp), *empty = xasprintf("%s/empty.c", tmp);
-	const struct source_file *f;
+	const struct tui_source_file *f;
 	char err[256];
 	size_t len;
 
 	(void)state;
-	f = source_get(c, plain, err, sizeof err);
+	f = tui_source_get(c, plain, err, sizeof err);
 	assert_non_null(f);
-	assert_int_equal(source_nlines(f), 2);
-	assert_memory_equal(source_line(f, 2, &len), "\tb", 2);	/* tabs kept: the view expands */
+	assert_int_equal(tui_source_nlines(f), 2);
+	assert_memory_equal(tui_source_line(f, 2, &len), "\tb", 2);	/* tabs kept: the view expands */
 	assert_int_equal(len, 2);
-	f = source_get(c, empty, err, sizeof err);
+	f = tui_source_get(c, empty, err, sizeof err);
 	assert_non_null(f);
-	assert_int_equal(source_nlines(f), 1);
-	source_line(f, 1, &len);
+	assert_int_equal(tui_source_nlines(f), 1);
+	tui_source_line(f, 1, &len);
 	assert_int_equal(len, 0);
-	source_cache_free(c);
+	tui_source_cache_free(c);
 	free(plain);
 	free(empty);
 }
@@ -146,7 +146,7 @@ test_trailing_newline_and_empty(void **state)
 static void
 test_refuses_fifo_and_huge(void **state)
 {
-	struct source_cache *c = source_cache_new(NULL, 0);
+	struct tui_source_cache *c = tui_source_cache_new(NULL, 0);
 	char *fifo = xasprintf("%s/fifo.c", tmp), *huge = xasprintf("%s/huge.c", tmp);
 	char err[256];
 	int fd;
@@ -154,15 +154,15 @@ test_refuses_fifo_and_huge(void **state)
 	(void)state;
 	/* a FIFO where a source was: refused at once, not a hung screen */
 	assert_int_equal(mkfifo(fifo, 0600), 0);
-	assert_null(source_get(c, fifo, err, sizeof err));
+	assert_null(tui_source_get(c, fifo, err, sizeof err));
 	assert_non_null(strstr(err, "source not found"));
 	fd = open(huge, O_WRONLY | O_CREAT, 0600);
 	assert_true(fd >= 0);
-	assert_int_equal(ftruncate(fd, (off_t)SOURCE_MAX_BYTES + 1), 0);
+	assert_int_equal(ftruncate(fd, (off_t)TUI_SOURCE_MAX_BYTES + 1), 0);
 	close(fd);
-	assert_null(source_get(c, huge, err, sizeof err));
+	assert_null(tui_source_get(c, huge, err, sizeof err));
 	assert_non_null(strstr(err, "too big"));
-	source_cache_free(c);
+	tui_source_cache_free(c);
 	unlink(fifo);
 	unlink(huge);
 	free(fifo);
@@ -172,25 +172,25 @@ test_refuses_fifo_and_huge(void **state)
 static void
 test_cache_evicts(void **state)
 {
-	struct source_cache *c = source_cache_new(NULL, 0);
+	struct tui_source_cache *c = tui_source_cache_new(NULL, 0);
 	char *plain = xasprintf("%s/plain.c", tmp);
 	char err[256], name[64];
-	const struct source_file *f;
+	const struct tui_source_file *f;
 	int i;
 
 	(void)state;
-	f = source_get(c, plain, err, sizeof err);
+	f = tui_source_get(c, plain, err, sizeof err);
 	assert_non_null(f);
 	/* more misses than the cache holds: the oldest entry goes, lookups
 	 * still answer right */
-	for (i = 0; i < SOURCE_CACHE_FILES * 2; i++) {
+	for (i = 0; i < TUI_SOURCE_CACHE_FILES * 2; i++) {
 		snprintf(name, sizeof name, "/missing/%d.c", i);
-		assert_null(source_get(c, name, err, sizeof err));
+		assert_null(tui_source_get(c, name, err, sizeof err));
 	}
-	f = source_get(c, plain, err, sizeof err);
+	f = tui_source_get(c, plain, err, sizeof err);
 	assert_non_null(f);
-	assert_int_equal(source_nlines(f), 2);
-	source_cache_free(c);
+	assert_int_equal(tui_source_nlines(f), 2);
+	tui_source_cache_free(c);
 	free(plain);
 }
 

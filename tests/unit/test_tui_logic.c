@@ -13,8 +13,8 @@
 #include "tui_action.h"
 #include "tui_fmt.h"
 #include "tui_rows.h"
-#include "tui_view.h"
-#include "xstream.h"
+#include "tui_int.h"
+#include "xmlstream.h"
 
 /* ---- the action table ---- */
 
@@ -60,11 +60,11 @@ test_actions_lookup_and_help(void **state)
 	assert_int_equal(tui_action_for_key('n', TUI_SC_STACK), TUI_ACT_NEXT_STACK);
 	assert_int_equal(tui_action_for_key('n', TUI_SC_SITES), TUI_ACT_NONE);
 	assert_int_equal(tui_action_for_key(TUI_CTRL('c'), TUI_SC_HELP), TUI_ACT_QUIT);
-	assert_string_equal(tui_key_name(TK(KEY_NPAGE), buf, sizeof buf), "PgDn");
-	assert_string_equal(tui_key_name(TUI_CTRL('c'), buf, sizeof buf), "^C");
-	assert_string_equal(tui_key_name('\n', buf, sizeof buf), "Enter");
+	assert_string_equal(tui_action_key_name(TK(KEY_NPAGE), buf, sizeof buf), "PgDn");
+	assert_string_equal(tui_action_key_name(TUI_CTRL('c'), buf, sizeof buf), "^C");
+	assert_string_equal(tui_action_key_name('\n', buf, sizeof buf), "Enter");
 	/* every action is in the help, once, with its keys */
-	n = tui_help_lines(lines, 128);
+	n = tui_action_help_lines(lines, 128);
 	for (a = 1; a < TUI_ACT_COUNT; a++) {
 		size_t seen = 0;
 
@@ -75,7 +75,7 @@ test_actions_lookup_and_help(void **state)
 	for (i = 0; i < n; i++)
 		if (lines[i].text == tui_action_info(TUI_ACT_OPEN)->help)
 			assert_string_equal(lines[i].keys, "Enter l Right");
-	n = tui_bar_actions(TUI_SC_SITES, bar, 16);
+	n = tui_action_bar(TUI_SC_SITES, bar, 16);
 	assert_true(n >= 5);
 	assert_int_equal(bar[0], TUI_ACT_HELP);
 	assert_int_equal(bar[n - 1], TUI_ACT_CLOSE);
@@ -90,23 +90,23 @@ test_formats(void **state)
 	uint64_t rising[] = { 0, 10, 20, 40, 80 }, flat[] = { 5, 5 };
 
 	(void)state;
-	assert_string_equal(fmt_size(b, sizeof b, 65280, 6), "65280");
-	assert_string_equal(fmt_size(b, sizeof b, 1234567, 6), "1.2M");
-	assert_string_equal(fmt_size(b, sizeof b, 202105, 5), "197K");
-	assert_string_equal(fmt_delta(b, sizeof b, 21760, 6), "+21760");
-	assert_string_equal(fmt_delta(b, sizeof b, -2000000, 6), "-1.9M");
-	assert_string_equal(fmt_delta(b, sizeof b, 0, 6), "0");
-	assert_string_equal(fmt_grouped(b, sizeof b, 1234567), "1,234,567");
-	assert_string_equal(fmt_grouped(b, sizeof b, 999), "999");
-	assert_string_equal(fmt_rate(b, sizeof b, 160.0, 5), "160.0");
-	assert_string_equal(fmt_rate(b, sizeof b, 1600.25, 5), "1600");
-	assert_string_equal(fmt_duration_ms(b, sizeof b, 270), "270ms");
-	assert_string_equal(fmt_duration_ms(b, sizeof b, 1400), "1.40s");
-	assert_string_equal(fmt_duration_ms(b, sizeof b, 125000), "2m05s");
-	assert_string_equal(fmt_spark(b, sizeof b, rising, 5, false), " _.=@");
-	assert_string_equal(fmt_spark(b, sizeof b, flat, 2, true), "\xe2\x96\x88\xe2\x96\x88");
-	assert_string_equal(fmt_spinner(0, false), "|");
-	assert_string_equal(fmt_spinner(150, false), "/");
+	assert_string_equal(tui_fmt_size(b, sizeof b, 65280, 6), "65280");
+	assert_string_equal(tui_fmt_size(b, sizeof b, 1234567, 6), "1.2M");
+	assert_string_equal(tui_fmt_size(b, sizeof b, 202105, 5), "197K");
+	assert_string_equal(tui_fmt_delta(b, sizeof b, 21760, 6), "+21760");
+	assert_string_equal(tui_fmt_delta(b, sizeof b, -2000000, 6), "-1.9M");
+	assert_string_equal(tui_fmt_delta(b, sizeof b, 0, 6), "0");
+	assert_string_equal(tui_fmt_grouped(b, sizeof b, 1234567), "1,234,567");
+	assert_string_equal(tui_fmt_grouped(b, sizeof b, 999), "999");
+	assert_string_equal(tui_fmt_rate(b, sizeof b, 160.0, 5), "160.0");
+	assert_string_equal(tui_fmt_rate(b, sizeof b, 1600.25, 5), "1600");
+	assert_string_equal(tui_fmt_duration_ms(b, sizeof b, 270), "270ms");
+	assert_string_equal(tui_fmt_duration_ms(b, sizeof b, 1400), "1.40s");
+	assert_string_equal(tui_fmt_duration_ms(b, sizeof b, 125000), "2m05s");
+	assert_string_equal(tui_fmt_spark(b, sizeof b, rising, 5, false), " _.=@");
+	assert_string_equal(tui_fmt_spark(b, sizeof b, flat, 2, true), "\xe2\x96\x88\xe2\x96\x88");
+	assert_string_equal(tui_fmt_spinner(0, false), "|");
+	assert_string_equal(tui_fmt_spinner(150, false), "/");
 }
 
 /* ---- rows: filter, group, sort, cache ---- */
@@ -250,7 +250,7 @@ static void
 press(struct scr *s, const char *keys)
 {
 	for (; *keys; keys++)
-		tui_draw(s->t, tui_key(s->t, *keys == '\n' ? '\n' : (unsigned char)*keys));
+		tui_frame(s->t, tui_key(s->t, *keys == '\n' ? '\n' : (unsigned char)*keys));
 }
 
 /* Row of the first screen line holding needle, -1 if none. */
@@ -299,7 +299,7 @@ test_keys_reach_the_session(void **state)
 	press(&s, "q");		/* quits from the table */
 	assert_string_equal(s.h.calls.data, "burst+check\nquit\n");
 	assert_true(s.t->quit);
-	tui_draw(s.t, tui_key(s.t, TUI_CTRL('c')));
+	tui_frame(s.t, tui_key(s.t, TUI_CTRL('c')));
 	assert_string_equal(s.h.calls.data, "burst+check\nquit\nquit\n");
 	scr_close(&s);
 }
@@ -311,8 +311,10 @@ test_no_host(void **state)
 
 	(void)state;
 	scr_open(&s, fixture_model(3), 24, 80, false);
-	press(&s, "e");
+	press(&s, "r");
 	assert_true(row_of("no nginx session") >= 0);
+	press(&s, "e");
+	assert_true(row_of("no terminal to hand over here") >= 0);
 	press(&s, "q");
 	assert_true(s.t->quit);
 	scr_close(&s);
@@ -350,17 +352,17 @@ test_save_report(void **state)
 
 /* The captured fixture XML: its two memcheck errors and its exit report
  * on the screen, as the engine hands them over. */
-static struct xstream *
+static struct xmlstream *
 scr_errors(struct scr *s)
 {
 	size_t len, mlen;
 	char *raw = fixture_slurp("memcheck_fixture.xml", &len);
 	char *text = fixture_replace(raw, len, FIXTURE_CAPTURED_ROOT, FIXTURE_MOVED_ROOT, &mlen);
-	struct xstream *xs = xstream_new(s->m, false, NULL, NULL);
+	struct xmlstream *xs = xmlstream_new(s->m, false, NULL, NULL);
 
-	xstream_feed(xs, text, mlen);
-	assert_true(xstream_finish(xs));
-	tui_set_errors(s->t, xstream_errors(xs));
+	xmlstream_feed(xs, text, mlen);
+	assert_true(xmlstream_finish(xs));
+	tui_set_errors(s->t, xmlstream_errors(xs));
 	free(raw);
 	free(text);
 	return xs;
@@ -371,7 +373,7 @@ test_errors_and_exit_report(void **state)
 {
 	char tmpl[] = "/tmp/lt-tui-errors-XXXXXX", cwd[4096];
 	struct scr s;
-	struct xstream *xs;
+	struct xmlstream *xs;
 	glob_t g;
 	json_t *j;
 
@@ -382,7 +384,7 @@ test_errors_and_exit_report(void **state)
 	assert_true(row_of("no exit report yet") >= 0);
 	press(&s, "S");
 	assert_string_equal(s.h.calls.data, "stop\n");
-	tui_draw(s.t, tui_set_exit_model(s.t, xstream_exit_model(xs), true));
+	tui_frame(s.t, tui_set_exit_model(s.t, xmlstream_exit_model(xs), true));
 	assert_true(row_of("valgrind's exit report (x: back)") >= 0);
 	press(&s, "x");		/* back to the live table */
 	assert_true(row_of("valgrind's exit report (x: back)") < 0);
@@ -414,11 +416,11 @@ test_errors_and_exit_report(void **state)
 	press(&s, "E");
 	assert_true(row_of("memcheck errors (E: back)") >= 0);
 	tui_set_errors(s.t, NULL);
-	tui_draw(s.t, tui_set_exit_model(s.t, NULL, false));
+	tui_frame(s.t, tui_set_exit_model(s.t, NULL, false));
 	assert_true(row_of("7 rows from 8 of 312 sites") >= 0);
 	assert_true(row_of("errors 2") < 0);
 	scr_close(&s);
-	xstream_free(xs);
+	xmlstream_free(xs);
 }
 
 #define SL(s) { s, sizeof(s) - 1 }
@@ -427,14 +429,14 @@ test_errors_and_exit_report(void **state)
 static struct model *
 hostile_model(void)
 {
-	struct lparse_frame fr[] = {
+	struct leakcheck_frame fr[] = {
 		{ .ip = 0x4841000, .fn = SL("malloc"),
 			.obj = SL("/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so") },
 		{ .ip = 0x1000, .fn = SL("evil\x1b[2Jfn"), .file = SL("/src/ev\x1b]0;t\x07il.c"),
 			.line = 7 },
 		{ .ip = 0x2000, .fn = SL("main"), .file = SL("/src/main\x9b""c.c"), .line = 3 },
 	};
-	struct lparse_record rec = { .kind = LEAK_DEFINITE, .direct = 100, .nframes = 3,
+	struct leakcheck_record rec = { .kind = LEAK_DEFINITE, .direct = 100, .nframes = 3,
 		.frames = fr };
 	struct leak_summary sum = { .seen = 1 };
 	struct model *m = model_new();
@@ -484,16 +486,16 @@ test_roles_on_screen(void **state)
 	/* monochrome: growing rows bold, the cursor row reversed */
 	y = row_of("ak_struct def");
 	assert_true(y > 0);
-	assert_true(draw_cell_attrs(y, 30) & A_BOLD);
-	assert_false(draw_cell_attrs(y, 30) & A_REVERSE);
-	assert_true(draw_cell_attrs(row_of("leak_pool def"), 30) & A_REVERSE);
+	assert_true(tui_draw_cell_attrs(y, 30) & A_BOLD);
+	assert_false(tui_draw_cell_attrs(y, 30) & A_REVERSE);
+	assert_true(tui_draw_cell_attrs(row_of("leak_pool def"), 30) & A_REVERSE);
 	y = row_of("aky_cache");
-	assert_false(draw_cell_attrs(y, 30) & A_BOLD);	/* bounded: not a leak */
+	assert_false(tui_draw_cell_attrs(y, 30) & A_BOLD);	/* bounded: not a leak */
 	/* the backtrace: allocator frames dimmed, the source line lit */
 	press(&s, "\n");
-	assert_true(draw_cell_attrs(row_of("memalign"), 8) & A_DIM);
-	assert_true(draw_cell_attrs(row_of("leak_pool  "), 8) & A_BOLD);
-	assert_true(draw_cell_attrs(row_of("ngx_create_pool(1024"), 10) & A_REVERSE);
+	assert_true(tui_draw_cell_attrs(row_of("memalign"), 8) & A_DIM);
+	assert_true(tui_draw_cell_attrs(row_of("leak_pool  "), 8) & A_BOLD);
+	assert_true(tui_draw_cell_attrs(row_of("ngx_create_pool(1024"), 10) & A_REVERSE);
 	scr_close(&s);
 }
 
@@ -502,18 +504,18 @@ test_colors_and_no_color(void **state)
 {
 	(void)state;
 	setenv("NO_COLOR", "1", 1);
-	assert_false(draw_color_wanted());
+	assert_false(tui_draw_color_wanted());
 	setenv("NO_COLOR", "", 1);
-	assert_true(draw_color_wanted());
+	assert_true(tui_draw_color_wanted());
 	unsetenv("NO_COLOR");
-	assert_true(draw_color_wanted());
+	assert_true(tui_draw_color_wanted());
 	fixture_screen_open(24, 80, true);
-	assert_true(draw_role_attrs(TUI_ROLE_GROWING) & A_COLOR);
-	assert_int_equal(draw_role_attrs(TUI_ROLE_NORMAL), A_NORMAL);
+	assert_true(tui_draw_role_attrs(TUI_ROLE_GROWING) & A_COLOR);
+	assert_int_equal(tui_draw_role_attrs(TUI_ROLE_NORMAL), A_NORMAL);
 	fixture_screen_close();
 	fixture_screen_open(24, 80, false);
-	assert_false(draw_role_attrs(TUI_ROLE_GROWING) & A_COLOR);
-	assert_int_equal(draw_role_attrs(TUI_ROLE_CURSOR), A_REVERSE);
+	assert_false(tui_draw_role_attrs(TUI_ROLE_GROWING) & A_COLOR);
+	assert_int_equal(tui_draw_role_attrs(TUI_ROLE_CURSOR), A_REVERSE);
 	fixture_screen_close();
 }
 

@@ -41,12 +41,12 @@ scr_open(struct scr *s, const struct state *st)
 	s->m = fixture_model(3);
 	fake_host_init(&s->h, s->m);
 	if (!strcmp(st->live, "burst")) {
-		s->h.live.phase = ENGINE_BURST;
+		s->h.live.phase = TUI_PHASE_BURST;
 		s->h.live.burst_done = 120;
 		s->h.live.burst_sent = 124;
 		s->h.live.busy_ms = 1400;
 	} else if (!strcmp(st->live, "dead")) {
-		s->h.live.phase = ENGINE_DEAD;
+		s->h.live.phase = TUI_PHASE_EXITED;
 		s->h.live.reason = "nginx killed by signal 11 (SIGSEGV)";
 		s->h.live.log_tail = "==4242== Process terminating with default action of signal 11\n"
 			"==4242==    at 0x1EBB0D: ngx_http_leaky_crash (ngx_http_leaky_module.c:371)\n"
@@ -55,7 +55,7 @@ scr_open(struct scr *s, const struct state *st)
 	}
 	s->t = fixture_tui(s->m, &s->h, strcmp(st->live, "none") != 0, 24, 80);
 	for (k = st->keys; *k; k++)
-		tui_draw(s->t, tui_key(s->t, (unsigned char)*k));
+		tui_frame(s->t, tui_key(s->t, (unsigned char)*k));
 }
 
 static void
@@ -78,23 +78,23 @@ screen_at_80x24(const struct state *st, bool storm)
 		/* every size up to a little past the minimum layout (50x10) */
 		for (r = 1; r <= 13; r++)
 			for (c = 1; c <= 56; c++)
-				tui_draw(s.t, tui_resize(s.t, r, c));
+				tui_frame(s.t, tui_resize(s.t, r, c));
 		for (i = 0; i < (int)LT_ARRAY_SIZE(huge); i++)
-			tui_draw(s.t, tui_resize(s.t, huge[i][0], huge[i][1]));
+			tui_frame(s.t, tui_resize(s.t, huge[i][0], huge[i][1]));
 		/* then sizes at random, small ones often, some twice in a row */
 		for (i = 0; i < 600; i++) {
 			seed = seed * 1103515245u + 12345u;
 			r = 1 + (int)((seed >> 8) % ((seed & 1) ? 14 : 220));
 			c = 1 + (int)((seed >> 16) % ((seed & 2) ? 60 : 520));
-			tui_draw(s.t, tui_resize(s.t, r, c));
+			tui_frame(s.t, tui_resize(s.t, r, c));
 			if (seed & 4)
-				tui_draw(s.t, tui_resize(s.t, r, c));
+				tui_frame(s.t, tui_resize(s.t, r, c));
 		}
 		/* a resize with no draw in between, as when SIGWINCHes pile up */
 		tui_resize(s.t, 3, 3);
 		tui_resize(s.t, 180, 400);
 	}
-	tui_draw(s.t, tui_resize(s.t, 24, 80));
+	tui_frame(s.t, tui_resize(s.t, 24, 80));
 	dump = fixture_dump();
 	scr_close(&s);
 	return dump;
@@ -132,15 +132,15 @@ test_tiny_sizes(void **state)
 	scr_open(&s, &states[0]);
 	for (r = 1; r < 10; r++) {
 		for (c = 1; c < 50; c++) {
-			tui_draw(s.t, tui_resize(s.t, r, c));
+			tui_frame(s.t, tui_resize(s.t, r, c));
 			dump = fixture_dump();
 			assert_true(strncmp(dump, "too small", (size_t)(c <= 9 ? c - 1 : 9)) == 0);
 			free(dump);
 		}
 	}
-	tui_draw(s.t, tui_resize(s.t, 2, 10));
-	tui_draw(s.t, tui_key(s.t, '?'));
-	tui_draw(s.t, tui_resize(s.t, 24, 80));
+	tui_frame(s.t, tui_resize(s.t, 2, 10));
+	tui_frame(s.t, tui_key(s.t, '?'));
+	tui_frame(s.t, tui_resize(s.t, 24, 80));
 	dump = fixture_dump();
 	assert_non_null(strstr(dump, "Keys (from the action table)"));
 	free(dump);
@@ -172,13 +172,13 @@ test_mouse_at_any_size(void **state)
 			r = 1 + (int)((seed >> 4) % 60);
 			c = 1 + (int)((seed >> 12) % 160);
 			if (k % 16 == 0)
-				tui_draw(s.t, tui_resize(s.t, r, c));
+				tui_frame(s.t, tui_resize(s.t, r, c));
 			m.y = (int)((seed >> 20) % 64) - 2;
 			m.x = (int)((seed >> 8) % 170) - 2;
 			m.what = whats[(seed >> 28) % 3];
-			tui_draw(s.t, tui_mouse(s.t, &m));
+			tui_frame(s.t, tui_mouse(s.t, &m));
 		}
-		tui_draw(s.t, tui_resize(s.t, 24, 80));
+		tui_frame(s.t, tui_resize(s.t, 24, 80));
 		dump = fixture_dump();
 		if (!strstr(dump, "ngx-leaktop"))
 			fail_msg("%s: no header after the clicks:\n%s", states[i].name, dump);

@@ -19,7 +19,7 @@
  *   # comment
  */
 #include "tui_fixture.h"
-#include "xstream.h"
+#include "xmlstream.h"
 
 #include <curses.h>
 #include <dirent.h>
@@ -32,7 +32,7 @@
 
 struct run {
 	struct model *model;
-	struct xstream *xml;
+	struct xmlstream *xml;
 	struct fake_host host;
 	struct tui *tui;
 	bool with_host;
@@ -55,19 +55,19 @@ set_live(struct run *r, const char *state)
 
 	r->with_host = strcmp(state, "none") != 0;
 	if (!strcmp(state, "burst")) {
-		l->phase = ENGINE_BURST;
+		l->phase = TUI_PHASE_BURST;
 		l->burst_done = 120;
 		l->burst_sent = 124;
 		l->busy_ms = 1400;
 	} else if (!strcmp(state, "check")) {
-		l->phase = ENGINE_CHECK;
+		l->phase = TUI_PHASE_CHECK;
 		l->busy_ms = 2300;
 	} else if (!strcmp(state, "starting")) {
-		l->phase = ENGINE_STARTING;
+		l->phase = TUI_PHASE_STARTING;
 	} else if (!strcmp(state, "dead")) {
-		l->phase = ENGINE_DEAD;
+		l->phase = TUI_PHASE_EXITED;
 		l->reason = "nginx killed by signal 11 (SIGSEGV)";
-		/* session_log_tail escapes already; raw bytes here check that
+		/* target_log_tail escapes already; raw bytes here check that
 		 * the screen does it again */
 		l->log_tail = "==4242== Process terminating with default action of signal 11\n"
 			"==4242==  Access not within mapped region at address 0x0\n"
@@ -95,12 +95,12 @@ load_errors(struct run *r, const char *file)
 	char *raw = fixture_slurp(file, &len);
 	char *text = fixture_replace(raw, len, FIXTURE_CAPTURED_ROOT, FIXTURE_MOVED_ROOT, &mlen);
 
-	r->xml = xstream_new(r->model, false, NULL, NULL);
-	xstream_feed(r->xml, text, mlen);
-	assert_true(xstream_finish(r->xml));
-	tui_set_errors(r->tui, xstream_errors(r->xml));
-	tui_set_exit_model(r->tui, xstream_exit_model(r->xml), false);
-	tui_draw(r->tui, TUI_DRAW_ALL);
+	r->xml = xmlstream_new(r->model, false, NULL, NULL);
+	xmlstream_feed(r->xml, text, mlen);
+	assert_true(xmlstream_finish(r->xml));
+	tui_set_errors(r->tui, xmlstream_errors(r->xml));
+	tui_set_exit_model(r->tui, xmlstream_exit_model(r->xml), false);
+	tui_frame(r->tui, TUI_DRAW_ALL);
 	free(raw);
 	free(text);
 }
@@ -109,13 +109,13 @@ static void
 finish(struct run *r)
 {
 	fixture_teardown(r->tui, r->model, &r->host);
-	xstream_free(r->xml);	/* the errors the screen showed (frames were the model's) */
+	xmlstream_free(r->xml);	/* the errors the screen showed (frames were the model's) */
 }
 
 static void
 feed(struct run *r, unsigned mask)
 {
-	tui_draw(r->tui, mask);
+	tui_frame(r->tui, mask);
 }
 
 static void

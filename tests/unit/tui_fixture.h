@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lparse.h"
+#include "leakcheck.h"
 #include "model.h"
 #include "sbuf.h"
 #include "tui.h"
@@ -77,14 +77,14 @@ static inline void
 fixture_round(struct model *m, const char *file, uint64_t requests)
 {
 	struct leak_summary sum;
-	struct lparse_error err;
+	struct leakcheck_error err;
 	size_t len, mlen;
 	char *raw = fixture_slurp(file, &len);
 	char *text = fixture_replace(raw, len, FIXTURE_CAPTURED_ROOT, FIXTURE_MOVED_ROOT, &mlen);
 	struct model_round *r;
 
 	model_round_begin(m, requests, 0);
-	assert_int_equal(lparse_text(text, mlen, model_lparse_cb, m, &sum, &err), LPARSE_OK);
+	assert_int_equal(leakcheck_text(text, mlen, model_leakcheck_cb, m, &sum, &err), LEAKCHECK_OK);
 	model_round_end(m, &sum, 250 * 1000000LL + (int64_t)model_nrounds(m) * 10000000LL);
 	/* The model stamps rounds with the clock; screens must not depend on it. */
 	r = (struct model_round *)model_round(m, model_nrounds(m) - 1);
@@ -216,10 +216,14 @@ fake_edit(void *ctx, const char *path, unsigned line, char *err, size_t errlen)
 	return !h->refuse;
 }
 
-static const struct tui_host fake_host_ops = {
+static const struct tui_target_ops fake_target_ops = {
 	.live = fake_live, .burst = fake_burst, .check = fake_check, .set_auto = fake_set_auto,
 	.set_shape = fake_set_shape, .set_urls = fake_set_urls, .restart = fake_restart,
-	.stop = fake_stop, .quit = fake_quit, .edit = fake_edit,
+	.stop = fake_stop,
+};
+
+static const struct tui_term_ops fake_term_ops = {
+	.quit = fake_quit, .edit = fake_edit,
 };
 
 /* A session that is up and idle after its last round. */
@@ -230,7 +234,7 @@ fake_host_init(struct fake_host *h, const struct model *m)
 
 	memset(h, 0, sizeof *h);
 	h->live.present = true;
-	h->live.phase = ENGINE_IDLE;
+	h->live.phase = TUI_PHASE_READY;
 	h->live.pid = 4242;
 	h->live.requests = 200;
 	h->live.concurrency = 4;
@@ -254,14 +258,14 @@ fixture_screen_open(int rows, int cols, bool color)
 	fixture_out = fopen("/dev/null", "w");
 	fixture_in = fopen("/dev/null", "r");
 	assert_non_null(fixture_out);
-	assert_true(draw_open(fixture_out, fixture_in, "xterm-256color", color));
-	draw_resize(rows, cols);
+	assert_true(tui_draw_open(fixture_out, fixture_in, "xterm-256color", color));
+	tui_draw_resize(rows, cols);
 }
 
 static inline void
 fixture_screen_close(void)
 {
-	draw_close();
+	tui_draw_close();
 	fclose(fixture_out);
 	fclose(fixture_in);
 }
@@ -283,14 +287,15 @@ fixture_tui(struct model *m, struct fake_host *h, bool with_host, int rows, int 
 {
 	static char *const dirs[] = { "." };
 	struct tui_config cfg = {
-		.model = m, .host = with_host ? &fake_host_ops : NULL, .host_ctx = h,
+		.model = m, .target = with_host ? &fake_target_ops : NULL, .target_ctx = h,
+		.term = with_host ? &fake_term_ops : NULL, .term_ctx = h,
 		.source_dirs = dirs, .nsource_dirs = 1, .nginx_version = "nginx/1.22.1",
 	};
 	struct tui *t;
 
 	fixture_screen_open(rows, cols, false);
 	t = tui_new(&cfg);
-	tui_draw(t, tui_resize(t, rows, cols));
+	tui_frame(t, tui_resize(t, rows, cols));
 	return t;
 }
 
@@ -299,7 +304,7 @@ fixture_dump(void)
 {
 	struct sbuf b = SBUF_INIT;
 
-	draw_dump(&b);
+	tui_draw_dump(&b);
 	return sbuf_detach(&b);
 }
 

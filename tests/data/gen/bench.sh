@@ -1,9 +1,9 @@
 #!/bin/sh
-# bench.sh - time lparse on a big generated answer against `wc -l`.
+# bench.sh - time leakcheck on a big generated answer against `wc -l`.
 #
 #   tests/data/gen/bench.sh [NRECORDS]      (default 100000, ~30 frames each)
 #
-# Builds gen_big and lparse_bench (with the model when src/model.c exists),
+# Builds gen_big and leakcheck_bench (with the model when src/model/model/ exists),
 # generates the answer from a real capture, and prints the median of 5 runs
 # of each (and the runs) with the ratios of the medians.
 set -eu
@@ -15,16 +15,17 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT INT TERM HUP
 
 cflags="-std=c11 -D_GNU_SOURCE -O2 -g -I$root/include"
-src="$root/src/lparse.c $root/src/lpframe.c $root/src/linescan.c $root/src/util.c $root/src/leak.c"
+src="$(echo $root/src/valgrind/leakcheck/*.c)
+	$root/src/base/linescan.c $root/src/base/util.c $root/src/valgrind/leak.c"
 gcc -O2 -o "$TMP/gen_big" "$here/gen_big.c"
-gcc $cflags -o "$TMP/lparse_bench" "$here/lparse_bench.c" $src
-if [ -f "$root/src/model.c" ] && [ -f "$root/src/intern.c" ]; then
-	gcc $cflags -DWITH_MODEL -o "$TMP/lparse_bench_model" "$here/lparse_bench.c" $src \
-		"$root/src/model.c" "$root/src/intern.c"
+gcc $cflags -o "$TMP/leakcheck_bench" "$here/leakcheck_bench.c" $src
+if [ -d "$root/src/model/model" ] && [ -f "$root/src/base/intern.c" ]; then
+	gcc $cflags -DWITH_MODEL -o "$TMP/leakcheck_bench_model" "$here/leakcheck_bench.c" $src \
+		$root/src/model/model/*.c "$root/src/base/intern.c"
 fi
 
 capture=$root/tests/data/leak_check_full_any_1.txt
-[ -f "$capture" ] || capture=$root/tests/data/lparse/full_any.txt
+[ -f "$capture" ] || capture=$root/tests/data/leakcheck/full_any.txt
 "$TMP/gen_big" "$capture" "$n" >"$TMP/big.txt"
 echo "input: $(wc -c <"$TMP/big.txt") bytes, $(wc -l <"$TMP/big.txt") lines, $n records"
 
@@ -46,9 +47,9 @@ median() {
 }
 
 median wc wc -l "$TMP/big.txt"
-median lparse "$TMP/lparse_bench" time "$TMP/big.txt"
-echo "lparse / wc -l = $(awk "BEGIN { printf \"%.2f\", $ms_lparse / $ms_wc }")"
-if [ -x "$TMP/lparse_bench_model" ]; then
-	median model "$TMP/lparse_bench_model" time "$TMP/big.txt"
-	echo "lparse+model / wc -l = $(awk "BEGIN { printf \"%.2f\", $ms_model / $ms_wc }")"
+median leakcheck "$TMP/leakcheck_bench" time "$TMP/big.txt"
+echo "leakcheck / wc -l = $(awk "BEGIN { printf \"%.2f\", $ms_leakcheck / $ms_wc }")"
+if [ -x "$TMP/leakcheck_bench_model" ]; then
+	median model "$TMP/leakcheck_bench_model" time "$TMP/big.txt"
+	echo "leakcheck+model / wc -l = $(awk "BEGIN { printf \"%.2f\", $ms_model / $ms_wc }")"
 fi

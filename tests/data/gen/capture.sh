@@ -1,15 +1,15 @@
 #!/bin/sh
-# capture.sh - regenerate tests/data/lparse/*.txt: real answers of valgrind's
+# capture.sh - regenerate tests/data/leakcheck/*.txt: real answers of valgrind's
 # `leak_check` monitor command, captured with vgdb from leaky.c.
 #
-#   tests/data/gen/capture.sh [OUTDIR]      (default: tests/data/lparse)
+#   tests/data/gen/capture.sh [OUTDIR]      (default: tests/data/leakcheck)
 #
 # Each file holds vgdb's stdout and stderr together, as a caller reading both
 # would see them (vgdb prints "sending command ..." on stderr, unprefixed).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:-$here/../lparse}
+out=${1:-$here/../leakcheck}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 TMP=$(mktemp -d)

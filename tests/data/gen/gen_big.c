@@ -1,5 +1,5 @@
 /* gen_big.c - write a big, realistic `leak_check full reachable increased`
- * answer for timing lparse: real frame lines taken from a captured answer,
+ * answer for timing leakcheck: real frame lines taken from a captured answer,
  * recombined into NRECORDS records of about 30 frames with varied addresses,
  * sizes, deltas and kinds, then a LEAK SUMMARY that matches them.
  *

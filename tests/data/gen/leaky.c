@@ -1,5 +1,5 @@
 /* leaky.c - a small program with known leaks, to capture real valgrind
- * `leak_check` monitor output for the lparse unit tests.
+ * `leak_check` monitor output for the leakcheck unit tests.
  *
  *   leaky MARKER          leak, create MARKER.0, then wait for signals:
  *                         SIGUSR1 leaks more (MARKER.1), SIGUSR2 frees the

@@ -1,6 +1,6 @@
 /* repeat.c - the same errors many times. valgrind writes each distinct
  * error once, when it first happens, and how many times it happened only
- * at exit, in <errorcounts>; test_xstream.c asserts those counts.
+ * at exit, in <errorcounts>; test_xmlstream.c asserts those counts.
  *   - read_past: one InvalidRead, 25 times (one <error>, count 25)
  *   - check: a client check of 9 bytes of an uninitialised 8-byte block,
  *     3 times: each time two errors with the same stack (uninitialised

@@ -1,0 +1,45 @@
+/* sessionfile.h - the session file: every completed leak check appended as one
+ * JSON line and fsync'd, so a crash of ngx-leaktop (or of the machine)
+ * loses at most the check in flight. `--load FILE.jsonl` rebuilds the
+ * model from it.
+ *
+ * Lines: {"type":"session", ...} first; then per round {"type":"round",
+ * "frames": [new frames], "sites": [new sites], "values": [[site, bytes,
+ * blocks, direct, indirect], ...], ...}; frames and sites are written once,
+ * when first seen, so a line stays the size of what changed. */
+#ifndef LT_JOURNAL_H
+#define LT_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct model;
+struct sessionfile;
+
+struct sessionfile_meta {
+	const char *nginx;
+	const char *nginx_version;
+	bool debug_palloc;
+};
+
+/* Create (O_EXCL: never overwrite) and write the header; NULL + err. */
+struct sessionfile *sessionfile_open(const char *path, const struct sessionfile_meta *meta,
+	char *err, size_t errlen);
+/* Append the model's latest round; false + err if the write failed (the
+ * session goes on; the caller warns once). */
+bool sessionfile_round(struct sessionfile *j, const struct model *m, char *err, size_t errlen);
+/* Append {"type":"end","reason":...} and close. */
+void sessionfile_close(struct sessionfile *j, const char *reason);
+const char *sessionfile_path(const struct sessionfile *j);
+
+/* Rebuild a model from a session file; meta strings are malloc'd into
+ * *nginx (free it). A torn last line is skipped (*torn set). */
+bool sessionfile_load(const char *path, struct model *m, char **nginx, bool *torn,
+	char *err, size_t errlen);
+
+/* The default path: $XDG_STATE_HOME/ngx-leaktop/sessions/DATE-PID.jsonl
+ * (~/.local/state/... without it); directories created 0700. Malloc'd,
+ * NULL + err if no place can be made. */
+char *sessionfile_default_path(char *err, size_t errlen);
+
+#endif

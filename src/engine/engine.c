@@ -1,0 +1,493 @@
+/* engine.c - rounds of burst + leak check on the evloop: start, bursts,
+ * checks, stop; what the front ends read of it is engine_query.c's. */
+#include "engine.h"
+#include "engine_int.h"
+#include "evloop.h"
+#include "sessionfile.h"
+#include "leakcheck.h"
+#include "model.h"
+#include "util.h"
+#include "vgdb.h"
+#include "follow.h"
+#include "xmlstream.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+static void
+emit(struct engine *e, enum engine_event ev)
+{
+	if (e->cb)
+		e->cb(e, ev, e->ctx);
+}
+
+static void
+set_phase(struct engine *e, enum engine_phase p)
+{
+	if (e->phase == p)
+		return;
+	e->phase = p;
+	emit(e, ENGINE_EV_PHASE);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+report(struct engine *e, enum engine_event ev, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof e->message, fmt, ap);
+	va_end(ap);
+	emit(e, ev);
+}
+
+static void on_target_state(struct target *s, enum target_state st, void *ctx);
+
+struct engine *
+engine_new(struct evloop *loop, const struct engine_opts *opts, engine_cb cb, void *ctx)
+{
+	struct engine *e = xcalloc(1, sizeof *e);
+	size_t i;
+
+	e->loop = loop;
+	e->opts = *opts;
+	e->cb = cb;
+	e->ctx = ctx;
+	e->model = model_new();
+	for (i = 0; i < opts->nalloc_fns; i++)
+		model_add_alloc_fn(e->model, opts->alloc_fns[i]);
+	e->target = target_new(loop, &opts->target, on_target_state, e);
+	return e;
+}
+
+static void
+free_urls(struct engine *e)
+{
+	size_t i;
+
+	for (i = 0; e->urls && i < e->spec.nurls; i++)
+		free(e->urls[i]);
+	free(e->urls);
+	e->urls = NULL;
+}
+
+/* A stop no longer waits for the check in flight (see engine_stop). */
+static void
+cancel_stop_wait(struct engine *e)
+{
+	e->stop_after_check = false;
+	if (e->stop_wait_timer) {
+		evloop_timer_cancel(e->loop, e->stop_wait_timer);
+		e->stop_wait_timer = 0;
+	}
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	cancel_stop_wait(e);
+	burst_free(e->burst);
+	vgdb_free(e->vgdb);
+	follow_free(e->follow);
+	xmlstream_free(e->xml);
+	sessionfile_close(e->sessionfile, NULL);
+	target_free(e->target);
+	model_free(e->model);
+	free_urls(e);
+	free(e);
+}
+
+static void
+on_xml_error(void *ctx, bool is_new)
+{
+	(void)is_new;
+	emit(ctx, ENGINE_EV_MEMERROR);
+}
+
+/* valgrind's counts of the errors, from its exit: the same errors, counted. */
+static void
+on_xml_counts(void *ctx)
+{
+	emit(ctx, ENGINE_EV_MEMERROR);
+}
+
+static void
+on_xml_bytes(void *ctx, const char *buf, size_t len)
+{
+	struct engine *e = ctx;
+
+	xmlstream_feed(e->xml, buf, len);
+}
+
+/* Every request in flight is a socket here and one in nginx: a low
+ * `ulimit -n` fails requests by the hundred with nothing said. */
+static void
+check_nofile(struct engine *e)
+{
+	unsigned long have = util_raise_nofile(), need = e->opts.burst.concurrency + 64UL;
+
+	if (have && have < need)
+		report(e, ENGINE_EV_WARNING, "the open files limit is %lu (ulimit -n): concurrency "
+			"%u needs about %lu, requests will fail; raise it or lower -C", have,
+			e->opts.burst.concurrency, need);
+}
+
+bool
+engine_start(struct engine *e, char *err, size_t errlen)
+{
+	static const struct xmlstream_cb xcb = { .error = on_xml_error, .counts = on_xml_counts };
+
+	if (e->opts.sessionfile) {
+		struct sessionfile_meta jm = { .nginx = e->opts.target.nginx,
+			.nginx_version = e->opts.nginx_version, .debug_palloc = e->opts.debug_palloc };
+
+		e->sessionfile = sessionfile_open(e->opts.sessionfile, &jm, err, errlen);
+		if (!e->sessionfile)
+			return false;
+	}
+	check_nofile(e);	/* before nginx starts: it inherits the limit */
+	if (!target_start(e->target, err, errlen))
+		return false;
+	e->xml = xmlstream_new(e->model, false, &xcb, e);
+	/* Errors are shown as they happen: follow the file valgrind writes. */
+	e->follow = follow_new(e->loop, target_xml_path(e->target), on_xml_bytes, e);
+	if (!e->follow)
+		report(e, ENGINE_EV_WARNING, "cannot follow valgrind's XML (%s): memcheck errors "
+			"will show when nginx exits", strerror(errno));
+	set_phase(e, ENGINE_STARTING);
+	return true;
+}
+
+/* nginx is gone: read the rest of the XML, close the exit report. */
+static void
+finish_xml(struct engine *e)
+{
+	if (e->follow)
+		follow_drain(e->follow);
+	else {
+		char err[256];
+
+		xmlstream_load_file(e->xml, target_xml_path(e->target), err, sizeof err);
+	}
+	xmlstream_finish(e->xml);
+	if (xmlstream_exit_model(e->xml))
+		emit(e, ENGINE_EV_EXIT_REPORT);
+}
+
+/* "/path" -> base + "/path"; full URLs stay as they are. On success the
+ * resolved list replaces e->urls and e->spec's URLs. */
+static bool
+resolve_urls(struct engine *e, char **in, size_t nin)
+{
+	const char *base = target_base_url(e->target);
+	size_t i, n = nin ? nin : 1;
+	char **urls = xcalloc(n, sizeof *urls);
+
+	for (i = 0; i < n; i++) {
+		const char *u = nin ? in[i] : "/";
+
+		if (strstr(u, "://")) {
+			urls[i] = xstrdup(u);
+			continue;
+		}
+		if (!base) {
+			report(e, ENGINE_EV_ERROR, "cannot tell nginx's address from the config for "
+				"URL %s: give a full URL, e.g. -u http://127.0.0.1:8080%s", u, u);
+			while (i--)
+				free(urls[i]);
+			free(urls);
+			return false;
+		}
+		urls[i] = xasprintf("%s%s%s", base, u[0] == '/' ? "" : "/", u);
+	}
+	for (i = 0; i < n; i++) {
+		if (!burst_url_is_loopback(urls[i])) {
+			report(e, ENGINE_EV_ERROR, "URL %.200s: load goes to loopback only "
+				"(127.0.0.1, localhost, [::1])", urls[i]);
+			for (i = 0; i < n; i++)
+				free(urls[i]);
+			free(urls);
+			return false;
+		}
+	}
+	free_urls(e);
+	e->urls = urls;
+	e->spec.urls = urls;
+	e->spec.nurls = n;
+	return true;
+}
+
+bool
+engine_set_urls(struct engine *e, char **urls, size_t nurls)
+{
+	struct burst *fresh;
+
+	if (e->phase == ENGINE_BURST || !e->burst)
+		return false;
+	if (!resolve_urls(e, urls, nurls))
+		return false;
+	/* load copies its spec: a new one takes the new URLs. */
+	fresh = burst_new(e->loop, &e->spec);
+	burst_free(e->burst);
+	e->burst = fresh;
+	return true;
+}
+
+static void start_check(struct engine *e);
+
+static void
+on_ready(struct engine *e)
+{
+	e->vgdb = vgdb_new(e->loop, e->opts.vgdb, target_vgdb_prefix(e->target),
+		target_pid(e->target));
+	e->spec = e->opts.burst;
+	if (!resolve_urls(e, e->opts.burst.urls, e->opts.burst.nurls)) {
+		engine_stop(e);
+		return;
+	}
+	e->burst = burst_new(e->loop, &e->spec);
+	/* Round 0: the heap before any request, the baseline of every verdict. */
+	e->burst_requests = e->burst_failed = 0;
+	start_check(e);
+}
+
+static void
+on_target_state(struct target *s, enum target_state st, void *ctx)
+{
+	struct engine *e = ctx;
+
+	(void)s;
+	switch (st) {
+	case TARGET_READY:
+		on_ready(e);
+		break;
+	case TARGET_STOPPING:
+		set_phase(e, ENGINE_STOPPING);
+		break;
+	case TARGET_EXITED:
+		e->auto_mode = false;
+		cancel_stop_wait(e);
+		if (e->burst)
+			burst_abort(e->burst);
+		if (e->vgdb)
+			vgdb_cancel_all(e->vgdb);
+		finish_xml(e);
+		if (!target_stopped_by_us(e->target))
+			report(e, ENGINE_EV_ERROR, "%s%s%s", target_reason(e->target),
+				*xmlstream_fatal(e->xml) ? ": " : "", xmlstream_fatal(e->xml));
+		sessionfile_close(e->sessionfile, target_stopped_by_us(e->target) ? "stopped" : e->message);
+		e->sessionfile = NULL;
+		set_phase(e, ENGINE_DEAD);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+on_burst_done(struct burst *load, const struct burst_stats *st, void *ctx)
+{
+	struct engine *e = ctx;
+	unsigned long failed = burst_failed(st);
+
+	(void)load;
+	e->burst_requests += st->done;
+	e->burst_failed += failed;
+	e->total_requests += st->done;
+	e->total_failed += failed;
+	if (st->transport_errors && st->transport_errors == st->done)
+		report(e, ENGINE_EV_WARNING, "every request of the burst failed: %s", st->last_error);
+	if (e->phase != ENGINE_BURST)
+		return;	/* nginx died meanwhile */
+	if (e->check_after_burst) {
+		start_check(e);
+		return;
+	}
+	set_phase(e, ENGINE_IDLE);
+}
+
+static bool
+start_burst(struct engine *e, bool then_check)
+{
+	if (e->phase != ENGINE_IDLE || !e->burst)
+		return false;
+	e->check_after_burst = then_check;
+	e->have_stats = true;
+	set_phase(e, ENGINE_BURST);
+	if (!burst_start(e->burst, on_burst_done, e)) {
+		set_phase(e, ENGINE_IDLE);
+		return false;
+	}
+	return true;
+}
+
+static void stop_now(struct engine *e);
+
+static void
+check_failed(struct engine *e, const char *what)
+{
+	model_round_abort(e->model);
+	e->auto_mode = false;
+	report(e, ENGINE_EV_ERROR, "leak check failed: %s", what);
+	if (e->stop_after_check)
+		stop_now(e);
+	else if (e->phase == ENGINE_CHECK)
+		set_phase(e, ENGINE_IDLE);
+}
+
+/* Every completed check reaches the disk before anything else happens. */
+static void
+save_round(struct engine *e)
+{
+	char err[512];
+
+	if (!e->sessionfile || e->sessionfile_failed)
+		return;
+	if (!sessionfile_round(e->sessionfile, e->model, err, sizeof err)) {
+		e->sessionfile_failed = true;
+		report(e, ENGINE_EV_WARNING, "%s: later checks are not saved", err);
+	}
+}
+
+static void
+on_check_done(struct vgdb *v, const struct vgdb_result *res, void *ctx)
+{
+	struct engine *e = ctx;
+	struct leak_summary sum;
+	struct leakcheck_error perr;
+	enum leakcheck_status st;
+	int64_t t0;
+
+	(void)v;
+	if (res->status == VGDB_CANCELLED)
+		return;
+	if (res->status != VGDB_OK) {
+		check_failed(e, res->message);
+		return;
+	}
+	t0 = util_now_ns();
+	model_round_begin(e->model, e->burst_requests, e->burst_failed);
+	st = leakcheck_text(res->out, res->outlen, model_leakcheck_cb, e->model, &sum, &perr);
+	if (st != LEAKCHECK_OK) {
+		char why[256];
+
+		if (st == LEAKCHECK_INCOMPLETE)
+			snprintf(why, sizeof why, "the answer has no LEAK SUMMARY (%s)",
+				target_state(e->target) == TARGET_READY ? "valgrind cut it short" :
+				"nginx died during the check");
+		else
+			snprintf(why, sizeof why, "line %u: %s", perr.line, perr.msg);
+		check_failed(e, why);
+		return;
+	}
+	model_round_end(e->model, &sum, res->elapsed_ns);
+	e->last_check_ns = res->elapsed_ns;
+	e->last_update_ns = util_now_ns() - t0;
+	save_round(e);
+	e->burst_requests = e->burst_failed = 0;
+	if (e->stop_after_check) {
+		emit(e, ENGINE_EV_ROUND);
+		stop_now(e);
+		return;
+	}
+	set_phase(e, ENGINE_IDLE);
+	emit(e, ENGINE_EV_ROUND);
+	if (e->auto_mode && e->phase == ENGINE_IDLE)
+		start_burst(e, true);
+}
+
+static void
+start_check(struct engine *e)
+{
+	set_phase(e, ENGINE_CHECK);
+	vgdb_command(e->vgdb, e->opts.check_command ? e->opts.check_command : DEFAULT_CHECK,
+		e->opts.check_timeout_ms, on_check_done, e);
+}
+
+bool
+engine_burst(struct engine *e)
+{
+	return start_burst(e, false);
+}
+
+bool
+engine_burst_check(struct engine *e)
+{
+	return start_burst(e, true);
+}
+
+bool
+engine_check(struct engine *e)
+{
+	if (e->phase != ENGINE_IDLE)
+		return false;
+	start_check(e);
+	return true;
+}
+
+void
+engine_set_auto(struct engine *e, bool on)
+{
+	e->auto_mode = on;
+	if (on && e->phase == ENGINE_IDLE)
+		start_burst(e, true);
+}
+
+static void
+stop_now(struct engine *e)
+{
+	cancel_stop_wait(e);
+	if (e->vgdb)
+		vgdb_cancel_all(e->vgdb);
+	if (target_state(e->target) == TARGET_NEW) {
+		set_phase(e, ENGINE_DEAD);
+		return;
+	}
+	target_stop(e->target);
+}
+
+static void
+on_stop_wait(struct evloop *loop, void *ctx)
+{
+	struct engine *e = ctx;
+
+	(void)loop;
+	e->stop_wait_timer = 0;
+	report(e, ENGINE_EV_WARNING, "the leak check did not end within %d ms of the stop: "
+		"cut short, valgrind's exit report may be missing", STOP_CHECK_WAIT_MS);
+	stop_now(e);
+}
+
+void
+engine_stop(struct engine *e)
+{
+	e->auto_mode = false;
+	if (e->burst)
+		burst_abort(e->burst);
+	/* valgrind answering a monitor command is inside its gdbserver: a vgdb
+	 * killed there and a QUIT make valgrind exit (status 1) before its exit
+	 * leak report. A check takes a fraction of a second: let it end (and
+	 * keep its round); a second stop, or the wait running out, cuts it. */
+	if (e->phase == ENGINE_CHECK && !e->stop_after_check &&
+		target_state(e->target) == TARGET_READY) {
+		e->stop_after_check = true;
+		e->stop_wait_timer = evloop_timer_add(e->loop, STOP_CHECK_WAIT_MS, on_stop_wait, e);
+		return;
+	}
+	stop_now(e);
+}
+
+void
+engine_set_shape(struct engine *e, unsigned long requests, unsigned concurrency)
+{
+	e->opts.burst.requests = e->spec.requests = requests;
+	e->opts.burst.concurrency = e->spec.concurrency = concurrency;
+	if (e->burst)
+		burst_set_shape(e->burst, requests, concurrency);
+}

@@ -1,0 +1,265 @@
+/* batch.c - run R rounds of burst + check, report, exit 0/1/2. */
+#include "batch.h"
+#include "cli.h"
+#include "engine.h"
+#include "evloop.h"
+#include "memerrors.h"
+#include "model.h"
+#include "report.h"
+#include "util.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct batch {
+	const struct cli_opts *o;
+	struct evloop *loop;
+	struct engine *engine;
+	unsigned rounds_done;	/* not counting the baseline */
+	bool failed;		/* an error ended the run early */
+	int signals;
+	size_t errors_shown;	/* memcheck errors already announced on stderr */
+	char *sessionfile;		/* the session file, kept after the engine closed it */
+	bool warned_http;	/* every request of a burst got 4xx/5xx: said once */
+	char end[640];
+};
+
+/* New memcheck errors, one line each, as they arrive. */
+static void
+progress_errors(struct batch *b)
+{
+	const struct memerrors *errs = engine_errors(b->engine);
+	const struct model *m = engine_model(b->engine);
+
+	for (; b->errors_shown < memerrors_count(errs); b->errors_shown++) {
+		const struct memerror *r = memerrors_get(errs, b->errors_shown);
+		const struct model_frame *f = r->stacks[0].nframes ?
+			model_frame(m, r->stacks[0].frames[r->at]) : NULL;
+		char *loc = report_frame_location(f);
+
+		fprintf(stderr, "ngx-leaktop: memcheck %s at %s\n", r->kind_name, loc);
+		free(loc);
+	}
+}
+
+static void
+progress_round(struct batch *b)
+{
+	const struct model *m = engine_model(b->engine);
+	const struct model_round *r = model_round(m, model_nrounds(m) - 1);
+	const struct burst_stats *st = engine_burst_stats(b->engine);
+	size_t i, growing = 0;
+
+	for (i = 0; i < model_nsites(m); i++)
+		growing += model_site(m, i)->growth == GROWTH_GROWING;
+	if (model_nrounds(m) == 1) {
+		fprintf(stderr, "ngx-leaktop: baseline check: %zu sites, %" PRIu64 " bytes reachable "
+			"(check %.2f s)\n", model_nsites(m), r->summary.kind[LEAK_REACHABLE].bytes,
+			(double)r->check_ns / 1e9);
+		return;
+	}
+	fprintf(stderr, "ngx-leaktop: round %u/%u: %" PRIu64 " requests (%" PRIu64 " failed, "
+		"%.0f req/s), check %.2f s, %zu growing sites\n", b->rounds_done, b->o->rounds,
+		r->requests, r->failed, st ? st->rps : 0.0, (double)r->check_ns / 1e9, growing);
+}
+
+/* Every request of the burst answered 4xx/5xx (a mistyped path): nginx ran
+ * them, so something was measured; said once, not fatal. */
+static void
+warn_error_statuses(struct batch *b, const struct burst_stats *st)
+{
+	if (b->warned_http || !st->done || st->transport_errors || engine_burst_failed(b->engine) < st->done)
+		return;
+	b->warned_http = true;
+	fprintf(stderr, "ngx-leaktop: warning: every request of round %u got an error status "
+		"(%lu 4xx, %lu 5xx): check the -u URLs\n", b->rounds_done, st->status[4],
+		st->status[5]);
+}
+
+/* No request of the burst got a connection (a wrong port in -u): the
+ * rounds would measure an idle nginx and pass. True: the run ends. */
+static bool
+burst_unreached(struct batch *b, const struct burst_stats *st)
+{
+	if (!st->done || st->unreached < st->done)
+		return false;
+	snprintf(b->end, sizeof b->end, "no request of round %u reached nginx (%s): check the "
+		"-u URLs", b->rounds_done, st->last_error);
+	fprintf(stderr, "ngx-leaktop: %s\n", b->end);
+	b->failed = true;
+	return true;
+}
+
+static void
+next_step(struct batch *b)
+{
+	if (b->rounds_done < b->o->rounds && !b->signals) {
+		b->rounds_done++;
+		engine_burst_check(b->engine);
+		return;
+	}
+	engine_stop(b->engine);
+}
+
+static void
+on_engine(struct engine *e, enum engine_event ev, void *ctx)
+{
+	struct batch *b = ctx;
+
+	switch (ev) {
+	case ENGINE_EV_ROUND: {
+		const struct burst_stats *st = engine_burst_stats(e);
+
+		progress_round(b);
+		if (st)
+			warn_error_statuses(b, st);
+		if (st && burst_unreached(b, st))
+			engine_stop(e);
+		else
+			next_step(b);
+		break;
+	}
+	case ENGINE_EV_ERROR:
+		fprintf(stderr, "ngx-leaktop: %s\n", engine_message(e));
+		snprintf(b->end, sizeof b->end, "%s", engine_message(e));
+		b->failed = true;
+		if (engine_phase(e) == ENGINE_IDLE)
+			engine_stop(e);
+		break;
+	case ENGINE_EV_WARNING:
+		fprintf(stderr, "ngx-leaktop: warning: %s\n", engine_message(e));
+		break;
+	case ENGINE_EV_MEMERROR:
+		progress_errors(b);
+		break;
+	case ENGINE_EV_EXIT_REPORT:
+		break;	/* reported at the end */
+	case ENGINE_EV_PHASE:
+		if (engine_phase(e) == ENGINE_DEAD)
+			evloop_stop(b->loop, 0);
+		else if (engine_phase(e) == ENGINE_IDLE && b->failed)
+			engine_stop(e);
+		break;
+	}
+}
+
+static void
+on_signal(struct evloop *loop, int signo, void *ctx)
+{
+	struct batch *b = ctx;
+
+	(void)loop;
+	if (b->signals++) {
+		fprintf(stderr, "ngx-leaktop: second SIG%s, stopping now\n", sigabbrev_np(signo));
+		evloop_stop(b->loop, 0);	/* engine_free kills what still runs */
+		return;
+	}
+	fprintf(stderr, "ngx-leaktop: SIG%s: stopping nginx, reporting what was gathered\n",
+		sigabbrev_np(signo));
+	snprintf(b->end, sizeof b->end, "interrupted by SIG%s", sigabbrev_np(signo));
+	b->failed = true;
+	engine_stop(b->engine);
+}
+
+static bool
+matches_fail_on(const struct model *m, const struct memerrors *errs, enum fail_on f)
+{
+	size_t i;
+
+	if (f == FAIL_ON_ERROR)
+		return errs && memerrors_count(errs) > 0;
+	for (i = 0; i < model_nsites(m); i++) {
+		const struct model_site *s = model_site(m, i);
+
+		if (f == FAIL_ON_GROWING && s->growth == GROWTH_GROWING)
+			return true;
+		if (f == FAIL_ON_DEFINITE && s->present &&
+			(s->kind == LEAK_DEFINITE || s->kind == LEAK_INDIRECT))
+			return true;
+	}
+	return false;
+}
+
+static int
+finish(struct batch *b, const struct engine_opts *eo)
+{
+	const struct model *m = engine_model(b->engine);
+	struct report_meta meta = {
+		.nginx = eo->target.nginx, .nginx_version = eo->nginx_version,
+		.debug_palloc = eo->debug_palloc, .end_reason = b->end[0] ? b->end : NULL,
+		.errors = engine_errors(b->engine), .exit_model = engine_exit_model(b->engine),
+	};
+	char err[512];
+	int rc;
+
+	if (model_nrounds(m)) {
+		/* stdout carries the JSON when asked for with "-": table to stderr then. */
+		FILE *out = b->o->json && !strcmp(b->o->json, "-") ? stderr : stdout;
+
+		report_table_print(out, m, 40);
+		report_table_print_errors(out, m, meta.errors);
+		fflush(out);
+	}
+	if (b->o->json && !report_json_write(m, &meta, b->o->json, err, sizeof err)) {
+		/* the rounds are not lost: the session file has every one */
+		if (b->sessionfile && model_nrounds(m))
+			fprintf(stderr, "ngx-leaktop: %s; the %zu checks are in the session file %s: "
+				"ngx-leaktop --load %s --batch --json FILE writes the report again\n",
+				err, model_nrounds(m), b->sessionfile, b->sessionfile);
+		else
+			fprintf(stderr, "ngx-leaktop: %s\n", err);
+		return 2;
+	}
+	if (b->failed)
+		return 2;
+	rc = matches_fail_on(m, meta.errors, b->o->fail_on) ? 1 : 0;
+	if (rc)
+		fprintf(stderr, "ngx-leaktop: %s found (--fail-on %s)\n",
+			b->o->fail_on == FAIL_ON_ERROR ? "memcheck errors" : "leaks",
+			b->o->fail_on == FAIL_ON_GROWING ? "growing" :
+			b->o->fail_on == FAIL_ON_ERROR ? "error" : "definite");
+	return rc;
+}
+
+int
+batch_run(const struct cli_opts *o, const struct engine_opts *eo)
+{
+	struct batch b = { .o = o };
+	char err[512];
+	int rc;
+
+	if (o->json && !report_json_check_path(o->json, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		return 2;
+	}
+	b.loop = evloop_new();
+	if (!b.loop) {
+		fprintf(stderr, "ngx-leaktop: cannot set up the event loop\n");
+		return 2;
+	}
+	b.engine = engine_new(b.loop, eo, on_engine, &b);
+	evloop_on_signal(b.loop, SIGINT, on_signal, &b);
+	evloop_on_signal(b.loop, SIGTERM, on_signal, &b);
+	evloop_on_signal(b.loop, SIGHUP, on_signal, &b);
+	fprintf(stderr, "ngx-leaktop: starting %s under valgrind (%u rounds of %lu requests, "
+		"concurrency %u)\n", eo->target.nginx, o->rounds, o->requests, o->concurrency);
+	if (!engine_start(b.engine, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		engine_free(b.engine);
+		evloop_free(b.loop);
+		return 2;
+	}
+	if (engine_sessionfile_path(b.engine)) {
+		b.sessionfile = xstrdup(engine_sessionfile_path(b.engine));
+		fprintf(stderr, "ngx-leaktop: session file %s\n", b.sessionfile);
+	}
+	evloop_run(b.loop);
+	rc = finish(&b, eo);
+	engine_free(b.engine);
+	evloop_free(b.loop);
+	free(b.sessionfile);
+	return rc;
+}

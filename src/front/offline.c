@@ -1,0 +1,220 @@
+/* offline.c - --load FILE.xml --batch: convert without running nginx. */
+#include "offline.h"
+#include "cli.h"
+#include "sessionfile.h"
+#include "memerrors.h"
+#include "model.h"
+#include "report.h"
+#include "live.h"
+#include "util.h"
+#include "xmlstream.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int xml_batch(const struct cli_opts *o);
+
+/* An empty file, or one cut before <valgrindoutput>: nothing to show, and
+ * "no leaks" from it would be a lie. */
+static bool
+xml_holds_nothing(const struct cli_opts *o, struct xmlstream *xs)
+{
+	if (!xmlstream_truncated(xs) || *xmlstream_program(xs) || memerrors_count(xmlstream_errors(xs)))
+		return false;
+	fprintf(stderr, "ngx-leaktop: %s holds no valgrind output (%s): --load takes a session "
+		"file or the XML valgrind wrote (--xml=yes --xml-file=FILE)\n", o->load,
+		xmlstream_message(xs));
+	return true;
+}
+
+static bool
+exit_report_leaks(const struct model *m)
+{
+	size_t i;
+
+	for (i = 0; m && i < model_nsites(m); i++) {
+		const struct model_site *s = model_site(m, i);
+
+		if (s->kind == LEAK_DEFINITE || s->kind == LEAK_INDIRECT)
+			return true;
+	}
+	return false;
+}
+
+static int
+verdict(const struct cli_opts *o, const struct model *m, const struct memerrors *errs)
+{
+	switch (o->fail_on) {
+	case FAIL_ON_ERROR:
+		return memerrors_count(errs) ? 1 : 0;
+	case FAIL_ON_NONE:
+		return 0;
+	default:
+		/* One round has no growth to judge: a real loss is what counts. */
+		return exit_report_leaks(m) ? 1 : 0;
+	}
+}
+
+/* A session file starts with '{', valgrind's XML with '<'. Only a regular
+ * file is peeked at: from a pipe (--load <(zcat run.xml.gz)) the bytes
+ * read here would be lost to the parser, and such a stream is XML. */
+static bool
+is_session_file(const char *path)
+{
+	char c = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return false;
+	}
+	while (read(fd, &c, 1) == 1 && (c == ' ' || c == '\n' || c == '\r' || c == '\t'))
+		;
+	close(fd);
+	return c == '{';
+}
+
+/* A session file: the live rounds again, verdicts and all. */
+static int
+session_batch(const struct cli_opts *o, struct model *m)
+{
+	struct report_meta meta;
+	char err[512], *nginx = NULL;
+	FILE *out = o->json && !strcmp(o->json, "-") ? stderr : stdout;
+	bool torn;
+	size_t i;
+	int rc = 0;
+
+	if (!sessionfile_load(o->load, m, &nginx, &torn, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: %s: %s\n", o->load, err);
+		free(nginx);
+		return 2;
+	}
+	if (torn)
+		fprintf(stderr, "ngx-leaktop: warning: %s ends in a torn line (a crash mid-write): "
+			"skipped it\n", o->load);
+	memset(&meta, 0, sizeof meta);
+	meta.nginx = nginx;
+	meta.nginx_version = "";
+	fprintf(out, "%s: %s, %zu rounds\n", o->load, nginx, model_nrounds(m));
+	report_table_print(out, m, 40);
+	for (i = 0; i < model_nsites(m); i++) {
+		const struct model_site *s = model_site(m, i);
+
+		if ((o->fail_on == FAIL_ON_GROWING && s->growth == GROWTH_GROWING) ||
+			(o->fail_on == FAIL_ON_DEFINITE && s->present &&
+			 (s->kind == LEAK_DEFINITE || s->kind == LEAK_INDIRECT)))
+			rc = 1;
+	}
+	if (o->json && !report_json_write(m, &meta, o->json, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		rc = 2;
+	}
+	free(nginx);
+	return rc;
+}
+
+int
+offline_batch(const struct cli_opts *o)
+{
+	if (is_session_file(o->load)) {
+		struct model *m = model_new();
+		int rc = session_batch(o, m);
+
+		model_free(m);
+		return rc;
+	}
+	return xml_batch(o);
+}
+
+static int
+xml_batch(const struct cli_opts *o)
+{
+	struct model *m = model_new();
+	/* The exit report is the model's one round; errors share its frames. */
+	struct xmlstream *xs = xmlstream_new(m, true, NULL, NULL);
+	struct report_meta meta;
+	char err[512];
+	FILE *out = o->json && !strcmp(o->json, "-") ? stderr : stdout;
+	int rc;
+
+	if (!xmlstream_load_file(xs, o->load, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		xmlstream_free(xs);
+		model_free(m);
+		return 2;
+	}
+	if (xml_holds_nothing(o, xs)) {
+		xmlstream_free(xs);
+		model_free(m);
+		return 2;
+	}
+	if (xmlstream_truncated(xs))
+		fprintf(stderr, "ngx-leaktop: warning: %s is cut off (%s): showing what it holds\n",
+			o->load, xmlstream_message(xs));
+	memset(&meta, 0, sizeof meta);
+	meta.nginx = xmlstream_program(xs);
+	meta.nginx_version = "";
+	meta.errors = xmlstream_errors(xs);
+	meta.end_reason = *xmlstream_fatal(xs) ? xmlstream_fatal(xs) : NULL;
+	fprintf(out, "%s: %s, %zu memcheck errors, exit leak report with %zu records\n", o->load,
+		*meta.nginx ? meta.nginx : "?", memerrors_count(meta.errors), model_nsites(m));
+	report_table_print(out, m, 40);
+	report_table_print_errors(out, m, meta.errors);
+	rc = verdict(o, m, meta.errors);
+	if (o->json && !report_json_write(m, &meta, o->json, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		rc = 2;
+	}
+	xmlstream_free(xs);
+	model_free(m);
+	return rc;
+}
+
+/* The live screen over a recorded model: a session file's rounds, or an
+ * XML file's exit report (the errors are in the JSON it saves). */
+int
+offline_browse(const struct cli_opts *o)
+{
+	struct model *m = model_new();
+	struct xmlstream *xs = NULL;
+	struct report_meta meta;
+	char err[512] = "", *nginx = NULL;
+	bool torn;
+	int rc;
+
+	memset(&meta, 0, sizeof meta);
+	meta.nginx_version = "";
+	if (is_session_file(o->load)) {
+		if (!sessionfile_load(o->load, m, &nginx, &torn, err, sizeof err)) {
+			fprintf(stderr, "ngx-leaktop: %s: %s\n", o->load, err);
+			free(nginx);
+			model_free(m);
+			return 2;
+		}
+		meta.nginx = nginx;
+	} else {
+		xs = xmlstream_new(m, true, NULL, NULL);
+		if (!xmlstream_load_file(xs, o->load, err, sizeof err) || xml_holds_nothing(o, xs)) {
+			if (*err)
+				fprintf(stderr, "ngx-leaktop: %s\n", err);
+			xmlstream_free(xs);
+			model_free(m);
+			return 2;
+		}
+		meta.nginx = xmlstream_program(xs);
+		meta.errors = xmlstream_errors(xs);
+	}
+	rc = live_browse(m, o, &meta);
+	xmlstream_free(xs);
+	free(nginx);
+	model_free(m);
+	return rc;
+}

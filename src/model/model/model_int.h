@@ -1,0 +1,70 @@
+/* model_int.h - inside the model module: model.c keeps frames, sites
+ * and rounds; model_verdict.c derives what a front end shows of a site
+ * (growing, bounded, stable; bytes per request) and groups sites into rows.
+ * Private to src/model/model/. */
+#ifndef LT_MODEL_INT_H
+#define LT_MODEL_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "model.h"
+
+struct frame_lens {
+	uint32_t fn, file, obj;	/* strlen of the interned strings */
+};
+
+/* What a new site needs to know of its frames, a byte per frame: a new
+ * site reads all of its ~30, and this array stays in L1 where the frame
+ * structs would not. */
+enum {
+	FF_ALLOC = 1,		/* model_frame.alloc */
+	FF_CORE = 2,		/* model_frame.core */
+	FF_FN = 4,		/* has a function name */
+	FF_FILE = 8,		/* has a source file */
+};
+
+struct round_data {
+	uint64_t *bytes, *blocks, *direct, *indirect;
+	size_t cap;
+};
+
+struct model {
+	struct intern *strs;
+	struct model_frame *frames;
+	size_t nframes, capframes;
+	uint64_t *frame_hash;	/* per frame id */
+	struct frame_lens *frame_lens;	/* per frame id */
+	uint8_t *frame_flags;	/* per frame id: FF_* */
+	uint64_t *frame_slots;	/* see slot_make */
+	size_t nframe_slots;
+
+	struct model_site *sites;
+	size_t nsites, capsites;
+	uint64_t *site_hash;
+	uint64_t *site_slots;	/* see slot_make */
+	size_t nsite_slots;
+
+	struct model_round *rounds;
+	struct round_data *data;
+	size_t nrounds, caprounds;
+	bool in_round;
+	size_t sites_at_begin;
+	size_t baseline;
+
+	char **alloc_fns;
+	size_t nalloc_fns;
+	uint32_t *stack;	/* scratch for one record's frame ids */
+	size_t capstack;
+	/* Frame ids by leakcheck text_id, for the parse memo_parse (see
+	 * frame_id_memo): id + 1, 0 = not looked up yet. */
+	uint64_t memo_parse;
+	uint32_t *memo;
+	size_t capmemo;
+};
+
+/* Each site's verdict and latest numbers, from the rounds since the
+ * baseline: after a round ends and when the baseline moves. */
+void model_verdict_derive(struct model *m);
+
+#endif

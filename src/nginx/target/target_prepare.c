@@ -1,0 +1,227 @@
+/* target_prepare.c - what nginx under valgrind runs in: the private
+ * directory (and the stale ones of killed runs), the config, valgrind's
+ * command line. */
+#include "target_int.h"
+#include "escape.h"
+#include "ngxconf.h"
+#include "sbuf.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *
+resolve(const char *prefix, const char *path)
+{
+	if (path[0] == '/')
+		return xstrdup(path);
+	return xasprintf("%s/%s", prefix, path);
+}
+
+/* A private dir whose owner died by SIGKILL could not be removed by it:
+ * the next run removes it (ours only: same uid, owner pid gone). */
+static void
+reap_stale_dirs(const char *tmp)
+{
+	DIR *d = opendir(tmp);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *dir, *owner, buf[32] = "";
+		struct stat st;
+		long pid;
+		int fd;
+
+		if (strncmp(de->d_name, "ngx-leaktop.", 12))
+			continue;
+		dir = xasprintf("%s/%s", tmp, de->d_name);
+		owner = xasprintf("%s/owner", dir);
+		fd = open(owner, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == getuid() &&
+			read(fd, buf, sizeof buf - 1) > 0 && util_parse_long(strtok(buf, "\n"), 1,
+			LONG_MAX, &pid) && kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			util_rm_rf(dir);
+		if (fd >= 0)
+			close(fd);
+		free(owner);
+		free(dir);
+	}
+	closedir(d);
+}
+
+static bool
+write_owner(struct target *s)
+{
+	char *path = xasprintf("%s/owner", s->dir), pid[32];
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	bool ok;
+
+	free(path);
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	ok = fd >= 0 && util_write_all(fd, pid, strlen(pid));
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+bool
+target_make_dir(struct target *s, char *err, size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/ngx-leaktop.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+
+	reap_stale_dirs(tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(tmpl)) {
+		snprintf(err, errlen, "cannot create a private directory in %s: %s (set TMPDIR)",
+			tmp && *tmp ? tmp : "/tmp", strerror(errno));
+		free(tmpl);
+		return false;
+	}
+	s->dir = tmpl;
+	s->vgdb_prefix = xasprintf("%s/vgdb", s->dir);
+	if (!write_owner(s)) {
+		snprintf(err, errlen, "cannot write in %s: %s", s->dir, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+bool
+target_prepare_embedded(struct target *s, char *err, size_t errlen)
+{
+	unsigned port = ngxconf_free_port();
+
+	if (!port) {
+		snprintf(err, errlen, "cannot find a free port on 127.0.0.1: %s", strerror(errno));
+		return false;
+	}
+	s->nginx_prefix = xasprintf("%s/nginx", s->dir);
+	if (mkdir(s->nginx_prefix, 0700) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", s->nginx_prefix, strerror(errno));
+		return false;
+	}
+	if (!ngxconf_write_embedded(s->nginx_prefix, port, s->opts.extra_server, err, errlen))
+		return false;
+	s->conf = xasprintf("%s/conf/nginx.conf", s->nginx_prefix);
+	s->pid_path = xasprintf("%s/nginx.pid", s->nginx_prefix);
+	s->error_log = xasprintf("%s/logs/error.log", s->nginx_prefix);
+	s->base_url = xasprintf("http://127.0.0.1:%u", port);
+	return true;
+}
+
+bool
+target_prepare_user_conf(struct target *s, char *err, size_t errlen)
+{
+	struct ngxconf_scan scan;
+	char *abs = realpath(s->opts.conf, NULL);
+
+	if (!abs) {
+		snprintf(err, errlen, "nginx config %.300s: %s", s->opts.conf, strerror(errno));
+		return false;
+	}
+	s->conf = abs;
+	if (!ngxconf_scan_file(s->conf, &scan, err, errlen))
+		return false;
+	if (scan.daemon_line || scan.master_line) {
+		snprintf(err, errlen, "%s:%u sets '%s': remove it, ngx-leaktop runs nginx with "
+			"-g 'daemon off; master_process off;' (nginx refuses a directive given twice)",
+			s->opts.conf, scan.daemon_line ? scan.daemon_line : scan.master_line,
+			scan.daemon_line ? "daemon" : "master_process");
+		ngxconf_scan_free(&scan);
+		return false;
+	}
+	if (s->opts.prefix) {
+		char *p = realpath(s->opts.prefix, NULL);
+
+		s->nginx_prefix = p ? p : xstrdup(s->opts.prefix);
+	} else {
+		char *copy = xstrdup(s->conf);
+
+		s->nginx_prefix = xstrdup(dirname(copy));
+		free(copy);
+	}
+	s->pid_path = scan.pid_path ? resolve(s->nginx_prefix, scan.pid_path)
+		: xasprintf("%s/nginx.pid", s->dir);
+	s->add_pid = !scan.pid_path;
+	if (scan.error_log && strcmp(scan.error_log, "stderr") && strncmp(scan.error_log, "syslog:", 7))
+		s->error_log = resolve(s->nginx_prefix, scan.error_log);
+	if (scan.listen)
+		s->base_url = ngxconf_listen_url(scan.listen);
+	ngxconf_scan_free(&scan);
+	return true;
+}
+
+/* valgrind expands %p, %q{VAR}, %n in --xml-file: a '%' of TMPDIR is
+ * doubled to stay itself. */
+static char *
+xml_file_arg(const char *dir)
+{
+	struct sbuf b = SBUF_INIT;
+
+	sbuf_adds(&b, "--xml-file=");
+	for (; *dir; dir++) {
+		if (*dir == '%')
+			sbuf_addc(&b, '%');
+		sbuf_addc(&b, *dir);
+	}
+	sbuf_adds(&b, "/vg.%p.xml");
+	return sbuf_detach(&b);
+}
+
+char **
+target_argv(struct target *s)
+{
+	size_t n = 0, cap = 24 + s->opts.nvalgrind_opts, i;
+	char **argv = xcalloc(cap, sizeof *argv);
+
+	argv[n++] = xstrdup(s->opts.valgrind);
+	argv[n++] = xstrdup("--tool=memcheck");
+	argv[n++] = xstrdup("--vgdb=yes");
+	argv[n++] = xasprintf("--vgdb-prefix=%s", s->vgdb_prefix);
+	argv[n++] = xstrdup("--xml=yes");
+	argv[n++] = xml_file_arg(s->dir);
+	argv[n++] = xasprintf("--num-callers=%u", s->opts.num_callers);
+	argv[n++] = xstrdup("--keep-stacktraces=alloc-and-free");
+	argv[n++] = xstrdup("--fullpath-after=");
+	argv[n++] = xstrdup("--error-limit=no");
+	for (i = 0; i < s->opts.nvalgrind_opts; i++)
+		argv[n++] = xstrdup(s->opts.valgrind_opts[i]);
+	argv[n++] = xstrdup(s->opts.nginx);
+	argv[n++] = xstrdup("-p");
+	argv[n++] = xasprintf("%s/", s->nginx_prefix);
+	argv[n++] = xstrdup("-c");
+	argv[n++] = xstrdup(s->conf);
+	argv[n++] = xstrdup("-g");
+	/* A user config without `pid` gets ours, so readiness can be seen. */
+	if (s->add_pid) {
+		char *q = ngxconf_quote(s->pid_path, "");
+
+		argv[n++] = xasprintf("daemon off; master_process off; pid %s;", q);
+		free(q);
+	} else {
+		argv[n++] = xstrdup("daemon off; master_process off;");
+	}
+	return argv;
+}
+
+void
+target_argv_free(char **argv)
+{
+	size_t i;
+
+	for (i = 0; argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+

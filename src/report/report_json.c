@@ -1,0 +1,299 @@
+/* report_json.c - the JSON report (jansson), written atomically. */
+#include "report.h"
+#include "escape.h"
+#include "memerrors.h"
+#include "model.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Every string from valgrind is untrusted: escaped before it enters the
+ * report (jansson would also reject invalid UTF-8 outright). */
+static json_t *
+jstr(const char *s)
+{
+	char *e = escape_dup(s ? s : "", s ? strlen(s) : 0, 0);
+	json_t *j = json_string(e);
+
+	free(e);
+	return j ? j : json_string("");
+}
+
+static json_t *
+jtotal(const struct leak_total *t)
+{
+	return json_pack("{s:I,s:I}", "bytes", (json_int_t)t->bytes, "blocks", (json_int_t)t->blocks);
+}
+
+static json_t *
+json_summary(const struct leak_summary *s)
+{
+	json_t *sum = json_object();
+	int k;
+
+	for (k = 0; k < LEAK_KIND_COUNT; k++)
+		json_object_set_new(sum, leak_kind_json((enum leak_kind)k), jtotal(&s->kind[k]));
+	json_object_set_new(sum, "suppressed", jtotal(&s->suppressed));
+	return sum;
+}
+
+static json_t *
+json_rounds(const struct model *m)
+{
+	json_t *rounds = json_array();
+	size_t r;
+
+	for (r = 0; r < model_nrounds(m); r++) {
+		const struct model_round *rd = model_round(m, r);
+		json_t *sum = json_summary(&rd->summary);
+
+		json_array_append_new(rounds, json_pack("{s:I,s:I,s:I,s:f,s:I,s:o}",
+			"requests", (json_int_t)rd->requests, "failed", (json_int_t)rd->failed,
+			"total_requests", (json_int_t)rd->total_requests,
+			"check_ms", (double)rd->check_ns / 1e6, "time_ms", (json_int_t)rd->wall_ms,
+			"summary", sum));
+	}
+	return rounds;
+}
+
+static json_t *
+json_frame(const struct model_frame *f)
+{
+	char ip[32];
+	json_t *j;
+
+	snprintf(ip, sizeof ip, "0x%" PRIx64, f->ip);
+	j = json_pack("{s:s,s:o}", "ip", ip, "function", jstr(f->fn));
+	json_object_set_new(j, "file", *f->file ? jstr(f->file) : json_null());
+	json_object_set_new(j, "line", f->line ? json_integer(f->line) : json_null());
+	json_object_set_new(j, "object", *f->obj ? jstr(f->obj) : json_null());
+	json_object_set_new(j, "allocator", json_boolean(f->alloc));
+	return j;
+}
+
+static json_t *
+json_site(const struct model *m, size_t id)
+{
+	const struct model_site *s = model_site(m, id);
+	const struct model_frame *at = model_site_frame(m, s, s->alloc_at);
+	json_t *bytes = json_array(), *blocks = json_array(), *stack = json_array(), *j;
+	size_t r, i;
+
+	for (r = 0; r < model_nrounds(m); r++) {
+		json_array_append_new(bytes, json_integer((json_int_t)model_site_bytes(m, id, r)));
+		json_array_append_new(blocks, json_integer((json_int_t)model_site_blocks(m, id, r)));
+	}
+	for (i = 0; i < s->nframes; i++)
+		json_array_append_new(stack, json_frame(model_site_frame(m, s, i)));
+	j = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:f,s:s,s:I,s:I,s:b,s:o}",
+		"kind", leak_kind_json(s->kind),
+		"function", jstr(at ? at->fn : ""),
+		"file", at && *at->file ? jstr(at->file) : json_null(),
+		"line", at && at->line ? json_integer(at->line) : json_null(),
+		"bytes", bytes, "blocks", blocks,
+		"bytes_per_request", s->bytes_per_request,
+		"growth", model_growth_name(s->growth),
+		"direct_bytes", (json_int_t)s->direct, "indirect_bytes", (json_int_t)s->indirect,
+		"core_only", s->core_only, "stack", stack);
+	return j;
+}
+
+static json_t *
+json_stack(const struct model *m, const uint32_t *ids, size_t n)
+{
+	json_t *stack = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(stack, json_frame(model_frame(m, ids[i])));
+	return stack;
+}
+
+static json_t *
+json_error(const struct model *m, const struct memerror *r)
+{
+	const struct model_frame *at = r->stacks[0].nframes ?
+		model_frame(m, r->stacks[0].frames[r->at]) : NULL;
+	json_t *aux = json_array(), *j;
+	uint32_t k;
+
+	for (k = 1; k < r->nstacks; k++)
+		json_array_append_new(aux, json_pack("{s:o,s:o}", "note", jstr(r->stacks[k].note),
+			"stack", json_stack(m, r->stacks[k].frames, r->stacks[k].nframes)));
+	j = json_pack("{s:s,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o}",
+		"kind", r->kind_name, "what", jstr(r->what), "count", (json_int_t)r->count,
+		"function", jstr(at ? at->fn : ""),
+		"file", at && *at->file ? jstr(at->file) : json_null(),
+		"line", at && at->line ? json_integer(at->line) : json_null(),
+		"stack", json_stack(m, r->stacks[0].frames, r->stacks[0].nframes),
+		"aux", aux, "remarks", jstr(r->remarks));
+	json_object_set_new(j, "first_round", json_integer((json_int_t)r->first_round));
+	return j;
+}
+
+static json_t *
+json_sites(const struct model *m)
+{
+	json_t *sites = json_array();
+	size_t n, i, *idx = report_order(m, true, &n);
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(sites, json_site(m, idx[i]));
+	free(idx);
+	return sites;
+}
+
+char *
+report_json_render(const struct model *m, const struct report_meta *meta)
+{
+	json_t *root, *sites = json_sites(m);
+	char *text;
+	root = json_pack("{s:s,s:{s:o,s:o,s:b},s:I,s:o,s:o}",
+		"ngx_leaktop", LT_VERSION,
+		"nginx", "binary", jstr(meta->nginx), "version", jstr(meta->nginx_version),
+		"debug_palloc", meta->debug_palloc,
+		"baseline_round", (json_int_t)model_baseline(m),
+		"rounds", json_rounds(m), "sites", sites);
+	if (meta->end_reason)
+		json_object_set_new(root, "end", jstr(meta->end_reason));
+	if (meta->errors) {
+		json_t *errs = json_array();
+		size_t i;
+
+		for (i = 0; i < memerrors_count(meta->errors); i++)
+			json_array_append_new(errs, json_error(m, memerrors_get(meta->errors, i)));
+		json_object_set_new(root, "errors", errs);
+	}
+	if (meta->exit_model) {
+		/* valgrind's own exit leak search: one round, apart from the live
+		 * rounds (at exit nginx frees its pools, the picture changes). */
+		json_object_set_new(root, "exit", json_pack("{s:o,s:o}",
+			"summary", json_summary(&model_round(meta->exit_model, 0)->summary),
+			"sites", json_sites(meta->exit_model)));
+	}
+	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
+	json_decref(root);
+	if (!text)
+		text = xstrdup("{}");
+	return text;
+}
+
+static bool
+write_fd_all(int fd, const char *text, size_t len, const char *path, char *err, size_t errlen)
+{
+	if (!util_write_all(fd, text, len) || !util_write_all(fd, "\n", 1)) {
+		snprintf(err, errlen, "cannot write the JSON report to %s: %s", path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* Devices and pipes (/dev/stdout, /dev/full, a FIFO) get written in place;
+ * regular files go through a temp file in the same directory + rename. */
+static bool
+write_in_place(const char *path, const char *text, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s for the JSON report: %s", path, strerror(errno));
+		return false;
+	}
+	ok = write_fd_all(fd, text, strlen(text), path, err, errlen);
+	if (close(fd) < 0 && ok) {
+		snprintf(err, errlen, "cannot write the JSON report to %s: %s", path, strerror(errno));
+		ok = false;
+	}
+	return ok;
+}
+
+static bool
+write_atomic(const char *path, const char *text, char *err, size_t errlen)
+{
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	bool ok;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create the JSON report next to %s: %s", path,
+			strerror(errno));
+		free(tmp);
+		return false;
+	}
+	ok = write_fd_all(fd, text, strlen(text), path, err, errlen);
+	if (ok && (fsync(fd) < 0 || fchmod(fd, 0644) < 0)) {
+		snprintf(err, errlen, "cannot write the JSON report to %s: %s", path, strerror(errno));
+		ok = false;
+	}
+	if (close(fd) < 0 && ok) {
+		snprintf(err, errlen, "cannot write the JSON report to %s: %s", path, strerror(errno));
+		ok = false;
+	}
+	if (ok && rename(tmp, path) < 0) {
+		snprintf(err, errlen, "cannot put the JSON report at %s: %s", path, strerror(errno));
+		ok = false;
+	}
+	if (!ok)
+		unlink(tmp);
+	free(tmp);
+	return ok;
+}
+
+bool
+report_json_write(const struct model *m, const struct report_meta *meta, const char *path,
+	char *err, size_t errlen)
+{
+	char *text = report_json_render(m, meta);
+	struct stat st;
+	bool ok;
+
+	if (!strcmp(path, "-")) {
+		ok = write_fd_all(STDOUT_FILENO, text, strlen(text), "standard output", err, errlen);
+	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		ok = write_in_place(path, text, err, errlen);
+	} else {
+		ok = write_atomic(path, text, err, errlen);
+	}
+	free(text);
+	return ok;
+}
+
+bool
+report_json_check_path(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	char *copy, *dir;
+	bool ok = true;
+
+	if (!strcmp(path, "-"))
+		return true;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "--json %s is a directory: name a file, e.g. %s/report.json",
+				path, path);
+			return false;
+		}
+		if (!S_ISREG(st.st_mode))
+			return true;	/* /dev/stdout, a FIFO: written in place */
+	}
+	/* the report is a temp file renamed into place: its directory must take it */
+	copy = xstrdup(path);
+	dir = dirname(copy);
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0) {
+		snprintf(err, errlen, "cannot write the JSON report %s: directory %s: %s: "
+			"pass a --json path in a directory you can write", path, dir, strerror(errno));
+		ok = false;
+	}
+	free(copy);
+	return ok;
+}

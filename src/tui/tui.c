@@ -1,0 +1,381 @@
+/* tui.c - the top of the screen: it takes every key and mouse event, gives
+ * it to the view on top, and runs what the view passes on: switching views
+ * here (only the top names every view), commands on nginx and the terminal
+ * in tui_command.c. It composes a frame when the front end asks for one. */
+#include "tui_int.h"
+#include "model.h"
+#include "tui_source.h"
+#include "util.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Below this the screen says so instead of drawing a broken layout. */
+#define TUI_MIN_ROWS 10
+#define TUI_MIN_COLS 50
+
+static void
+view_push(struct tui *t, const struct tui_view_ops *ops, void *priv)
+{
+	if (t->nviews == TUI_MAX_VIEWS) {
+		/* cannot happen: the deepest path is sites, errors, stack, help */
+		struct tui_view v = { .ops = ops, .priv = priv };
+
+		ops->done(&v);
+		return;
+	}
+	t->views[t->nviews++] = (struct tui_view){ .ops = ops, .priv = priv };
+}
+
+static void
+view_pop(struct tui *t)
+{
+	struct tui_view *v;
+
+	if (!t->nviews)
+		return;
+	v = &t->views[--t->nviews];
+	v->ops->done(v);
+	v->priv = NULL;
+}
+
+/* Close every view above the root table. */
+static void
+views_close(struct tui *t)
+{
+	while (t->nviews > 1)
+		view_pop(t);
+}
+
+struct tui *
+tui_new(const struct tui_config *cfg)
+{
+	struct tui *t = xcalloc(1, sizeof *t);
+
+	t->cfg = *cfg;
+	t->model = cfg->model;
+	t->errors = cfg->errors;
+	t->exit_model = cfg->exit_model;
+	t->sources = tui_source_cache_new(cfg->source_dirs, cfg->nsource_dirs);
+	t->requests = 200;
+	t->concurrency = 4;
+	t->status_role = TUI_ROLE_STATUS_INFO;
+	t->last_header = t->last_log = -1;
+	view_push(t, &tui_sites_ops, tui_sites_new(cfg->model, false));
+	if (tui_draw_is_open())
+		tui_draw_size(&t->rows, &t->cols);
+	return t;
+}
+
+void
+tui_free(struct tui *t)
+{
+	if (!t)
+		return;
+	while (t->nviews)
+		view_pop(t);
+	tui_source_cache_free(t->sources);
+	free(t);
+}
+
+void
+tui_model_changed(struct tui *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nviews; i++)
+		if (t->views[i].ops->model_changed)
+			t->views[i].ops->model_changed(t, &t->views[i]);
+}
+
+void
+tui_set_model(struct tui *t, struct model *m)
+{
+	/* Views above the table point at sites of the old model. */
+	views_close(t);
+	t->model = m;
+	t->views[0].ops->set_model(&t->views[0], m);
+	tui_model_changed(t);
+}
+
+void
+tui_set_errors(struct tui *t, const struct memerrors *e)
+{
+	/* the errors view and backtraces of errors index the old list */
+	views_close(t);
+	t->errors = e;
+}
+
+static void
+exit_table_open(struct tui *t)
+{
+	views_close(t);
+	view_push(t, &tui_exit_ops, tui_sites_new(t->exit_model, true));
+}
+
+unsigned
+tui_set_exit_model(struct tui *t, const struct model *m, bool show)
+{
+	size_t i;
+
+	/* a table of the old report closes, with what was opened from it */
+	for (i = 1; i < t->nviews; i++)
+		if (t->views[i].ops == &tui_exit_ops) {
+			while (t->nviews > i)
+				view_pop(t);
+			break;
+		}
+	t->exit_model = m;
+	if (m && show)
+		exit_table_open(t);
+	return TUI_DRAW_ALL;
+}
+
+/* ---- global commands that switch views ---- */
+
+static unsigned
+open_selection(struct tui *t)
+{
+	struct tui_view *v = tui_top(t);
+	struct tui_selection sel = { 0 };
+
+	if (!v->ops->select || !v->ops->select(t, v, &sel))
+		return TUI_DRAW_STATUS;
+	if (sel.nsites)
+		view_push(t, &tui_stack_ops, tui_stack_new_sites(sel.model, sel.sites, sel.nsites));
+	else if (sel.errors)
+		view_push(t, &tui_stack_ops, tui_stack_new_error(sel.model, sel.errors, sel.error));
+	else
+		return tui_message(t, true, "nothing to open here");
+	return TUI_DRAW_BODY | TUI_DRAW_STATUS;
+}
+
+static unsigned
+edit_selection(struct tui *t)
+{
+	struct tui_view *v = tui_top(t);
+	struct tui_selection sel = { 0 };
+
+	if (!v->ops->select || !v->ops->select(t, v, &sel))
+		return TUI_DRAW_STATUS;
+	return tui_command_edit(t, sel.frame);
+}
+
+/* E, x and ?: from wherever to the view asked for, or back to the table
+ * when it is the one shown. */
+static unsigned
+toggle_view(struct tui *t, const struct tui_view_ops *ops)
+{
+	bool shown = tui_top(t)->ops == ops;
+
+	if (ops == &tui_help_ops) {
+		if (shown)
+			view_pop(t);
+		else
+			view_push(t, &tui_help_ops, tui_help_new());
+		return TUI_DRAW_BODY | TUI_DRAW_STATUS;
+	}
+	views_close(t);
+	if (shown)
+		return TUI_DRAW_BODY | TUI_DRAW_STATUS;
+	if (ops == &tui_errors_ops) {
+		if (!t->errors)
+			return tui_message(t, true, "no memcheck errors in what was loaded");
+		view_push(t, &tui_errors_ops, tui_errors_new());
+		return TUI_DRAW_BODY | TUI_DRAW_STATUS;
+	}
+	if (!t->exit_model)
+		return tui_message(t, true, t->cfg.target && t->cfg.target->stop ?
+			"no exit report yet: valgrind writes it when nginx exits (S stops nginx)" :
+			"no separate exit report here: a loaded XML file's table is its exit report");
+	exit_table_open(t);
+	return TUI_DRAW_ALL;
+}
+
+static unsigned
+view_command(struct tui *t, enum tui_action a)
+{
+	switch (a) {
+	case TUI_ACT_OPEN:
+		return open_selection(t);
+	case TUI_ACT_EDIT:
+		return edit_selection(t);
+	case TUI_ACT_BACK:
+	case TUI_ACT_CLOSE:
+		if (t->nviews > 1) {
+			view_pop(t);
+			return TUI_DRAW_BODY | TUI_DRAW_STATUS;
+		}
+		return a == TUI_ACT_CLOSE ? tui_command_run(t, TUI_ACT_QUIT) : 0;
+	case TUI_ACT_HELP:
+		return toggle_view(t, &tui_help_ops);
+	case TUI_ACT_ERRORS:
+		return toggle_view(t, &tui_errors_ops);
+	case TUI_ACT_EXIT_REPORT:
+		return toggle_view(t, &tui_exit_ops);
+	default:
+		return tui_command_run(t, a);
+	}
+}
+
+/* ---- input ---- */
+
+static void
+fill_live(struct tui *t)
+{
+	const struct tui_target_ops *ops = t->cfg.target;
+
+	memset(&t->live, 0, sizeof t->live);
+	t->live.requests = t->requests;
+	t->live.concurrency = t->concurrency;
+	t->live.reason = "";
+	t->live.log_tail = "";
+	if (ops && ops->live)
+		ops->live(t->cfg.target_ctx, &t->live);
+}
+
+/* What the top's own bits ask for, then the mask for the front end. */
+static unsigned
+settle(struct tui *t, unsigned mask)
+{
+	if (mask & TUI_MODEL_CHANGED)
+		tui_model_changed(t);
+	return mask & (TUI_DRAW_ALL | TUI_REPAINT);
+}
+
+/* The view first; what it passes on is a global command. */
+static unsigned
+run_action(struct tui *t, enum tui_action a)
+{
+	struct tui_view *v = tui_top(t);
+	unsigned mask;
+
+	fill_live(t);	/* commands read nginx's current shape and state */
+	mask = v->ops->request(t, v, a);
+	if (mask & TUI_UNHANDLED)
+		mask = view_command(t, a);
+	return settle(t, mask);
+}
+
+unsigned
+tui_key(struct tui *t, int key)
+{
+	enum tui_action a;
+
+	if (t->prompt.active && key == TUI_CTRL('c')) {
+		t->prompt.active = false;
+		return run_action(t, TUI_ACT_QUIT);
+	}
+	if (t->prompt.active)
+		return settle(t, tui_prompt_key(t, key));
+	a = tui_action_for_key(key, tui_top(t)->ops->scope);
+	if (a == TUI_ACT_NONE) {
+		char name[16];
+
+		return tui_message(t, false, "%s: no such key here (? for help)",
+			tui_action_key_name(key, name, sizeof name));
+	}
+	return run_action(t, a);
+}
+
+unsigned
+tui_mouse(struct tui *t, const struct tui_mouse *m)
+{
+	struct tui_view *v = tui_top(t);
+	unsigned mask;
+	size_t i;
+
+	if (t->prompt.active)
+		return 0;
+	if (m->y == t->rows - 1 && m->what == TUI_MOUSE_CLICK) {
+		for (i = 0; i < t->nbar; i++)
+			if (m->x >= t->bar[i].x0 && m->x < t->bar[i].x1)
+				return run_action(t, t->bar[i].a);
+		return 0;
+	}
+	if (m->y < v->y0 || m->y >= v->y1 || !v->ops->mouse)
+		return 0;
+	mask = v->ops->mouse(t, v, m);
+	if (mask & TUI_UNHANDLED)	/* a second click on a row opens it */
+		return run_action(t, TUI_ACT_OPEN);
+	return settle(t, mask);
+}
+
+unsigned
+tui_resize(struct tui *t, int rows, int cols)
+{
+	if (tui_draw_is_open())
+		tui_draw_resize(rows, cols);
+	t->rows = rows;
+	t->cols = cols;
+	return TUI_DRAW_ALL;
+}
+
+/* ---- a frame ---- */
+
+static void
+draw_too_small(struct tui *t)
+{
+	char msg[64];
+
+	tui_draw_clear(0, t->rows);
+	snprintf(msg, sizeof msg, "too small: %dx%d, need %dx%d", t->cols, t->rows, TUI_MIN_COLS,
+		TUI_MIN_ROWS);
+	tui_draw_text(0, 0, t->cols, TUI_ROLE_STATUS_ERROR, msg, 0);
+	tui_draw_flush();
+}
+
+void
+tui_frame(struct tui *t, unsigned mask)
+{
+	struct tui_view *v;
+	int header, log, body0, body1;
+
+	if (!tui_draw_is_open() || !mask)
+		return;
+	tui_draw_size(&t->rows, &t->cols);
+	fill_live(t);
+	if (mask & TUI_REPAINT)
+		tui_draw_repaint();
+	if (t->rows < TUI_MIN_ROWS || t->cols < TUI_MIN_COLS) {
+		draw_too_small(t);
+		return;
+	}
+	header = tui_header_height(t);
+	log = tui_header_log_height(t, t->rows - header - 2);
+	/* A part that moved (the log panel opened) takes the rest with it. */
+	if (header != t->last_header || log != t->last_log)
+		mask |= TUI_DRAW_ALL;
+	t->last_header = header;
+	t->last_log = log;
+	body0 = header + log;
+	body1 = t->rows - 2;
+	if (mask & TUI_DRAW_HEADER) {
+		tui_draw_clear(0, header);
+		tui_header_draw(t, 0, header);
+	}
+	if (mask & TUI_DRAW_BODY) {
+		tui_draw_clear(header, body1);
+		if (log)
+			tui_header_log_draw(t, header, body0);
+		v = tui_top(t);
+		v->y0 = body0;
+		v->y1 = body1;
+		v->ops->draw(t, v, body0, body1);
+	}
+	if (mask & TUI_DRAW_STATUS) {
+		tui_draw_clear(body1, t->rows);
+		tui_prompt_draw(t, body1);
+		tui_header_bar_draw(t, t->rows - 1);
+	}
+	tui_draw_flush();
+}
+
+size_t
+tui_memory(const struct tui *t)
+{
+	/* The table's row cache dominates; the source cache is a few files. */
+	return sizeof *t + t->views[0].ops->memory(&t->views[0]);
+}
