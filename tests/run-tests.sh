@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Run every test suite of `make check` and print one closing line
-# "check: N passed, M failed". Suites: cmocka unit tests (plain and
-# ASan+UBSan), the valgrind ground truth of the fixture nginx, the
-# end-to-end integration tests (again on the ASan+UBSan build for the
-# live screen, batch mode and XML), and ngx-leaktop under valgrind itself.
+# "check: N passed, M failed". Suites: the layout rules (tests/layers.sh),
+# cmocka unit tests (plain and ASan+UBSan), the valgrind ground truth of
+# the fixture nginx, the end-to-end integration tests (again on the
+# ASan+UBSan build for the live screen, batch mode and XML), and
+# ngx-leaktop under valgrind itself.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,6 +47,11 @@ run_suite() {
 		echo "    | (full log: $log)"
 	fi
 }
+
+# The house plan first (README, Layout): layers, private headers, file
+# sizes, calls that go one way; then the same checks shown to fail.
+run_suite "layers" tests/layers.sh
+run_suite "layers-selftest" tests/layers.sh --self-test
 
 for t in build/unit/test_*; do
 	[ -x "$t" ] && run_suite "unit/$(basename "$t")" "$t"
