@@ -1,4 +1,4 @@
-/* bench_burst.c - burst throughput of ngx-leaktop's load against wrk, same
+/* bench_burst.c - burst throughput of ngx-leaktop's bursts against wrk, same
  * URL, same concurrency, same nginx-under-valgrind process, alternated.
  *
  * usage: bench_burst NGINX_BINARY CONF PATH CONCURRENCY SECONDS RUNS */
@@ -53,7 +53,7 @@ int
 main(int argc, char **argv)
 {
 	struct bench b = { 0 };
-	struct burst_spec load;
+	struct burst_spec burst;
 	char *url, *urls[1];
 	unsigned conc, secs;
 	int runs, i;
@@ -67,9 +67,9 @@ main(int argc, char **argv)
 	conc = (unsigned)atoi(argv[4]);
 	secs = (unsigned)atoi(argv[5]);
 	urls[0] = argv[3];
-	load = (struct burst_spec){ .urls = urls, .nurls = 1, .requests = 1000,
+	burst = (struct burst_spec){ .urls = urls, .nurls = 1, .requests = 1000,
 		.concurrency = conc, .keepalive = true, .timeout_ms = 30000 };
-	if (!bench_start(&b, argv[1], argv[2], &load))
+	if (!bench_start(&b, argv[1], argv[2], &burst))
 		return 2;
 	bench_wait_idle(&b);	/* ready + baseline check */
 	url = xstrdup(engine_burst_spec(b.engine)->urls[0]);

@@ -38,7 +38,7 @@ bench_on_engine(struct engine *e, enum engine_event ev, void *ctx)
 /* nginx (the fixture's conf) under valgrind, bursts of load; false with a
  * message on stderr if it cannot start. */
 static inline bool
-bench_start(struct bench *b, const char *nginx, const char *conf, const struct burst_spec *load)
+bench_start(struct bench *b, const char *nginx, const char *conf, const struct burst_spec *spec)
 {
 	struct engine_opts eo = { 0 };
 	char err[512];
@@ -49,7 +49,7 @@ bench_start(struct bench *b, const char *nginx, const char *conf, const struct b
 	}
 	eo.target = (struct target_opts){ .nginx = b->pf.nginx, .valgrind = b->pf.valgrind,
 		.conf = conf, .num_callers = 40, .start_timeout_ms = 120000, .stop_timeout_ms = 20000 };
-	eo.burst = *load;
+	eo.burst = *spec;
 	eo.vgdb = b->pf.vgdb;
 	eo.check_timeout_ms = 300000;
 	b->loop = evloop_new();

@@ -40,7 +40,7 @@ main(int argc, char **argv)
 {
 	struct bench b = { 0 };
 	char *urls[] = { "/leak/alloc", "/leak/cycle", "/cache/a", "/" };
-	struct burst_spec load = { .urls = urls, .nurls = 4, .requests = 400, .concurrency = 4,
+	struct burst_spec spec = { .urls = urls, .nurls = 4, .requests = 400, .concurrency = 4,
 		.keepalive = true, .timeout_ms = 30000 };
 	int runs, i;
 	double *ours, *raw, m_ours, m_raw;
@@ -49,7 +49,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_roundtrip NGINX_BINARY CONF RUNS\n");
 		return 2;
 	}
-	if (!bench_start(&b, argv[1], argv[2], &load))
+	if (!bench_start(&b, argv[1], argv[2], &spec))
 		return 2;
 	bench_wait_round(&b);	/* baseline */
 	engine_burst_check(b.engine);	/* a heap with the fixture's leaks in it */

@@ -41,21 +41,21 @@ struct burst_stats {
 	char last_error[256];	/* last transport error text, escaped-safe ASCII */
 };
 
-typedef void (*burst_done_cb)(struct burst *load, const struct burst_stats *st, void *ctx);
+typedef void (*burst_done_cb)(struct burst *burst, const struct burst_stats *st, void *ctx);
 
 /* The spec is copied. */
 struct burst *burst_new(struct evloop *loop, const struct burst_spec *spec);
-void burst_free(struct burst *load);
+void burst_free(struct burst *burst);
 
 /* Start a burst; false if one is running. done is called from the loop. */
-bool burst_start(struct burst *load, burst_done_cb done, void *ctx);
-bool burst_running(const struct burst *load);
+bool burst_start(struct burst *burst, burst_done_cb done, void *ctx);
+bool burst_running(const struct burst *burst);
 /* Abort a running burst (no callback); connections are closed. */
-void burst_abort(struct burst *load);
+void burst_abort(struct burst *burst);
 /* Progress of the current (or last) burst. */
-const struct burst_stats *burst_stats(const struct burst *load);
+const struct burst_stats *burst_stats(const struct burst *burst);
 /* Change the burst shape between bursts. */
-void burst_set_shape(struct burst *load, unsigned long requests, unsigned concurrency);
+void burst_set_shape(struct burst *burst, unsigned long requests, unsigned concurrency);
 
 /* curl_global_init() runs once, in the first burst_new(). Its cleanup is
  * left to process exit unless this is called (after the last burst_free),

@@ -208,7 +208,7 @@ resolve_urls(struct engine *e, char **in, size_t nin)
 	}
 	for (i = 0; i < n; i++) {
 		if (!burst_url_is_loopback(urls[i])) {
-			report(e, ENGINE_EV_ERROR, "URL %.200s: load goes to loopback only "
+			report(e, ENGINE_EV_ERROR, "URL %.200s: burst goes to loopback only "
 				"(127.0.0.1, localhost, [::1])", urls[i]);
 			for (i = 0; i < n; i++)
 				free(urls[i]);
@@ -232,7 +232,7 @@ engine_set_urls(struct engine *e, char **urls, size_t nurls)
 		return false;
 	if (!resolve_urls(e, urls, nurls))
 		return false;
-	/* load copies its spec: a new one takes the new URLs. */
+	/* a burst copies its spec: a new one takes the new URLs. */
 	fresh = burst_new(e->loop, &e->spec);
 	burst_free(e->burst);
 	e->burst = fresh;
@@ -291,12 +291,12 @@ on_target_state(struct target *s, enum target_state st, void *ctx)
 }
 
 static void
-on_burst_done(struct burst *load, const struct burst_stats *st, void *ctx)
+on_burst_done(struct burst *burst, const struct burst_stats *st, void *ctx)
 {
 	struct engine *e = ctx;
 	unsigned long failed = burst_failed(st);
 
-	(void)load;
+	(void)burst;
 	e->burst_requests += st->done;
 	e->burst_failed += failed;
 	e->total_requests += st->done;

@@ -127,7 +127,7 @@ line_state(struct tui *t, struct hline *h)
 }
 
 static void
-line_load(struct tui *t, struct hline *h)
+line_burst(struct tui *t, struct hline *h)
 {
 	const struct model *m = t->model;
 	size_t n = model_nrounds(m);
@@ -220,7 +220,7 @@ tui_header_draw(struct tui *t, int y0, int y1)
 	line_state(t, &h);
 	if (y0 + 1 < y1) {
 		h = (struct hline){ y0 + 1, 1, t->cols };
-		line_load(t, &h);
+		line_burst(t, &h);
 	}
 	if (y0 + 2 < y1) {
 		h = (struct hline){ y0 + 2, 1, t->cols };

@@ -184,7 +184,7 @@ cache_slot(struct tui_source_cache *c)
 }
 
 static void
-load(struct tui_source_cache *c, struct tui_source_file *f)
+cache_file(struct tui_source_cache *c, struct tui_source_file *f)
 {
 	char err[512];
 
@@ -217,7 +217,7 @@ tui_source_get(struct tui_source_cache *c, const char *path, char *err, size_t e
 		/* Misses are cached too: a redraw must not search the disk again. */
 		f = cache_slot(c);
 		f->key = xstrdup(path);
-		load(c, f);
+		cache_file(c, f);
 	}
 	f->used = ++c->clock;
 	if (!f->path) {

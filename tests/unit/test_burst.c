@@ -1,6 +1,6 @@
-/* test_burst.c - load bursts against a tiny HTTP/1.1 server on the same evloop.
+/* test_burst.c - bursts against a tiny HTTP/1.1 server on the same evloop.
  *
- * The server runs in-process on the evloop the load uses, so every test is
+ * The server runs in-process on the evloop the burst uses, so every test is
  * deterministic and the server's connection count can be read at the moment
  * the done callback fires: it must be zero (nginx side closed everything).
  *
@@ -205,7 +205,7 @@ srv_stop(struct srv *s)
 struct fix {
 	struct evloop *loop;
 	struct srv srv;
-	struct burst *load;
+	struct burst *burst;
 	char *urls[3];
 	struct burst_stats st;	/* as given to the done callback */
 	unsigned srv_open_at_done;
@@ -235,7 +235,7 @@ teardown(void **state)
 	struct fix *f = *state;
 	size_t i;
 
-	burst_free(f->load);
+	burst_free(f->burst);
 	srv_stop(&f->srv);
 	evloop_free(f->loop);
 	for (i = 0; i < LT_ARRAY_SIZE(f->urls); i++)
@@ -245,7 +245,7 @@ teardown(void **state)
 }
 
 static void
-done_cb(struct burst *load, const struct burst_stats *st, void *ctx)
+done_cb(struct burst *burst, const struct burst_stats *st, void *ctx)
 {
 	struct fix *f = ctx;
 
@@ -253,11 +253,11 @@ done_cb(struct burst *load, const struct burst_stats *st, void *ctx)
 	f->srv_open_at_done = f->srv.open;
 	f->ncallbacks++;
 	if (f->free_in_cb) {
-		burst_free(load);
-		f->load = NULL;
+		burst_free(burst);
+		f->burst = NULL;
 	} else if (f->restarts > 0) {
 		f->restarts--;
-		assert_true(burst_start(load, done_cb, f));
+		assert_true(burst_start(burst, done_cb, f));
 		return;
 	}
 	evloop_stop(f->loop, 0);
@@ -277,9 +277,9 @@ run_burst(struct fix *f)
 {
 	uint64_t t = evloop_timer_add(f->loop, 20000, deadline_cb, f);
 
-	assert_true(burst_start(f->load, done_cb, f));
-	assert_true(burst_running(f->load));
-	assert_false(burst_start(f->load, done_cb, f));
+	assert_true(burst_start(f->burst, done_cb, f));
+	assert_true(burst_running(f->burst));
+	assert_false(burst_start(f->burst, done_cb, f));
 	evloop_run(f->loop);
 	evloop_timer_cancel(f->loop, t);
 	assert_false(f->timed_out);
@@ -296,9 +296,9 @@ make_load(struct fix *f, size_t nurls, unsigned long n, unsigned conc, bool keep
 	sp.requests = n;
 	sp.concurrency = conc;
 	sp.keepalive = keepalive;
-	f->load = burst_new(f->loop, &sp);
-	assert_non_null(f->load);
-	return f->load;
+	f->burst = burst_new(f->loop, &sp);
+	assert_non_null(f->burst);
+	return f->burst;
 }
 
 static int
@@ -335,8 +335,8 @@ test_keepalive_counts(void **state)
 	assert_int_equal(f->srv_open_at_done, 0);
 	assert_int_equal(f->st.open_connections, 0);
 	assert_true(f->st.elapsed_ns > 0 && f->st.rps > 0);
-	assert_false(burst_running(f->load));
-	assert_int_equal(burst_stats(f->load)->done, 1000);
+	assert_false(burst_running(f->burst));
+	assert_int_equal(burst_stats(f->burst)->done, 1000);
 }
 
 static void
@@ -410,18 +410,18 @@ test_post_body_header(void **state)
 	sp.headers = hdrs;
 	sp.nheaders = 1;
 	sp.body = "hello=world";
-	f->load = burst_new(f->loop, &sp);
+	f->burst = burst_new(f->loop, &sp);
 	run_burst(f);
 	assert_int_equal(f->st.status[2], 5);
 	assert_string_equal(f->srv.method, "POST");
 	assert_string_equal(f->srv.body, "hello=world");
 	assert_true(f->srv.saw_header);
-	burst_free(f->load);
+	burst_free(f->burst);
 
 	sp.body = NULL;
 	sp.method = "PUT";
 	sp.nheaders = 0;
-	f->load = burst_new(f->loop, &sp);
+	f->burst = burst_new(f->loop, &sp);
 	run_burst(f);
 	assert_int_equal(f->st.status[2], 5);
 	assert_string_equal(f->srv.method, "PUT");
@@ -435,13 +435,13 @@ test_abort_closes_fds(void **state)
 	int before = count_fds();
 
 	make_load(f, 1, 1000000, 8, true);
-	assert_true(burst_start(f->load, done_cb, f));
-	while (burst_stats(f->load)->done < 50)
+	assert_true(burst_start(f->burst, done_cb, f));
+	while (burst_stats(f->burst)->done < 50)
 		evloop_run_once(f->loop);
-	assert_true(burst_stats(f->load)->open_connections > 0);
-	burst_abort(f->load);
-	assert_false(burst_running(f->load));
-	assert_int_equal(burst_stats(f->load)->open_connections, 0);
+	assert_true(burst_stats(f->burst)->open_connections > 0);
+	burst_abort(f->burst);
+	assert_false(burst_running(f->burst));
+	assert_int_equal(burst_stats(f->burst)->open_connections, 0);
 	/* Our side is closed at once; the server's side is still ours to see. */
 	assert_int_equal(count_fds() - (int)f->srv.open, before);
 	while (f->srv.open)
@@ -450,7 +450,7 @@ test_abort_closes_fds(void **state)
 	assert_int_equal(f->ncallbacks, 0);
 
 	/* A burst after an abort works normally. */
-	burst_set_shape(f->load, 20, 2);
+	burst_set_shape(f->burst, 20, 2);
 	run_burst(f);
 	assert_int_equal(f->st.status[2], 20);
 	assert_int_equal(f->ncallbacks, 1);
@@ -470,7 +470,7 @@ test_drain_timeout(void **state)
 	sp.concurrency = 2;
 	sp.keepalive = true;
 	sp.timeout_ms = 300;
-	f->load = burst_new(f->loop, &sp);
+	f->burst = burst_new(f->loop, &sp);
 	run_burst(f);
 	assert_int_equal(f->st.status[2], 4);
 	assert_int_equal(f->st.open_connections, 0);
@@ -492,7 +492,7 @@ test_request_timeout(void **state)
 	sp.requests = 2;
 	sp.concurrency = 2;
 	sp.timeout_ms = 200;
-	f->load = burst_new(f->loop, &sp);
+	f->burst = burst_new(f->loop, &sp);
 	run_burst(f);
 	assert_int_equal(f->st.done, 2);
 	assert_int_equal(f->st.transport_errors, 2);
@@ -523,7 +523,7 @@ test_free_from_callback(void **state)
 	make_load(f, 1, 10, 2, true);
 	f->free_in_cb = true;
 	run_burst(f);
-	assert_null(f->load);
+	assert_null(f->burst);
 	assert_int_equal(f->ncallbacks, 1);
 	assert_int_equal(f->st.done, 10);
 }
@@ -568,9 +568,9 @@ serve_main(int port)
 }
 
 static void
-bench_done(struct burst *load, const struct burst_stats *st, void *ctx)
+bench_done(struct burst *burst, const struct burst_stats *st, void *ctx)
 {
-	(void)load;
+	(void)burst;
 	printf("%lu requests, %lu 2xx, %lu errors, %.3f s, %.0f req/s\n", st->done,
 		st->status[2], st->transport_errors, (double)st->elapsed_ns / 1e9, st->rps);
 	evloop_stop(ctx, 0);
@@ -581,7 +581,7 @@ bench_main(char *url, unsigned long n, unsigned conc)
 {
 	struct evloop *loop = evloop_new();
 	struct burst_spec sp;
-	struct burst *load;
+	struct burst *burst;
 
 	memset(&sp, 0, sizeof sp);
 	sp.urls = &url;
@@ -589,10 +589,10 @@ bench_main(char *url, unsigned long n, unsigned conc)
 	sp.requests = n;
 	sp.concurrency = conc;
 	sp.keepalive = true;
-	load = burst_new(loop, &sp);
-	burst_start(load, bench_done, loop);
+	burst = burst_new(loop, &sp);
+	burst_start(burst, bench_done, loop);
 	evloop_run(loop);
-	burst_free(load);
+	burst_free(burst);
 	evloop_free(loop);
 	burst_global_cleanup();
 	return 0;

@@ -51,22 +51,22 @@ burst_global_cleanup(void)
 }
 
 static void
-update_rate(struct burst *load)
+update_rate(struct burst *burst)
 {
-	struct burst_stats *st = &load->stats;
+	struct burst_stats *st = &burst->stats;
 
-	st->elapsed_ns = util_now_ns() - load->start_ns;
+	st->elapsed_ns = util_now_ns() - burst->start_ns;
 	st->rps = st->elapsed_ns > 0 ? (double)st->done * 1e9 / (double)st->elapsed_ns : 0;
 }
 
 /* Error text ends up in a TUI and in JSON: printable ASCII only. */
 static void
-set_last_error(struct burst *load, const char *msg)
+set_last_error(struct burst *burst, const char *msg)
 {
-	char *d = load->stats.last_error;
+	char *d = burst->stats.last_error;
 	size_t i, n = 0;
 
-	for (i = 0; msg[i] && n + 1 < sizeof load->stats.last_error; i++) {
+	for (i = 0; msg[i] && n + 1 < sizeof burst->stats.last_error; i++) {
 		unsigned char c = (unsigned char)msg[i];
 
 		if (c == '\n' || c == '\r')
@@ -84,37 +84,37 @@ set_last_error(struct burst *load, const char *msg)
 static int
 socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
-	struct burst *load = userp;
+	struct burst *burst = userp;
 	int ev = 0;
 
 	(void)easy;
 	(void)socketp;
 	if (what == CURL_POLL_REMOVE) {
 		/* Draining fds belong to us now, not to curl. */
-		if (burst_conn_get(load, fd)->state != CONN_DRAINING)
-			evloop_unwatch_fd(load->loop, fd);
+		if (burst_conn_get(burst, fd)->state != CONN_DRAINING)
+			evloop_unwatch_fd(burst->loop, fd);
 		return 0;
 	}
 	if (what & CURL_POLL_IN)
 		ev |= EV_READ;
 	if (what & CURL_POLL_OUT)
 		ev |= EV_WRITE;
-	evloop_watch_fd(load->loop, fd, ev, curl_fd_cb, load);
+	evloop_watch_fd(burst->loop, fd, ev, curl_fd_cb, burst);
 	return 0;
 }
 
 static void
 curl_timer_cb(struct evloop *loop, void *ctx)
 {
-	struct burst *load = ctx;
+	struct burst *burst = ctx;
 	int running;
 
 	(void)loop;
-	load->curl_timer = 0;
-	if (!load->multi)
+	burst->curl_timer = 0;
+	if (!burst->multi)
 		return;
-	curl_multi_socket_action(load->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	burst_maybe_complete(load);
+	curl_multi_socket_action(burst->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	burst_maybe_complete(burst);
 }
 
 /* Called from inside libcurl: only (re)arm, never call back into it. A 0 ms
@@ -122,24 +122,24 @@ curl_timer_cb(struct evloop *loop, void *ctx)
 static int
 timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
-	struct burst *load = userp;
+	struct burst *burst = userp;
 
 	(void)multi;
-	if (load->curl_timer)
-		evloop_timer_cancel(load->loop, load->curl_timer);
-	load->curl_timer = 0;
+	if (burst->curl_timer)
+		evloop_timer_cancel(burst->loop, burst->curl_timer);
+	burst->curl_timer = 0;
 	if (timeout_ms >= 0)
-		load->curl_timer = evloop_timer_add(load->loop, timeout_ms, curl_timer_cb, load);
+		burst->curl_timer = evloop_timer_add(burst->loop, timeout_ms, curl_timer_cb, burst);
 	return 0;
 }
 
 static void
 curl_fd_cb(struct evloop *loop, int fd, int events, void *ctx)
 {
-	struct burst *load = ctx;
+	struct burst *burst = ctx;
 	int action = 0, running;
 
-	if (!load->multi) {
+	if (!burst->multi) {
 		evloop_unwatch_fd(loop, fd);
 		return;
 	}
@@ -149,8 +149,8 @@ curl_fd_cb(struct evloop *loop, int fd, int events, void *ctx)
 		action |= CURL_CSELECT_OUT;
 	if (events & EV_ERROR)
 		action |= CURL_CSELECT_ERR;
-	curl_multi_socket_action(load->multi, fd, action, &running);
-	burst_maybe_complete(load);
+	curl_multi_socket_action(burst->multi, fd, action, &running);
+	burst_maybe_complete(burst);
 }
 
 /* --- easy handles --------------------------------------------------------- */
@@ -164,9 +164,9 @@ discard_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 }
 
 static CURL *
-easy_new(struct burst *load, char *errbuf)
+easy_new(struct burst *burst, char *errbuf)
 {
-	const struct burst_spec *sp = &load->spec;
+	const struct burst_spec *sp = &burst->spec;
 	CURL *e = curl_easy_init();
 
 	if (!e)
@@ -183,14 +183,14 @@ easy_new(struct burst *load, char *errbuf)
 	curl_easy_setopt(e, CURLOPT_PRIVATE, errbuf);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard_cb);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, burst_conn_open_cb);
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, load);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, burst);
 	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, burst_conn_close_cb);
-	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, load);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, burst);
 	if (!sp->keepalive)
 		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, load->headers);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, burst->headers);
 	if (sp->body) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)load->body_len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)burst->body_len);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, sp->body);
 	}
 	if (sp->method) {
@@ -204,24 +204,24 @@ easy_new(struct burst *load, char *errbuf)
 
 /* Start the next request of the burst on e; false when none is left. */
 static bool
-easy_submit(struct burst *load, CURL *e)
+easy_submit(struct burst *burst, CURL *e)
 {
-	struct burst_stats *st = &load->stats;
+	struct burst_stats *st = &burst->stats;
 
-	if (st->sent >= load->spec.requests)
+	if (st->sent >= burst->spec.requests)
 		return false;
-	curl_easy_setopt(e, CURLOPT_URL, load->spec.urls[st->sent % load->spec.nurls]);
-	if (curl_multi_add_handle(load->multi, e) != CURLM_OK)
+	curl_easy_setopt(e, CURLOPT_URL, burst->spec.urls[st->sent % burst->spec.nurls]);
+	if (curl_multi_add_handle(burst->multi, e) != CURLM_OK)
 		return false;
 	st->sent++;
-	load->in_flight++;
+	burst->in_flight++;
 	return true;
 }
 
 static void
-count_result(struct burst *load, CURL *e, CURLcode rc)
+count_result(struct burst *burst, CURL *e, CURLcode rc)
 {
-	struct burst_stats *st = &load->stats;
+	struct burst_stats *st = &burst->stats;
 	char *errbuf = NULL;
 	long code = 0;
 
@@ -230,7 +230,7 @@ count_result(struct burst *load, CURL *e, CURLcode rc)
 		st->transport_errors++;
 		st->unreached += rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
 		curl_easy_getinfo(e, CURLINFO_PRIVATE, &errbuf);
-		set_last_error(load, errbuf && *errbuf ? errbuf : curl_easy_strerror(rc));
+		set_last_error(burst, errbuf && *errbuf ? errbuf : curl_easy_strerror(rc));
 		return;
 	}
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
@@ -238,88 +238,88 @@ count_result(struct burst *load, CURL *e, CURLcode rc)
 }
 
 static void
-collect_finished(struct burst *load)
+collect_finished(struct burst *burst)
 {
 	CURLMsg *msg;
 	int left;
 
-	while ((msg = curl_multi_info_read(load->multi, &left))) {
+	while ((msg = curl_multi_info_read(burst->multi, &left))) {
 		CURL *e = msg->easy_handle;
 		CURLcode rc = msg->data.result;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		curl_multi_remove_handle(load->multi, e);
-		load->in_flight--;
-		count_result(load, e, rc);
-		easy_submit(load, e);
+		curl_multi_remove_handle(burst->multi, e);
+		burst->in_flight--;
+		count_result(burst, e, rc);
+		easy_submit(burst, e);
 	}
-	update_rate(load);
+	update_rate(burst);
 }
 
 /* Destroying the multi handle closes its connection cache, each socket via
  * burst_conn_close_cb, which starts the drains. */
 static void
-release_curl(struct burst *load)
+release_curl(struct burst *burst)
 {
 	size_t i;
 
-	if (load->multi)
-		for (i = 0; i < load->neasy; i++)
-			curl_multi_remove_handle(load->multi, load->easy[i]);
-	for (i = 0; i < load->neasy; i++)
-		curl_easy_cleanup(load->easy[i]);
-	free(load->easy);
-	free(load->errbuf);
-	load->easy = NULL;
-	load->errbuf = NULL;
-	load->neasy = 0;
-	load->in_flight = 0;
-	if (load->multi)
-		curl_multi_cleanup(load->multi);
-	load->multi = NULL;
-	if (load->curl_timer)
-		evloop_timer_cancel(load->loop, load->curl_timer);
-	load->curl_timer = 0;
+	if (burst->multi)
+		for (i = 0; i < burst->neasy; i++)
+			curl_multi_remove_handle(burst->multi, burst->easy[i]);
+	for (i = 0; i < burst->neasy; i++)
+		curl_easy_cleanup(burst->easy[i]);
+	free(burst->easy);
+	free(burst->errbuf);
+	burst->easy = NULL;
+	burst->errbuf = NULL;
+	burst->neasy = 0;
+	burst->in_flight = 0;
+	if (burst->multi)
+		curl_multi_cleanup(burst->multi);
+	burst->multi = NULL;
+	if (burst->curl_timer)
+		evloop_timer_cancel(burst->loop, burst->curl_timer);
+	burst->curl_timer = 0;
 }
 
 /* The last thing every loop callback does: the done callback may start the
- * next burst or free the load, so nothing may touch load after it. */
+ * next burst or free the burst, so nothing may touch it after it. */
 void
-burst_maybe_complete(struct burst *load)
+burst_maybe_complete(struct burst *burst)
 {
 	struct burst_stats st;
 	burst_done_cb cb;
 
-	if (!load->running)
+	if (!burst->running)
 		return;
-	if (load->multi) {
-		collect_finished(load);
-		if (load->in_flight)
+	if (burst->multi) {
+		collect_finished(burst);
+		if (burst->in_flight)
 			return;
-		release_curl(load);
+		release_curl(burst);
 	}
-	if (load->stats.open_connections)
+	if (burst->stats.open_connections)
 		return;
-	if (load->drain_timer)
-		evloop_timer_cancel(load->loop, load->drain_timer);
-	load->drain_timer = 0;
-	update_rate(load);
-	load->running = false;
-	st = load->stats;
-	cb = load->done;
+	if (burst->drain_timer)
+		evloop_timer_cancel(burst->loop, burst->drain_timer);
+	burst->drain_timer = 0;
+	update_rate(burst);
+	burst->running = false;
+	st = burst->stats;
+	cb = burst->done;
 	if (cb)
-		cb(load, &st, load->done_ctx);
+		cb(burst, &st, burst->done_ctx);
 }
 
 static void
 done_timer_cb(struct evloop *loop, void *ctx)
 {
-	struct burst *load = ctx;
+	struct burst *burst = ctx;
 
 	(void)loop;
-	load->done_timer = 0;
-	burst_maybe_complete(load);
+	burst->done_timer = 0;
+	burst_maybe_complete(burst);
 }
 
 /* --- public API ----------------------------------------------------------- */
@@ -327,7 +327,7 @@ done_timer_cb(struct evloop *loop, void *ctx)
 struct burst *
 burst_new(struct evloop *loop, const struct burst_spec *spec)
 {
-	struct burst *load;
+	struct burst *burst;
 	size_t i;
 	bool has_expect = false, has_accept = false;
 
@@ -338,16 +338,16 @@ burst_new(struct evloop *loop, const struct burst_spec *spec)
 			return NULL;
 		curl_ready = true;
 	}
-	load = xcalloc(1, sizeof *load);
-	load->loop = loop;
-	load->spec = *spec;
-	load->spec.urls = xcalloc(spec->nurls, sizeof *load->spec.urls);
+	burst = xcalloc(1, sizeof *burst);
+	burst->loop = loop;
+	burst->spec = *spec;
+	burst->spec.urls = xcalloc(spec->nurls, sizeof *burst->spec.urls);
 	for (i = 0; i < spec->nurls; i++)
-		load->spec.urls[i] = xstrdup(spec->urls[i]);
-	load->spec.headers = xcalloc(spec->nheaders + 1, sizeof *load->spec.headers);
+		burst->spec.urls[i] = xstrdup(spec->urls[i]);
+	burst->spec.headers = xcalloc(spec->nheaders + 1, sizeof *burst->spec.headers);
 	for (i = 0; i < spec->nheaders; i++) {
-		load->spec.headers[i] = xstrdup(spec->headers[i]);
-		load->headers = curl_slist_append(load->headers, spec->headers[i]);
+		burst->spec.headers[i] = xstrdup(spec->headers[i]);
+		burst->headers = curl_slist_append(burst->headers, spec->headers[i]);
 		if (!strncasecmp(spec->headers[i], "Expect:", 7))
 			has_expect = true;
 		if (!strncasecmp(spec->headers[i], "Accept:", 7))
@@ -355,53 +355,53 @@ burst_new(struct evloop *loop, const struct burst_spec *spec)
 	}
 	/* A body would make curl wait for "100 Continue" that nginx may not send. */
 	if (!has_expect)
-		load->headers = curl_slist_append(load->headers, "Expect:");
+		burst->headers = curl_slist_append(burst->headers, "Expect:");
 	/* Every header costs nginx time under valgrind: send what wrk sends
 	 * (Host only) unless the user asks for more with -H. */
 	if (!has_accept)
-		load->headers = curl_slist_append(load->headers, "Accept:");
-	load->spec.method = spec->method ? xstrdup(spec->method) : NULL;
-	load->spec.body = spec->body ? xstrdup(spec->body) : NULL;
-	load->body_len = spec->body ? strlen(spec->body) : 0;
-	if (load->spec.timeout_ms <= 0)
-		load->spec.timeout_ms = 30000;
-	burst_set_shape(load, spec->requests, spec->concurrency);
-	return load;
+		burst->headers = curl_slist_append(burst->headers, "Accept:");
+	burst->spec.method = spec->method ? xstrdup(spec->method) : NULL;
+	burst->spec.body = spec->body ? xstrdup(spec->body) : NULL;
+	burst->body_len = spec->body ? strlen(spec->body) : 0;
+	if (burst->spec.timeout_ms <= 0)
+		burst->spec.timeout_ms = 30000;
+	burst_set_shape(burst, spec->requests, spec->concurrency);
+	return burst;
 }
 
 void
-burst_free(struct burst *load)
+burst_free(struct burst *burst)
 {
 	size_t i;
 
-	if (!load)
+	if (!burst)
 		return;
-	burst_abort(load);
-	for (i = 0; i < load->spec.nurls; i++)
-		free(load->spec.urls[i]);
-	for (i = 0; i < load->spec.nheaders; i++)
-		free(load->spec.headers[i]);
-	free(load->spec.urls);
-	free(load->spec.headers);
-	free((char *)load->spec.method);
-	free((char *)load->spec.body);
-	curl_slist_free_all(load->headers);
-	free(load->conns);
-	free(load);
+	burst_abort(burst);
+	for (i = 0; i < burst->spec.nurls; i++)
+		free(burst->spec.urls[i]);
+	for (i = 0; i < burst->spec.nheaders; i++)
+		free(burst->spec.headers[i]);
+	free(burst->spec.urls);
+	free(burst->spec.headers);
+	free((char *)burst->spec.method);
+	free((char *)burst->spec.body);
+	curl_slist_free_all(burst->headers);
+	free(burst->conns);
+	free(burst);
 }
 
 static CURLM *
-multi_new(struct burst *load)
+multi_new(struct burst *burst)
 {
 	CURLM *m = curl_multi_init();
-	long c = (long)load->spec.concurrency;
+	long c = (long)burst->spec.concurrency;
 
 	if (!m)
 		return NULL;
 	curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, socket_cb);
-	curl_multi_setopt(m, CURLMOPT_SOCKETDATA, load);
+	curl_multi_setopt(m, CURLMOPT_SOCKETDATA, burst);
 	curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, timer_cb);
-	curl_multi_setopt(m, CURLMOPT_TIMERDATA, load);
+	curl_multi_setopt(m, CURLMOPT_TIMERDATA, burst);
 	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, c);
 	curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, c);
 	curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, c);
@@ -409,80 +409,80 @@ multi_new(struct burst *load)
 }
 
 bool
-burst_start(struct burst *load, burst_done_cb done, void *ctx)
+burst_start(struct burst *burst, burst_done_cb done, void *ctx)
 {
 	unsigned long n;
 	size_t i;
 
-	if (load->running)
+	if (burst->running)
 		return false;
-	memset(&load->stats, 0, sizeof load->stats);
-	load->running = true;
-	load->done = done;
-	load->done_ctx = ctx;
-	load->start_ns = util_now_ns();
-	n = load->spec.requests < load->spec.concurrency ?
-		load->spec.requests : load->spec.concurrency;
+	memset(&burst->stats, 0, sizeof burst->stats);
+	burst->running = true;
+	burst->done = done;
+	burst->done_ctx = ctx;
+	burst->start_ns = util_now_ns();
+	n = burst->spec.requests < burst->spec.concurrency ?
+		burst->spec.requests : burst->spec.concurrency;
 	if (n) {
-		load->multi = multi_new(load);
-		load->easy = xcalloc(n, sizeof *load->easy);
-		load->errbuf = xcalloc(n, sizeof *load->errbuf);
+		burst->multi = multi_new(burst);
+		burst->easy = xcalloc(n, sizeof *burst->easy);
+		burst->errbuf = xcalloc(n, sizeof *burst->errbuf);
 	}
-	for (i = 0; load->multi && i < n; i++) {
-		load->easy[i] = easy_new(load, load->errbuf[i]);
-		if (!load->easy[i])
+	for (i = 0; burst->multi && i < n; i++) {
+		burst->easy[i] = easy_new(burst, burst->errbuf[i]);
+		if (!burst->easy[i])
 			break;
-		load->neasy++;
-		easy_submit(load, load->easy[i]);
+		burst->neasy++;
+		easy_submit(burst, burst->easy[i]);
 	}
-	if (n && !load->in_flight) {
+	if (n && !burst->in_flight) {
 		/* curl refused us outright: report it, but from the loop. */
-		set_last_error(load, "libcurl initialisation failed");
-		release_curl(load);
+		set_last_error(burst, "libcurl initialisation failed");
+		release_curl(burst);
 	}
 	/* With nothing in flight no curl callback will ever end the burst. */
-	if (!load->in_flight)
-		load->done_timer = evloop_timer_add(load->loop, 0, done_timer_cb, load);
+	if (!burst->in_flight)
+		burst->done_timer = evloop_timer_add(burst->loop, 0, done_timer_cb, burst);
 	return true;
 }
 
 bool
-burst_running(const struct burst *load)
+burst_running(const struct burst *burst)
 {
-	return load->running;
+	return burst->running;
 }
 
 void
-burst_abort(struct burst *load)
+burst_abort(struct burst *burst)
 {
 	size_t fd;
 
-	load->aborting = true;
-	release_curl(load);
-	for (fd = 0; fd < load->cap_conns; fd++)
-		burst_conn_close(load, (int)fd);
-	if (load->drain_timer)
-		evloop_timer_cancel(load->loop, load->drain_timer);
-	if (load->done_timer)
-		evloop_timer_cancel(load->loop, load->done_timer);
-	load->drain_timer = load->done_timer = 0;
-	load->aborting = false;
-	if (load->running)
-		update_rate(load);
-	load->running = false;
+	burst->aborting = true;
+	release_curl(burst);
+	for (fd = 0; fd < burst->cap_conns; fd++)
+		burst_conn_close(burst, (int)fd);
+	if (burst->drain_timer)
+		evloop_timer_cancel(burst->loop, burst->drain_timer);
+	if (burst->done_timer)
+		evloop_timer_cancel(burst->loop, burst->done_timer);
+	burst->drain_timer = burst->done_timer = 0;
+	burst->aborting = false;
+	if (burst->running)
+		update_rate(burst);
+	burst->running = false;
 }
 
 const struct burst_stats *
-burst_stats(const struct burst *load)
+burst_stats(const struct burst *burst)
 {
-	return &load->stats;
+	return &burst->stats;
 }
 
 void
-burst_set_shape(struct burst *load, unsigned long requests, unsigned concurrency)
+burst_set_shape(struct burst *burst, unsigned long requests, unsigned concurrency)
 {
-	load->spec.requests = requests;
-	load->spec.concurrency = concurrency ? concurrency : 1;
+	burst->spec.requests = requests;
+	burst->spec.concurrency = concurrency ? concurrency : 1;
 }
 
 unsigned long

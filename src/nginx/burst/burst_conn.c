@@ -19,27 +19,27 @@
 static void drain_timer_cb(struct evloop *loop, void *ctx);
 
 struct conn *
-burst_conn_get(struct burst *load, int fd)
+burst_conn_get(struct burst *burst, int fd)
 {
-	size_t old = load->cap_conns;
+	size_t old = burst->cap_conns;
 
 	if ((size_t)fd >= old) {
-		xgrow((void **)&load->conns, &load->cap_conns, (size_t)fd + 1, sizeof *load->conns);
-		memset(load->conns + old, 0, (load->cap_conns - old) * sizeof *load->conns);
+		xgrow((void **)&burst->conns, &burst->cap_conns, (size_t)fd + 1, sizeof *burst->conns);
+		memset(burst->conns + old, 0, (burst->cap_conns - old) * sizeof *burst->conns);
 	}
-	return &load->conns[fd];
+	return &burst->conns[fd];
 }
 
 void
-burst_conn_close(struct burst *load, int fd)
+burst_conn_close(struct burst *burst, int fd)
 {
-	struct conn *c = burst_conn_get(load, fd);
+	struct conn *c = burst_conn_get(burst, fd);
 
 	if (c->state == CONN_NONE)
 		return;
-	evloop_unwatch_fd(load->loop, fd);
+	evloop_unwatch_fd(burst->loop, fd);
 	c->state = CONN_NONE;
-	load->stats.open_connections--;
+	burst->stats.open_connections--;
 	close(fd);
 }
 
@@ -93,7 +93,7 @@ burst_url_is_loopback(const char *url)
 curl_socket_t
 burst_conn_open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 {
-	struct burst *load = clientp;
+	struct burst *burst = clientp;
 	int fd;
 
 	(void)purpose;
@@ -103,52 +103,52 @@ burst_conn_open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *ad
 	fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
 	if (fd < 0)
 		return CURL_SOCKET_BAD;
-	burst_conn_get(load, fd)->state = CONN_OPEN;
-	load->stats.open_connections++;
+	burst_conn_get(burst, fd)->state = CONN_OPEN;
+	burst->stats.open_connections++;
 	return fd;
 }
 
 static void
-arm_drain_timer(struct burst *load)
+arm_drain_timer(struct burst *burst)
 {
 	int64_t best = 0, now = util_now_ns();
 	size_t fd;
 
-	if (load->drain_timer)
-		evloop_timer_cancel(load->loop, load->drain_timer);
-	load->drain_timer = 0;
-	for (fd = 0; fd < load->cap_conns; fd++) {
-		struct conn *c = &load->conns[fd];
+	if (burst->drain_timer)
+		evloop_timer_cancel(burst->loop, burst->drain_timer);
+	burst->drain_timer = 0;
+	for (fd = 0; fd < burst->cap_conns; fd++) {
+		struct conn *c = &burst->conns[fd];
 
 		if (c->state == CONN_DRAINING && (!best || c->deadline_ns < best))
 			best = c->deadline_ns;
 	}
 	if (best)
-		load->drain_timer = evloop_timer_add(load->loop,
-			best > now ? (best - now + 999999) / 1000000 : 0, drain_timer_cb, load);
+		burst->drain_timer = evloop_timer_add(burst->loop,
+			best > now ? (best - now + 999999) / 1000000 : 0, drain_timer_cb, burst);
 }
 
 /* A peer that never closes must not hold the burst forever. */
 static void
 drain_timer_cb(struct evloop *loop, void *ctx)
 {
-	struct burst *load = ctx;
+	struct burst *burst = ctx;
 	int64_t now = util_now_ns();
 	size_t fd;
 
 	(void)loop;
-	load->drain_timer = 0;
-	for (fd = 0; fd < load->cap_conns; fd++)
-		if (load->conns[fd].state == CONN_DRAINING && load->conns[fd].deadline_ns <= now)
-			burst_conn_close(load, (int)fd);
-	arm_drain_timer(load);
-	burst_maybe_complete(load);
+	burst->drain_timer = 0;
+	for (fd = 0; fd < burst->cap_conns; fd++)
+		if (burst->conns[fd].state == CONN_DRAINING && burst->conns[fd].deadline_ns <= now)
+			burst_conn_close(burst, (int)fd);
+	arm_drain_timer(burst);
+	burst_maybe_complete(burst);
 }
 
 static void
 drain_fd_cb(struct evloop *loop, int fd, int events, void *ctx)
 {
-	struct burst *load = ctx;
+	struct burst *burst = ctx;
 	char buf[4096];
 	ssize_t n;
 
@@ -158,30 +158,30 @@ drain_fd_cb(struct evloop *loop, int fd, int events, void *ctx)
 		;
 	if (n < 0 && (errno == EAGAIN || errno == EINTR) && !(events & EV_ERROR))
 		return;
-	burst_conn_close(load, fd);
-	burst_maybe_complete(load);
+	burst_conn_close(burst, fd);
+	burst_maybe_complete(burst);
 }
 
 int
 burst_conn_close_cb(void *clientp, curl_socket_t fd)
 {
-	struct burst *load = clientp;
-	struct conn *c = burst_conn_get(load, fd);
+	struct burst *burst = clientp;
+	struct conn *c = burst_conn_get(burst, fd);
 
 	if (c->state != CONN_OPEN) {	/* not opened by us: plain close */
 		close(fd);
 		return 0;
 	}
 	/* A socket that never connected has no peer to wait for. */
-	if (load->aborting || shutdown(fd, SHUT_WR) < 0) {
-		burst_conn_close(load, fd);
+	if (burst->aborting || shutdown(fd, SHUT_WR) < 0) {
+		burst_conn_close(burst, fd);
 		return 0;
 	}
 	c->state = CONN_DRAINING;
-	c->deadline_ns = util_now_ns() + load->spec.timeout_ms * 1000000;
-	evloop_watch_fd(load->loop, fd, EV_READ, drain_fd_cb, load);
-	if (!load->drain_timer)
-		arm_drain_timer(load);
+	c->deadline_ns = util_now_ns() + burst->spec.timeout_ms * 1000000;
+	evloop_watch_fd(burst->loop, fd, EV_READ, drain_fd_cb, burst);
+	if (!burst->drain_timer)
+		arm_drain_timer(burst);
 	return 0;
 }
 

@@ -48,13 +48,13 @@ struct burst {
 };
 
 /* The connection state of fd (the table grows to fit). */
-struct conn *burst_conn_get(struct burst *load, int fd);
+struct conn *burst_conn_get(struct burst *burst, int fd);
 /* Close fd for good: unwatched, counted, forgotten. */
-void burst_conn_close(struct burst *load, int fd);
+void burst_conn_close(struct burst *burst, int fd);
 /* libcurl's CURLOPT_OPENSOCKETFUNCTION and CURLOPT_CLOSESOCKETFUNCTION. */
 curl_socket_t burst_conn_open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr);
 int burst_conn_close_cb(void *clientp, curl_socket_t fd);
 /* The burst is done once nothing is in flight and every socket closed. */
-void burst_maybe_complete(struct burst *load);
+void burst_maybe_complete(struct burst *burst);
 
 #endif
