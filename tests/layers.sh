@@ -14,7 +14,9 @@
 #   6. no .c file over 600 lines (src/, bench/);
 #   7. the Makefile builds the folders: it names no source file but main.c;
 #   8. no circle of calls between files of different folders (the symbols
-#      of build/obj, so run make first); inside one module folder is fine.
+#      of build/obj, so run make first); inside one module folder is fine;
+#   9. every function or variable a file exports starts with its module's
+#      name (util's x-allocators, which abort on failure, aside).
 #
 # --self-test breaks each rule in a copy of the tree and expects this
 # script to catch it: a check that cannot fail is no check.
@@ -170,6 +172,24 @@ run_checks() {
 
 	p8=$(call_circles "$objdir")
 	check "no circle of calls between files of different folders" "$p8"
+
+	p9=$(stray_exports "$objdir")
+	check "every exported name starts with its module's name" "$p9"
+}
+
+# stray_exports OBJDIR: exported symbols without their module's prefix.
+stray_exports() {
+	local objdir=$1 o b
+	[ -d "$objdir" ] || return 0
+	for o in $(find "$objdir" -name '*.o' | sort); do
+		b=${o##*/}
+		b=${b%.o}
+		nm -g --defined-only "$o" | awk -v m="${b%%_*}" -v o="${o#"$objdir"/}" '
+			NF == 3 && index($3, m "_") != 1 && $3 != m && $3 != "main" &&
+			!(m == "util" && $3 ~ /^x(malloc|calloc|realloc|grow|strdup|strndup|asprintf)$/) {
+				print o ": " $3
+			}'
+	done
 }
 
 # call_circles OBJDIR: pairs of objects in different folders that reach
@@ -259,6 +279,9 @@ self_test() {
 		sh -c 'for i in $(seq 600); do echo "/* $i */"; done >>src/base/util.c'
 	mutate "a hand-kept source list in the Makefile is caught" "the Makefile builds" \
 		sh -c 'printf "\nEXTRA_SRC := src/base/util.c\n" >>Makefile'
+	mutate "an export without its module's prefix is caught" "every exported name" \
+		sh -c 'printf "int stray_name(void); int stray_name(void) { return 0; }\n" >p.c &&
+			cc -c -o build/obj/os/proc_more.o p.c'
 	mutate "a circle of calls between two folders is caught" "no circle of calls" \
 		sh -c 'mkdir -p build/obj/x build/obj/y &&
 			printf "void y_f(void); void x_f(void); void x_f(void) { y_f(); }\n" >x.c &&

@@ -484,30 +484,20 @@ sites_model_changed(struct tui *t, struct tui_view *v)
 	tui_rows_invalidate(&s->rows);
 }
 
-const struct tui_view_ops tui_sites_ops = {
-	.name = "sites",
-	.scope = TUI_SC_SITES,
-	.draw = sites_draw,
-	.request = sites_request,
-	.mouse = sites_mouse,
-	.select = sites_select,
-	.model_changed = sites_model_changed,
-	.set_model = sites_set_model,
-	.memory = sites_memory,
-	.done = sites_done,
-};
+/* The live rounds, and the same table over valgrind's exit report: two
+ * ops so that the top tells them apart (x shows and hides the second). */
+#define SITES_OPS(label) { \
+	.name = (label), \
+	.scope = TUI_SC_SITES, \
+	.draw = sites_draw, \
+	.request = sites_request, \
+	.mouse = sites_mouse, \
+	.select = sites_select, \
+	.model_changed = sites_model_changed, \
+	.set_model = sites_set_model, \
+	.memory = sites_memory, \
+	.done = sites_done, \
+}
 
-/* The same table over valgrind's exit report: its own ops, so that the
- * top tells the two apart (x shows and hides it). */
-const struct tui_view_ops tui_exit_ops = {
-	.name = "exit report",
-	.scope = TUI_SC_SITES,
-	.draw = sites_draw,
-	.request = sites_request,
-	.mouse = sites_mouse,
-	.select = sites_select,
-	.model_changed = sites_model_changed,
-	.set_model = sites_set_model,
-	.memory = sites_memory,
-	.done = sites_done,
-};
+const struct tui_view_ops tui_sites_ops = SITES_OPS("sites");
+const struct tui_view_ops tui_exit_ops = SITES_OPS("exit report");
