@@ -51,7 +51,7 @@ struct model_site {
 struct model_round {
 	uint64_t requests;	/* sent in the burst before this check */
 	uint64_t failed;
-	uint64_t total_requests;	/* since the session started */
+	uint64_t total_requests;	/* since nginx started */
 	struct leak_summary summary;
 	int64_t check_ns;	/* how long the leak check took */
 	int64_t wall_ms;	/* CLOCK_REALTIME when it completed */

@@ -15,7 +15,7 @@ struct report_meta {
 	const char *nginx;		/* binary path */
 	const char *nginx_version;
 	bool debug_palloc;
-	const char *end_reason;		/* how the session ended, or NULL */
+	const char *end_reason;		/* how the run ended (nginx died, ...), or NULL */
 	const struct memerrors *errors;	/* memcheck errors, or NULL */
 	const struct model *exit_model;	/* valgrind's exit leak report, or NULL */
 };

@@ -137,7 +137,7 @@ void tui_set_model(struct tui *t, struct model *m);
 void tui_model_changed(struct tui *t);
 /* The memcheck errors of the run (a restart brings new ones). */
 void tui_set_errors(struct tui *t, const struct memerrors *e);
-/* valgrind's exit report came in (NULL: a new session has none yet);
+/* valgrind's exit report came in (NULL: a restarted nginx has none yet);
  * show opens its table at once. Returns a TUI_DRAW_* mask. */
 unsigned tui_set_exit_model(struct tui *t, const struct model *m, bool show);
 

@@ -26,7 +26,7 @@
  * function names as raw bytes, which can make its XML invalid; bytes that
  * are not UTF-8 or are control characters other than tab, LF and CR are
  * replaced by U+FFFD before parsing, so one odd path does not lose a whole
- * session. The text is otherwise untouched: escape it for display
+ * run. The text is otherwise untouched: escape it for display
  * (escape.h). Texts of message and number elements (what, auxwhat, time,
  * ...) are trimmed of surrounding white space; names and paths (fn, obj,
  * dir, file, exe, arg) are kept exactly.

@@ -83,7 +83,7 @@ is_session_file(const char *path)
 
 /* A session file: the live rounds again, verdicts and all. */
 static int
-session_batch(const struct cli_opts *o, struct model *m)
+replay_sessionfile(const struct cli_opts *o, struct model *m)
 {
 	struct report_meta meta;
 	char err[512], *nginx = NULL;
@@ -126,7 +126,7 @@ offline_batch(const struct cli_opts *o)
 {
 	if (is_session_file(o->load)) {
 		struct model *m = model_new();
-		int rc = session_batch(o, m);
+		int rc = replay_sessionfile(o, m);
 
 		model_free(m);
 		return rc;

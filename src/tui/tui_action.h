@@ -26,7 +26,7 @@ enum {
 	TUI_SC_HELP = 4,
 	TUI_SC_ERRORS = 8,
 	TUI_SC_LIST = TUI_SC_SITES | TUI_SC_STACK | TUI_SC_HELP | TUI_SC_ERRORS,	/* moving in lists */
-	TUI_SC_ALL = 0x10 | TUI_SC_LIST,	/* everywhere: session actions */
+	TUI_SC_ALL = 0x10 | TUI_SC_LIST,	/* everywhere: the global commands */
 };
 
 #define TUI_ACTIONS(_) \

@@ -314,7 +314,7 @@ run_screen(struct app *a)
 	tui_draw_close();
 }
 
-/* Why the session ended, when it was not the user's doing: the exit
+/* Why the run ended, when it was not the user's doing: the exit
  * status is 2 then, as in batch mode. */
 static int
 print_end(struct app *a)
