@@ -5,7 +5,7 @@
 #   tests/data/xml/gen/capture.sh [OUTDIR]      (default: tests/data/xml)
 #
 # Programs are built in a fixed directory so object paths in the frames are
-# stable; source paths are those of this directory. test_vgxml.c asserts
+# stable; source paths are those of this directory. test_vgxml_captures.c asserts
 # line numbers: find them with `grep -n 'ERR:' tests/data/xml/gen/*.c*`.
 set -eu
 

@@ -1,7 +1,7 @@
 /* errors.c - provoke the memcheck error kinds, one function each, so
  * tests/data/xml/errors.xml holds real <error>s of every kind with known
  * frames. Built with gcc -O0 -g -fno-builtin by capture.sh; the line numbers
- * of the marked statements are what test_vgxml.c asserts (grep "ERR:").
+ * of the marked statements are what test_vgxml_captures.c asserts (grep "ERR:").
  * Runs under valgrind only (the errors are real). */
 #include <fcntl.h>
 #include <setjmp.h>
