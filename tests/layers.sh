@@ -233,15 +233,19 @@ self_test() {
 	local src=$1 tmp out
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' RETURN
-	mutate() {	# mutate NAME EXPECTED-CHECK COMMAND...: break a copy, expect the check to fail
+	# mutate NAME EXPECTED-CHECK COMMAND...: break a copy, expect the check
+	# to fail. The objects (rules 8 and 9) are copied only where a case
+	# needs them; elsewhere their checks fail too, which is not the point.
+	mutate() {
 		local name=$1 want=$2
 		shift 2
 		rm -rf "$tmp/t"
-		mkdir -p "$tmp/t"
+		mkdir -p "$tmp/t/build"
 		cp -r "$src/src" "$src/include" "$src/Makefile" "$tmp/t/"
 		[ -d "$src/bench" ] && cp -r "$src/bench" "$tmp/t/"
-		mkdir -p "$tmp/t/build"
-		cp -r "$src/build/obj" "$tmp/t/build/obj"
+		case $want in "" | "no circle"* | "every exported"*)
+			cp -r "$src/build/obj" "$tmp/t/build/obj" ;;
+		esac
 		(cd "$tmp/t" && "$@")
 		out=$(bash "$src/tests/layers.sh" "$tmp/t" 2>&1)
 		if [ -z "$want" ]; then
