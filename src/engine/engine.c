@@ -208,7 +208,7 @@ resolve_urls(struct engine *e, char **in, size_t nin)
 	}
 	for (i = 0; i < n; i++) {
 		if (!burst_url_is_loopback(urls[i])) {
-			report(e, ENGINE_EV_ERROR, "URL %.200s: burst goes to loopback only "
+			report(e, ENGINE_EV_ERROR, "URL %.200s: load goes to loopback only "
 				"(127.0.0.1, localhost, [::1])", urls[i]);
 			for (i = 0; i < n; i++)
 				free(urls[i]);
