@@ -15,8 +15,8 @@
 
 enum growth {
 	GROWTH_STABLE,		/* never grew after the baseline */
-	GROWTH_BOUNDED,		/* grew, then stopped */
-	GROWTH_GROWING,		/* rose in each of the last rounds */
+	GROWTH_BOUNDED,		/* grew, then stopped for longer than it ever paused */
+	GROWTH_GROWING,		/* still rising: rounds with a rise and pauses alike */
 };
 
 const char *model_growth_name(enum growth g);
@@ -45,7 +45,7 @@ struct model_site {
 	uint64_t direct, indirect;	/* latest round */
 	int64_t delta_bytes;	/* latest round minus the previous one */
 	int64_t delta_blocks;
-	double bytes_per_request;	/* growth over the verdict window / its requests */
+	double bytes_per_request;	/* growing: first to latest rise / its requests */
 };
 
 struct model_round {

@@ -81,22 +81,136 @@ bytes_at(const struct model *m, enum leak_kind k, const char *fn, size_t r, enum
 	return total;
 }
 
+/* A series of a site's bytes, the baseline first, and the verdict it must get. */
+struct shape {
+	const char *what;
+	uint64_t bytes[8];
+	size_t n;
+	enum growth want;
+};
+
+static const struct shape shapes[] = {
+	{ "steady leak", { 0, 100, 200, 300 }, 4, GROWTH_GROWING },
+	{ "every other round", { 0, 100, 100, 200 }, 4, GROWTH_GROWING },
+	{ "every other round, ends on a pause", { 0, 100, 100, 200, 200 }, 5, GROWTH_GROWING },
+	{ "every third round", { 0, 0, 100, 100, 100, 200 }, 6, GROWTH_GROWING },
+	{ "small burst after a long plateau", { 0, 50, 50, 50, 100 }, 5, GROWTH_GROWING },
+	{ "starts late, then steady", { 0, 0, 50, 90 }, 4, GROWTH_GROWING },
+	{ "frees some, but new highs", { 0, 100, 90, 190, 180, 280 }, 6, GROWTH_GROWING },
+	{ "one round: too early to call bounded", { 0, 100 }, 2, GROWTH_GROWING },
+	{ "rose in the latest round only", { 0, 0, 0, 100 }, 4, GROWTH_GROWING },
+	{ "cache filled in two rounds, flat since", { 0, 100, 200, 200, 200, 200 }, 6, GROWTH_BOUNDED },
+	{ "cache filled in two rounds, one flat", { 0, 100, 200, 200 }, 4, GROWTH_BOUNDED },
+	{ "lazy init", { 0, 512, 512, 512 }, 4, GROWTH_BOUNDED },
+	{ "one-off in the middle", { 0, 0, 100, 100, 100 }, 5, GROWTH_BOUNDED },
+	{ "flat for longer than it paused", { 0, 100, 100, 200, 200, 200 }, 6, GROWTH_BOUNDED },
+	{ "swings under its first high", { 0, 100, 50, 100, 50, 100 }, 6, GROWTH_BOUNDED },
+	{ "back under the baseline", { 100, 150, 100, 200, 50 }, 5, GROWTH_BOUNDED },
+	{ "flat", { 10, 10, 10 }, 3, GROWTH_STABLE },
+	{ "shrinks", { 300, 200, 100 }, 3, GROWTH_STABLE },
+	{ "shrinks, comes back under its baseline", { 300, 200, 250 }, 3, GROWTH_STABLE },
+	{ "the baseline alone", { 0 }, 1, GROWTH_STABLE },
+};
+
 static void
 test_growth_rule(void **state)
 {
-	const uint64_t up[] = { 0, 100, 200, 300 }, filled[] = { 0, 512, 512, 512 };
-	const uint64_t flat[] = { 10, 10, 10 }, late[] = { 0, 100, 100, 200 };
-	const uint64_t one[] = { 0, 100 }, shrink[] = { 300, 200, 100 }, step[] = { 0, 0, 50, 90 };
+	size_t i, bad = 0;
 
 	(void)state;
-	assert_int_equal(model_growth(up, 4), GROWTH_GROWING);
-	assert_int_equal(model_growth(filled, 4), GROWTH_BOUNDED);
-	assert_int_equal(model_growth(flat, 3), GROWTH_STABLE);
-	assert_int_equal(model_growth(late, 4), GROWTH_BOUNDED);	/* one rise is not a trend */
-	assert_int_equal(model_growth(one, 2), GROWTH_GROWING);	/* too early to call bounded */
-	assert_int_equal(model_growth(shrink, 3), GROWTH_STABLE);
-	assert_int_equal(model_growth(step, 4), GROWTH_GROWING);
-	assert_int_equal(model_growth(up, 1), GROWTH_STABLE);
+	for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+		enum growth got = model_growth(shapes[i].bytes, shapes[i].n);
+
+		if (got != shapes[i].want) {
+			print_error("%s: want %s, got %s\n", shapes[i].what,
+				model_growth_name(shapes[i].want), model_growth_name(got));
+			bad++;
+		}
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* One synthetic round: each named site with its bytes (none when 0). */
+static void
+synthetic_round(struct model *m, uint64_t requests, const char *const *fn, const uint64_t *bytes,
+	size_t nfn)
+{
+	struct leak_summary sum;
+	size_t i;
+
+	memset(&sum, 0, sizeof sum);
+	model_round_begin(m, requests, 0);
+	for (i = 0; i < nfn; i++) {
+		struct leakcheck_frame f = { .ip = 0x1000 + i, .fn = { fn[i], strlen(fn[i]) },
+			.file = { "mod.c", 5 }, .line = 10 + (unsigned)i };
+		struct leakcheck_record rec = { .kind = LEAK_DEFINITE, .bytes = bytes[i],
+			.direct = bytes[i], .blocks = 1, .nframes = 1, .frames = &f };
+
+		if (bytes[i])
+			model_round_add(m, &rec);
+	}
+	model_round_end(m, &sum, 0);
+}
+
+static const struct model_site *
+site_of(const struct model *m, const char *fn)
+{
+	size_t i;
+
+	for (i = 0; i < model_nsites(m); i++) {
+		const struct model_site *s = model_site(m, i);
+
+		if (!strcmp(model_site_frame(m, s, 0)->fn, fn))
+			return s;
+	}
+	fail_msg("no site in %s", fn);
+	return NULL;
+}
+
+static void
+test_bytes_per_request(void **state)
+{
+	static const char *const fn[] = { "steady", "alternate", "cache", "late", "init_then_leak" };
+	/* rounds 0..5 (0 is the baseline); uneven requests catch a window off by one */
+	static const uint64_t requests[] = { 0, 100, 200, 300, 400, 500 };
+	static const uint64_t bytes[][5] = {
+		{ 0, 0, 0, 0, 0 },
+		{ 100, 0, 100, 0, 1000 },
+		{ 200, 100, 200, 0, 1010 },
+		{ 300, 100, 200, 0, 1020 },
+		{ 400, 100, 200, 0, 1030 },
+		{ 500, 200, 200, 100, 1040 },
+	};
+	struct model *m = model_new();
+	size_t r;
+
+	(void)state;
+	for (r = 0; r < 6; r++)
+		synthetic_round(m, requests[r], fn, bytes[r], 5);
+	assert_int_equal(site_of(m, "steady")->growth, GROWTH_GROWING);
+	/* from the first rise to the latest: 400 bytes in rounds 2..5 */
+	assert_float_equal(site_of(m, "steady")->bytes_per_request, 400.0 / 1400, 1e-9);
+	/* rises in rounds 2 and 5: 100 bytes over rounds 3..5, one whole period */
+	assert_int_equal(site_of(m, "alternate")->growth, GROWTH_GROWING);
+	assert_float_equal(site_of(m, "alternate")->bytes_per_request, 100.0 / 1200, 1e-9);
+	/* a bounded site: the last two rounds added nothing */
+	assert_int_equal(site_of(m, "cache")->growth, GROWTH_BOUNDED);
+	assert_float_equal(site_of(m, "cache")->bytes_per_request, 0.0, 1e-9);
+	/* one rise: over every request since the baseline */
+	assert_int_equal(site_of(m, "late")->growth, GROWTH_GROWING);
+	assert_float_equal(site_of(m, "late")->bytes_per_request, 100.0 / 1500, 1e-9);
+	/* a one-off 1000 bytes at the first rise does not count as per request */
+	assert_int_equal(site_of(m, "init_then_leak")->growth, GROWTH_GROWING);
+	assert_float_equal(site_of(m, "init_then_leak")->bytes_per_request, 40.0 / 1400, 1e-9);
+
+	/* From round 2 on: the windows move with the baseline. */
+	model_set_baseline(m, 2);
+	assert_float_equal(site_of(m, "steady")->bytes_per_request, 200.0 / 900, 1e-9);
+	assert_int_equal(site_of(m, "alternate")->growth, GROWTH_GROWING);	/* its rise is the latest */
+	assert_float_equal(site_of(m, "alternate")->bytes_per_request, 100.0 / 1200, 1e-9);
+	assert_int_equal(site_of(m, "cache")->growth, GROWTH_STABLE);
+	assert_float_equal(site_of(m, "late")->bytes_per_request, 100.0 / 1200, 1e-9);
+	model_free(m);
 }
 
 static void
@@ -220,6 +334,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_growth_rule),
+		cmocka_unit_test(test_bytes_per_request),
 		cmocka_unit_test(test_fixture_leak_alloc),
 		cmocka_unit_test(test_fixture_verdicts),
 		cmocka_unit_test(test_alloc_fn_option),

@@ -1,6 +1,7 @@
 /* model_verdict.c - why a site is `growing`: its bytes since the baseline
- * round by round, the verdict drawn from them, bytes per request over the
- * last rounds; and rows that group sites by allocation site. */
+ * round by round, the verdict drawn from them (new highs and the pauses
+ * between them), bytes per request; and rows that group sites by
+ * allocation site. */
 #include "model_int.h"
 #include "util.h"
 
@@ -20,34 +21,107 @@ model_growth_name(enum growth g)
 	}
 }
 
+/* Where a site's bytes since the baseline reached a new high. Only a new
+ * high counts as a rise: memory freed and taken again (a pool of buffers, a
+ * cache that evicts and refills) is not growth, however often it swings. */
+struct rises {
+	size_t count;		/* rounds that reached a new high */
+	size_t first, last;	/* the first and the latest of them */
+	size_t pause;		/* the longest run of rounds without one between two */
+};
+
+static void
+rises_of(const uint64_t *bytes, size_t n, struct rises *r)
+{
+	uint64_t high = n ? bytes[0] : 0;
+	size_t i;
+
+	memset(r, 0, sizeof *r);
+	for (i = 1; i < n; i++) {
+		if (bytes[i] <= high)
+			continue;
+		high = bytes[i];
+		if (!r->count)
+			r->first = i;
+		else if (i - r->last - 1 > r->pause)
+			r->pause = i - r->last - 1;
+		r->last = i;
+		r->count++;
+	}
+}
+
+/* bytes[0] is the baseline, bytes[1..n-1] the rounds since.
+ *   stable:  never above its baseline high: no rise.
+ *   growing: not flat since its latest rise for longer than the longest
+ *            pause it already came back from (and above its baseline). A
+ *            leak that shows every other round, or only in the rounds that
+ *            hit its URL, pauses and rises again: {0,100,100,200,200} is
+ *            growing. A rise in the latest round is growing: nothing says
+ *            yet that it stopped.
+ *   bounded: it rose, then stayed flat for longer than any pause it came
+ *            back from: a one-off (lazy init, {0,512,512}), a cache that
+ *            filled over a few rounds ({0,100,200,200}).
+ * Few rounds are little evidence: a leak that rises once in three rounds
+ * looks like a one-off until it rises again, and a cache that fills in two
+ * steps with a pause looks like such a leak until it stays flat for longer
+ * than that pause; more rounds settle both. */
 enum growth
 model_growth(const uint64_t *bytes, size_t n)
 {
-	size_t i, window;
-	bool grew = false, growing = true;
+	struct rises r;
+
+	rises_of(bytes, n, &r);
+	if (!r.count)
+		return GROWTH_STABLE;
+	if (n - 1 - r.last <= r.pause && bytes[n - 1] > bytes[0])
+		return GROWTH_GROWING;
+	return GROWTH_BOUNDED;
+}
+
+/* Requests sent in rounds from+1 .. to (absolute round numbers). */
+static uint64_t
+requests_in(const struct model *m, size_t from, size_t to)
+{
+	uint64_t reqs = 0;
+
+	while (to > from)
+		reqs += m->rounds[to--].requests;
+	return reqs;
+}
+
+/* Bytes per request. A growing site: from its first rise to its latest,
+ * over the requests in between: whole periods of an intermittent leak, so
+ * where the rounds fall in its period does not weigh in, nor a one-off
+ * first allocation (with a single rise: that rise over the requests since
+ * the baseline). The last rounds alone would say 0 or twice the rate of a
+ * leak that shows every other round. Any other site: what the last two
+ * rounds added per request (0 once it is flat). */
+static double
+bytes_per_request(const struct model *m, const uint64_t *series, size_t n, enum growth g)
+{
+	size_t base = m->baseline, from, to;
+	struct rises r;
+	uint64_t reqs;
 
 	if (n < 2)
-		return GROWTH_STABLE;
-	/* Growing: up in each of the last two rounds (the last one with only
-	 * one round after the baseline: too early to call it bounded). */
-	window = n - 1 >= 2 ? 2 : 1;
-	for (i = 1; i < n; i++) {
-		if (bytes[i] > bytes[i - 1])
-			grew = true;
-		if (i >= n - window && bytes[i] <= bytes[i - 1])
-			growing = false;
+		return 0.0;
+	if (g == GROWTH_GROWING) {
+		rises_of(series, n, &r);
+		from = r.count > 1 ? r.first : 0;
+		to = r.last;
+	} else {
+		to = n - 1;
+		from = n - 1 >= 2 ? n - 3 : 0;
 	}
-	if (growing)
-		return GROWTH_GROWING;
-	return grew ? GROWTH_BOUNDED : GROWTH_STABLE;
+	reqs = requests_in(m, base + from, base + to);
+	return reqs ? ((double)series[to] - (double)series[from]) / (double)reqs : 0.0;
 }
 
 static void
 derive_site(struct model *m, size_t id, uint64_t *series)
 {
 	struct model_site *s = &m->sites[id];
-	size_t last = m->nrounds - 1, n = 0, r, window;
-	uint64_t reqs = 0;
+	size_t last = m->nrounds - 1, n = 0, r;
 
 	for (r = m->baseline; r <= last; r++)
 		series[n++] = model_site_bytes(m, id, r);
@@ -59,11 +133,7 @@ derive_site(struct model *m, size_t id, uint64_t *series)
 	s->indirect = id < m->rounds[last].nsites ? m->data[last].indirect[id] : 0;
 	s->delta_bytes = last ? (int64_t)s->bytes - (int64_t)model_site_bytes(m, id, last - 1) : 0;
 	s->delta_blocks = last ? (int64_t)s->blocks - (int64_t)model_site_blocks(m, id, last - 1) : 0;
-	window = n - 1 >= 2 ? 2 : n - 1;
-	for (r = 0; r < window; r++)
-		reqs += m->rounds[last - r].requests;
-	s->bytes_per_request = reqs ?
-		((double)series[n - 1] - (double)series[n - 1 - window]) / (double)reqs : 0.0;
+	s->bytes_per_request = bytes_per_request(m, series, n, s->growth);
 }
 
 void
