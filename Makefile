@@ -5,6 +5,7 @@
 #   make demo       install what is needed, build the fixture nginx, run the tool on it
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make asan       ASan+UBSan build of the tool and the unit tests (used by check)
+#   make tui-goldens rewrite the expected screens of the screen tests (fails: review them)
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -68,7 +69,8 @@ ASAN_ALL_OBJ := $(ALL_OBJ:$(BUILD)/obj/%=$(BUILD)/asan/%)
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 .PHONY: bench-build fuzz-build check-all all check demo install uninstall asan unit unit-asan nginx deps clean distclean \
-	check-unit check-ground-truth check-integration check-selfcheck fuzz bench screenshots
+	check-unit check-ground-truth check-integration check-selfcheck fuzz bench screenshots \
+	tui-goldens
 
 all: ngx-leaktop
 
@@ -106,6 +108,11 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(ASAN_TEST_OBJ)
 
 asan: $(BUILD)/ngx-leaktop-asan $(UNIT_ASAN)
 unit: $(UNIT_BINS)
+
+# Rewrites tests/tui/expected from the screens as they are now. Tests
+# nothing, so it always fails: review the diff, then run the screen tests.
+tui-goldens: $(BUILD)/unit/test_tui_screens
+	$(BUILD)/unit/test_tui_screens --update
 
 deps:
 	@tests/setup-deps.sh

@@ -73,6 +73,14 @@ wait_exit() {
 	return 1
 }
 
+# exit_status N: ngx-leaktop exited (the pane recorded it) with status N
+exit_status() {
+	wait_exit 60 || { echo "# no exit recorded"; return 1; }
+	[ "$(cat "$lt_tmp/exit")" = "LT-EXIT=$1" ] && return 0
+	echo "# want LT-EXIT=$1, got $(cat "$lt_tmp/exit")"
+	return 1
+}
+
 # cooked mode and echo back, the screen left
 terminal_restored() {
 	grep -qE '(^| )icanon( |;|$)' "$lt_tmp/stty" && grep -qE '(^| )echo( |;|$)' "$lt_tmp/stty" &&

@@ -282,29 +282,61 @@ tui_header_log_draw(struct tui *t, int y0, int y1)
 
 /* ---- status line and key bar ---- */
 
+/* The bar's "KEY name" of an action: its columns (the table is ASCII). */
+static int
+bar_width(enum tui_action a)
+{
+	const struct tui_action_info *info = tui_action_info(a);
+	char key[16];
+
+	tui_action_key_name(info->keys[0], key, sizeof key);
+	return (int)(strlen(key) + 1 + strlen(info->name));
+}
+
+/* Draws one entry at x within the line; returns where it ends. */
+static int
+bar_entry(struct tui *t, int y, int x, enum tui_action a)
+{
+	const struct tui_action_info *info = tui_action_info(a);
+	char key[16];
+	int x0 = x;
+
+	tui_action_key_name(info->keys[0], key, sizeof key);
+	x += tui_draw_text(y, x, t->cols - x, TUI_ROLE_KEY, key, 0);
+	x += tui_draw_text(y, x, t->cols - x, TUI_ROLE_KEY_TEXT, " ", 0);
+	x += tui_draw_text(y, x, t->cols - x, TUI_ROLE_KEY_TEXT, info->name, 0);
+	if (t->nbar < TUI_MAX_BAR) {
+		t->bar[t->nbar].x0 = x0;
+		t->bar[t->nbar].x1 = x;
+		t->bar[t->nbar++].a = a;
+	}
+	return x;
+}
+
+/* The entries in bar order, each whole or not at all, and "q quit"
+ * always: its room is kept first, and it follows the others that fit. */
 void
 tui_header_bar_draw(struct tui *t, int y)
 {
 	enum tui_action acts[TUI_MAX_BAR];
 	size_t n = tui_action_bar(tui_top(t)->ops->scope, acts, TUI_MAX_BAR), i;
-	char key[16];
-	int x = 0;
+	bool has_quit = false;
+	int room = t->cols, x = 0;
 
 	t->nbar = 0;
-	for (i = 0; i < n && x < t->cols; i++) {
-		const struct tui_action_info *info = tui_action_info(acts[i]);
-		int x0 = x;
-
-		tui_action_key_name(info->keys[0], key, sizeof key);
-		x += tui_draw_text(y, x, t->cols - x, TUI_ROLE_KEY, key, 0);
-		x += tui_draw_text(y, x, t->cols - x, TUI_ROLE_KEY_TEXT, " ", 0);
-		x += tui_draw_text(y, x, t->cols - x, TUI_ROLE_KEY_TEXT, info->name, 0);
-		t->bar[t->nbar].x0 = x0;
-		t->bar[t->nbar].x1 = x;
-		t->bar[t->nbar++].a = acts[i];
-		if (x + 2 < t->cols)
-			x += tui_draw_text(y, x, 2, TUI_ROLE_NORMAL, "  ", 0);
-		else
+	for (i = 0; i < n; i++)
+		if (acts[i] == TUI_ACT_CLOSE) {
+			has_quit = true;
+			room -= bar_width(acts[i]) + 2;
+		}
+	for (i = 0; i < n; i++) {
+		if (acts[i] == TUI_ACT_CLOSE)
+			continue;
+		if (x + bar_width(acts[i]) > room)
 			break;
+		x = bar_entry(t, y, x, acts[i]);
+		x += tui_draw_text(y, x, 2, TUI_ROLE_NORMAL, "  ", 0);
 	}
+	if (has_quit)
+		bar_entry(t, y, x, TUI_ACT_CLOSE);
 }

@@ -80,7 +80,7 @@ keys '?'
 lt_check "? shows the help from the action table" wait_for 'Keys \(from the action table\)' 10
 lt_check "help lists the round key" grep -q 'burst of requests, then a leak check' "$lt_tmp/pane"
 keys q q
-wait_for 'SITE +FUNCTION' 10 >/dev/null
+lt_check "precondition: q q back to the table" wait_for 'SITE +FUNCTION' 10
 T resize-window -t lt -x 80 -y 24
 lt_check "resize to 80x24: redrawn at once, narrow header" \
 	wait_for '^ def [0-9]+ .* pos ' 10
@@ -91,7 +91,7 @@ lt_check "resize back to 132x40: the wide header again" wait_for '^ definite [0-
 # --- quit ----------------------------------------------------------------------------
 keys q
 lt_check "q: nginx stopped, ngx-leaktop exited" wait_exit 60
-lt_check "exit status 0" grep -q 'LT-EXIT=0' "$lt_tmp/exit"
+lt_check "q: exit status 0" exit_status 0
 lt_check "terminal restored (cooked mode, screen left)" terminal_restored
 lt_check "nothing left running, private dirs removed" nothing_left
 
@@ -108,6 +108,7 @@ lt_check "R restarts nginx under valgrind: up again" wait_for 'ready  pid [0-9]+
 lt_check "after the restart: a fresh baseline check" wait_for 'baseline check done' 60
 keys C-c
 lt_check "Ctrl-C quits" wait_exit 60
+lt_check "Ctrl-C: exit status 0" exit_status 0
 lt_check "Ctrl-C: terminal restored" terminal_restored
 lt_check "Ctrl-C: nothing left running" nothing_left
 
@@ -148,16 +149,18 @@ saved=$(ls -t "$lt_tmp"/home/ngx-leaktop-*.json 2>/dev/null | head -n 1)
 lt_check "the saved report: 2 errors, exit sites" bash -c "jq -e '(.errors | length) == 2 and (.exit.sites | length) > 0' '$saved' >/dev/null"
 keys q q
 lt_check "errors run: q quits" wait_exit 60
-lt_check "errors run: exit status 0, terminal restored" terminal_restored
+lt_check "errors run: exit status 0" exit_status 0
+lt_check "errors run: terminal restored" terminal_restored
 lt_check "errors run: nothing left running" nothing_left
 
 # --- SIGTERM from outside ----------------------------------------------------------------
 start "sigterm" -u /clean -n 20
-wait_for 'check #0 at' 120 >/dev/null
+lt_check "precondition: SIGTERM run, the baseline check done" wait_for 'check #0 at' 120
 pid=$(pgrep -f -- "-c $ngx/nginx.conf -u /clean" | head -n 1)
 lt_check "SIGTERM run: found ngx-leaktop's pid" [ -n "$pid" ]
 kill -TERM "$pid" 2>/dev/null
 lt_check "SIGTERM: exits" wait_exit 60
+lt_check "SIGTERM: exit status 0 (a quit asked for)" exit_status 0
 lt_check "SIGTERM: terminal restored" terminal_restored
 lt_check "SIGTERM: nothing left running" nothing_left
 

@@ -27,7 +27,11 @@ run() {
 # ngx-leaktop's pid (the pane's shell has the path in quotes: no match)
 lt_pid() { pgrep -f -- "-c $ngx/nginx.conf -u /leak/alloc" | head -n 1; }
 check_no() { local n; n=$(grep -oE 'check #[0-9]+ at' "$lt_tmp/pane" | head -n 1 | tr -dc 0-9); echo "${n:-0}"; }
-exited_with() { wait_exit 60 && grep -q "LT-EXIT=$1" "$lt_tmp/exit"; }
+exited_with() { exit_status "$1"; }
+# Of the process $pid: an empty pid (not found) is neither gone nor running.
+pid_gone() { [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; }
+pid_running() { [ -n "$pid" ] && [ -r "/proc/$pid/status" ] && ! grep -q '^State:.*T (stopped)' "/proc/$pid/status"; }
+pid_stopped() { [ -n "$pid" ] && grep -q '^State:.*T (stopped)' "/proc/$pid/status"; }
 
 # --- no terminal: refused before anything starts ---------------------------------
 "$LT" -c "$ngx/nginx.conf" "$NGINX" </dev/null >"$lt_tmp/out" 2>"$lt_tmp/err"
@@ -108,7 +112,7 @@ holder=$!
 lt_pids+=("$holder")
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 run "port in use, quit" 120 40 ""
-wait_for "start-up: nginx: \[emerg\] bind" 60 >/dev/null
+lt_check "precondition: port in use, quit: the bind error shown" wait_for "start-up: nginx: \[emerg\] bind" 60
 keys q
 lt_check "port in use, q: exit 2" exited_with 2
 lt_check "port in use, q: one line on stderr, the reason once" \
@@ -121,7 +125,7 @@ wait "$holder" 2>/dev/null
 
 # --- a storm of resizes while auto mode runs rounds ----------------------------------
 run "storm" 132 40 ""
-wait_for 'check #0 at' 120 >/dev/null
+lt_check "precondition: storm, the baseline check done" wait_for 'check #0 at' 120
 keys a
 lt_check "storm: auto mode runs rounds" wait_for 'check #2 at' 60
 before=$(check_no)
@@ -141,7 +145,7 @@ echo "# $storms resizes"
 T resize-window -t lt -x 150 -y 45
 lt_check "storm: redrawn at the final 150x45, the wide header" wait_for '^ definite [0-9]+' 10
 lt_check "storm: the key bar on the last of 45 rows" until_ok 5 keybar_on_row 45
-wait_for 'check #[0-9]+ at' 1 >/dev/null
+lt_check "precondition: storm, a check on the screen" wait_for 'check #[0-9]+ at' 1
 lt_check "storm: rounds went on through it (check #$before -> #$(check_no))" [ "$(check_no)" -gt "$before" ]
 keys a
 lt_check "storm: a stops auto mode" wait_for 'ready  pid [0-9]+  auto off' 60
@@ -159,17 +163,17 @@ lt_check "storm: nothing left running, private dirs removed" nothing_left
 # --- stopped (^Z, SIGTSTP) and fg from a shell with job control ----------------------
 tm_new "stop" 120 40 "env -i PATH='$PATH' TERM=screen HOME='$lt_tmp' PS1='SH\$ ' \
 	bash --norc --noprofile -i"
-wait_for 'SH\$' 10 >/dev/null
+lt_check "precondition: the shell's prompt" wait_for 'SH\$' 10
 keys "TMPDIR='$TMPDIR' XDG_STATE_HOME='$XDG_STATE_HOME' '$LT' $args '$NGINX'" Enter
-wait_for 'check #0 at' 120 >/dev/null
+lt_check "precondition: stop, the baseline check done" wait_for 'check #0 at' 120
 pid=$(lt_pid)
-stopped() { grep -q '^State:.*T (stopped)' "/proc/$pid/status"; }
+lt_check "stop: found ngx-leaktop's pid" [ -n "$pid" ]
 round=0
 for how in "^Z typed" "SIGTSTP sent"; do
 	rm -f "$lt_tmp/stty"
 	if [ "$how" = "^Z typed" ]; then keys C-z; else kill -TSTP "$pid"; fi
 	lt_check "$how: stopped, the shell says so" wait_for 'Stopped' 10
-	lt_check "$how: the process is stopped" stopped
+	lt_check "$how: the process is stopped" until_ok 5 pid_stopped
 	keys "stty -a >'$lt_tmp/stty'; clear" Enter
 	lt_check "$how: the shell has its terminal back (cooked, echo, screen left)" \
 		bash -c "sleep 1; grep -qE '(^| )icanon( |;|\$)' '$lt_tmp/stty' &&
@@ -178,7 +182,7 @@ for how in "^Z typed" "SIGTSTP sent"; do
 	T resize-window -t lt -x 100 -y 30	# the window changes while it is stopped
 	keys fg Enter
 	lt_check "fg: the screen is back" wait_for 'ngx-leaktop  nginx/.*ready' 10
-	lt_check "fg: running again" bash -c "! grep -q '^State:.*T (stopped)' /proc/$pid/status"
+	lt_check "fg: running again" until_ok 5 pid_running
 	lt_check "fg: drawn at the size it has now (key bar on row 30)" until_ok 5 keybar_on_row 30
 	round=$((round + 1))
 	keys r
@@ -186,20 +190,21 @@ for how in "^Z typed" "SIGTSTP sent"; do
 	T resize-window -t lt -x 120 -y 40
 done
 keys q
-wait_for 'SH\$ *$' 60 >/dev/null
+lt_check "precondition: q, the shell's prompt again" wait_for 'SH\$ *$' 60
 keys 'echo LT-EXIT=$?' Enter
 lt_check "fg, q: exit 0" wait_for '^LT-EXIT=0' 10
 lt_check "stop/fg: nothing left running, private dirs removed" nothing_left
 
 # --- the terminal closed (SIGHUP) in auto mode -----------------------------------------
 run "hangup" 120 40 "" "--session '$lt_tmp/hup.jsonl'"
-wait_for 'check #0 at' 120 >/dev/null
+lt_check "precondition: hangup, the baseline check done" wait_for 'check #0 at' 120
 keys a
-wait_for 'check #2 at' 60 >/dev/null
+lt_check "precondition: hangup, auto mode ran two rounds" wait_for 'check #2 at' 60
 pid=$(lt_pid)
+lt_check "hangup: found ngx-leaktop's pid" [ -n "$pid" ]
 kill_servers	# the pty goes away: SIGHUP, reads and writes fail
 for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-lt_check "terminal closed: ngx-leaktop exited" bash -c "! kill -0 $pid 2>/dev/null"
+lt_check "terminal closed: ngx-leaktop exited" pid_gone
 lt_check "terminal closed: nginx stopped, private dirs removed" nothing_left
 "$LT" --load "$lt_tmp/hup.jsonl" --batch --json "$lt_tmp/hup.json" >/dev/null 2>&1
 lt_check "terminal closed: the session file holds the baseline and 2+ rounds" \

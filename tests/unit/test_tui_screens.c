@@ -4,8 +4,11 @@
  * Each tests/tui/scripts/NAME.keys is one test: a model built from the
  * captured real leak checks (tests/data), a fake session, keys, and at
  * the end the screen's text, which must equal tests/tui/expected/NAME.txt.
- * TUI_UPDATE_EXPECTED=1 writes the dumps instead (review them: they are
- * the assertions). Script lines:
+ * `make tui-goldens` (this binary with --update) writes the dumps instead
+ * and fails, tested nothing (review them: they are the assertions). What
+ * must hold whatever a dump says is checked in both modes: no raw control
+ * character, "q quit" in the key bar, the script's expect lines.
+ * Script lines:
  *
  *   size COLS ROWS        the terminal (default 80 24)
  *   rounds N              captured checks in the model, 1..3 (default 3)
@@ -16,10 +19,10 @@
  *                         <Right> <PgUp> <PgDn> <Home> <End> <Bksp> <Space>
  *                         <F1> <C-x>; <Click:Y,X> <WheelUp:Y,X>
  *                         <WheelDown:Y,X>; <Resize:COLSxROWS>
+ *   expect TEXT           TEXT is on the final screen (any number of them)
  *   # comment
  */
 #include "tui_fixture.h"
-#include "xmlstream.h"
 
 #include <curses.h>
 #include <dirent.h>
@@ -85,24 +88,6 @@ start(struct run *r, int rows, int cols, size_t rounds, const char *live)
 	fake_host_init(&r->host, r->model);
 	set_live(r, live);
 	r->tui = fixture_tui(r->model, &r->host, r->with_host, rows, cols);
-}
-
-/* The XML's errors share the model's frames, as the engine's do. */
-static void
-load_errors(struct run *r, const char *file)
-{
-	size_t len, mlen;
-	char *raw = fixture_slurp(file, &len);
-	char *text = fixture_replace(raw, len, FIXTURE_CAPTURED_ROOT, FIXTURE_MOVED_ROOT, &mlen);
-
-	r->xml = xmlstream_new(r->model, false, NULL, NULL);
-	xmlstream_feed(r->xml, text, mlen);
-	assert_true(xmlstream_finish(r->xml));
-	tui_set_errors(r->tui, xmlstream_errors(r->xml));
-	tui_set_exit_model(r->tui, xmlstream_exit_model(r->xml), false);
-	tui_frame(r->tui, TUI_DRAW_ALL);
-	free(raw);
-	free(text);
 }
 
 static void
@@ -187,26 +172,38 @@ read_text(const char *path)
 	return sbuf_detach(&b);
 }
 
+/* --update (make tui-goldens): the screens are written, not compared.
+ * Each test then ends skipped and the run fails, so a rewrite never
+ * counts as a pass. */
+static bool update_mode;
+static size_t nchanged;
+
+/* Frees got. */
 static void
-compare(const char *name, const char *got)
+compare(const char *name, char *got)
 {
 	char *path = xasprintf(EXPECTED "/%s.txt", name);
 	char *want = read_text(path);
-	const char *update = getenv("TUI_UPDATE_EXPECTED");
 	size_t line = 1, i;
 
-	if (update && *update && strcmp(update, "0")) {
-		FILE *f = fopen(path, "w");
+	if (update_mode) {
+		bool same = want && !strcmp(want, got);
+		FILE *f = same ? NULL : fopen(path, "w");
 
-		assert_non_null(f);
-		fputs(got, f);
-		fclose(f);
+		if (!same) {
+			assert_non_null(f);
+			fputs(got, f);
+			assert_int_equal(fclose(f), 0);
+			nchanged++;
+			print_message("updated %s: review it, it is the assertion\n", path);
+		}
 		free(want);
 		free(path);
-		return;
+		free(got);
+		skip();
 	}
 	if (!want)
-		fail_msg("%s missing: run with TUI_UPDATE_EXPECTED=1 and review it", path);
+		fail_msg("%s missing: make tui-goldens writes it, then review it", path);
 	for (i = 0; want[i] && got[i] && want[i] == got[i]; i++)
 		line += want[i] == '\n';
 	if (want[i] || got[i]) {
@@ -221,10 +218,36 @@ compare(const char *name, const char *got)
 			(int)strcspn(g, "\n"), g, got);
 		free(want);
 		free(path);
+		free(got);
 		fail();
 	}
 	free(want);
 	free(path);
+	free(got);
+}
+
+/* What holds whatever the expected screen says (checked in --update too):
+ * no control character but the dump's line ends; the key bar, on the last
+ * row of a screen big enough for the layout, offers "q quit"; each
+ * "expect" line of the script is on the screen. */
+static void
+check_always(const char *name, const char *got, int rows, int cols, const char *expects)
+{
+	const char *c, *bar, *e;
+
+	for (c = got; *c; c++)
+		if ((unsigned char)*c < 0x20 && *c != '\n')
+			fail_msg("%s: control character 0x%02x on the screen", name, (unsigned char)*c);
+	if (rows >= 10 && cols >= 50) {
+		bar = got + strlen(got) - 1;	/* the last row: after the second last newline */
+		while (bar > got && bar[-1] != '\n')
+			bar--;
+		if (strncmp(bar, "? help", 6) || !strstr(bar, "  q quit"))
+			fail_msg("%s: the key bar (%dx%d) lacks q quit: %s", name, cols, rows, bar);
+	}
+	for (e = expects; *e; e += strlen(e) + 1)
+		if (!strstr(got, e))
+			fail_msg("%s: expected on the screen: \"%s\"\nscreen:\n%s", name, e, got);
 }
 
 static void
@@ -236,7 +259,7 @@ test_script(void **state)
 	int cols = 80, rows = 24;
 	size_t rounds = 3;
 	char live[32] = "ready", errors[64] = "";
-	struct sbuf keys = SBUF_INIT;
+	struct sbuf keys = SBUF_INIT, expects = SBUF_INIT;
 	struct run r;
 	char *got;
 
@@ -252,6 +275,10 @@ test_script(void **state)
 			continue;
 		if (sscanf(line, "errors %63s", errors) == 1)
 			continue;
+		if (!strncmp(line, "expect ", 7)) {
+			sbuf_add(&expects, line + 7, strlen(line + 7) + 1);
+			continue;
+		}
 		if (!strncmp(line, "keys ", 5)) {
 			sbuf_printf(&keys, "%s\n", line + 5);
 			continue;
@@ -261,21 +288,19 @@ test_script(void **state)
 	memset(&r, 0, sizeof r);
 	start(&r, rows, cols, rounds, live);
 	if (*errors)
-		load_errors(&r, errors);
+		r.xml = fixture_errors(r.tui, r.model, errors);
 	if (keys.len)
 		type_keys(&r, keys.data);
 	got = fixture_dump();
-	/* whatever the data, nothing raw reaches the screen: no control
-	 * character but the dump's line ends */
-	for (const char *c = got; *c; c++)
-		if ((unsigned char)*c < 0x20 && *c != '\n')
-			fail_msg("control character 0x%02x on the screen", (unsigned char)*c);
+	tui_draw_size(&rows, &cols);	/* the final size, before the screen closes */
 	finish(&r);
-	compare(name, got);
-	free(got);
-	sbuf_free(&keys);
+	sbuf_addc(&expects, '\0');
+	check_always(name, got, rows, cols, expects.data);
 	free(text);
 	free(path);
+	sbuf_free(&keys);
+	sbuf_free(&expects);
+	compare(name, got);	/* frees got; may end the test (--update: skipped) */
 }
 
 static int
@@ -285,7 +310,7 @@ cmp_names(const void *a, const void *b)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	DIR *d;
 	struct dirent *e;
@@ -294,6 +319,16 @@ main(void)
 	size_t n = 0, cap = 0, i;
 	int rc;
 
+	if (getenv("TUI_UPDATE_EXPECTED")) {
+		fprintf(stderr, "TUI_UPDATE_EXPECTED is gone: make tui-goldens rewrites the expected "
+			"screens (and tests nothing)\n");
+		return 2;
+	}
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--update"))) {
+		fprintf(stderr, "usage: %s [--update]  (from the repository root)\n", argv[0]);
+		return 2;
+	}
+	update_mode = argc == 2;
 	setlocale(LC_ALL, "C.UTF-8");
 	setenv("TZ", "UTC", 1);
 	tzset();
@@ -321,5 +356,12 @@ main(void)
 		free(names[i]);
 	free(names);
 	free(tests);
+	if (update_mode) {
+		/* whatever happened, not a pass: nothing was compared */
+		fprintf(stderr, "updated, not tested: %zu of %zu expected screens rewritten%s; review "
+			"git diff " EXPECTED ", then run %s\n", nchanged, n,
+			rc ? " (some scripts failed, see above)" : "", argv[0]);
+		return 3;
+	}
 	return rc;
 }

@@ -22,6 +22,7 @@
 #include "tui_action.h"
 #include "tui_draw.h"
 #include "util.h"
+#include "xmlstream.h"
 
 /* The checks were captured in /work/main; the tests move them to a path
  * that does not exist, so the source view always finds the files through
@@ -306,6 +307,27 @@ fixture_dump(void)
 
 	tui_draw_dump(&b);
 	return sbuf_detach(&b);
+}
+
+/* The memcheck errors and the exit report of a captured valgrind XML file
+ * (tests/data) on the screen t over m, sharing m's frames as the engine's
+ * do; the caller frees the stream once the screen is gone. */
+static inline struct xmlstream *
+fixture_errors(struct tui *t, struct model *m, const char *file)
+{
+	size_t len, mlen;
+	char *raw = fixture_slurp(file, &len);
+	char *text = fixture_replace(raw, len, FIXTURE_CAPTURED_ROOT, FIXTURE_MOVED_ROOT, &mlen);
+	struct xmlstream *xml = xmlstream_new(m, false, NULL, NULL);
+
+	xmlstream_feed(xml, text, mlen);
+	assert_true(xmlstream_finish(xml));
+	tui_set_errors(t, xmlstream_errors(xml));
+	tui_set_exit_model(t, xmlstream_exit_model(xml), false);
+	tui_frame(t, TUI_DRAW_ALL);
+	free(raw);
+	free(text);
+	return xml;
 }
 
 /* ncurses keeps terminfo and screen caches for the process's life; they
