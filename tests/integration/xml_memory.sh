@@ -2,7 +2,7 @@
 # --load of valgrind's XML holds its memory constant: a file five times
 # the size must not raise ngx-leaktop's peak RSS (the parser streams, the
 # errors are grouped by kind and stack, and the table of unique ids kept
-# for <errorcounts> is bounded by MEMERRORS_MAX_IDS). The files are made
+# for <errorcounts> is bounded by MEMERRORS_MAX_REPEAT_IDS). The files are made
 # by bench/gen_xml.c from real captures: 35 distinct errors written again
 # and again with fresh unique ids, as `valgrind --error-limit=no` would.
 set -uo pipefail
