@@ -112,13 +112,15 @@ tally() {
 }
 
 # run_suite KIND NAME LIMIT COMMAND...: run COMMAND, its output in the
-# suite's log, killed (with everything it started in its process group)
-# after LIMIT seconds.
+# suite's log, killed (with everything it started in its process group:
+# TERM, then KILL after KILL_GRACE seconds) after LIMIT seconds.
 run_suite() {
 	local kind=$1 name=$2 limit=$3; shift 3
 	local log=$log_dir/${name//\//_}.log start rc
 	start=$(date +%s)
-	timeout -k "$KILL_GRACE" "$limit" "$@" >"$log" 2>&1
+	# timeout(1) puts the suite in a process group of its own, off the
+	# terminal: no suite reads one (the live screen runs in tmux's).
+	timeout -k "$KILL_GRACE" "$limit" "$@" </dev/null >"$log" 2>&1
 	rc=$?
 	tally "$kind" "$name" "$log" "$rc" $(($(date +%s) - start)) "$limit"
 }
