@@ -2,6 +2,9 @@
 # make bench: every figure of the suite as a ratio against a baseline
 # measured in the same run, on the real fixture nginx under valgrind where
 # it applies. Results: bench/results/latest.txt (and a dated copy).
+# Every RATIO line is judged against its target: "met" or "MISSED" (a
+# figure that never came, its bench having failed, is MISSED too); the
+# summary counts them and the exit status is 1 when any target is missed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -25,9 +28,9 @@ lt_fixture_conf "$ngx" >/dev/null
 	sh tests/data/gen/bench.sh 100000 | tee "$lt_tmp/parse"
 	awk '/leakcheck\+model \/ wc -l/ { printf "RATIO parse_model %s (target <= 3)\n", $NF }' "$lt_tmp/parse"
 	echo
-	echo "## 4. offline XML load ($XML_SIZE generated), vs xmllint --stream --noout"
+	echo "## 4. ngx-leaktop --load of XML ($XML_SIZE generated), vs xmllint --stream --noout"
 	sh bench/xml_load.sh "$XML_SIZE" | tee "$lt_tmp/xml"
-	awk '/vgxml \/ xmllint/ { printf "RATIO xml_load %s (target <= 1.5)\n", $(NF-3) }' "$lt_tmp/xml"
+	awk '/ngx-leaktop --load \/ xmllint/ { printf "RATIO xml_load %s (target <= 1.5)\n", $(NF-3) }' "$lt_tmp/xml"
 	echo
 	echo "## 5. TUI full redraw, 100,000 sites, vs a 16 ms frame"
 	bash bench/run-tui-bench.sh 100000 31 | tee "$lt_tmp/tui"
@@ -37,7 +40,30 @@ lt_fixture_conf "$ngx" >/dev/null
 	bash bench/cold_start.sh 3 200
 } 2>&1 | tee "$out"
 
+# judge: each expected figure against its target, "met" or "MISSED"
+judge() {
+	local name line
+	for name in roundtrip burst parse_model xml_load tui_redraw cold_start; do
+		line=$(grep -E "^RATIO $name " "$out" | tail -n 1)
+		if [ -z "$line" ]; then
+			echo "RATIO $name none MISSED (no figure: its bench failed)"
+			continue
+		fi
+		echo "$line" | awk '{
+			v = $3 + 0; op = $5; t = $6; sub(/\)$/, "", t); t += 0
+			ok = (op == "<=") ? v <= t : (op == ">=") ? v >= t : 0
+			printf "%s %s\n", $0, ok ? "met" : "MISSED"
+		}'
+	done
+}
+judge >"$lt_tmp/verdicts"
+missed=$(grep -c ' MISSED' "$lt_tmp/verdicts")
+total=$(wc -l <"$lt_tmp/verdicts")
+{
+	echo
+	echo "== summary =="
+	cat "$lt_tmp/verdicts"
+	echo "bench: $((total - missed)) of $total targets met, $missed MISSED"
+} | tee -a "$out"
 cp "$out" "bench/results/$(date -u +%Y%m%d-%H%M%S).txt"
-echo
-echo "== summary =="
-grep '^RATIO' "$out"
+[ "$missed" -eq 0 ]

@@ -1,13 +1,15 @@
 #!/bin/sh
-# xml_load.sh - throughput and memory of the XML parser (src/vgxml*.c)
-# against `xmllint --stream --noout` on the same big memcheck XML file.
+# xml_load.sh - throughput and memory of `ngx-leaktop --load FILE.xml
+# --batch --json OUT` (the product itself: parser, error groups, the exit
+# report, the table and the JSON) against `xmllint --stream --noout` on the
+# same big memcheck XML file.
 #
 #   bench/xml_load.sh [SIZE]        (default 1G; K, M, G suffixes)
 #
-# Builds bench/gen_xml.c and bench/xml_count.c into build/bench/, generates
-# build/bench/memcheck-SIZE.xml from real captures (kept for the next run),
-# and prints the median wall time of 3 runs of each, their ratio and their
-# peak RSS (getrusage/wait4, no /usr/bin/time needed).
+# Builds bench/gen_xml.c and tests/tools/peakrss.c into build/bench/,
+# generates build/bench/memcheck-SIZE.xml from real captures (kept for the
+# next run), and prints the median wall time of 3 runs of each, their
+# ratio and their peak RSS (wait4, no /usr/bin/time needed).
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,11 +18,8 @@ out=$root/build/bench
 mkdir -p "$out"
 cd "$root"
 
-cflags="-std=c11 -D_GNU_SOURCE -O2 -g -Iinclude $(pkg-config --cflags libxml-2.0)"
 gcc -O2 -o "$out/gen_xml" bench/gen_xml.c
-# shellcheck disable=SC2086
-gcc $cflags -o "$out/xml_count" bench/xml_count.c src/valgrind/vgxml/vgxml*.c src/base/util.c \
-	src/base/sbuf.c src/base/escape.c src/valgrind/leak.c $(pkg-config --libs libxml-2.0)
+gcc -O2 -o "$out/peakrss" tests/tools/peakrss.c
 
 file=$out/memcheck-$size.xml
 if [ ! -s "$file" ]; then
@@ -41,11 +40,11 @@ median() {
 
 t_x=""; t_l=""; r_x=0; r_l=0
 for i in 1 2 3; do
-	lx=$("$out/xml_count" "$file")
-	ll=$("$out/xml_count" --run xmllint --stream --noout "$file")
-	echo "  run $i: $lx"
-	echo "  run $i: $ll"
-	[ "$(field "$lx" rc)" = 0 ] || { echo "xml_load: vgxml failed" >&2; exit 1; }
+	lx=$("$out/peakrss" ./ngx-leaktop --load "$file" --batch --json "$out/xml_load.json")
+	ll=$("$out/peakrss" xmllint --stream --noout "$file")
+	echo "  run $i: ngx-leaktop --load: $lx"
+	echo "  run $i: xmllint --stream:   $ll"
+	[ "$(field "$lx" exit)" = 0 ] || { echo "xml_load: ngx-leaktop --load failed" >&2; exit 1; }
 	[ "$(field "$ll" exit)" = 0 ] || { echo "xml_load: xmllint failed" >&2; exit 1; }
 	t_x="$t_x $(field "$lx" ms)"
 	t_l="$t_l $(field "$ll" ms)"
@@ -57,7 +56,7 @@ ml=$(echo "$t_l" | tr ' ' '\n' | sed '/^$/d' | median)
 echo
 echo "input:   $file ($bytes bytes)"
 awk -v b="$bytes" -v mx="$mx" -v ml="$ml" -v rx="$r_x" -v rl="$r_l" 'BEGIN {
-	printf "vgxml:  median %6.0f ms  %6.0f MB/s  peak RSS %6d KiB\n", mx, b / mx / 1e3, rx
-	printf "xmllint: median %6.0f ms  %6.0f MB/s  peak RSS %6d KiB\n", ml, b / ml / 1e3, rl
-	printf "ratio:   vgxml / xmllint = %.2f (target <= 1.5)\n", mx / ml
+	printf "ngx-leaktop --load: median %6.0f ms  %6.0f MB/s  peak RSS %6d KiB\n", mx, b / mx / 1e3, rx
+	printf "xmllint --stream:   median %6.0f ms  %6.0f MB/s  peak RSS %6d KiB\n", ml, b / ml / 1e3, rl
+	printf "ratio:   ngx-leaktop --load / xmllint = %.2f (target <= 1.5)\n", mx / ml
 }'

@@ -30,6 +30,7 @@ struct memerrors {
 	size_t capids;
 	struct memerrors_uid *uids;	/* open addressing on the unique id */
 	size_t nuids, nuid_slots;
+	size_t nrepeat_ids;	/* kept ids of an error seen before under another */
 };
 
 struct memerrors *
@@ -224,20 +225,22 @@ uid_grow(struct memerrors *e)
 	free(old);
 }
 
-static void
+/* Keep a unique id for <errorcounts>; false if it was not kept. */
+static bool
 uid_add(struct memerrors *e, uint64_t unique, size_t err)
 {
 	struct memerrors_uid *u;
 
 	if (e->nuids == MEMERRORS_MAX_IDS)
-		return;
+		return false;
 	if ((e->nuids + 1) * 2 > e->nuid_slots)
 		uid_grow(e);
 	u = uid_slot(e, unique);
 	if (u->count)
-		return;
+		return false;
 	*u = (struct memerrors_uid){ .unique = unique, .err = err, .count = 1 };
 	e->nuids++;
+	return true;
 }
 
 bool
@@ -252,7 +255,8 @@ memerrors_add(struct memerrors *e, const struct vgxml_error *x)
 	if (i != (size_t)-1) {
 		e->errs[i].count++;
 		e->errs[i].last_ms = util_wall_ms();
-		uid_add(e, x->unique_id, i);
+		if (e->nrepeat_ids < MEMERRORS_MAX_REPEAT_IDS && uid_add(e, x->unique_id, i))
+			e->nrepeat_ids++;
 		return false;
 	}
 	add_new(e, x, h, n);
