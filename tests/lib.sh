@@ -42,15 +42,40 @@ lt_leak_line() {
 	grep -n "LEAK: $1 \*/" "$LT_SRC" | head -n 1 | cut -d: -f1
 }
 
+# lt_free_port: a port no socket of this machine uses (ss sees listeners,
+# clients and TIME_WAIT alike), below the ephemeral range the kernel hands
+# out to clients when there is room for one, so no client of another test
+# takes it between the pick and the bind. Pick one per start: a port kept
+# for many starts can be taken in between.
 lt_free_port() {
-	local port
-	for port in $(shuf -i 20000-60000 -n 50); do
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			echo "$port"
-			return 0
+	local lo=32768 hi=60999 port i
+	read -r lo hi 2>/dev/null </proc/sys/net/ipv4/ip_local_port_range
+	for ((i = 0; i < 100; i++)); do
+		if [ "$lo" -gt 11024 ]; then
+			port=$((10000 + (RANDOM * 32768 + RANDOM) % (lo - 10000)))
+		else
+			port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
 		fi
+		if command -v ss >/dev/null; then
+			[ -z "$(ss -Htan "sport = :$port" 2>/dev/null)" ] || continue
+		else
+			! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || continue
+		fi
+		echo "$port"
+		return 0
 	done
+	echo "lt_free_port: no free port found" >&2
 	return 1
+}
+
+# lt_new_port CONF...: a fresh free port for the next start, written into
+# the listen directives of each CONF; sets $port.
+lt_new_port() {
+	local f
+	port=$(lt_free_port) || return 1
+	for f; do
+		sed -i -E "s/^( *listen +127\.0\.0\.1:)[0-9]+/\1$port/" "$f"
+	done
 }
 
 # lt_fixture_conf DIR [PORT]: the fixture config in DIR/nginx.conf, echo the port.

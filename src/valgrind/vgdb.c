@@ -215,7 +215,12 @@ spawn_vgdb(struct vgdb *v, struct vgdb_cmd *cmd)
 	 * epoll_wait, so waiting (default 100 ms) before vgdb wakes it with
 	 * ptrace is pure latency: a leak check takes ~120 ms instead of ~220. */
 	char *argv[6] = { v->path, v->prefix_arg, v->pid_arg, "--max-invoke-ms=1", cmd->command, NULL };
-	struct proc_spec spec = { .argv = argv, .stdin_fd = -1, .die_with_parent = true };
+	/* A process group of its own: a ^C at the terminal (or timeout(1)
+	 * passing a signal on to its group) reaches ngx-leaktop, which lets
+	 * the check in flight end; killed with the rest of the group, vgdb
+	 * would cut the check short and lose its round. */
+	struct proc_spec spec = { .argv = argv, .stdin_fd = -1, .own_pgrp = true,
+		.die_with_parent = true };
 
 	if (!proc_pipe(out))
 		return false;

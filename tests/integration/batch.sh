@@ -7,6 +7,7 @@ set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
+# Every start that binds gets a port of its own first (lt_new_port).
 leaky_urls=(-u /leak/alloc -u /leak/struct -u /leak/pool -u /leak/cycle -u /cache/a -u /cache/b
 	-u /lazy -u /clean)
 
@@ -15,6 +16,7 @@ nothing_left() {
 }
 
 # --- the leak classes -------------------------------------------------------
+lt_new_port "$conf"
 "$LT" --batch -c "$conf" "${leaky_urls[@]}" -n 160 --rounds 4 --json "$lt_tmp/r.json" "$NGINX" \
 	>"$lt_tmp/out" 2>"$lt_tmp/err"
 rc=$?
@@ -63,12 +65,16 @@ lt_check "progress went to stderr" grep -q "round 4/4" "$lt_tmp/err"
 lt_check "nothing left running, private dirs removed" nothing_left
 
 # --- clean handler, --fail-on ------------------------------------------------
+lt_new_port "$conf"
 "$LT" --batch -c "$conf" -u /clean -u / -n 200 --rounds 4 "$NGINX" >"$lt_tmp/out" 2>&1
 lt_check "clean handler + static files: exit 0, no growing site" [ $? -eq 0 ]
+lt_new_port "$conf"
 "$LT" --batch -c "$conf" "${leaky_urls[@]}" -n 80 --rounds 2 --fail-on none "$NGINX" >/dev/null 2>&1
 lt_check "--fail-on none: exit 0 despite leaks" [ $? -eq 0 ]
+lt_new_port "$conf"
 "$LT" --batch -c "$conf" -u /leak/cycle -n 80 --rounds 3 --fail-on definite "$NGINX" >/dev/null 2>&1
 lt_check "--fail-on definite: a reachable-only leak exits 0" [ $? -eq 0 ]
+lt_new_port "$conf"
 "$LT" --batch -c "$conf" -u /leak/alloc -n 80 --rounds 2 --fail-on definite --json - "$NGINX" \
 	>"$lt_tmp/stdout.json" 2>/dev/null
 lt_check "--fail-on definite: a definite leak exits 1" [ $? -eq 1 ]
@@ -88,6 +94,7 @@ TMPDIR=$odd "$LT" --batch -n 20 --rounds 1 --fail-on none --json "$lt_tmp/odd.js
 	>/dev/null 2>"$lt_tmp/err"
 lt_check "odd TMPDIR, generated config: runs, 20 requests answered" \
 	jqt '([.rounds[].requests] | add) == 20 and ([.rounds[].failed] | add) == 0' "$lt_tmp/odd.json"
+lt_new_port "$conf"
 grep -v '^pid ' "$conf" >"$ngx/nopid.conf"
 TMPDIR=$odd "$LT" --batch -c "$ngx/nopid.conf" -u /clean -u /bug/uninit -n 20 --rounds 1 \
 	--fail-on none --json "$lt_tmp/odd2.json" "$NGINX" >/dev/null 2>"$lt_tmp/err"
@@ -151,6 +158,7 @@ sed 's/worker_processes  1;/worker_processes  1;\nmaster_process on;/' "$conf" >
 bad "config that sets master_process" "master.conf:[0-9]* sets 'master_process': remove it" \
 	--batch -c "$ngx/master.conf" "$NGINX"
 # only directives count: the words in a comment or a string do not
+lt_new_port "$conf"
 sed -e 's/worker_processes  1;/worker_processes  1;\n# daemon on; master_process on;/' \
 	-e 's|location = /clean |location = /daemon { return 200 "master_process on;"; }\n        location = /clean |' \
 	"$conf" >"$ngx/comment.conf"
@@ -160,6 +168,7 @@ lt_check "daemon/master_process in a comment and a string: runs, requests answer
 	jqt '([.rounds[].failed] | add) == 0 and ([.rounds[].requests] | add) == 10' "$lt_tmp/c.json"
 
 # busy port: a plain (no valgrind) fixture nginx holds it
+lt_new_port "$conf"
 busy=$lt_tmp/busy
 mkdir -p "$busy/logs"
 sed -e "s|$ngx|$busy|g" "$conf" >"$busy/nginx.conf"
@@ -170,6 +179,7 @@ bad "port already in use" "Address already in use" --batch -c "$conf" "$NGINX"
 kill "${lt_pids[-1]}"; wait "${lt_pids[-1]}" 2>/dev/null
 
 # nginx killed mid-burst: /crash segfaults it; the JSON still has the baseline
+lt_new_port "$conf"
 "$LT" --batch -c "$conf" -u /leak/alloc -u /crash -n 50 --rounds 2 --json "$lt_tmp/crash.json" \
 	"$NGINX" >/dev/null 2>"$lt_tmp/err"
 rc=$?
@@ -185,6 +195,7 @@ lt_check "nothing left running after the crash" nothing_left
 # of a clean location, two runs in three.
 grew=0
 for i in 1 2 3 4 5; do
+	lt_new_port "$conf"
 	"$LT" --batch -c "$conf" -u / -n 100 --rounds 1 --no-session --json "$lt_tmp/r1.json" \
 		"$NGINX" >/dev/null 2>&1
 	jq -e '[.sites[] | select(.growth == "growing")] | length == 0' "$lt_tmp/r1.json" >/dev/null ||

@@ -13,20 +13,38 @@ n=0
 
 # Wait (bounded) until file $1 contains $2.
 wait_for() {
-	for _ in $(seq 600); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+	for _ in $(seq 2400); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+	echo "# timed out waiting for '$2' in $1"
 	return 1
 }
-# start_case NAME ARGS...: ngx-leaktop in the background with its own files
+# until_ok COMMAND...: wait (bounded) until COMMAND succeeds
+until_ok() {
+	for _ in $(seq 2400); do "$@" && return 0; sleep 0.05; done
+	echo "# timed out waiting for: $*"
+	return 1
+}
+# start_case NAME [--hold N] ARGS...: ngx-leaktop in the background with its
+# own files, nginx on a port of its own. vgdb goes through the gate
+# (tests/tools/vgdb-gate): with --hold N, check N (0 = the baseline) is held
+# in flight until `release`, so a fault hits a known state.
 start_case() {
 	n=$((n + 1))
 	case_dir=$lt_tmp/case$n
-	mkdir -p "$case_dir/tmp"
+	gate=$case_dir/gate
+	mkdir -p "$case_dir/tmp" "$gate"
+	command -v vgdb >"$gate/vgdb"
 	case_name=$1; shift
-	TMPDIR=$case_dir/tmp timeout -s KILL 180 "$LT" --batch -c "$conf" --json "$case_dir/r.json" \
+	if [ "${1:-}" = --hold ]; then echo "$2" >"$gate/at"; shift 2; fi
+	lt_new_port "$conf"
+	LT_GATE=$gate TMPDIR=$case_dir/tmp timeout -s KILL 180 "$LT" --batch -c "$conf" \
+		--json "$case_dir/r.json" --vgdb "$lt_repo/tests/tools/vgdb-gate" \
 		"$@" "$NGINX" >"$case_dir/out" 2>"$case_dir/err" &
 	bg=$!
 	lt_pids+=("$bg")
 }
+# held: the check given to --hold is in flight, waiting at the gate
+held() { until_ok test -s "$gate/held"; }
+release() { : >"$gate/go"; }
 # valgrind is the direct child of ngx-leaktop (under timeout)
 valgrind_pid() {
 	local lt
@@ -36,68 +54,98 @@ valgrind_pid() {
 nothing_left() {
 	! pgrep -f "valgrind.*$1" >/dev/null && [ -z "$(ls -A "$1/tmp")" ]
 }
-# end_case PATTERN [ROUNDS]: exit 2, stderr matches, JSON kept >= ROUNDS rounds, nothing left
+# end_case PATTERN ROUNDS: exit 2, stderr matches, the JSON keeps exactly
+# ROUNDS rounds (the baseline counts) and why it ended, nothing left
 end_case() {
-	local pat=$1 min=${2:-1} rc
+	local pat=$1 want=$2 rc got
 	wait "$bg"; rc=$?
 	lt_check "$case_name: exit 2 (got $rc)" [ "$rc" -eq 2 ]
 	lt_check "$case_name: says '$pat'" grep -q -- "$pat" "$case_dir/err"
-	lt_check "$case_name: JSON keeps the rounds done ($min+) and why it ended" \
-		jqt --argjson n "$min" '(.rounds | length) >= $n and (.end | length) > 0' "$case_dir/r.json"
+	got=$(jq '.rounds | length' "$case_dir/r.json" 2>/dev/null)
+	lt_check "$case_name: JSON keeps the $want rounds done (got ${got:-none}) and why it ended" \
+		jqt --argjson n "$want" '(.rounds | length) == $n and (.end | length) > 0' "$case_dir/r.json"
 	lt_check "$case_name: no process left, private dir removed" nothing_left "$case_dir"
 	[ "$rc" -eq 2 ] || sed 's/^/# /' "$case_dir/err" | tail -n 5
 }
 
-start_case "valgrind killed by SIGKILL" -u /leak/alloc -n 50 --rounds 100000
-wait_for "$case_dir/err" "round 2/" && kill -KILL "$(valgrind_pid)"
-end_case "SIGKILL" 2
+# Round 3's check held in flight: the baseline and rounds 1-2 are done, the
+# check that fails is round 3's.
+start_case "valgrind killed by SIGKILL" --hold 3 -u /leak/alloc -n 50 --rounds 100000
+held && kill -KILL "$(valgrind_pid)"
+release
+end_case "SIGKILL" 3
 
-start_case "target stopped (SIGSTOP), vgdb hangs" -u /leak/alloc -n 50 --rounds 100000 --check-timeout 3
-wait_for "$case_dir/err" "round 2/" && kill -STOP "$(valgrind_pid)"
-end_case "no answer within the timeout" 2
+start_case "target stopped (SIGSTOP), vgdb hangs" --hold 3 -u /leak/alloc -n 50 --rounds 100000 \
+	--check-timeout 3
+held && kill -STOP "$(valgrind_pid)"
+release
+end_case "no answer within the timeout" 3
 
 # A second vgdb holds the lock, as a debugger attached through vgdb does:
-# tests/tools/holdlock takes vgdb's fcntl lock on the shared memory file.
+# tests/tools/holdlock takes vgdb's fcntl lock on the shared memory file
+# while round 3's vgdb waits at the gate; it then finds the lock taken.
 cc -o "$lt_tmp/holdlock" "$lt_repo/tests/tools/holdlock.c"
-start_case "second vgdb holds the lock" -u /leak/alloc -n 50 --rounds 100000
-if wait_for "$case_dir/err" "round 2/"; then
+start_case "second vgdb holds the lock" --hold 3 -u /leak/alloc -n 50 --rounds 100000
+if held; then
 	vp=$(valgrind_pid)
 	shm=$(ls "$case_dir"/tmp/*/vgdb-shared-mem-vgdb-"$vp"-* | head -n 1)
 	"$lt_tmp/holdlock" "$shm" >"$case_dir/lock" &
 	lt_pids+=($!)
 	disown $!
+	wait_for "$case_dir/lock" locked
 fi
-end_case "Cannot acquire lock" 2
+release
+end_case "Cannot acquire lock" 3
 
+# sig_group SIG: SIG to each process of the run's group, as a ^C at the
+# terminal sends it, but to timeout(1) itself: it would pass SIG on once more
+# (a second signal stops at once, by design).
+sig_group() { kill -"$1" $(pgrep -g "$bg" | grep -vx "$bg") 2>/dev/null; }
+# nginx's listening port on our side of established connections: the burst runs
+burst_on() { [ -n "$(ss -Htn state established "sport = :$port" 2>/dev/null)" ]; }
 for sig in INT TERM; do
+	# The baseline line is printed as the burst starts (one step of the
+	# engine); once connections are up the signal hits the burst: the
+	# baseline alone is kept.
 	start_case "SIG$sig during a burst" -u /leak/alloc -n 1000000 --rounds 2
-	wait_for "$case_dir/err" "baseline check" && sleep 0.5 && kill -"$sig" "$bg"
+	wait_for "$case_dir/err" "baseline check" && until_ok burst_on && sig_group "$sig"
 	end_case "SIG$sig: stopping" 1
-	# 1 request + 1 check per round: nearly all the time is spent checking
-	start_case "SIG$sig during checks" -u /leak/alloc -n 1 --rounds 100000
-	wait_for "$case_dir/err" "round 3/" && kill -"$sig" "$bg"
-	end_case "SIG$sig: stopping" 3
+	# 1 request + 1 check per round: nearly all the time is spent checking.
+	# The signal comes while round 4's check is in flight, to the whole
+	# process group as a ^C sends it; a stop lets that check end: the
+	# baseline + 4 rounds.
+	start_case "SIG$sig during checks" --hold 4 -u /leak/alloc -n 1 --rounds 100000
+	held && sig_group "$sig" && wait_for "$case_dir/err" "SIG$sig: stopping"
+	release
+	end_case "SIG$sig: stopping" 5
+	lt_check "$case_name: the check in flight ended, not cut" \
+		bash -c "! grep -qE 'did not end within|leak check failed|second SIG' '$case_dir/err'"
 done
 
-# ngx-leaktop itself killed: valgrind dies with it (PDEATHSIG), every
-# completed check is in the session file, the next run removes the dir.
-start_case "ngx-leaktop killed by SIGKILL" -u /leak/alloc -n 50 --rounds 100000 --session "$lt_tmp/kill.jsonl"
-if wait_for "$case_dir/err" "round 3/"; then
+# ngx-leaktop itself killed while round 4's check is in flight: valgrind
+# dies with it (PDEATHSIG), the baseline and rounds 1-3 are in the session
+# file, the next run removes the dir.
+start_case "ngx-leaktop killed by SIGKILL" --hold 4 -u /leak/alloc -n 50 --rounds 100000 \
+	--session "$lt_tmp/kill.jsonl"
+if held; then
 	lt=$(pgrep -P "$bg" -f ngx-leaktop | head -n 1)
 	kill -KILL "${lt:-$bg}"
 fi
+release
 wait "$bg" 2>/dev/null
 for _ in $(seq 100); do pgrep -f "valgrind.*$case_dir" >/dev/null || break; sleep 0.1; done
 lt_check "$case_name: valgrind and nginx died with it" lt_no_leftovers "$case_dir/"
 "$LT" --load "$lt_tmp/kill.jsonl" --batch --json "$lt_tmp/kill.json" >/dev/null 2>&1
 lt_check "$case_name: the session file holds the baseline + 3 completed checks" \
-	jqt '(.rounds | length) >= 4' "$lt_tmp/kill.json"
+	jqt '(.rounds | length) == 4' "$lt_tmp/kill.json"
 lt_check "$case_name: --load of it names the leak as growing" \
 	jqt '[.sites[] | select(.function == "ngx_http_leaky_leak_alloc" and .growth == "growing")] | length > 0' "$lt_tmp/kill.json"
+lt_new_port "$conf"
 TMPDIR=$case_dir/tmp timeout 120 "$LT" --batch -c "$conf" -u / -n 10 --rounds 1 --no-session "$NGINX" >/dev/null 2>&1
 lt_check "$case_name: the next run removed the dead run's private dir" nothing_left "$case_dir"
 
 # The report cannot be written: the table still reaches stdout, exit 2.
+lt_new_port "$conf"
 timeout -s KILL 120 "$LT" --batch -c "$conf" -u /leak/alloc -n 40 --rounds 2 --json /dev/full "$NGINX" \
 	>"$lt_tmp/out" 2>"$lt_tmp/err"
 rc=$?
@@ -150,6 +198,7 @@ lt_check "report into a directory we may not write: exit 2 before any round (got
 lt_check "... says the path, Permission denied, and what to do" \
 	grep -q "$nb/ro/r.json: directory $nb/ro: Permission denied: pass a --json path" "$lt_tmp/err"
 # The directory is taken away during the run: the rounds are not lost.
+lt_new_port "$nb/ngx/nginx.conf"
 as_nobody -n 200 --rounds 5 --json "$nb/out/r.json" >"$lt_tmp/out" 2>"$lt_tmp/err" &
 bg=$!
 lt_pids+=("$bg")
@@ -179,6 +228,7 @@ env -u HOME -u XDG_STATE_HOME "$LT" --batch -c "$conf" "$NGINX" >/dev/null 2>"$l
 rc=$?
 lt_check "HOME and XDG_STATE_HOME unset: exit 2 (got $rc), one line naming both" \
 	bash -c "[ $rc -eq 2 ] && grep -q 'set HOME or XDG_STATE_HOME, or pass --session FILE or --no-session' '$lt_tmp/err'"
+lt_new_port "$conf"
 env -u HOME -u XDG_STATE_HOME "$LT" --batch -c "$conf" --no-session -u /clean -n 20 --rounds 1 \
 	--fail-on none "$NGINX" >/dev/null 2>"$lt_tmp/err"
 rc=$?
@@ -188,6 +238,7 @@ lt_check "HOME unset with --no-session: runs its round (exit 0, got $rc)" \
 
 # The table into a pipe nobody reads any more (| head -1 gone, here | true):
 # no death by SIGPIPE (141), the verdict's status stands, the session file is whole.
+lt_new_port "$conf"
 "$LT" --batch -c "$conf" -u /leak/alloc -n 40 --rounds 2 --session "$lt_tmp/pipe.jsonl" "$NGINX" \
 	2>"$lt_tmp/err" | true
 rc=${PIPESTATUS[0]}
@@ -197,6 +248,7 @@ lt_check "table to a closed pipe: the session file holds the 3 checks" \
 	jqt '(.rounds | length) == 3' "$lt_tmp/pipe.json"
 
 # --json - into a pipe closed early: no SIGPIPE death, exit 2, data pointed at.
+lt_new_port "$conf"
 "$LT" --batch -c "$conf" -u /leak/alloc -n 40 --rounds 2 --json - "$NGINX" 2>"$lt_tmp/err" |
 	head -c 1 >/dev/null
 rc=${PIPESTATUS[0]}
@@ -247,6 +299,7 @@ sed "s|listen .*;|listen unix:$ngx/ngx.sock;|" "$conf" >"$ngx/unix.conf"
 conf=$ngx/unix.conf start_case "config listens on a unix socket" -n 20 --rounds 2
 end_case "cannot tell nginx's address from the config for URL /: give a full URL" 0
 # every request answered 404: nginx ran them, so it is said, not fatal
+lt_new_port "$conf"
 timeout -s KILL 120 "$LT" --batch -c "$conf" -u /no/such/location -n 20 --rounds 1 --fail-on none \
 	"$NGINX" >/dev/null 2>"$lt_tmp/err"
 rc=$?
@@ -256,11 +309,13 @@ lt_check "every request 404: exit 0 (got $rc), a warning to check -u" \
 # Open files: a low soft limit is raised (nginx inherits it); a low hard
 # limit is said before the rounds, not left to fail requests silently.
 if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 1024 ]; then
+	lt_new_port "$conf"
 	(ulimit -Sn 40; exec "$LT" --batch -c "$conf" -u /clean -C 64 -n 400 --rounds 1 \
 		--json "$lt_tmp/fd.json" "$NGINX") >/dev/null 2>"$lt_tmp/err"
 	lt_check "ulimit -Sn 40, -C 64: the soft limit raised, no request failed" \
 		jqt '[.rounds[].failed] | add == 0' "$lt_tmp/fd.json"
 fi
+lt_new_port "$conf"
 (ulimit -n 40; exec "$LT" --batch -c "$conf" -u /clean -C 64 -n 100 --rounds 1 "$NGINX") \
 	>/dev/null 2>"$lt_tmp/err"
 lt_check "ulimit -n 40, -C 64: a warning names the limit and what to do" \

@@ -50,11 +50,15 @@ lt_check "-p: nothing written beside the config" [ ! -e "$lt_tmp/pconf/logs" ]
 # --- request shaping, as nginx logged it ---------------------------------------------
 # /shape proxies to /clean so that nginx reads the body ($request_body);
 # /slow delays every request after the first by a minute (limit_req).
+shape_conf() {	# shape_conf: a fresh port in $conf (lt_new_port), shape.conf from it
+lt_new_port "$conf"
 sed -e 's|default_type  text/plain;|&\n    log_format shaped "$request_method\|$http_x_promise\|$request_body\|$connection_requests\|$request_time\|$status";\n    limit_req_zone $binary_remote_addr zone=promise:1m rate=1r/m;|' \
 	-e "s|location = /status {|location = /shape { access_log $ngx/logs/shape.log shaped; proxy_pass http://127.0.0.1:$port/clean; }\n        location = /slow { access_log $ngx/logs/slow.log shaped; limit_req zone=promise burst=10; leaky clean; }\n        &|" \
 	"$conf" >"$ngx/shape.conf"
+}
 shape() {	# shape ARGS...: a run against /shape with ARGS; the lines nginx logged
 	rm -f "$ngx/logs/shape.log"
+	shape_conf
 	"$LT" --batch -c "$ngx/shape.conf" -u /shape -n 6 -C 1 --rounds 1 --fail-on none "$@" \
 		"$NGINX" >/dev/null 2>"$lt_tmp/err"
 	cat "$ngx/logs/shape.log" 2>/dev/null
@@ -67,6 +71,7 @@ lt_check "keepalive (the default): requests share a connection" \
 shape --no-keepalive -d 'x=1' >"$lt_tmp/shape"
 lt_check "--no-keepalive: 6 requests, each the first of its connection; -d alone is a POST" \
 	[ "$(grep -c '^POST|-|x=1|1|' "$lt_tmp/shape")" = 6 ] || show "$lt_tmp/shape" "$lt_tmp/err"
+shape_conf
 start=$(date +%s)
 "$LT" --batch -c "$ngx/shape.conf" -u /slow -n 3 -C 1 --rounds 1 --request-timeout 1 --fail-on none \
 	--json "$lt_tmp/slow.json" "$NGINX" >/dev/null 2>"$lt_tmp/err"
@@ -81,6 +86,7 @@ lt_check "--request-timeout 1: the run took ${took}s, not the minute nginx would
 
 # --- --alloc-fn: the site moves to the caller ------------------------------------------
 caller=$(grep -n 'rc = ngx_http_leaky_leak_alloc' "$LT_SRC" | cut -d: -f1)
+lt_new_port "$conf"
 "$LT" --batch -c "$conf" -u /leak/alloc -n 20 --rounds 3 --alloc-fn 'ngx_http_leaky_leak_a*' \
 	--session "$lt_tmp/s.jsonl" --json "$lt_tmp/alloc.json" "$NGINX" >"$lt_tmp/out" 2>"$lt_tmp/err"
 lt_check "--alloc-fn 'ngx_http_leaky_leak_a*': the definite leak is named at its caller, line $caller" \
@@ -121,6 +127,7 @@ lt_check "the rewritten binary's -V says NGX_DEBUG_PALLOC=0" \
 "$LT" --batch -c "$conf" -u /leak/alloc -n 20 --rounds 2 "$lt_tmp/nginx-plain" >/dev/null 2>"$lt_tmp/err"
 lt_check "without --allow-no-debug-palloc: refused, exit 2" \
 	bash -c "[ $? -eq 2 ] && grep -q 'NGX_DEBUG_PALLOC' '$lt_tmp/err'" || show "$lt_tmp/err"
+lt_new_port "$conf"
 "$LT" --batch -c "$conf" -u /leak/alloc -n 20 --rounds 2 --allow-no-debug-palloc --json "$lt_tmp/plain.json" \
 	"$lt_tmp/nginx-plain" >/dev/null 2>"$lt_tmp/err"
 lt_check "--allow-no-debug-palloc: runs (exit 1, the leak), warns" \

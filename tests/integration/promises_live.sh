@@ -19,20 +19,22 @@ nothing_left() {
 # restored, no valgrind of ours runs, the private dirs are gone
 exited_clean() { grep -q "LT-EXIT=$1\$" "$lt_tmp/exit" && terminal_restored && nothing_left; }
 
-# A vgdb that takes 2 s before each leak check: a stop 0.5 s after `c`
-# lands while the check is in flight (the engine waits up to 5 s for it).
-cat >"$lt_tmp/slow-vgdb" <<'EOF'
-#!/bin/sh
-case "$*" in *leak_check*) sleep 2 ;; esac
-exec vgdb "$@"
-EOF
-chmod +x "$lt_tmp/slow-vgdb"
+# vgdb through the gate (tests/tools/vgdb-gate): the check `c` asks for
+# (call 1; 0 is the baseline) is held in flight until the stop is on the
+# screen, then let go: the stop lands during the check, whatever the timing.
+gate_vgdb=$lt_repo/tests/tools/vgdb-gate
+held() { until_ok 60 test -s "$lt_tmp/gate-$1/held"; }
+release() { : >"$lt_tmp/gate-$1/go"; }
 
 # start NAME ARGS...: ngx-leaktop in a fresh 120x40 window, its session file
 # $lt_tmp/NAME.jsonl
 start() {
 	local name=$1; shift
-	tm_new "$name" 120 40 "cd '$lt_tmp' && env TMPDIR='$TMPDIR' '$LT' -c '$conf' \
+	lt_new_port "$conf"	# a port of its own for each start
+	mkdir -p "$lt_tmp/gate-$name"
+	echo 1 >"$lt_tmp/gate-$name/at"
+	command -v vgdb >"$lt_tmp/gate-$name/vgdb"
+	tm_new "$name" 120 40 "cd '$lt_tmp' && env TMPDIR='$TMPDIR' LT_GATE='$lt_tmp/gate-$name' '$LT' -c '$conf' \
 		--session '$lt_tmp/$name.jsonl' $* '$NGINX'; $lt_shell_tail"
 }
 # has_round NAME N: the session file of run NAME holds round N
@@ -40,19 +42,22 @@ has_round() { grep -q "^{\"type\":\"round\",\"n\":$2," "$lt_tmp/$1.jsonl" 2>/dev
 
 # --- a stop keeps the check in flight -------------------------------------------------
 for how in q S C-c TERM; do
-	start "stop-$how" --vgdb "$lt_tmp/slow-vgdb" -u /leak/alloc -n 20
+	start "stop-$how" --vgdb "$gate_vgdb" -u /leak/alloc -n 20
 	if ! wait_for 'check #0 at' 120; then
 		lt_not_ok "stop with $how: the baseline check never came"
 		continue
 	fi
 	keys c
-	sleep 0.5
+	held "stop-$how" || lt_not_ok "stop with $how: the check never reached vgdb"
 	case $how in
 	TERM)
 		pid=$(pgrep -f -- "--session $lt_tmp/stop-TERM.jsonl" | head -n 1)
 		kill -TERM "$pid" ;;
 	*) keys "$how" ;;
 	esac
+	lt_check "$how during a check: the stop is under way while the check is held" \
+		wait_for 'stopping nginx' 30
+	release "stop-$how"
 	if [ "$how" = S ]; then
 		lt_check "S during a check: nginx stopped, valgrind's exit report shown" \
 			wait_for "valgrind's exit report \(x: back\)" 60

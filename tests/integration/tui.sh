@@ -23,6 +23,7 @@ chmod +x "$lt_tmp/editor"
 # start NAME ARGS...: ngx-leaktop in a fresh 120x40 window
 start() {
 	local name=$1; shift
+	lt_new_port "$ngx/nginx.conf"	# a port of its own for each start
 	tm_new "$name" 120 40 "cd '$lt_tmp/home' && env EDITOR='$lt_tmp/editor' TMPDIR='$TMPDIR' \
 		'$LT' -c '$ngx/nginx.conf' $* '$NGINX'; $lt_shell_tail"
 }

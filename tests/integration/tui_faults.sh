@@ -20,6 +20,7 @@ nothing_left() {
 }
 no_session_file() { [ -z "$(ls -A "$sessions" 2>/dev/null)" ]; }
 # run NAME COLS ROWS ENV [ARGS]: ngx-leaktop in a fresh terminal, stderr kept
+# (the port: lt_new_port before each start that binds, as here)
 run() {
 	tm_new "$1" "$2" "$3" "env $4 TMPDIR='$TMPDIR' '$LT' $args ${5:-} '$NGINX' \
 		2>'$lt_tmp/stderr'; $lt_shell_tail"
@@ -55,8 +56,11 @@ for t in TERM=dumb "-u TERM"; do
 done
 
 # --- 1x1 at start, then a usable size ------------------------------------------------
+lt_new_port "$ngx/nginx.conf"
 run "1x1" 1 1 ""
-sleep 3
+# the baseline check reached the session file: it ran, and drew, at 1x1
+baseline_saved() { grep -qs '"type":"round"' "$(ls -t "$sessions"/*.jsonl 2>/dev/null | head -n 1)"; }
+lt_check "1x1 at start: the baseline check ran" until_ok 120 baseline_saved
 lt_check "1x1 at start: still running" [ -n "$(lt_pid)" ]
 T resize-window -t lt -x 120 -y 40
 lt_check "1x1 at start: grown to 120x40, the baseline check is shown" wait_for 'check #0 at' 120
@@ -79,6 +83,7 @@ lt_check "1x1 at start: terminal restored" terminal_restored
 lt_check "1x1 at start: nothing left" nothing_left
 
 # --- the port taken by another process: shown, R again once it is free ------------
+lt_new_port "$ngx/nginx.conf"	# the holder and ngx-leaktop share it on purpose
 busy=$lt_tmp/busy
 mkdir -p "$busy/logs"
 sed -e "s|$ngx|$busy|g" "$ngx/nginx.conf" >"$busy/nginx.conf"
@@ -107,6 +112,8 @@ keys q
 lt_check "port freed, q: exit 0" exited_with 0
 lt_check "port freed: nothing left" nothing_left
 # the port taken for good: quitting says why on stderr, exit 2
+lt_new_port "$ngx/nginx.conf"
+sed -e "s|$ngx|$busy|g" "$ngx/nginx.conf" >"$busy/nginx.conf"
 "$NGINX" -p "$busy/" -c "$busy/nginx.conf" -g 'daemon off; master_process off;' 2>/dev/null &
 holder=$!
 lt_pids+=("$holder")
@@ -124,6 +131,7 @@ kill "$holder"
 wait "$holder" 2>/dev/null
 
 # --- a storm of resizes while auto mode runs rounds ----------------------------------
+lt_new_port "$ngx/nginx.conf"
 run "storm" 132 40 ""
 lt_check "precondition: storm, the baseline check done" wait_for 'check #0 at' 120
 keys a
@@ -145,8 +153,9 @@ echo "# $storms resizes"
 T resize-window -t lt -x 150 -y 45
 lt_check "storm: redrawn at the final 150x45, the wide header" wait_for '^ definite [0-9]+' 10
 lt_check "storm: the key bar on the last of 45 rows" until_ok 5 keybar_on_row 45
-lt_check "precondition: storm, a check on the screen" wait_for 'check #[0-9]+ at' 1
-lt_check "storm: rounds went on through it (check #$before -> #$(check_no))" [ "$(check_no)" -gt "$before" ]
+# a state, not a time: auto mode's next check after the storm's start
+past_check() { screen >"$lt_tmp/pane"; [ "$(check_no)" -gt "$1" ]; }
+lt_check "storm: rounds went on through it (check #$before -> #$(check_no))" until_ok 60 past_check "$before"
 keys a
 lt_check "storm: a stops auto mode" wait_for 'ready  pid [0-9]+  auto off' 60
 n=$(check_no)
@@ -161,6 +170,7 @@ lt_check "storm: terminal restored" terminal_restored
 lt_check "storm: nothing left running, private dirs removed" nothing_left
 
 # --- stopped (^Z, SIGTSTP) and fg from a shell with job control ----------------------
+lt_new_port "$ngx/nginx.conf"
 tm_new "stop" 120 40 "env -i PATH='$PATH' TERM=screen HOME='$lt_tmp' PS1='SH\$ ' \
 	bash --norc --noprofile -i"
 lt_check "precondition: the shell's prompt" wait_for 'SH\$' 10
@@ -168,17 +178,20 @@ keys "TMPDIR='$TMPDIR' XDG_STATE_HOME='$XDG_STATE_HOME' '$LT' $args '$NGINX'" En
 lt_check "precondition: stop, the baseline check done" wait_for 'check #0 at' 120
 pid=$(lt_pid)
 lt_check "stop: found ngx-leaktop's pid" [ -n "$pid" ]
+shell_has_tty() {
+	[ -s "$lt_tmp/stty" ] && grep -qE '(^| )icanon( |;|$)' "$lt_tmp/stty" &&
+		grep -qE '(^| )echo( |;|$)' "$lt_tmp/stty" && ! screen | grep -q 'ngx-leaktop  nginx/'
+}
 round=0
 for how in "^Z typed" "SIGTSTP sent"; do
 	rm -f "$lt_tmp/stty"
 	if [ "$how" = "^Z typed" ]; then keys C-z; else kill -TSTP "$pid"; fi
 	lt_check "$how: stopped, the shell says so" wait_for 'Stopped' 10
 	lt_check "$how: the process is stopped" until_ok 5 pid_stopped
-	keys "stty -a >'$lt_tmp/stty'; clear" Enter
-	lt_check "$how: the shell has its terminal back (cooked, echo, screen left)" \
-		bash -c "sleep 1; grep -qE '(^| )icanon( |;|\$)' '$lt_tmp/stty' &&
-			grep -qE '(^| )echo( |;|\$)' '$lt_tmp/stty' && ! tmux -S '$sock' capture-pane -p -t lt |
-			grep -q 'ngx-leaktop  nginx/'"
+	# the modes once the shell ran stty (the file appears whole), the screen before clear
+	keys "stty -a >'$lt_tmp/stty.new'; mv '$lt_tmp/stty.new' '$lt_tmp/stty'" Enter
+	lt_check "$how: the shell has its terminal back (cooked, echo, screen left)" until_ok 10 shell_has_tty
+	keys clear Enter
 	T resize-window -t lt -x 100 -y 30	# the window changes while it is stopped
 	keys fg Enter
 	lt_check "fg: the screen is back" wait_for 'ngx-leaktop  nginx/.*ready' 10
@@ -196,6 +209,7 @@ lt_check "fg, q: exit 0" wait_for '^LT-EXIT=0' 10
 lt_check "stop/fg: nothing left running, private dirs removed" nothing_left
 
 # --- the terminal closed (SIGHUP) in auto mode -----------------------------------------
+lt_new_port "$ngx/nginx.conf"
 run "hangup" 120 40 "" "--session '$lt_tmp/hup.jsonl'"
 lt_check "precondition: hangup, the baseline check done" wait_for 'check #0 at' 120
 keys a

@@ -8,6 +8,7 @@ set -uo pipefail
 lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
 bug_line() { grep -n "BUG: $1 \*/" "$LT_SRC" | head -n 1 | cut -d: -f1; }
 
+lt_new_port "$conf"	# a port of its own for each start
 "$LT" --batch -c "$conf" -u /leak/alloc -u /bug/invalid-read -u /bug/uninit -n 60 --rounds 2 \
 	--fail-on error --json "$lt_tmp/r.json" "$NGINX" >"$lt_tmp/out" 2>"$lt_tmp/err"
 rc=$?
@@ -37,18 +38,26 @@ lt_check "exit leak report: leak_alloc definitely lost at line $line" \
 	jqt --argjson l "$line" '[.exit.sites[] | select(.kind == "definitely_lost" and .line == $l)] | length > 0' "$lt_tmp/r.json"
 lt_check "exit report summary counts definite bytes" jqt '.exit.summary.definitely_lost.bytes > 0' "$lt_tmp/r.json"
 
+lt_new_port "$conf"	# a port of its own for each start
 "$LT" --batch -c "$conf" -u /leak/cycle -n 60 --rounds 2 --fail-on error "$NGINX" >/dev/null 2>&1
 lt_check "--fail-on error without memcheck errors: exit 0" [ $? -eq 0 ]
 
 line=$(bug_line crash)
-"$LT" --batch -c "$conf" -u /leak/alloc -u /crash -n 40 --rounds 2 --json "$lt_tmp/c.json" "$NGINX" \
+lt_new_port "$conf"	# a port of its own for each start
+# -C 1: /leak/alloc once, then /crash
+"$LT" --batch -c "$conf" -u /leak/alloc -u /crash -n 40 -C 1 --rounds 2 --json "$lt_tmp/c.json" "$NGINX" \
 	>/dev/null 2>"$lt_tmp/err"
 lt_check "crash: the message names SIGSEGV at ngx_http_leaky_module.c:$line" \
 	grep -q "SIGSEGV.*ngx_http_leaky_crash (ngx_http_leaky_module.c:$line)" "$lt_tmp/err"
 lt_check "crash: the JSON's end says so too" jqt '.end | test("ngx_http_leaky_crash")' "$lt_tmp/c.json" ||
 	sed 's/^/#   /' "$lt_tmp/err"	# what it said instead
-lt_check "crash: no exit report (valgrind does no leak search after a fatal signal)" \
-	jqt '.exit == null' "$lt_tmp/c.json"
+# valgrind's leak search runs after a fatal signal too (as in
+# tests/data/xml/abort.xml): the one /leak/alloc before the crash, 100 bytes
+lt_check "crash: the exit report after it: leak_alloc's 100 bytes, definitely lost at line $(lt_leak_line leak_alloc)" \
+	jqt --argjson l "$(lt_leak_line leak_alloc)" '[.exit.sites[] | [.kind, .function, .line, .bytes, .blocks]] ==
+		[["definitely_lost", "ngx_http_leaky_leak_alloc", $l, [100], [1]]] and
+		.exit.summary.definitely_lost == {"bytes": 100, "blocks": 1}' "$lt_tmp/c.json" ||
+	jq -c .exit "$lt_tmp/c.json" | sed 's/^/#   /'
 lt_check "nothing left running, private dirs removed" \
 	bash -c "[ -z \"\$(ls -A '$TMPDIR')\" ]"
 
@@ -68,19 +77,145 @@ lt_check "--load repeat.xml: two ClientCheck errors with one stack: one row, 3 +
 	jqt '[.errors[] | select(.kind == "ClientCheck") | .count] == [6]' "$lt_tmp/rep.json"
 lt_check "--load repeat.xml: the table counts 25 and 6" \
 	bash -c "grep -Eq 'read_past +InvalidRead +25 ' '$lt_tmp/out' && grep -Eq 'check +ClientCheck +6 ' '$lt_tmp/out'"
-for f in "$lt_repo"/tests/data/xml/*.xml; do
-	[ -f "$f" ] || continue
-	name=$(basename "$f")
-	"$LT" --load "$f" --batch --fail-on none --json "$lt_tmp/x.json" >/dev/null 2>"$lt_tmp/err"
+# --- each capture of tests/data/xml (see its README.md): all it holds ------------
+# report_lines JSON: the report as sorted lines: each memcheck error (kind,
+# count, where: function file:line, and the caller of that frame), each
+# exit report site (kind, bytes (direct+indirect), blocks, where, caller),
+# the exit summary, the rounds, why it ended.
+report_lines() {
+	jq -r '
+	def base: if . == null then "?" else split("/") | last end;
+	def at: "\(if (.function // "") == "" then "?" else .function end) \(.file | base):\(.line // "?")";
+	def caller: . as $x | ($x.stack | map(.function == $x.function and .line == $x.line) | index(true)) as $i |
+		$x.stack[$i + 1] | if . == null then "-" else "\(.function):\(.line // "?")" end;
+	(.errors[] | "error \(.kind) x\(.count) at \(at) from \(caller)"),
+	(.sites[] | "site \(.kind) \(.bytes | last) bytes (\(.direct_bytes)+\(.indirect_bytes)) in \(.blocks | last) at \(at) from \(caller)"),
+	(.rounds[].summary | to_entries[] | select(.value.bytes > 0 or .value.blocks > 0) |
+		"summary \(.key) \(.value.bytes) bytes in \(.value.blocks)"),
+	"rounds \(.rounds | length)", "end \(.end // "-")"' "$1" | LC_ALL=C sort
+}
+# capture_is FILE: --load FILE exits 0 and its report is exactly the lines on stdin
+capture_is() {
+	local rc
+	"$LT" --load "$1" --batch --fail-on none --json "$lt_tmp/x.json" >/dev/null 2>"$lt_tmp/err"
 	rc=$?
-	if grep -q "<protocoltool>memcheck" "$f"; then
-		lt_check "--load $name (memcheck): exit 0 and valid JSON" \
-			bash -c "[ $rc -eq 0 ] && jq -e .ngx_leaktop '$lt_tmp/x.json' >/dev/null"
-	else
-		lt_check "--load $name (not memcheck): exit 2 with a message" \
-			bash -c "[ $rc -eq 2 ] && [ -s '$lt_tmp/err' ]"
-	fi
-done
+	report_lines "$lt_tmp/x.json" >"$lt_tmp/got" 2>&1
+	LC_ALL=C sort >"$lt_tmp/want"
+	[ "$rc" -eq 0 ] && cmp -s "$lt_tmp/want" "$lt_tmp/got" && return 0
+	echo "# --load ${1##*/}: exit $rc; want (<), got (>):"
+	diff "$lt_tmp/want" "$lt_tmp/got" | sed 's/^/#   /'
+	return 1
+}
+fails() { ! "$@" >/dev/null; }
+xd=$lt_repo/tests/data/xml
+# errors.c + mismatch.cc: each statement marked ERR: there. Where valgrind's
+# own free, strcpy or malloc is the first frame, its caller is where.
+# SyscallParam is in libc's write, called from two places; the jump to 0x10
+# has no function. leak_indirect's block: its 16 bytes + the 200 it holds.
+errors_common="\
+error ClientCheck x1 at client_check errors.c:135 from main:214
+error ClientCheck x1 at client_check errors.c:136 from main:214
+error InvalidJump x1 at ? ?:? from main:215
+error InvalidMemPool x1 at invalid_mempool errors.c:166 from main:216
+error InvalidRead x1 at invalid_read errors.c:33 from main:204
+error InvalidRead x1 at use_after_free errors.c:54 from main:206
+error InvalidWrite x1 at invalid_write errors.c:43 from main:205
+error SyscallParam x1 at write write.c:26 from syscall_param:96
+error SyscallParam x1 at write write.c:26 from syscall_stack:107
+error UninitCondition x1 at uninit_condition errors.c:85 from main:209
+error UninitValue x1 at uninit_value errors.c:74 from main:208
+end -
+rounds 1
+summary definitely_lost 116 bytes in 2
+summary possibly_lost 300 bytes in 1"
+errors_callers="\
+error FishyValue x1 at fishy errors.c:124 from main:213
+error InvalidFree x1 at invalid_free errors.c:64 from main:207
+error MismatchedFree x1 at new_delete_array() mismatch.cc:20 from cxx_mismatch:27
+error MismatchedFree x1 at new_free() mismatch.cc:12 from cxx_mismatch:26
+error Overlap x1 at overlap errors.c:117 from main:212
+site definitely_lost 100 bytes (100+0) in 1 at leak_definite errors.c:172 from main:218
+site definitely_lost 216 bytes (16+200) in 1 at leak_indirect errors.c:180 from main:219
+site possibly_lost 300 bytes (300+0) in 1 at leak_possible errors.c:189 from main:220"
+errors_all="$errors_common
+$errors_callers
+site indirectly_lost 200 bytes (200+0) in 1 at leak_indirect errors.c:182 from main:219
+site still_reachable 400 bytes (400+0) in 1 at leak_reachable errors.c:197 from main:221
+summary indirectly_lost 200 bytes in 1
+summary still_reachable 400 bytes in 1"
+lt_check "--load errors.xml: 16 errors, the 5 exit sites of all four kinds, each at its ERR: line" \
+	capture_is "$xd/errors.xml" <<<"$errors_all"
+# --gen-suppressions=all: the same errors; the default leak kinds (no
+# indirect, no reachable)
+lt_check "--load errors_supp.xml: the same 16 errors, the definite and possible sites" \
+	capture_is "$xd/errors_supp.xml" <<<"$errors_common
+$errors_callers"
+# --num-callers=2: after a frame of valgrind's own no caller is left
+lt_check "--load errors_small.xml: the same errors and sites, 2 frames each" \
+	capture_is "$xd/errors_small.xml" <<<"$errors_common
+$(sed -e 's/ from [^ ]*$/ from -/' <<<"$errors_callers")"
+lt_check "--load threads.xml: worker_bug's two errors, 67 bytes in 2 blocks of 2 threads" \
+	capture_is "$xd/threads.xml" <<-'EOF'
+	error InvalidRead x1 at worker_bug threads.c:20 from worker:37
+	error InvalidWrite x1 at worker_bug threads.c:23 from worker:37
+	site definitely_lost 67 bytes (67+0) in 2 at worker threads.c:40 from start_thread:442
+	summary definitely_lost 67 bytes in 2
+	rounds 1
+	end -
+	EOF
+# the client-request checks while running are not the exit report: the
+# exit check's 3 blocks, one per call of leak()
+lt_check "--load clientleak.xml: the exit check's 3 blocks, not the running checks'" \
+	capture_is "$xd/clientleak.xml" <<-'EOF'
+	site definitely_lost 128 bytes (128+0) in 1 at leak clientleak.c:12 from main:24
+	site definitely_lost 64 bytes (64+0) in 1 at leak clientleak.c:12 from main:20
+	site definitely_lost 64 bytes (64+0) in 1 at leak clientleak.c:12 from main:23
+	summary definitely_lost 256 bytes in 3
+	rounds 1
+	end -
+	EOF
+# SIGABRT in thread doomed; valgrind's leak search ran after it all the same
+lt_check "--load abort.xml: the fatal signal, and the exit report after it" \
+	capture_is "$xd/abort.xml" <<-'EOF'
+	site possibly_lost 272 bytes (272+0) in 1 at allocate_dtv dl-tls.c:401 from _dl_allocate_tls:670
+	summary possibly_lost 272 bytes in 1
+	rounds 1
+	end got SIGABRT in __pthread_kill_implementation (pthread_kill.c:44)
+	EOF
+lt_check "--load killed.xml: the one error before the kill, no exit report" \
+	capture_is "$xd/killed.xml" <<-'EOF'
+	error UninitCondition x1 at bug killed.c:14 from main:26
+	rounds 0
+	end -
+	EOF
+lt_check "--load killed.xml: says the file is cut off" grep -q "killed.xml is cut off (truncated" "$lt_tmp/err"
+lt_check "--load repeat.xml: 25, and 3 + 3 in one row, from <errorcounts>" \
+	capture_is "$xd/repeat.xml" <<-'EOF'
+	error ClientCheck x6 at check repeat.c:24 from main:39
+	error InvalidRead x25 at read_past repeat.c:18 from main:37
+	rounds 1
+	end -
+	EOF
+# the source name caf\xe9\x01.c is no UTF-8: U+FFFD for each of the 2 bytes
+bad=caf$'\uFFFD\uFFFD'.c
+lt_check "--load badbytes.xml: its error and its leak, the name's bad bytes replaced" \
+	capture_is "$xd/badbytes.xml" <<-EOF
+	error InvalidRead x1 at main $bad:11 from -
+	site definitely_lost 4 bytes (4+0) in 1 at main $bad:9 from -
+	summary definitely_lost 4 bytes in 1
+	rounds 1
+	end -
+	EOF
+"$LT" --load "$xd/helgrind.xml" --batch --fail-on none --json "$lt_tmp/x.json" >/dev/null 2>"$lt_tmp/err"
+rc=$?
+lt_check "--load helgrind.xml: exit 2 (got $rc), one line: not memcheck" \
+	bash -c "[ $rc -eq 2 ] && [ \$(wc -l <'$lt_tmp/err') -eq 1 ] &&
+		grep -q 'helgrind.xml: valgrind XML from helgrind, not memcheck' '$lt_tmp/err'"
+lt_check "the 10 captures of tests/data/xml, each asserted above" [ "$(ls "$xd"/*.xml | wc -l)" -eq 10 ]
+# One wrong value is seen: errors.xml with leak_definite's 100 bytes made 101.
+sed -e 's|<leakedbytes>100</leakedbytes>|<leakedbytes>101</leakedbytes>|' "$xd/errors.xml" >"$lt_tmp/wrong.xml"
+lt_check "a copy of errors.xml with one byte count changed fails the comparison" \
+	fails capture_is "$lt_tmp/wrong.xml" <<<"$errors_all"
 "$LT" --load "$lt_repo/README.md" --batch >/dev/null 2>"$lt_tmp/err"
 lt_check "--load of a non-XML file: exit 2, names the file" \
 	bash -c "[ $? -eq 2 ] && grep -q 'README.md' '$lt_tmp/err'"
