@@ -22,6 +22,25 @@ lt_finish() {
 	[ "$lt_failed" -eq 0 ]
 }
 
+# lt_need COMMAND...: every COMMAND the script runs is installed. Each one
+# missing is a "not ok - COMMAND is not installed (apt-get install PKG)"
+# and the script ends there, failed: a test without its tool must not
+# pass (a missing pgrep "finds" nothing left running). Every test script
+# names what it runs at its top; tests/deps.list maps commands to packages.
+lt_need() {
+	local c pkg missing=0
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 && continue
+		pkg=$(bash "$lt_repo/tests/setup-deps.sh" --package-of "$c")
+		lt_not_ok "$c is not installed (apt-get install $pkg; make deps installs them all)"
+		missing=1
+	done
+	[ "$missing" -eq 0 ] && return 0
+	lt_finish
+	exit 1
+}
+lt_need mktemp shuf sed grep
+
 # A private dir removed on exit; every process we start is killed on exit.
 lt_tmp=$(mktemp -d)
 chmod 700 "$lt_tmp"
@@ -62,12 +81,38 @@ lt_fixture_conf() {
 	echo "$port"
 }
 
-# No valgrind/nginx of ours may survive a test.
-lt_no_leftovers() {
-	! pgrep -f "valgrind.*$1" >/dev/null 2>&1
+# lt_running PATTERN: a process whose command line matches PATTERN (pgrep
+# -f, extended regex) runs. Only pgrep's "none matched" (status 1) says
+# no: a pgrep that is missing or fails counts as running, so no "nothing
+# left running" check can pass without having looked.
+lt_running() {
+	local rc
+	pgrep -f -- "$1" >/dev/null 2>&1
+	rc=$?
+	[ "$rc" -eq 1 ] && return 1
+	if [ "$rc" -ne 0 ] && [ -z "${lt_pgrep_said:-}" ]; then
+		lt_pgrep_said=1
+		echo "# pgrep -f '$1' failed (status $rc): counted as running" >&2
+	fi
+	return 0
 }
+# lt_wait_gone PATTERN [SECONDS]: no process matches PATTERN, in time (10 s)
+lt_wait_gone() {
+	local i
+	for ((i = 0; i < ${2:-10} * 10; i++)); do
+		lt_running "$1" || return 0
+		sleep 0.1
+	done
+	return 1
+}
+# lt_no_leftovers PATH: no valgrind (with its nginx) of the run under PATH
+# survives; lt_nothing_left PATH DIR: nor anything in the private DIR
+# (which must still exist: a vanished dir is no proof of a clean-up).
+lt_no_leftovers() { ! lt_running "valgrind.*$1"; }
+lt_nothing_left() { lt_no_leftovers "$1" && lt_empty_dir "$2"; }
+lt_empty_dir() { [ -d "$1" ] && [ -z "$(ls -A "$1")" ]; }
 
-# jqt FILTER FILE: true if the jq filter holds (jq is installed by setup-deps).
+# jqt FILTER FILE: true if the jq filter holds (a script using it needs jq).
 jqt() { jq -e "$@" >/dev/null; }
 
 # lt_fixture_setup: the usual start of an end-to-end script. A private

@@ -8,6 +8,7 @@
 # left; what was gathered stays in the session file.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
+lt_need valgrind vgdb jq curl pgrep clear
 
 . "$lt_repo/tests/tmux.sh"
 sessions=$XDG_STATE_HOME/ngx-leaktop/sessions
@@ -15,8 +16,8 @@ line=$(lt_leak_line leak_alloc)
 args="-c '$ngx/nginx.conf' -u /leak/alloc -u /clean -n 100"
 
 nothing_left() {
-	for _ in $(seq 100); do pgrep -f "valgrind.*$ngx" >/dev/null || break; sleep 0.1; done
-	! pgrep -f "valgrind.*$ngx" >/dev/null && [ -z "$(ls -A "$TMPDIR")" ]
+	lt_wait_gone "valgrind.*$ngx"
+	lt_nothing_left "$ngx" "$TMPDIR"
 }
 no_session_file() { [ -z "$(ls -A "$sessions" 2>/dev/null)" ]; }
 # run NAME COLS ROWS ENV [ARGS]: ngx-leaktop in a fresh terminal, stderr kept
@@ -65,7 +66,7 @@ lt_check "back at 120x40: r runs a round" wait_for 'check #1 at' 60
 keys u C-u
 keys -l 'http://localhost:80@example.com/x'
 keys Enter
-lt_check "u: a URL off this machine is refused" wait_for 'load goes to loopback only' 10
+lt_check "u: a URL off this machine is refused" wait_for 'burst goes to loopback only' 10
 keys r
 lt_check "u: the URL set is unchanged, r runs a round" wait_for 'check #2 at.*' 60
 lt_check "u: still 2 URLs" grep -q 'URLs 2' "$lt_tmp/pane"
@@ -163,7 +164,10 @@ wait_for 'SH\$' 10 >/dev/null
 keys "TMPDIR='$TMPDIR' XDG_STATE_HOME='$XDG_STATE_HOME' '$LT' $args '$NGINX'" Enter
 wait_for 'check #0 at' 120 >/dev/null
 pid=$(lt_pid)
-stopped() { grep -q '^State:.*T (stopped)' "/proc/$pid/status"; }
+lt_check "stop: found ngx-leaktop's pid" [ -n "$pid" ]
+state() { [ -n "$pid" ] && grep '^State:' "/proc/$pid/status"; }
+stopped() { state | grep -q 'T (stopped)'; }
+running() { state >/dev/null && ! stopped; }
 round=0
 for how in "^Z typed" "SIGTSTP sent"; do
 	rm -f "$lt_tmp/stty"
@@ -178,7 +182,7 @@ for how in "^Z typed" "SIGTSTP sent"; do
 	T resize-window -t lt -x 100 -y 30	# the window changes while it is stopped
 	keys fg Enter
 	lt_check "fg: the screen is back" wait_for 'ngx-leaktop  nginx/.*ready' 10
-	lt_check "fg: running again" bash -c "! grep -q '^State:.*T (stopped)' /proc/$pid/status"
+	lt_check "fg: running again" running
 	lt_check "fg: drawn at the size it has now (key bar on row 30)" until_ok 5 keybar_on_row 30
 	round=$((round + 1))
 	keys r
@@ -197,9 +201,10 @@ wait_for 'check #0 at' 120 >/dev/null
 keys a
 wait_for 'check #2 at' 60 >/dev/null
 pid=$(lt_pid)
+lt_check "terminal closed: found ngx-leaktop's pid" [ -n "$pid" ]
 kill_servers	# the pty goes away: SIGHUP, reads and writes fail
 for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-lt_check "terminal closed: ngx-leaktop exited" bash -c "! kill -0 $pid 2>/dev/null"
+lt_check "terminal closed: ngx-leaktop exited" bash -c "[ -n '$pid' ] && ! kill -0 '$pid' 2>/dev/null"
 lt_check "terminal closed: nginx stopped, private dirs removed" nothing_left
 "$LT" --load "$lt_tmp/hup.jsonl" --batch --json "$lt_tmp/hup.json" >/dev/null 2>&1
 lt_check "terminal closed: the session file holds the baseline and 2+ rounds" \

@@ -4,6 +4,7 @@
 # with its line, and offline --load of nginx and non-nginx XML files.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
+lt_need valgrind vgdb jq tmux gzip cmp pgrep
 
 lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
 bug_line() { grep -n "BUG: $1 \*/" "$LT_SRC" | head -n 1 | cut -d: -f1; }
@@ -49,8 +50,7 @@ lt_check "crash: the JSON's end says so too" jqt '.end | test("ngx_http_leaky_cr
 	sed 's/^/#   /' "$lt_tmp/err"	# what it said instead
 lt_check "crash: no exit report (valgrind does no leak search after a fatal signal)" \
 	jqt '.exit == null' "$lt_tmp/c.json"
-lt_check "nothing left running, private dirs removed" \
-	bash -c "[ -z \"\$(ls -A '$TMPDIR')\" ]"
+lt_check "nothing left running, private dirs removed" lt_nothing_left "$ngx" "$TMPDIR"
 
 # offline
 "$LT" --load "$lt_repo/tests/data/memcheck_fixture.xml" --batch --json - >"$lt_tmp/o.json" 2>/dev/null
