@@ -48,6 +48,9 @@ run_suite() {
 	fi
 }
 
+# What the tests run is installed (tests/deps.list, installed by make deps).
+run_suite "deps" tests/setup-deps.sh --check
+
 # The house plan first (README, Layout): layers, private headers, file
 # sizes, calls that go one way; then the same checks shown to fail.
 run_suite "layers" tests/layers.sh

@@ -23,6 +23,32 @@ if [ "${1:-}" = --package-of ]; then
 	exit 0
 fi
 
+# --check: after the install, every package's file and every command of
+# tests/deps.list is there (a wrong command -> package line would only
+# show on a machine without the command). TAP-like, "N passed, M failed".
+if [ "${1:-}" = --check ]; then
+	passed=0 failed=0
+	triplet=$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
+	while read -r pkg file cmds; do
+		case $pkg in ''|'#'*) continue ;; esac
+		file=${file//x86_64-linux-gnu/$triplet}
+		for c in "" $cmds; do
+			if [ -z "$c" ]; then
+				what="$pkg: $file"
+				there=$([ -e "$file" ] && echo y || true)
+			else
+				what="$pkg: command $c"
+				there=$(command -v "$c" >/dev/null && echo y || true)
+			fi
+			if [ -n "$there" ]; then passed=$((passed + 1)); echo "ok - $what"
+			else failed=$((failed + 1)); echo "not ok - $what (tests/deps.list)"; fi
+		done
+	done <"$list"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+fi
+
 # curl.h lives under the multiarch triplet; find it for any architecture.
 triplet=$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
 

@@ -7,7 +7,7 @@
 # (q, Ctrl-C, SIGTERM) restores the terminal and leaves nothing running.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
-lt_need valgrind vgdb jq pgrep
+lt_need valgrind vgdb jq pgrep tmux
 
 . "$lt_repo/tests/tmux.sh"
 mkdir -p "$lt_tmp/home"	# the screen's working dir (w saves there)

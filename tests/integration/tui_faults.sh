@@ -8,7 +8,7 @@
 # left; what was gathered stays in the session file.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
-lt_need valgrind vgdb jq curl pgrep clear
+lt_need valgrind vgdb jq curl pgrep clear tmux
 
 . "$lt_repo/tests/tmux.sh"
 sessions=$XDG_STATE_HOME/ngx-leaktop/sessions
