@@ -39,7 +39,7 @@ lt_need() {
 	lt_finish
 	exit 1
 }
-lt_need mktemp shuf sed grep
+lt_need mktemp shuf sed grep ss
 
 # A private dir removed on exit; every process we start is killed on exit.
 lt_tmp=$(mktemp -d)
@@ -61,14 +61,24 @@ lt_leak_line() {
 	grep -n "LEAK: $1 \*/" "$LT_SRC" | head -n 1 | cut -d: -f1
 }
 
+# lt_free_port: a port nothing uses on this machine, below the kernel's
+# ephemeral range: a port in it can be the local end of any outgoing
+# connection (or of its TIME_WAIT), which a connect test cannot see and on
+# which nginx's bind() fails with "Address already in use". ss sees every
+# socket; the connect test stays for a listener ss could not show.
 lt_free_port() {
-	local port
-	for port in $(shuf -i 20000-60000 -n 50); do
+	local lo=32768 out port
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+	[ "$lo" -gt 11000 ] 2>/dev/null || lo=61000
+	for port in $(shuf -i 10000-$((lo - 1)) -n 50); do
+		out=$(ss -Htan "sport = :$port") || continue
+		[ -z "$out" ] || continue
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return 0
 		fi
 	done
+	echo "lt_free_port: no free port found (is ss working?)" >&2
 	return 1
 }
 
