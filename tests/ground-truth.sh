@@ -46,8 +46,12 @@ fi
 [ -x "$nginx" ] || { echo "ground-truth.sh: no nginx binary at $nginx" >&2; exit 2; }
 nginx=$(readlink -f "$nginx")
 
+# Every command it runs, or a failure naming the package (tests/deps.list).
 for tool in valgrind vgdb curl timeout; do
-    command -v "$tool" >/dev/null || { echo "ground-truth.sh: $tool not found" >&2; exit 2; }
+    command -v "$tool" >/dev/null && continue
+    echo "not ok - $tool is not installed (apt-get install $(bash "$repo/tests/setup-deps.sh" --package-of "$tool"); make deps installs them all)"
+    echo "0 passed, 1 failed"
+    exit 2
 done
 
 ROUND_REQUESTS=20       # per leak location and round

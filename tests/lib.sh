@@ -22,6 +22,25 @@ lt_finish() {
 	[ "$lt_failed" -eq 0 ]
 }
 
+# lt_need COMMAND...: every COMMAND the script runs is installed. Each one
+# missing is a "not ok - COMMAND is not installed (apt-get install PKG)"
+# and the script ends there, failed: a test without its tool must not
+# pass (a missing pgrep "finds" nothing left running). Every test script
+# names what it runs at its top; tests/deps.list maps commands to packages.
+lt_need() {
+	local c pkg missing=0
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 && continue
+		pkg=$(bash "$lt_repo/tests/setup-deps.sh" --package-of "$c")
+		lt_not_ok "$c is not installed (apt-get install $pkg; make deps installs them all)"
+		missing=1
+	done
+	[ "$missing" -eq 0 ] && return 0
+	lt_finish
+	exit 1
+}
+lt_need mktemp shuf sed grep ss
+
 # A private dir removed on exit; every process we start is killed on exit.
 lt_tmp=$(mktemp -d)
 chmod 700 "$lt_tmp"
@@ -42,19 +61,21 @@ lt_leak_line() {
 	grep -n "LEAK: $1 \*/" "$LT_SRC" | head -n 1 | cut -d: -f1
 }
 
-# lt_free_port: a port no socket of this machine uses (ss sees listeners,
-# clients and TIME_WAIT alike), below the ephemeral range the kernel hands
-# out to clients when there is room for one, so no client of another test
-# takes it between the pick and the bind. Pick one per start: a port kept
-# for many starts can be taken in between.
+# lt_free_port: a port nothing uses on this machine, below the kernel's
+# ephemeral range: a port in it can be the local end of any outgoing
+# connection (or of its TIME_WAIT), which a connect test cannot see and on
+# which nginx's bind() fails with "Address already in use". ss sees every
+# socket; the connect test stays for a listener ss could not show.
 lt_free_port() {
-	local lo=32768 hi=60999 port i
-	read -r lo hi 2>/dev/null </proc/sys/net/ipv4/ip_local_port_range
-	for ((i = 0; i < 100; i++)); do
-		if [ "$lo" -gt 11024 ]; then
-			port=$((10000 + (RANDOM * 32768 + RANDOM) % (lo - 10000)))
-		else
-			port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+	local lo=32768 out port
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+	[ "$lo" -gt 11000 ] 2>/dev/null || lo=61000
+	for port in $(shuf -i 10000-$((lo - 1)) -n 50); do
+		out=$(ss -Htan "sport = :$port") || continue
+		[ -z "$out" ] || continue
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
 		fi
 		if command -v ss >/dev/null; then
 			[ -z "$(ss -Htan "sport = :$port" 2>/dev/null)" ] || continue
@@ -64,7 +85,7 @@ lt_free_port() {
 		echo "$port"
 		return 0
 	done
-	echo "lt_free_port: no free port found" >&2
+	echo "lt_free_port: no free port found (is ss working?)" >&2
 	return 1
 }
 
@@ -87,12 +108,38 @@ lt_fixture_conf() {
 	echo "$port"
 }
 
-# No valgrind/nginx of ours may survive a test.
-lt_no_leftovers() {
-	! pgrep -f "valgrind.*$1" >/dev/null 2>&1
+# lt_running PATTERN: a process whose command line matches PATTERN (pgrep
+# -f, extended regex) runs. Only pgrep's "none matched" (status 1) says
+# no: a pgrep that is missing or fails counts as running, so no "nothing
+# left running" check can pass without having looked.
+lt_running() {
+	local rc
+	pgrep -f -- "$1" >/dev/null 2>&1
+	rc=$?
+	[ "$rc" -eq 1 ] && return 1
+	if [ "$rc" -ne 0 ] && [ -z "${lt_pgrep_said:-}" ]; then
+		lt_pgrep_said=1
+		echo "# pgrep -f '$1' failed (status $rc): counted as running" >&2
+	fi
+	return 0
 }
+# lt_wait_gone PATTERN [SECONDS]: no process matches PATTERN, in time (10 s)
+lt_wait_gone() {
+	local i
+	for ((i = 0; i < ${2:-10} * 10; i++)); do
+		lt_running "$1" || return 0
+		sleep 0.1
+	done
+	return 1
+}
+# lt_no_leftovers PATH: no valgrind (with its nginx) of the run under PATH
+# survives; lt_nothing_left PATH DIR: nor anything in the private DIR
+# (which must still exist: a vanished dir is no proof of a clean-up).
+lt_no_leftovers() { ! lt_running "valgrind.*$1"; }
+lt_nothing_left() { lt_no_leftovers "$1" && lt_empty_dir "$2"; }
+lt_empty_dir() { [ -d "$1" ] && [ -z "$(ls -A "$1")" ]; }
 
-# jqt FILTER FILE: true if the jq filter holds (jq is installed by setup-deps).
+# jqt FILTER FILE: true if the jq filter holds (a script using it needs jq).
 jqt() { jq -e "$@" >/dev/null; }
 
 # lt_fixture_setup: the usual start of an end-to-end script. A private

@@ -133,6 +133,7 @@ recount_logs() {
 		[ -f "$log" ] || continue
 		base=$(basename "$log" .log)
 		case $base in
+		deps) kind=harness; limit=$LIMIT_LAYERS; name=$base ;;
 		layers) kind=product; limit=$LIMIT_LAYERS; name=$base ;;
 		layers-selftest) kind=harness; limit=$LIMIT_LAYERS; name=$base ;;
 		ground-truth) kind=harness; limit=$LIMIT_GROUND_TRUTH; name=$base ;;
@@ -153,6 +154,8 @@ recount_logs() {
 if [ -n "$recount" ]; then
 	recount_logs
 else
+	# What the tests run is installed (tests/deps.list, installed by make deps).
+	run_suite harness "deps" "$LIMIT_LAYERS" tests/setup-deps.sh --check
 	# The house plan first (README, Layout): layers, private headers, file
 	# sizes, calls that go one way; then the same checks shown to fail.
 	run_suite product "layers" "$LIMIT_LAYERS" tests/layers.sh

@@ -5,26 +5,50 @@
 # apt-get line and stops.
 set -euo pipefail
 
-# Debian package -> a file it installs (dpkg -s is slow per package; a file
-# test is instant and proves the package is usable).
-pkgs=(
-	"pkg-config:/usr/bin/pkg-config"
-	"libncurses-dev:/usr/include/ncursesw/curses.h"
-	"libxml2-dev:/usr/include/libxml2/libxml/xmlreader.h"
-	"libxml2-utils:/usr/bin/xmllint"
-	"libcurl4-openssl-dev:/usr/include/x86_64-linux-gnu/curl/curl.h"
-	"libjansson-dev:/usr/include/jansson.h"
-	"libcmocka-dev:/usr/include/cmocka.h"
-	"valgrind:/usr/bin/vgdb"
-	"curl:/usr/bin/curl"
-	"tmux:/usr/bin/tmux"
-	"jq:/usr/bin/jq"
-	"libpcre2-dev:/usr/include/pcre2.h"
-	"zlib1g-dev:/usr/include/zlib.h"
-	"dpkg-dev:/usr/bin/dpkg-source"
-	"clang:/usr/bin/clang"
-	"libclang-rt-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a"
-)
+# The packages: tests/deps.list, "package file [commands...]" a line. A
+# file test per package (dpkg -s is slow per package; a file test is
+# instant and proves the package is usable).
+list=$(dirname "$0")/deps.list
+pkgs=()
+while read -r pkg file _; do
+	case $pkg in ''|'#'*) continue ;; esac
+	pkgs+=("$pkg:$file")
+done <"$list"
+
+# --package-of COMMAND: the package whose commands include COMMAND (for
+# lt_need's message); "?" if the list does not name it.
+if [ "${1:-}" = --package-of ]; then
+	awk -v c="$2" '!/^#/ { for (i = 3; i <= NF; i++) if ($i == c) { print $1; found = 1; exit } }
+		END { if (!found) print "?" }' "$list"
+	exit 0
+fi
+
+# --check: after the install, every package's file and every command of
+# tests/deps.list is there (a wrong command -> package line would only
+# show on a machine without the command). TAP-like, "N passed, M failed".
+if [ "${1:-}" = --check ]; then
+	passed=0 failed=0
+	triplet=$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
+	while read -r pkg file cmds; do
+		case $pkg in ''|'#'*) continue ;; esac
+		file=${file//x86_64-linux-gnu/$triplet}
+		for c in "" $cmds; do
+			if [ -z "$c" ]; then
+				what="$pkg: $file"
+				there=$([ -e "$file" ] && echo y || true)
+			else
+				what="$pkg: command $c"
+				there=$(command -v "$c" >/dev/null && echo y || true)
+			fi
+			if [ -n "$there" ]; then passed=$((passed + 1)); echo "ok - $what"
+			else failed=$((failed + 1)); echo "not ok - $what (tests/deps.list)"; fi
+		done
+	done <"$list"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+fi
+
 # curl.h lives under the multiarch triplet; find it for any architecture.
 triplet=$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
 

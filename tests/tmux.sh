@@ -5,6 +5,7 @@
 # A run's pane records "LT-EXIT=status" in $lt_tmp/exit and the
 # terminal's modes (stty -a) in $lt_tmp/stty when ngx-leaktop exits.
 
+lt_need tmux stty
 lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
 sock=				# the running server's socket (see tm_new)
 T() { tmux -S "$sock" "$@"; }

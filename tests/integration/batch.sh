@@ -5,15 +5,14 @@
 # clear message, exit 2, nothing left running).
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
+lt_need valgrind vgdb jq curl pgrep
 
 lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
 # Every start that binds gets a port of its own first (lt_new_port).
 leaky_urls=(-u /leak/alloc -u /leak/struct -u /leak/pool -u /leak/cycle -u /cache/a -u /cache/b
 	-u /lazy -u /clean)
 
-nothing_left() {
-	! pgrep -f "valgrind.*$ngx" >/dev/null && [ -z "$(ls -A "$TMPDIR")" ]
-}
+nothing_left() { lt_nothing_left "$ngx" "$TMPDIR"; }
 
 # --- the leak classes -------------------------------------------------------
 lt_new_port "$conf"
@@ -102,7 +101,7 @@ lt_check "odd TMPDIR, a config without pid (ours given with -g): runs" \
 	jqt '([.rounds[].requests] | add) == 20 and ([.rounds[].failed] | add) == 0' "$lt_tmp/odd2.json"
 lt_check "odd TMPDIR: valgrind's XML followed (the uninit error is in)" \
 	jqt '[.errors[] | select(.kind == "UninitCondition")] | length > 0' "$lt_tmp/odd2.json"
-lt_check "odd TMPDIR: private dirs removed" [ -z "$(ls -A "$odd")" ]
+lt_check "odd TMPDIR: private dirs removed" lt_empty_dir "$odd"
 
 # --- bad input: each a clear one-line message and exit 2 -----------------------
 bad() {	# bad DESCRIPTION PATTERN ARGS...

@@ -5,6 +5,7 @@
 # `timeout`, so a hang is a failure, never a stuck test.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
+lt_need valgrind vgdb jq pgrep timeout setpriv cc
 
 ngx=$lt_tmp/ngx
 lt_fixture_conf "$ngx" >/dev/null
@@ -51,9 +52,7 @@ valgrind_pid() {
 	lt=$(pgrep -P "$bg" -f ngx-leaktop | head -n 1)
 	pgrep -P "${lt:-$bg}" -f valgrind | head -n 1
 }
-nothing_left() {
-	! pgrep -f "valgrind.*$1" >/dev/null && [ -z "$(ls -A "$1/tmp")" ]
-}
+nothing_left() { lt_nothing_left "$1" "$1/tmp"; }
 # end_case PATTERN ROUNDS: exit 2, stderr matches, the JSON keeps exactly
 # ROUNDS rounds (the baseline counts) and why it ended, nothing left
 end_case() {
@@ -133,7 +132,7 @@ if held; then
 fi
 release
 wait "$bg" 2>/dev/null
-for _ in $(seq 100); do pgrep -f "valgrind.*$case_dir" >/dev/null || break; sleep 0.1; done
+lt_wait_gone "valgrind.*$case_dir"
 lt_check "$case_name: valgrind and nginx died with it" lt_no_leftovers "$case_dir/"
 "$LT" --load "$lt_tmp/kill.jsonl" --batch --json "$lt_tmp/kill.json" >/dev/null 2>&1
 lt_check "$case_name: the session file holds the baseline + 3 completed checks" \

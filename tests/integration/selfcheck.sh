@@ -3,6 +3,7 @@
 # fixture nginx (1) under valgrind memcheck and (2) built with ASan+UBSan.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
+lt_need valgrind vgdb jq pgrep
 
 lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
 args=(--batch -c "$ngx/nginx.conf" -u /leak/alloc -u /cache/x -u /lazy -u /clean -n 80 --rounds 3
@@ -32,6 +33,6 @@ lt_check "ASan+UBSan build: no sanitizer report" \
 	bash -c "! grep -qE 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error' '$lt_tmp/asan.err'"
 grep -E "AddressSanitizer|LeakSanitizer|runtime error" "$lt_tmp/asan.err" | head -n 20 | sed 's/^/# /'
 lt_check "nothing left running" lt_no_leftovers "$ngx"
-lt_check "private dirs removed" [ -z "$(ls -A "$TMPDIR")" ]
+lt_check "private dirs removed" lt_empty_dir "$TMPDIR"
 
 lt_finish

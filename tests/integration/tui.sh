@@ -7,6 +7,7 @@
 # (q, Ctrl-C, SIGTERM) restores the terminal and leaves nothing running.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
+lt_need valgrind vgdb jq pgrep tmux
 
 . "$lt_repo/tests/tmux.sh"
 mkdir -p "$lt_tmp/home"	# the screen's working dir (w saves there)
@@ -28,9 +29,7 @@ start() {
 		'$LT' -c '$ngx/nginx.conf' $* '$NGINX'; $lt_shell_tail"
 }
 
-nothing_left() {
-	! pgrep -f "valgrind.*$ngx" >/dev/null && [ -z "$(ls -A "$TMPDIR")" ]
-}
+nothing_left() { lt_nothing_left "$ngx" "$TMPDIR"; }
 
 # --- rounds, the table -------------------------------------------------------
 start "rounds" "${urls[*]}" -n 160

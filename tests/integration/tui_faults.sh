@@ -8,6 +8,7 @@
 # left; what was gathered stays in the session file.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
+lt_need valgrind vgdb jq curl pgrep clear tmux
 
 . "$lt_repo/tests/tmux.sh"
 sessions=$XDG_STATE_HOME/ngx-leaktop/sessions
@@ -15,8 +16,8 @@ line=$(lt_leak_line leak_alloc)
 args="-c '$ngx/nginx.conf' -u /leak/alloc -u /clean -n 100"
 
 nothing_left() {
-	for _ in $(seq 100); do pgrep -f "valgrind.*$ngx" >/dev/null || break; sleep 0.1; done
-	! pgrep -f "valgrind.*$ngx" >/dev/null && [ -z "$(ls -A "$TMPDIR")" ]
+	lt_wait_gone "valgrind.*$ngx"
+	lt_nothing_left "$ngx" "$TMPDIR"
 }
 no_session_file() { [ -z "$(ls -A "$sessions" 2>/dev/null)" ]; }
 # run NAME COLS ROWS ENV [ARGS]: ngx-leaktop in a fresh terminal, stderr kept

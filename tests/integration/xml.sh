@@ -4,6 +4,7 @@
 # with its line, and offline --load of nginx and non-nginx XML files.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
+lt_need valgrind vgdb jq tmux gzip cmp pgrep
 
 lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
 bug_line() { grep -n "BUG: $1 \*/" "$LT_SRC" | head -n 1 | cut -d: -f1; }
@@ -58,8 +59,7 @@ lt_check "crash: the exit report after it: leak_alloc's 100 bytes, definitely lo
 		[["definitely_lost", "ngx_http_leaky_leak_alloc", $l, [100], [1]]] and
 		.exit.summary.definitely_lost == {"bytes": 100, "blocks": 1}' "$lt_tmp/c.json" ||
 	jq -c .exit "$lt_tmp/c.json" | sed 's/^/#   /'
-lt_check "nothing left running, private dirs removed" \
-	bash -c "[ -z \"\$(ls -A '$TMPDIR')\" ]"
+lt_check "nothing left running, private dirs removed" lt_nothing_left "$ngx" "$TMPDIR"
 
 # offline
 "$LT" --load "$lt_repo/tests/data/memcheck_fixture.xml" --batch --json - >"$lt_tmp/o.json" 2>/dev/null
