@@ -135,13 +135,23 @@ tui_set_exit_model(struct tui *t, const struct model *m, bool show)
 
 /* ---- global commands that switch views ---- */
 
+/* What the view on top has under its cursor; false if nothing (the view
+ * said why in the status line). */
+static bool
+selection(struct tui *t, struct tui_selection *sel)
+{
+	struct tui_view *v = tui_top(t);
+
+	*sel = (struct tui_selection){ 0 };
+	return v->ops->select && v->ops->select(t, v, sel);
+}
+
 static unsigned
 open_selection(struct tui *t)
 {
-	struct tui_view *v = tui_top(t);
-	struct tui_selection sel = { 0 };
+	struct tui_selection sel;
 
-	if (!v->ops->select || !v->ops->select(t, v, &sel))
+	if (!selection(t, &sel))
 		return TUI_DRAW_STATUS;
 	if (sel.nsites)
 		view_push(t, &tui_stack_ops, tui_stack_new_sites(sel.model, sel.sites, sel.nsites));
@@ -155,10 +165,9 @@ open_selection(struct tui *t)
 static unsigned
 edit_selection(struct tui *t)
 {
-	struct tui_view *v = tui_top(t);
-	struct tui_selection sel = { 0 };
+	struct tui_selection sel;
 
-	if (!v->ops->select || !v->ops->select(t, v, &sel))
+	if (!selection(t, &sel))
 		return TUI_DRAW_STATUS;
 	return tui_command_edit(t, sel.frame);
 }
