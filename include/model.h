@@ -31,6 +31,40 @@ struct model_frame {
 	bool core;		/* nginx's own source tree (src/core, src/http, ...) */
 };
 
+/* A URL that drives a site: its id (model_url) and the bytes each of its
+ * requests adds. */
+struct model_site_url {
+	uint32_t url;
+	double bytes_per_request;
+};
+
+enum model_attrib {
+	MODEL_ATTRIB_NONE,	/* not growing: no URL drives it */
+	MODEL_ATTRIB_DONE,	/* urls[] says which URLs drive it (maybe none) */
+	MODEL_ATTRIB_FEW_ROUNDS,	/* growing, but the rounds so far cannot tell its URLs apart */
+};
+
+/* The pool (or static) holding a still-reachable site's blocks. */
+enum model_pool {
+	MODEL_POOL_UNKNOWN,	/* not searched (yet), or nothing found */
+	MODEL_POOL_CYCLE,	/* ngx_cycle->pool: lives until reload */
+	MODEL_POOL_CONNECTION,	/* c->pool: lives as long as the connection */
+	MODEL_POOL_REQUEST,	/* r->pool: freed when the request ends */
+	MODEL_POOL_MODULE,	/* a pool the module created (created_at says where) */
+	MODEL_POOL_STATIC,	/* a global or static variable (symbol) */
+	MODEL_POOL_OTHER,	/* another pool of nginx's (created_at) */
+};
+
+/* "cycle", "connection", ...; "" for MODEL_POOL_UNKNOWN. */
+const char *model_pool_name(enum model_pool p);
+
+struct model_holder {
+	enum model_pool pool;
+	bool searched;		/* a search ran (pool may still be UNKNOWN) */
+	uint32_t created_at;	/* frame id of the ngx_create_pool caller, UINT32_MAX if none */
+	const char *symbol;	/* STATIC: the variable (interned); else NULL */
+};
+
 struct model_site {
 	enum leak_kind kind;
 	uint32_t nframes;
@@ -46,6 +80,17 @@ struct model_site {
 	int64_t delta_bytes;	/* latest round minus the previous one */
 	int64_t delta_blocks;
 	double bytes_per_request;	/* growing: first to latest rise / its requests */
+	/* Which request: the URLs whose requests drive the site's growth,
+	 * biggest first, with the bytes per request of that URL (derived with
+	 * the verdict; see model_why.c). */
+	const struct model_site_url *urls;
+	uint32_t nurls;
+	enum model_attrib attrib;
+	/* Loss record number of the site in the latest round, 0 if absent:
+	 * `block_list recno` right after that check. */
+	uint32_t recno;
+	/* What holds it (the owning pool), once searched. */
+	struct model_holder holder;
 };
 
 struct model_round {
@@ -56,6 +101,10 @@ struct model_round {
 	int64_t check_ns;	/* how long the leak check took */
 	int64_t wall_ms;	/* CLOCK_REALTIME when it completed */
 	size_t nsites;		/* sites known when the round closed */
+	/* Requests of each URL (model_url id) that reached nginx in the burst
+	 * before this check; URLs past nurls had none. */
+	const uint64_t *url_requests;
+	uint32_t nurls;
 };
 
 struct model;
@@ -120,6 +169,21 @@ void model_group_add(struct model_group *g, const struct model_site *s);
 /* Intern one frame (memcheck errors share the model's frame table, so the
  * backtrace and source views serve both); returns its id. */
 uint32_t model_frame_intern(struct model *m, const struct leakcheck_frame *f);
+
+/* ---- why it leaks (model_why.c) ---- */
+
+/* URLs get ids in the order first seen; the same URL the same id. */
+uint32_t model_url_intern(struct model *m, const char *url);
+size_t model_nurls(const struct model *m);
+const char *model_url(const struct model *m, uint32_t id);
+/* Between model_round_begin and _end: `reached` requests of that URL got
+ * an answer from nginx (any status) in the burst before this check. */
+void model_round_url_requests(struct model *m, uint32_t url, uint64_t reached);
+/* Requests of URL in round r (0 if none or out of range). */
+uint64_t model_round_url(const struct model *m, size_t r, uint32_t url);
+
+/* Record what holds a site (symbol is copied). */
+void model_site_set_holder(struct model *m, size_t site, const struct model_holder *h);
 
 /* Memory the model holds, for the benchmark and the TUI. */
 size_t model_memory(const struct model *m);

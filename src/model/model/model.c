@@ -50,9 +50,12 @@ model_free(struct model *m)
 
 	if (!m)
 		return;
-	for (i = 0; i < m->nsites; i++)
+	for (i = 0; i < m->nsites; i++) {
 		free(m->sites[i].frames);
+		free((void *)m->sites[i].urls);
+	}
 	for (i = 0; i < m->nrounds + (m->in_round ? 1 : 0); i++) {
+		free((void *)m->rounds[i].url_requests);
 		free(m->data[i].bytes);
 		free(m->data[i].blocks);
 		free(m->data[i].direct);
@@ -61,6 +64,7 @@ model_free(struct model *m)
 	for (i = 0; i < m->nalloc_fns; i++)
 		free(m->alloc_fns[i]);
 	free(m->alloc_fns);
+	free(m->urls);
 	free(m->frames);
 	free(m->frame_hash);
 	free(m->frame_lens);
@@ -307,6 +311,7 @@ site_id(struct model *m, enum leak_kind kind, const uint32_t *ids, size_t n)
 	}
 	s = &m->sites[m->nsites];
 	memset(s, 0, sizeof *s);
+	s->holder.created_at = UINT32_MAX;
 	s->kind = kind;
 	s->nframes = (uint32_t)n;
 	s->frames = xmalloc(n * sizeof *ids);
@@ -360,6 +365,8 @@ model_round_begin(struct model *m, uint64_t requests, uint64_t failed)
 	r->total_requests = requests + (m->nrounds ? m->rounds[m->nrounds - 1].total_requests : 0);
 	m->in_round = true;
 	m->sites_at_begin = m->nsites;
+	for (size_t i = 0; i < m->nsites; i++)
+		m->sites[i].recno = 0;
 }
 
 void
@@ -381,6 +388,7 @@ model_round_add(struct model *m, const struct leakcheck_record *rec)
 	d->blocks[id] += rec->blocks;
 	d->direct[id] += rec->direct;
 	d->indirect[id] += rec->indirect;
+	m->sites[id].recno = rec->recno;
 }
 
 int
@@ -428,13 +436,18 @@ model_round_abort(struct model *m)
 	if (!m->in_round)
 		return;
 	d = &m->data[m->nrounds];
+	free((void *)m->rounds[m->nrounds].url_requests);
+	m->rounds[m->nrounds].url_requests = NULL;
+	m->rounds[m->nrounds].nurls = 0;
 	free(d->bytes);
 	free(d->blocks);
 	free(d->direct);
 	free(d->indirect);
 	memset(d, 0, sizeof *d);
-	for (i = m->sites_at_begin; i < m->nsites; i++)
+	for (i = m->sites_at_begin; i < m->nsites; i++) {
 		free(m->sites[i].frames);
+		free((void *)m->sites[i].urls);
+	}
 	/* Forget the sites this round created: rebuild the index. */
 	m->nsites = m->sites_at_begin;
 	memset(m->site_slots, 0, m->nsite_slots * sizeof *m->site_slots);

@@ -52,6 +52,9 @@ struct model {
 	size_t sites_at_begin;
 	size_t baseline;
 
+	const char **urls;	/* interned, by URL id */
+	size_t nurls, capurls;
+
 	char **alloc_fns;
 	size_t nalloc_fns;
 	uint32_t *stack;	/* scratch for one record's frame ids */
