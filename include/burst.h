@@ -54,6 +54,9 @@ struct burst_stats {
 	 * keepalive_requests or keepalive_timeout, or an error), in this
 	 * burst or while held since the last one. */
 	unsigned long conn_closed;
+	/* hold: so this burst closed them all at its end (drained): a check
+	 * sees every connection of a burst or none, never some */
+	bool released;
 	unsigned long connects;	/* connections opened in this burst */
 	bool probed;		/* the quiesce probe ran before done */
 	char last_error[256];	/* last transport error text, escaped-safe ASCII */

@@ -329,6 +329,18 @@ holding(const struct burst *burst)
 	return burst->spec.hold && burst->spec.keepalive;
 }
 
+/* Fewer connections than the burst holds, or some replaced: nginx closed
+ * one (keepalive_requests, keepalive_timeout) or one failed. Checked with
+ * them, nginx's own per-connection memory would rise and fall with their
+ * number and look like growth; so they are all closed (drained) instead,
+ * and the next burst opens them again: a check sees all of them or none. */
+static bool
+held_short(const struct burst *burst)
+{
+	return burst->stats.conn_closed ||
+		burst->stats.open_connections - burst->draining != burst->neasy;
+}
+
 /* The last thing every loop callback does: the done callback may start the
  * next burst or free the burst, so nothing may touch it after it. */
 void
@@ -343,13 +355,15 @@ burst_maybe_complete(struct burst *burst)
 		collect_finished(burst);
 		if (burst->in_flight)
 			return;
-		if (!holding(burst))
+		if (!holding(burst) || held_short(burst)) {
+			burst->stats.released = holding(burst);
 			release_curl(burst);
+		}
 	}
 	if (burst->draining)
 		return;
 	/* Held connections give no sign that nginx is done: ask it. */
-	if (holding(burst) && burst->probe != PROBE_DONE) {
+	if (holding(burst) && !burst->stats.released && burst->probe != PROBE_DONE) {
 		if (burst->probe == PROBE_IDLE)
 			burst_probe_start(burst);
 		if (burst->probe != PROBE_DONE)
