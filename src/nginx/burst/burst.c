@@ -570,18 +570,10 @@ burst_stats(const struct burst *burst)
 void
 burst_set_shape(struct burst *burst, unsigned long requests, unsigned concurrency)
 {
-	unsigned long before, after;
-
-	concurrency = concurrency ? concurrency : 1;
-	before = burst->spec.requests < burst->spec.concurrency ?
-		burst->spec.requests : burst->spec.concurrency;
-	after = requests < concurrency ? requests : concurrency;
-	/* another number of connections: the held ones close at the next start
-	 * (a burst of 0 requests keeps them) */
-	if (after && before != after)
-		burst->reset_pending = true;
+	/* another number of connections closes the held ones at the next
+	 * start (burst_start: neasy != n) */
 	burst->spec.requests = requests;
-	burst->spec.concurrency = concurrency;
+	burst->spec.concurrency = concurrency ? concurrency : 1;
 }
 
 unsigned long
