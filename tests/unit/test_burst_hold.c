@@ -214,6 +214,36 @@ test_server_closes_idle(void **state)
 	assert_true(f->st.probed);
 }
 
+/* Before the baseline: the connections opened with one request each to
+ * the first URL, then held; no burst of the rotation. */
+static void
+test_warm(void **state)
+{
+	struct fix *f = *state;
+	unsigned long plan[3];
+
+	make_held(f, 3, 30, 3);
+	f->srv.mode = SRV_NORMAL;
+	assert_true(burst_warm(f->burst, done_cb, f));
+	evloop_run(f->loop);
+	assert_int_equal(f->st.connects, 3);
+	assert_int_equal(f->st.status[2], 3);	/* all to URL 0 (/) */
+	assert_true(f->st.probed);
+	assert_int_equal(f->srv_open_at_done, 3);
+	assert_int_equal(burst_count(f->burst), 0);
+	run_burst(f);
+	burst_plan(30, 3, 0, plan);
+	assert_int_equal(burst_count(f->burst), 1);
+	assert_int_equal(f->st.connects, 0);	/* on the warm connections */
+	assert_int_equal(f->st.status[2], plan[0]);
+	assert_int_equal(burst_url_reached(f->burst, 0), plan[0]);
+	assert_int_equal(f->srv.requests, 33);
+	/* without hold there is nothing to warm */
+	burst_free(f->burst);
+	make_load(f, 1, 10, 2, true);
+	assert_false(burst_warm(f->burst, done_cb, f));
+}
+
 /* hold needs keepalive: without it every connection is closed as before. */
 static void
 test_no_keepalive_holds_nothing(void **state)
@@ -247,6 +277,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_server_closes_mid_burst, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_closes_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_keepalive_holds_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_warm, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

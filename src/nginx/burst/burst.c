@@ -87,7 +87,12 @@ set_last_error(struct burst *burst, const char *msg)
 	d[n] = '\0';
 }
 
-/* --- our sockets: open, half-close, drain, close ------------------------ */
+/* Connections stay open between bursts. */
+static bool
+holding(const struct burst *burst)
+{
+	return burst->spec.hold && burst->spec.keepalive;
+}
 
 
 /* --- libcurl's socket and timer callbacks ------------------------------- */
@@ -165,57 +170,6 @@ curl_fd_cb(struct evloop *loop, int fd, int events, void *ctx)
 }
 
 /* --- easy handles --------------------------------------------------------- */
-
-static size_t
-discard_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	(void)ptr;
-	(void)userdata;
-	return size * nmemb;
-}
-
-static CURL *
-easy_new(struct burst *burst, char *errbuf)
-{
-	const struct burst_spec *sp = &burst->spec;
-	CURL *e = curl_easy_init();
-
-	if (!e)
-		return NULL;
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_PROXY, "");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-#endif
-	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, sp->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, errbuf);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard_cb);
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, burst_conn_open_cb);
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, burst);
-	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, burst_conn_close_cb);
-	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, burst);
-	if (!sp->keepalive)
-		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
-	/* A held connection lives as long as nginx keeps it (keepalive_timeout,
-	 * keepalive_requests), not curl's idle limit (118 s by default). */
-	if (sp->keepalive && sp->hold)
-		curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, 366L * 86400);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, burst->headers);
-	if (sp->body) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)burst->body_len);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, sp->body);
-	}
-	if (sp->method) {
-		/* HEAD has no body to wait for; curl must be told. */
-		if (!strcmp(sp->method, "HEAD"))
-			curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, sp->method);
-	}
-	return e;
-}
 
 /* Start the next request of the burst on easy handle i; false when none
  * is left. */
@@ -320,13 +274,6 @@ release_curl(struct burst *burst)
 	if (burst->curl_timer)
 		evloop_timer_cancel(burst->loop, burst->curl_timer);
 	burst->curl_timer = 0;
-}
-
-/* Connections stay open between bursts. */
-static bool
-holding(const struct burst *burst)
-{
-	return burst->spec.hold && burst->spec.keepalive;
 }
 
 /* Fewer connections than the burst holds, or some replaced: nginx closed
@@ -479,8 +426,8 @@ multi_new(struct burst *burst)
 	return m;
 }
 
-bool
-burst_start(struct burst *burst, burst_done_cb done, void *ctx)
+static bool
+start(struct burst *burst, burst_done_cb done, void *ctx, bool warm)
 {
 	unsigned long n;
 	unsigned open;
@@ -498,7 +445,7 @@ burst_start(struct burst *burst, burst_done_cb done, void *ctx)
 	burst->done_ctx = ctx;
 	burst->start_ns = util_now_ns();
 	burst->probe = PROBE_IDLE;
-	burst_plan_start(burst);
+	burst_plan_start(burst, warm);
 	n = burst->spec.requests < burst->spec.concurrency ?
 		burst->spec.requests : burst->spec.concurrency;
 	/* Held connections close (drained before the end) when the URLs or
@@ -512,7 +459,7 @@ burst_start(struct burst *burst, burst_done_cb done, void *ctx)
 		burst->errbuf = xcalloc(n, sizeof *burst->errbuf);
 		burst->easy_url = xcalloc(n, sizeof *burst->easy_url);
 		for (i = 0; burst->multi && i < n; i++) {
-			burst->easy[i] = easy_new(burst, burst->errbuf[i]);
+			burst->easy[i] = burst_easy_new(burst, burst->errbuf[i]);
 			if (!burst->easy[i])
 				break;
 			burst->neasy++;
@@ -531,6 +478,18 @@ burst_start(struct burst *burst, burst_done_cb done, void *ctx)
 	if (!burst->in_flight)
 		burst->done_timer = evloop_timer_add(burst->loop, 0, done_timer_cb, burst);
 	return true;
+}
+
+bool
+burst_start(struct burst *burst, burst_done_cb done, void *ctx)
+{
+	return start(burst, done, ctx, false);
+}
+
+bool
+burst_warm(struct burst *burst, burst_done_cb done, void *ctx)
+{
+	return holding(burst) && start(burst, done, ctx, true);
 }
 
 bool

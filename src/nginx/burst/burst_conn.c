@@ -203,3 +203,56 @@ burst_conn_close_cb(void *clientp, curl_socket_t fd)
 	return 0;
 }
 
+
+/* --- easy handles ------------------------------------------------------ */
+
+static size_t
+discard_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	(void)ptr;
+	(void)userdata;
+	return size * nmemb;
+}
+
+CURL *
+burst_easy_new(struct burst *burst, char *errbuf)
+{
+	const struct burst_spec *sp = &burst->spec;
+	CURL *e = curl_easy_init();
+
+	if (!e)
+		return NULL;
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PROXY, "");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+#endif
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, sp->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard_cb);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, burst_conn_open_cb);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, burst);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, burst_conn_close_cb);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, burst);
+	if (!sp->keepalive)
+		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	/* A held connection lives as long as nginx keeps it (keepalive_timeout,
+	 * keepalive_requests), not curl's idle limit (118 s by default). */
+	if (sp->keepalive && sp->hold)
+		curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, 366L * 86400);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, burst->headers);
+	if (sp->body) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)burst->body_len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, sp->body);
+	}
+	if (sp->method) {
+		/* HEAD has no body to wait for; curl must be told. */
+		if (!strcmp(sp->method, "HEAD"))
+			curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, sp->method);
+	}
+	return e;
+}

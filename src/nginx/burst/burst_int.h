@@ -87,15 +87,19 @@ void burst_conn_close(struct burst *burst, int fd);
 /* libcurl's CURLOPT_OPENSOCKETFUNCTION and CURLOPT_CLOSESOCKETFUNCTION. */
 curl_socket_t burst_conn_open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr);
 int burst_conn_close_cb(void *clientp, curl_socket_t fd);
+/* An easy handle with every option of the spec (burst_conn.c). */
+CURL *burst_easy_new(struct burst *burst, char *errbuf);
 /* The burst is done once nothing is in flight, every socket we closed is
  * closed by nginx too and, with hold, the quiesce probe came back. */
 void burst_maybe_complete(struct burst *burst);
 
 /* burst_plan.c: the per-URL arrays (re)sized for spec.nurls and zeroed;
- * the plan of the next burst (counts, SWRR state, sent/reached zeroed);
+ * the plan of the next burst (counts, SWRR state, sent/reached zeroed;
+ * warm: one request per connection, all to URL 0, not a burst of the
+ * rotation);
  * the URL index of the next request; free the arrays. */
 void burst_urls_reset(struct burst *burst);
-void burst_plan_start(struct burst *burst);
+void burst_plan_start(struct burst *burst, bool warm);
 size_t burst_plan_next(struct burst *burst);
 void burst_urls_free(struct burst *burst);
 

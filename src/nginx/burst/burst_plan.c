@@ -88,12 +88,19 @@ burst_urls_free(struct burst *burst)
 }
 
 void
-burst_plan_start(struct burst *burst)
+burst_plan_start(struct burst *burst, bool warm)
 {
 	size_t n = burst->spec.nurls;
 
-	burst->planned = burst->spec.requests;
-	burst_plan(burst->planned, n, burst->nbursts++, burst->url_plan);
+	if (warm) {
+		burst->planned = burst->spec.requests < burst->spec.concurrency ?
+			burst->spec.requests : burst->spec.concurrency;
+		memset(burst->url_plan, 0, n * sizeof *burst->url_plan);
+		burst->url_plan[0] = burst->planned;
+	} else {
+		burst->planned = burst->spec.requests;
+		burst_plan(burst->planned, n, burst->nbursts++, burst->url_plan);
+	}
 	memset(burst->url_swrr, 0, n * sizeof *burst->url_swrr);
 	memset(burst->url_sent, 0, n * sizeof *burst->url_sent);
 	memset(burst->url_reached, 0, n * sizeof *burst->url_reached);
