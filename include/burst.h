@@ -71,11 +71,15 @@ void burst_free(struct burst *burst);
 /* Start a burst; false if one is running. done is called from the loop. */
 bool burst_start(struct burst *burst, burst_done_cb done, void *ctx);
 bool burst_running(const struct burst *burst);
-/* With hold: open the connections the bursts will hold, with one request
- * each to the first URL, so that they are in nginx before the baseline
- * check (nginx's own memory for them is then no growth after it). Not a
- * burst of the rotation (burst_count stays), its requests belong to no
- * round. False, and nothing happens, without hold or while running. */
+/* With hold: open the connections the bursts will hold before the
+ * baseline check, so that nginx's own memory for them is in the baseline
+ * and no growth after it: the next burst begins with one request per
+ * connection (its first requests, as planned), and stops; done is called
+ * when nginx has finished them. The next burst_start goes on with the
+ * rest of that burst: its stats count the whole burst, its per-URL
+ * reached counts only the requests after the resume (what reached nginx
+ * between the checks). False, and nothing happens, without hold or while
+ * running. */
 bool burst_warm(struct burst *burst, burst_done_cb done, void *ctx);
 /* Abort a running burst (no callback); connections are closed. */
 void burst_abort(struct burst *burst);

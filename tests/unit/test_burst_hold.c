@@ -214,8 +214,10 @@ test_server_closes_idle(void **state)
 	assert_true(f->st.probed);
 }
 
-/* Before the baseline: the connections opened with one request each to
- * the first URL, then held; no burst of the rotation. */
+/* Before the baseline: the first burst begins with one request per
+ * connection (its first picks) and stops; the next start goes on with the
+ * rest on the same connections. nginx sees the burst's requests, no more;
+ * the per-URL reached counts are those after the resume. */
 static void
 test_warm(void **state)
 {
@@ -223,21 +225,32 @@ test_warm(void **state)
 	unsigned long plan[3];
 
 	make_held(f, 3, 30, 3);
-	f->srv.mode = SRV_NORMAL;
 	assert_true(burst_warm(f->burst, done_cb, f));
 	evloop_run(f->loop);
 	assert_int_equal(f->st.connects, 3);
-	assert_int_equal(f->st.status[2], 3);	/* all to URL 0 (/) */
+	assert_int_equal(f->st.done, 3);
+	/* burst 0 plans 20 5 5: its first three picks are /, /, /404 */
+	assert_int_equal(f->st.status[2], 2);
+	assert_int_equal(f->st.status[4], 1);
 	assert_true(f->st.probed);
 	assert_int_equal(f->srv_open_at_done, 3);
-	assert_int_equal(burst_count(f->burst), 0);
-	run_burst(f);
+	assert_int_equal(f->srv.requests, 3);
+	assert_int_equal(burst_count(f->burst), 1);
+	run_burst(f);	/* the rest of burst 0 */
 	burst_plan(30, 3, 0, plan);
 	assert_int_equal(burst_count(f->burst), 1);
-	assert_int_equal(f->st.connects, 0);	/* on the warm connections */
+	assert_int_equal(f->st.connects, 3);	/* the warm part's, none after */
+	assert_int_equal(f->st.done, 30);
 	assert_int_equal(f->st.status[2], plan[0]);
-	assert_int_equal(burst_url_reached(f->burst, 0), plan[0]);
-	assert_int_equal(f->srv.requests, 33);
+	assert_int_equal(f->srv.requests, 30);
+	assert_int_equal(burst_url_reached(f->burst, 0), plan[0] - 2);
+	assert_int_equal(burst_url_reached(f->burst, 1), plan[1] - 1);
+	assert_int_equal(burst_url_reached(f->burst, 2), plan[2]);
+	run_burst(f);	/* burst 1, whole */
+	burst_plan(30, 3, 1, plan);
+	assert_int_equal(burst_count(f->burst), 2);
+	assert_int_equal(burst_url_reached(f->burst, 1), plan[1]);
+	assert_int_equal(f->srv.requests, 60);
 	/* without hold there is nothing to warm */
 	burst_free(f->burst);
 	make_load(f, 1, 10, 2, true);

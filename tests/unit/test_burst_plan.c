@@ -124,7 +124,7 @@ test_plan_interleaved(void **state)
 	size_t i, u;
 
 	make_load(f, 3, 60, 4, true);
-	burst_plan_start(f->burst, false);	/* white box: burst 0's plan, 40 10 10 */
+	burst_plan_start(f->burst);	/* white box: burst 0's plan, 40 10 10 */
 	for (m = 1; m <= 60; m++) {
 		u = burst_plan_next(f->burst);
 		seen[u]++;

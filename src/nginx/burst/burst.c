@@ -179,7 +179,7 @@ easy_submit(struct burst *burst, size_t i)
 	struct burst_stats *st = &burst->stats;
 	size_t url;
 
-	if (st->sent >= burst->planned)
+	if (st->sent >= burst->planned || (burst->pause_at && st->sent >= burst->pause_at))
 		return false;
 	url = burst_plan_next(burst);
 	curl_easy_setopt(burst->easy[i], CURLOPT_URL, burst->spec.urls[url]);
@@ -321,6 +321,8 @@ burst_maybe_complete(struct burst *burst)
 	burst->drain_timer = 0;
 	update_rate(burst);
 	burst->running = false;
+	burst->paused = burst->pause_at != 0;	/* burst_warm: the rest comes */
+	burst->pause_at = 0;
 	st = burst->stats;
 	cb = burst->done;
 	if (cb)
@@ -432,22 +434,32 @@ start(struct burst *burst, burst_done_cb done, void *ctx, bool warm)
 	unsigned long n;
 	unsigned open;
 	size_t i;
+	bool resume = !warm && burst->paused && !burst->reset_pending;
 
 	if (burst->running)
 		return false;
-	open = burst->stats.open_connections;	/* held from the last burst */
-	memset(&burst->stats, 0, sizeof burst->stats);
-	burst->stats.open_connections = open;
-	burst->stats.conn_closed = burst->closed_idle;
+	n = burst->spec.requests < burst->spec.concurrency ?
+		burst->spec.requests : burst->spec.concurrency;
+	if (resume) {
+		/* the rest of the burst burst_warm began: its counts go on, the
+		 * per-URL ones start again (what reached nginx from here on) */
+		burst->stats.probed = burst->stats.released = false;
+		memset(burst->url_reached, 0, burst->spec.nurls * sizeof *burst->url_reached);
+	} else {
+		open = burst->stats.open_connections;	/* held from the last burst */
+		memset(&burst->stats, 0, sizeof burst->stats);
+		burst->stats.open_connections = open;
+		burst_plan_start(burst);
+	}
+	burst->stats.conn_closed += burst->closed_idle;
 	burst->closed_idle = 0;
+	burst->paused = false;
+	burst->pause_at = warm ? n : 0;
 	burst->running = true;
 	burst->done = done;
 	burst->done_ctx = ctx;
 	burst->start_ns = util_now_ns();
 	burst->probe = PROBE_IDLE;
-	burst_plan_start(burst, warm);
-	n = burst->spec.requests < burst->spec.concurrency ?
-		burst->spec.requests : burst->spec.concurrency;
 	/* Held connections close (drained before the end) when the URLs or
 	 * their number changed, or without hold. */
 	if (burst->multi && (burst->reset_pending || !holding(burst) || (n && burst->neasy != n)))
@@ -515,6 +527,8 @@ burst_abort(struct burst *burst)
 		evloop_timer_cancel(burst->loop, burst->done_timer);
 	burst->drain_timer = burst->done_timer = 0;
 	burst->aborting = false;
+	burst->paused = false;
+	burst->pause_at = 0;
 	if (burst->running)
 		update_rate(burst);
 	burst->running = false;

@@ -59,6 +59,10 @@ struct burst {
 	unsigned long *url_plan;	/* per URL: requests this burst */
 	int64_t *url_swrr;	/* smooth weighted round robin state */
 	unsigned long *url_sent, *url_reached;
+	/* burst_warm: stop after this many requests (0: don't), and the burst
+	 * so stopped, which the next burst_start goes on with */
+	unsigned long pause_at;
+	bool paused;
 
 	struct conn *conns;	/* indexed by fd */
 	size_t cap_conns;
@@ -94,12 +98,10 @@ CURL *burst_easy_new(struct burst *burst, char *errbuf);
 void burst_maybe_complete(struct burst *burst);
 
 /* burst_plan.c: the per-URL arrays (re)sized for spec.nurls and zeroed;
- * the plan of the next burst (counts, SWRR state, sent/reached zeroed;
- * warm: one request per connection, all to URL 0, not a burst of the
- * rotation);
+ * the plan of the next burst (counts, SWRR state, sent/reached zeroed);
  * the URL index of the next request; free the arrays. */
 void burst_urls_reset(struct burst *burst);
-void burst_plan_start(struct burst *burst, bool warm);
+void burst_plan_start(struct burst *burst);
 size_t burst_plan_next(struct burst *burst);
 void burst_urls_free(struct burst *burst);
 

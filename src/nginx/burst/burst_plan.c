@@ -88,19 +88,12 @@ burst_urls_free(struct burst *burst)
 }
 
 void
-burst_plan_start(struct burst *burst, bool warm)
+burst_plan_start(struct burst *burst)
 {
 	size_t n = burst->spec.nurls;
 
-	if (warm) {
-		burst->planned = burst->spec.requests < burst->spec.concurrency ?
-			burst->spec.requests : burst->spec.concurrency;
-		memset(burst->url_plan, 0, n * sizeof *burst->url_plan);
-		burst->url_plan[0] = burst->planned;
-	} else {
-		burst->planned = burst->spec.requests;
-		burst_plan(burst->planned, n, burst->nbursts++, burst->url_plan);
-	}
+	burst->planned = burst->spec.requests;
+	burst_plan(burst->planned, n, burst->nbursts++, burst->url_plan);
 	memset(burst->url_swrr, 0, n * sizeof *burst->url_swrr);
 	memset(burst->url_sent, 0, n * sizeof *burst->url_sent);
 	memset(burst->url_reached, 0, n * sizeof *burst->url_reached);
@@ -157,6 +150,7 @@ burst_set_urls(struct burst *burst, char **urls, size_t nurls)
 	burst->spec.nurls = nurls;
 	burst->nbursts = 0;
 	burst->reset_pending = true;
+	burst->paused = false;
 	burst_urls_reset(burst);
 	return true;
 }
