@@ -23,15 +23,16 @@ for bug in invalid_read:InvalidRead uninit:UninitCondition; do
 	lt_check "table lists $kind" grep -q "ngx_http_leaky_module.c:$line .*$kind" "$lt_tmp/out"
 done
 # valgrind writes each error once and its counts at exit (<errorcounts>):
-# after the graceful stop each counts every request that hit it (round
-# robin over the 3 URLs).
-for kind in InvalidRead UninitCondition; do
-	lt_check "$kind counted once per request to its URL, from valgrind's <errorcounts>" \
-		jqt --arg k "$kind" '([.rounds[].requests] | add) as $n | $n > 0 and
-			([.errors[] | select(.kind == $k) | .count] == [$n / 3])' "$lt_tmp/r.json"
+# after the graceful stop each counts every request that hit it. Bursts of
+# 60 over 3 URLs send 40 to URL k and 10 to each other in burst k
+# (burst_plan): /bug/invalid-read (URL 1) got 10 + 40, /bug/uninit 10 + 10.
+for kc in InvalidRead:50 UninitCondition:20; do
+	kind=${kc%%:*} count=${kc#*:}
+	lt_check "$kind counted once per request to its URL ($count), from valgrind's <errorcounts>" \
+		jqt --arg k "$kind" --argjson c "$count" \
+		'[.errors[] | select(.kind == $k) | .count] == [$c]' "$lt_tmp/r.json"
 done
-lt_check "the table shows that count too" \
-	grep -Eq "InvalidRead +$(jq '[.rounds[].requests] | add / 3' "$lt_tmp/r.json") " "$lt_tmp/out"
+lt_check "the table shows that count too" grep -Eq "InvalidRead +50 " "$lt_tmp/out"
 lt_check "InvalidRead carries where the block was allocated" \
 	jqt '.errors[] | select(.kind == "InvalidRead") | .aux[0].note | test("after a block of size 16")' "$lt_tmp/r.json"
 line=$(lt_leak_line leak_alloc)
@@ -45,7 +46,7 @@ lt_check "--fail-on error without memcheck errors: exit 0" [ $? -eq 0 ]
 
 line=$(bug_line crash)
 lt_new_port "$conf"	# a port of its own for each start
-# -C 1: /leak/alloc once, then /crash
+# -C 1: burst 0 weighs /leak/alloc at 3 of 4: /leak/alloc twice, then /crash
 "$LT" --batch -c "$conf" -u /leak/alloc -u /crash -n 40 -C 1 --rounds 2 --json "$lt_tmp/c.json" "$NGINX" \
 	>/dev/null 2>"$lt_tmp/err"
 lt_check "crash: the message names SIGSEGV at ngx_http_leaky_module.c:$line" \
@@ -53,11 +54,13 @@ lt_check "crash: the message names SIGSEGV at ngx_http_leaky_module.c:$line" \
 lt_check "crash: the JSON's end says so too" jqt '.end | test("ngx_http_leaky_crash")' "$lt_tmp/c.json" ||
 	sed 's/^/#   /' "$lt_tmp/err"	# what it said instead
 # valgrind's leak search runs after a fatal signal too (as in
-# tests/data/xml/abort.xml): the one /leak/alloc before the crash, 100 bytes
-lt_check "crash: the exit report after it: leak_alloc's 100 bytes, definitely lost at line $(lt_leak_line leak_alloc)" \
-	jqt --argjson l "$(lt_leak_line leak_alloc)" '[.exit.sites[] | [.kind, .function, .line, .bytes, .blocks]] ==
-		[["definitely_lost", "ngx_http_leaky_leak_alloc", $l, [100], [1]]] and
-		.exit.summary.definitely_lost == {"bytes": 100, "blocks": 1}' "$lt_tmp/c.json" ||
+# tests/data/xml/abort.xml): the two /leak/alloc before the crash, 200
+# bytes (a connection's first request and the next: two stacks)
+lt_check "crash: the exit report after it: leak_alloc's 200 bytes, definitely lost at line $(lt_leak_line leak_alloc)" \
+	jqt --argjson l "$(lt_leak_line leak_alloc)" '([.exit.sites[] | [.kind, .function, .line]] | unique) ==
+		[["definitely_lost", "ngx_http_leaky_leak_alloc", $l]] and
+		([.exit.sites[].bytes[0]] | add) == 200 and
+		.exit.summary.definitely_lost == {"bytes": 200, "blocks": 2}' "$lt_tmp/c.json" ||
 	jq -c .exit "$lt_tmp/c.json" | sed 's/^/#   /'
 lt_check "nothing left running, private dirs removed" lt_nothing_left "$ngx" "$TMPDIR"
 

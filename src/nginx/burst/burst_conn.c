@@ -1,7 +1,7 @@
 /* burst_conn.c - the sockets of a burst: libcurl opens them through us
  * (to loopback only) and never closes them: we half-close (SHUT_WR) and
- * wait for nginx's EOF, so no request or connection pool of nginx is
- * alive when the next leak check runs. */
+ * wait for nginx's EOF, so no request pool of nginx, and no pool of a
+ * connection we closed, is alive when the next leak check runs. */
 #include "burst_int.h"
 #include "evloop.h"
 #include "util.h"
@@ -38,6 +38,8 @@ burst_conn_close(struct burst *burst, int fd)
 	if (c->state == CONN_NONE)
 		return;
 	evloop_unwatch_fd(burst->loop, fd);
+	if (c->state == CONN_DRAINING)
+		burst->draining--;
 	c->state = CONN_NONE;
 	burst->stats.open_connections--;
 	close(fd);
@@ -105,6 +107,12 @@ burst_conn_open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *ad
 		return CURL_SOCKET_BAD;
 	burst_conn_get(burst, fd)->state = CONN_OPEN;
 	burst->stats.open_connections++;
+	burst->stats.connects++;
+	/* where the quiesce probe goes: nginx */
+	if (addr->addrlen <= sizeof burst->peer) {
+		memcpy(&burst->peer, &addr->addr, addr->addrlen);
+		burst->peer_len = addr->addrlen;
+	}
 	return fd;
 }
 
@@ -172,12 +180,22 @@ burst_conn_close_cb(void *clientp, curl_socket_t fd)
 		close(fd);
 		return 0;
 	}
+	/* A held connection that curl closes on its own: nginx closed it
+	 * (keepalive_requests, keepalive_timeout) or it failed. Whatever it
+	 * held in nginx is gone with it. */
+	if (burst->spec.hold && burst->spec.keepalive && !burst->releasing && !burst->aborting) {
+		if (burst->running)
+			burst->stats.conn_closed++;
+		else
+			burst->closed_idle++;
+	}
 	/* A socket that never connected has no peer to wait for. */
 	if (burst->aborting || shutdown(fd, SHUT_WR) < 0) {
 		burst_conn_close(burst, fd);
 		return 0;
 	}
 	c->state = CONN_DRAINING;
+	burst->draining++;
 	c->deadline_ns = util_now_ns() + burst->spec.timeout_ms * 1000000;
 	evloop_watch_fd(burst->loop, fd, EV_READ, drain_fd_cb, burst);
 	if (!burst->drain_timer)
@@ -185,3 +203,56 @@ burst_conn_close_cb(void *clientp, curl_socket_t fd)
 	return 0;
 }
 
+
+/* --- easy handles ------------------------------------------------------ */
+
+static size_t
+discard_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	(void)ptr;
+	(void)userdata;
+	return size * nmemb;
+}
+
+CURL *
+burst_easy_new(struct burst *burst, char *errbuf)
+{
+	const struct burst_spec *sp = &burst->spec;
+	CURL *e = curl_easy_init();
+
+	if (!e)
+		return NULL;
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PROXY, "");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+#endif
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, sp->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard_cb);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, burst_conn_open_cb);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, burst);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, burst_conn_close_cb);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, burst);
+	if (!sp->keepalive)
+		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	/* A held connection lives as long as nginx keeps it (keepalive_timeout,
+	 * keepalive_requests), not curl's idle limit (118 s by default). */
+	if (sp->keepalive && sp->hold)
+		curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, 366L * 86400);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, burst->headers);
+	if (sp->body) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)burst->body_len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, sp->body);
+	}
+	if (sp->method) {
+		/* HEAD has no body to wait for; curl must be told. */
+		if (!strcmp(sp->method, "HEAD"))
+			curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, sp->method);
+	}
+	return e;
+}
