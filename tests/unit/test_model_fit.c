@@ -16,6 +16,8 @@
 
 #include "leakcheck.h"
 #include "model.h"
+#include "report.h"
+#include <jansson.h>
 #include "util.h"
 
 #define NU 5
@@ -413,6 +415,83 @@ test_group_urls(void **state)
 	assert_int_equal(g.urls[2].url, 2);
 }
 
+/* The JSON site whose function is fn. */
+static json_t *
+json_site_of(json_t *root, const char *fn)
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, "sites"), i, s)
+		if (!strcmp(json_string_value(json_object_get(s, "function")), fn))
+			return s;
+	fail_msg("no JSON site %s", fn);
+	return NULL;
+}
+
+/* JSON sites[].urls and the table's TOP URL; urls_note and the line under
+ * the table while the rounds cannot tell the URLs apart. */
+static void
+test_reports(void **state)
+{
+	struct sim sims[] = { SIM(leak_a), SIM(cache), SIM(two_urls) };
+	struct report_meta meta = { .nginx = "nginx" };
+	uint64_t req[NU] = { 0 };
+	struct model *m = model_new();
+	char *text, table[8192];
+	json_t *root, *u;
+	FILE *f;
+	size_t k;
+
+	(void)state;
+	round_of(m, sims, 3, req);
+	for (k = 1; k < 4; k++) {
+		rotating(req, k, 20);
+		round_of(m, sims, 3, req);
+	}
+	text = report_json_render(m, &meta);
+	root = json_loads(text, 0, NULL);
+	assert_non_null(root);
+	assert_int_equal(json_array_size(json_object_get(json_site_of(root, "leak_a"), "urls")), 0);
+	assert_string_equal(json_string_value(json_object_get(json_site_of(root, "leak_a"),
+		"urls_note")), "5 URLs need at least 7 rounds to tell apart; this run has 4");
+	json_decref(root);
+	free(text);
+	f = fmemopen(table, sizeof table, "w");
+	report_table_print(f, m, 0);
+	fclose(f);
+	assert_non_null(strstr(table, "(more rounds)"));
+	assert_non_null(strstr(table, "which URL leaks: 5 URLs need at least 7 rounds"));
+
+	for (; k < 12; k++) {
+		rotating(req, k, 20);
+		round_of(m, sims, 3, req);
+	}
+	text = report_json_render(m, &meta);
+	root = json_loads(text, 0, NULL);
+	assert_non_null(root);
+	u = json_object_get(json_site_of(root, "leak_a"), "urls");
+	assert_int_equal(json_array_size(u), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(u, 0), "url")), urls[0]);
+	assert_float_equal(json_real_value(json_object_get(json_array_get(u, 0),
+		"bytes_per_request")), 1088, 1e-6);
+	assert_null(json_object_get(json_site_of(root, "leak_a"), "urls_note"));
+	u = json_object_get(json_site_of(root, "two_urls"), "urls");
+	assert_int_equal(json_array_size(u), 2);	/* biggest first */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(u, 1), "url")), urls[3]);
+	assert_int_equal(json_array_size(json_object_get(json_site_of(root, "cache"), "urls")), 0);
+	json_decref(root);
+	free(text);
+	f = fmemopen(table, sizeof table, "w");
+	report_table_print(f, m, 0);
+	fclose(f);
+	assert_non_null(strstr(table, "TOP URL"));
+	assert_non_null(strstr(table, "growing /leak/pool 1088.0\n"));
+	assert_non_null(strstr(table, "growing /leak/pool 100.0 (+1)\n"));
+	assert_null(strstr(table, "which URL leaks"));
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -425,6 +504,7 @@ main(void)
 		cmocka_unit_test(test_url_all_failed),
 		cmocka_unit_test(test_one_url),
 		cmocka_unit_test(test_group_urls),
+		cmocka_unit_test(test_reports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
