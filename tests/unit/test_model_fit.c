@@ -74,8 +74,10 @@ lazy(struct sim *s, const uint64_t *req)	/* 4 KB on the first request */
 static void
 init_then_leak(struct sim *s, const uint64_t *req)	/* 2 KB once, then 64 B per URL-3 request */
 {
-	if (!s->bytes && req[3])
-		s->bytes = 2000;
+	if (!s->st[0] && req[3]) {
+		s->bytes += 2000;
+		s->st[0] = 1;
+	}
 	s->bytes += 64 * req[3];
 }
 
@@ -292,7 +294,7 @@ test_collinear(void **state)
 	round_of(m, sims, 2, req);
 	for (k = 1; k < 12; k++) {
 		for (i = 0; i < NU; i++)
-			req[i] = 40 - (k == 5 && i == 2);	/* one request lost once */
+			req[i] = 40 - (k == i + 3);	/* each URL lost one request once */
 		round_of(m, sims, 2, req);
 	}
 	assert_int_equal(site_of(m, "leak_a")->growth, GROWTH_GROWING);
@@ -303,30 +305,34 @@ test_collinear(void **state)
 	model_free(m);
 }
 
-/* Checks without a burst between the rotating ones; one of them sees a
- * one-off rise (nginx's own, not a request's). */
+/* Checks without a burst between the rotating ones; two of them see a
+ * one-off rise (nginx's own, not a request's), one before the first
+ * request: the one-off column stays for the first rise with requests. */
 static void
 test_rounds_without_requests(void **state)
 {
-	struct sim sims[] = { SIM(leak_a), SIM(err_c) };
+	struct sim sims[] = { SIM(leak_a), SIM(err_c), SIM(init_then_leak) };
 	uint64_t req[NU] = { 0 }, none[NU] = { 0 };
 	struct model *m = model_new();
 	size_t k, b = 1;
 
 	(void)state;
-	round_of(m, sims, 2, none);
+	round_of(m, sims, 3, none);
+	sims[2].bytes += 777;
+	round_of(m, sims, 3, none);
 	for (k = 1; k < 16; k++) {
 		if (k % 3 == 0) {
 			if (k == 6)
 				sims[1].bytes += 777;	/* noise in a round with no request */
-			round_of(m, sims, 2, none);
+			round_of(m, sims, 3, none);
 			continue;
 		}
 		rotating(req, b++, 20);
-		round_of(m, sims, 2, req);
+		round_of(m, sims, 3, req);
 	}
 	assert_urls(m, "leak_a", (int[]){ 0 }, (double[]){ 1088 }, 1, 1e-6);
 	assert_urls(m, "err_c", (int[]){ 2 }, (double[]){ 300 }, 1, 1e-6);
+	assert_urls(m, "init_then_leak", (int[]){ 3 }, (double[]){ 64 }, 1, 1e-6);
 	model_free(m);
 }
 
