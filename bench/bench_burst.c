@@ -1,5 +1,10 @@
 /* bench_burst.c - burst throughput of ngx-leaktop's bursts against wrk, same
  * URL, same concurrency, same nginx-under-valgrind process, alternated.
+ * Then the cost of held connections: rounds of bursts of 200 (the default
+ * -n) with the connections held between bursts (the default with
+ * keepalive: no connect, a quiesce probe at the end) against the same
+ * bursts closing their connections (connect, half-close and drain), on the
+ * same nginx, alternated.
  *
  * usage: bench_burst NGINX_BINARY CONF PATH CONCURRENCY SECONDS RUNS */
 #include "bench_engine.h"
@@ -49,6 +54,66 @@ run_wrk(const char *url, unsigned conc, unsigned secs)
 	return rps;
 }
 
+static void
+own_done(struct burst *burst, const struct burst_stats *st, void *ctx)
+{
+	(void)burst;
+	(void)st;
+	*(bool *)ctx = true;
+}
+
+/* requests/s of `bursts` bursts of bu, from their own elapsed times. */
+static double
+run_own(struct bench *b, struct burst *bu, int bursts)
+{
+	double done = 0, ns = 0;
+	int i;
+
+	for (i = 0; i < bursts && !b->dead; i++) {
+		bool fin = false;
+
+		if (!burst_start(bu, own_done, &fin))
+			return 0;
+		while (!fin && !b->dead)
+			evloop_run_once(b->loop);
+		done += (double)burst_stats(bu)->done;
+		ns += (double)burst_stats(bu)->elapsed_ns;
+	}
+	return ns > 0 ? done * 1e9 / ns : 0;
+}
+
+/* Held against closed connections, alternated; the ratio held / closed. */
+static void
+bench_hold(struct bench *b, char *url, unsigned conc, int runs)
+{
+	struct burst_spec sp = { .urls = &url, .nurls = 1, .requests = 200, .concurrency = conc,
+		.keepalive = true, .timeout_ms = 30000 };
+	struct burst *held, *closed;
+	double *h = xcalloc((size_t)runs, sizeof *h), *c = xcalloc((size_t)runs, sizeof *c);
+	double mh, mc;
+	int i;
+
+	sp.hold = true;
+	held = burst_new(b->loop, &sp);
+	sp.hold = false;
+	closed = burst_new(b->loop, &sp);
+	run_own(b, held, 1);	/* connects once, as the first round does */
+	run_own(b, closed, 1);
+	for (i = 0; i < runs && !b->dead; i++) {
+		h[i] = run_own(b, held, 5);
+		c[i] = run_own(b, closed, 5);
+		printf("run %d: held %.0f req/s, closed %.0f req/s (5 bursts of 200 each)\n",
+			i + 1, h[i], c[i]);
+	}
+	mh = bench_stats("bursts of 200, connections held", "req/s", h, runs);
+	mc = bench_stats("bursts of 200, connections closed", "req/s", c, runs);
+	printf("RATIO burst_hold %.3f (target >= 0.9)\n", mc > 0 ? mh / mc : 0);
+	burst_free(held);
+	burst_free(closed);
+	free(h);
+	free(c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -91,6 +156,7 @@ main(int argc, char **argv)
 	snprintf(name, sizeof name, "ngx-leaktop burst, concurrency %u", conc);
 	m_ours = bench_stats(name, "req/s", ours, runs);
 	printf("RATIO burst %.3f (target >= 0.95)\n", m_ours / m_wrk);
+	bench_hold(&b, url, conc, runs);
 	bench_finish(&b);
 	free(url);
 	free(ours);

@@ -21,7 +21,7 @@ lt_fixture_conf "$ngx" >/dev/null
 	echo "## 1. leak check round trip: command -> model updated, vs raw vgdb on the same nginx"
 	build/bench/bench_roundtrip "$NGINX" "$ngx/nginx.conf" 10
 	echo
-	echo "## 2. burst throughput, same URL and concurrency, vs wrk"
+	echo "## 2. burst throughput, same URL and concurrency, vs wrk; held connections vs closed"
 	build/bench/bench_burst "$NGINX" "$ngx/nginx.conf" / 4 3 5
 	echo
 	echo "## 3. text leak report parse + model update, 100,000 records, vs wc -l"
@@ -43,7 +43,7 @@ lt_fixture_conf "$ngx" >/dev/null
 # judge: each expected figure against its target, "met" or "MISSED"
 judge() {
 	local name line
-	for name in roundtrip burst parse_model xml_load tui_redraw cold_start; do
+	for name in roundtrip burst burst_hold parse_model xml_load tui_redraw cold_start; do
 		line=$(grep -E "^RATIO $name " "$out" | tail -n 1)
 		if [ -z "$line" ]; then
 			echo "RATIO $name none MISSED (no figure: its bench failed)"

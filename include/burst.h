@@ -1,11 +1,22 @@
 /* burst.h - request bursts with libcurl's multi interface on the evloop.
  *
- * A burst sends `requests` requests, round robin over the URLs, with at most
- * `concurrency` in flight. The burst is only reported done when every
- * request has finished AND nginx has closed every connection we opened:
- * instead of close(), the client half-closes (shutdown SHUT_WR) and waits
- * for nginx's EOF, so no transient request or connection pool of nginx is
- * alive when the following leak check runs. */
+ * A burst sends `requests` requests over the URLs with at most
+ * `concurrency` in flight. The URLs do not get the same share in every
+ * burst: burst k of a burst object (k from 0) weighs URL k mod n at n+1
+ * and every other URL at 1 (so half the burst goes to that URL), the
+ * counts are rounded by largest remainder and the requests interleaved by
+ * smooth weighted round robin (burst_plan). Over n bursts the per-URL
+ * counts are linearly independent, so a site's growth can be tied to the
+ * URL that drives it; every request keeps its URL's count exact.
+ *
+ * The burst is only reported done when every request has finished AND
+ * nginx has finished handling them. Connections we close are half-closed
+ * (shutdown SHUT_WR), and nginx's EOF awaited, so no request pool is alive
+ * when the following leak check runs. With `hold` (keepalive only) the
+ * connections stay open and idle between bursts - a module that allocates
+ * per request from the connection pool leaks for as long as a connection
+ * lives, and only a held connection shows it - and a quiesce probe (see
+ * burst_probe.c) makes sure nginx is done with every request. */
 #ifndef LT_BURST_H
 #define LT_BURST_H
 
@@ -22,6 +33,7 @@ struct burst_spec {
 	unsigned long requests;	/* per burst */
 	unsigned concurrency;
 	bool keepalive;
+	bool hold;		/* keepalive: keep the connections open between bursts */
 	const char *method;	/* NULL = GET (or POST when body is set) */
 	char **headers;		/* "Name: value" */
 	size_t nheaders;
@@ -37,7 +49,16 @@ struct burst_stats {
 	unsigned long unreached;	/* of those: no connection (refused, no such host) */
 	int64_t elapsed_ns;	/* first request start to last connection closed */
 	double rps;		/* done / elapsed */
-	unsigned open_connections;	/* still open or draining */
+	unsigned open_connections;	/* still open (held) or draining */
+	/* hold: kept-alive connections closed before we closed them (nginx's
+	 * keepalive_requests or keepalive_timeout, or an error), in this
+	 * burst or while held since the last one. */
+	unsigned long conn_closed;
+	/* hold: so this burst closed them all at its end (drained): a check
+	 * sees every connection of a burst or none, never some */
+	bool released;
+	unsigned long connects;	/* connections opened in this burst */
+	bool probed;		/* the quiesce probe ran before done */
 	char last_error[256];	/* last transport error text, escaped-safe ASCII */
 };
 
@@ -54,8 +75,24 @@ bool burst_running(const struct burst *burst);
 void burst_abort(struct burst *burst);
 /* Progress of the current (or last) burst. */
 const struct burst_stats *burst_stats(const struct burst *burst);
-/* Change the burst shape between bursts. */
+/* Change the burst shape between bursts. Held connections are closed
+ * (half-close and drain, at the next start) when the number of
+ * connections a burst uses, min(requests, concurrency), changes. */
 void burst_set_shape(struct burst *burst, unsigned long requests, unsigned concurrency);
+/* Replace the URLs between bursts (false while running): held
+ * connections are closed at the next start, and the rotation starts again
+ * at burst 0. The strings are copied. */
+bool burst_set_urls(struct burst *burst, char **urls, size_t nurls);
+
+/* Per URL (index into the spec's URLs) of the current or last burst:
+ * requests sent, and requests that reached nginx (an HTTP answer of any
+ * status; not a transport error). 0 for an index out of range. */
+unsigned long burst_url_sent(const struct burst *burst, size_t url);
+unsigned long burst_url_reached(const struct burst *burst, size_t url);
+/* Bursts started so far (the current or last one is number count - 1). */
+unsigned long burst_count(const struct burst *burst);
+/* The arrangement of burst k: counts[i] requests for URL i, i < nurls. */
+void burst_plan(unsigned long requests, size_t nurls, unsigned long k, unsigned long *counts);
 
 /* curl_global_init() runs once, in the first burst_new(). Its cleanup is
  * left to process exit unless this is called (after the last burst_free),

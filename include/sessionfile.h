@@ -5,8 +5,11 @@
  *
  * Lines: {"type":"session", ...} first; then per round {"type":"round",
  * "frames": [new frames], "sites": [new sites], "values": [[site, bytes,
- * blocks, direct, indirect], ...], ...}; frames and sites are written once,
- * when first seen, so a line stays the size of what changed. */
+ * blocks, direct, indirect], ...], "urls": [new URLs], "url_requests":
+ * [[url, requests that reached nginx], ...], ...}; frames, sites and URLs
+ * are written once, when first seen (a URL's id is its place in the order
+ * written), so a line stays the size of what changed. Files without
+ * "urls" (older ones) load with no per-URL counts. */
 #ifndef LT_JOURNAL_H
 #define LT_JOURNAL_H
 

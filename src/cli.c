@@ -35,7 +35,7 @@ static const struct cli_option options[] = {
 	{ "url", 'u', required_argument, "URL", "request URL or path, repeatable, round robin (default: /)" },
 	{ "requests", 'n', required_argument, "N", "requests per burst (default: 200)" },
 	{ "concurrency", 'C', required_argument, "C", "requests in flight (default: 4)" },
-	{ "no-keepalive", OPT_NO_KEEPALIVE, no_argument, NULL, "a new connection per request (default: keepalive)" },
+	{ "no-keepalive", OPT_NO_KEEPALIVE, no_argument, NULL, "a new connection per request (default: keepalive, connections held open across checks)" },
 	{ "method", 'X', required_argument, "METHOD", "HTTP method (default: GET, POST with --data)" },
 	{ "header", 'H', required_argument, "'NAME: VALUE'", "request header, repeatable" },
 	{ "data", 'd', required_argument, "BODY", "request body" },

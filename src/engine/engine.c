@@ -100,6 +100,7 @@ engine_free(struct engine *e)
 	target_free(e->target);
 	model_free(e->model);
 	free_urls(e);
+	engine_urls_free(e);
 	free(e);
 }
 
@@ -220,23 +221,19 @@ resolve_urls(struct engine *e, char **in, size_t nin)
 	e->urls = urls;
 	e->spec.urls = urls;
 	e->spec.nurls = n;
+	engine_urls_intern(e);
 	return true;
 }
 
 bool
 engine_set_urls(struct engine *e, char **urls, size_t nurls)
 {
-	struct burst *fresh;
-
 	if (e->phase == ENGINE_BURST || !e->burst)
 		return false;
 	if (!resolve_urls(e, urls, nurls))
 		return false;
-	/* a burst copies its spec: a new one takes the new URLs. */
-	fresh = burst_new(e->loop, &e->spec);
-	burst_free(e->burst);
-	e->burst = fresh;
-	return true;
+	/* the held connections close, drained, in the next burst */
+	return burst_set_urls(e->burst, e->spec.urls, e->spec.nurls);
 }
 
 static void start_check(struct engine *e);
@@ -247,6 +244,9 @@ on_ready(struct engine *e)
 	e->vgdb = vgdb_new(e->loop, e->opts.vgdb, target_vgdb_prefix(e->target),
 		target_pid(e->target));
 	e->spec = e->opts.burst;
+	/* keepalive connections stay open across rounds: what lives as long
+	 * as a connection shows (see burst.h) */
+	e->spec.hold = e->spec.keepalive;
 	if (!resolve_urls(e, e->opts.burst.urls, e->opts.burst.nurls)) {
 		engine_stop(e);
 		return;
@@ -296,11 +296,14 @@ on_burst_done(struct burst *burst, const struct burst_stats *st, void *ctx)
 	struct engine *e = ctx;
 	unsigned long failed = burst_failed(st);
 
-	(void)burst;
 	e->burst_requests += st->done;
 	e->burst_failed += failed;
 	e->total_requests += st->done;
 	e->total_failed += failed;
+	if (engine_urls_burst_done(e, burst, st))
+		report(e, ENGINE_EV_WARNING, "nginx closed kept-alive connections (keepalive_requests "
+			"or keepalive_timeout reached): growth that lives as long as a connection "
+			"restarts when nginx closes one");
 	if (st->transport_errors && st->transport_errors == st->done)
 		report(e, ENGINE_EV_WARNING, "every request of the burst failed: %s", st->last_error);
 	if (e->phase != ENGINE_BURST)
@@ -373,6 +376,7 @@ on_check_done(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 	}
 	t0 = util_now_ns();
 	model_round_begin(e->model, e->burst_requests, e->burst_failed);
+	engine_urls_round(e);
 	st = leakcheck_text(res->out, res->outlen, model_leakcheck_cb, e->model, &sum, &perr);
 	if (st != LEAKCHECK_OK) {
 		char why[256];
@@ -391,6 +395,7 @@ on_check_done(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 	e->last_update_ns = util_now_ns() - t0;
 	save_round(e);
 	e->burst_requests = e->burst_failed = 0;
+	engine_urls_clear(e);
 	if (e->stop_after_check) {
 		emit(e, ENGINE_EV_ROUND);
 		stop_now(e);

@@ -37,6 +37,23 @@ struct engine {
 	uint64_t total_requests, total_failed;
 	int64_t last_check_ns, last_update_ns;
 	char message[640];
+	/* engine_urls.c: the model id of each burst URL, and per model id the
+	 * requests that reached nginx since the last check */
+	uint32_t *url_ids;
+	uint64_t *url_acc;
+	size_t cap_url_acc;
+	bool warned_conn_closed;
 };
+
+/* engine_urls.c: intern the burst's URLs (after they were resolved); add a
+ * finished burst's per-URL counts (true once: warn that nginx closed held
+ * connections); hand the counts to the round begun; clear them once the
+ * round is in; free. */
+void engine_urls_intern(struct engine *e);
+bool engine_urls_burst_done(struct engine *e, const struct burst *burst,
+	const struct burst_stats *st);
+void engine_urls_round(struct engine *e);
+void engine_urls_clear(struct engine *e);
+void engine_urls_free(struct engine *e);
 
 #endif

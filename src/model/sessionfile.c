@@ -25,6 +25,7 @@ struct sessionfile {
 	size_t frames_written;
 	size_t sites_written;
 	size_t rounds_written;
+	size_t urls_written;
 };
 
 /* One line, written whole and synced: a reader sees all of it or a torn
@@ -139,6 +140,34 @@ round_values(const struct model *m, size_t r)
 	return a;
 }
 
+/* The URLs first seen since the last line (ids follow on from the
+ * previous ones), and the round's requests per URL as [id, n] pairs. */
+static json_t *
+new_urls(struct sessionfile *j, const struct model *m)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = j->urls_written; i < model_nurls(m); i++)
+		json_array_append_new(a, jstr(model_url(m, (uint32_t)i)));
+	return a;
+}
+
+static json_t *
+url_requests(const struct model *m, size_t r)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < model_nurls(m); i++) {
+		uint64_t n = model_round_url(m, r, (uint32_t)i);
+
+		if (n)
+			json_array_append_new(a, json_pack("[I,I]", (json_int_t)i, (json_int_t)n));
+	}
+	return a;
+}
+
 static json_t *
 summary_json(const struct leak_summary *sum)
 {
@@ -166,8 +195,13 @@ sessionfile_round(struct sessionfile *j, const struct model *m, char *err, size_
 		"failed", (json_int_t)rd->failed, "check_ns", (json_int_t)rd->check_ns,
 		"time_ms", (json_int_t)rd->wall_ms, "summary", summary_json(&rd->summary),
 		"frames", new_frames(j, m), "sites", new_sites(j, m), "values", round_values(m, r - 1));
+	if (line) {
+		json_object_set_new(line, "urls", new_urls(j, m));
+		json_object_set_new(line, "url_requests", url_requests(m, r - 1));
+	}
 	if (!append(j, line, err, errlen))
 		return false;
+	j->urls_written = model_nurls(m);
 	j->frames_written = model_nframes(m);
 	j->sites_written = model_nsites(m);
 	j->rounds_written = r;
@@ -269,6 +303,8 @@ struct jl_state {
 	size_t nsites, capsites;
 	struct leakcheck_frame *scratch;
 	size_t capscratch;
+	uint32_t *urls;		/* session file URL id -> model URL id */
+	size_t nurls, capurls;
 	char **nginx;
 };
 
@@ -287,6 +323,50 @@ jl_free(struct jl_state *st)
 	free(st->frames);
 	free(st->sites);
 	free(st->scratch);
+	free(st->urls);
+}
+
+/* A round's new URLs (before model_round_begin); absent in older files. */
+static bool
+jl_urls(struct jl_state *st, json_t *arr)
+{
+	size_t i;
+	json_t *u;
+
+	if (!arr)
+		return true;
+	if (!json_is_array(arr))
+		return false;
+	json_array_foreach(arr, i, u) {
+		if (!json_is_string(u))
+			return false;
+		xgrow((void **)&st->urls, &st->capurls, st->nurls + 1, sizeof *st->urls);
+		st->urls[st->nurls++] = model_url_intern(st->m, json_string_value(u));
+	}
+	return true;
+}
+
+/* A round's [id, n] pairs, inside the round. */
+static bool
+jl_url_requests(struct jl_state *st, json_t *arr)
+{
+	size_t i;
+	json_t *p;
+
+	if (!arr)
+		return true;
+	if (!json_is_array(arr))
+		return false;
+	json_array_foreach(arr, i, p) {
+		json_int_t id = json_integer_value(json_array_get(p, 0));
+		json_int_t n = json_integer_value(json_array_get(p, 1));
+
+		if (!json_is_array(p) || !json_is_integer(json_array_get(p, 0)) ||
+			!json_is_integer(json_array_get(p, 1)) || id < 0 || (size_t)id >= st->nurls || n < 0)
+			return false;
+		model_round_url_requests(st->m, st->urls[id], (uint64_t)n);
+	}
+	return true;
 }
 
 static char *
@@ -387,10 +467,15 @@ jl_round(struct jl_state *st, json_t *line)
 	int k;
 
 	if (!jl_frames(st, json_object_get(line, "frames")) ||
-		!jl_sites(st, json_object_get(line, "sites")) || !json_is_array(values))
+		!jl_sites(st, json_object_get(line, "sites")) || !json_is_array(values) ||
+		!jl_urls(st, json_object_get(line, "urls")))
 		return false;
 	model_round_begin(st->m, (uint64_t)json_integer_value(json_object_get(line, "requests")),
 		(uint64_t)json_integer_value(json_object_get(line, "failed")));
+	if (!jl_url_requests(st, json_object_get(line, "url_requests"))) {
+		model_round_abort(st->m);
+		return false;
+	}
 	json_array_foreach(values, i, v) {
 		if (!jl_value(st, v)) {
 			model_round_abort(st->m);

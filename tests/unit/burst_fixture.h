@@ -47,6 +47,8 @@ enum srv_mode {
 struct sconn {
 	int fd;
 	struct sbuf in;
+	unsigned nreq;
+	bool closing;		/* answered "Connection: close": close it */
 };
 
 struct srv {
@@ -57,6 +59,7 @@ struct srv {
 	unsigned accepted;
 	unsigned open;
 	unsigned long requests;
+	unsigned close_after;	/* like nginx's keepalive_requests; 0 = never */
 	char method[16];
 	char path[128];
 	char body[128];
@@ -113,8 +116,9 @@ srv_request(struct srv *s, struct sconn *c)
 	s->requests++;
 	if (s->mode == SRV_STALL)
 		return hlen + blen;
-	n = snprintf(resp, sizeof resp, "HTTP/1.1 %d X\r\nContent-Length: 3\r\n\r\nok\n",
-		srv_status(s->path));
+	c->closing = s->close_after && ++c->nreq >= s->close_after;
+	n = snprintf(resp, sizeof resp, "HTTP/1.1 %d X\r\nContent-Length: 3\r\n%s\r\nok\n",
+		srv_status(s->path), c->closing ? "Connection: close\r\n" : "");
 	assert_true(util_write_all(c->fd, resp, (size_t)n));
 	return hlen + blen;
 }
@@ -132,8 +136,12 @@ srv_read_cb(struct evloop *loop, int fd, int events, void *ctx)
 	(void)events;
 	while ((n = read(fd, buf, sizeof buf)) > 0) {
 		sbuf_add(&c->in, buf, (size_t)n);
-		while (c->in.len && (used = srv_request(s, c)))
+		while (c->in.len && !c->closing && (used = srv_request(s, c)))
 			sbuf_consume(&c->in, used);
+		if (c->closing) {
+			srv_close(s, fd);
+			return;
+		}
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;

@@ -8,13 +8,24 @@
  * re-adds each one as it finishes (cheaper than queueing every request as
  * its own handle, and it bounds memory by concurrency, not requests).
  *
+ * Which request goes to which URL is burst_plan.c's: counts that differ
+ * from burst to burst, interleaved.
+ *
  * Closing is the subtle part. A leak check must not run while nginx still
- * holds a request or connection pool, so our sockets are never close()d by
- * curl: CURLOPT_CLOSESOCKETFUNCTION half-closes them (SHUT_WR) and watches
- * for nginx's EOF; only then is the fd closed. At the end of a burst the
- * multi handle is cleaned up, which makes curl close its connection cache
- * through the same callback. The burst is done when the last of those
- * connections has been closed by nginx (or the drain timed out). */
+ * holds a request pool, so our sockets are never close()d by curl:
+ * CURLOPT_CLOSESOCKETFUNCTION half-closes them (SHUT_WR) and watches for
+ * nginx's EOF; only then is the fd closed. Without hold, the multi handle
+ * is cleaned up at the end of a burst, which makes curl close its
+ * connection cache through the same callback, and the burst is done when
+ * the last of those connections has been closed by nginx (or the drain
+ * timed out). With hold (keepalive), the multi handle, its connection
+ * cache and the easy handles live on between bursts, so the connections
+ * stay open and idle in nginx across the leak checks - what a module
+ * allocates per request from the connection pool shows as growth - and
+ * the burst is done when the quiesce probe (burst_probe.c) says nginx has
+ * finished every request. Held connections are closed the same way (half-
+ * close, drain) at the next start after a change of URLs or of the number
+ * of connections, and at once by burst_abort and burst_free. */
 #include "burst.h"
 #include "burst_int.h"
 #include "evloop.h"
@@ -188,6 +199,10 @@ easy_new(struct burst *burst, char *errbuf)
 	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, burst);
 	if (!sp->keepalive)
 		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	/* A held connection lives as long as nginx keeps it (keepalive_timeout,
+	 * keepalive_requests), not curl's idle limit (118 s by default). */
+	if (sp->keepalive && sp->hold)
+		curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, 366L * 86400);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, burst->headers);
 	if (sp->body) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)burst->body_len);
@@ -202,38 +217,55 @@ easy_new(struct burst *burst, char *errbuf)
 	return e;
 }
 
-/* Start the next request of the burst on e; false when none is left. */
+/* Start the next request of the burst on easy handle i; false when none
+ * is left. */
 static bool
-easy_submit(struct burst *burst, CURL *e)
+easy_submit(struct burst *burst, size_t i)
 {
 	struct burst_stats *st = &burst->stats;
+	size_t url;
 
-	if (st->sent >= burst->spec.requests)
+	if (st->sent >= burst->planned)
 		return false;
-	curl_easy_setopt(e, CURLOPT_URL, burst->spec.urls[st->sent % burst->spec.nurls]);
-	if (curl_multi_add_handle(burst->multi, e) != CURLM_OK)
+	url = burst_plan_next(burst);
+	curl_easy_setopt(burst->easy[i], CURLOPT_URL, burst->spec.urls[url]);
+	if (curl_multi_add_handle(burst->multi, burst->easy[i]) != CURLM_OK) {
+		burst->url_sent[url]--;
 		return false;
+	}
+	burst->easy_url[i] = url;
 	st->sent++;
 	burst->in_flight++;
 	return true;
 }
 
+/* Which of our easy handles e is: its private pointer is its errbuf. */
+static size_t
+easy_index(struct burst *burst, CURL *e)
+{
+	char *errbuf = NULL;
+
+	curl_easy_getinfo(e, CURLINFO_PRIVATE, &errbuf);
+	return (size_t)((char (*)[CURL_ERROR_SIZE])(void *)errbuf - burst->errbuf);
+}
+
 static void
-count_result(struct burst *burst, CURL *e, CURLcode rc)
+count_result(struct burst *burst, size_t i, CURLcode rc)
 {
 	struct burst_stats *st = &burst->stats;
-	char *errbuf = NULL;
+	char *errbuf = burst->errbuf[i];
 	long code = 0;
 
 	st->done++;
 	if (rc != CURLE_OK) {
 		st->transport_errors++;
 		st->unreached += rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
-		curl_easy_getinfo(e, CURLINFO_PRIVATE, &errbuf);
-		set_last_error(burst, errbuf && *errbuf ? errbuf : curl_easy_strerror(rc));
+		set_last_error(burst, *errbuf ? errbuf : curl_easy_strerror(rc));
 		return;
 	}
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+	/* an HTTP answer, whatever its status: the request reached nginx */
+	burst->url_reached[burst->easy_url[i]]++;
+	curl_easy_getinfo(burst->easy[i], CURLINFO_RESPONSE_CODE, &code);
 	st->status[code >= 100 && code < 600 ? code / 100 : 0]++;
 }
 
@@ -247,23 +279,27 @@ collect_finished(struct burst *burst)
 		CURL *e = msg->easy_handle;
 		CURLcode rc = msg->data.result;
 
+		size_t i;
+
 		if (msg->msg != CURLMSG_DONE)
 			continue;
+		i = easy_index(burst, e);
 		curl_multi_remove_handle(burst->multi, e);
 		burst->in_flight--;
-		count_result(burst, e, rc);
-		easy_submit(burst, e);
+		count_result(burst, i, rc);
+		easy_submit(burst, i);
 	}
 	update_rate(burst);
 }
 
 /* Destroying the multi handle closes its connection cache, each socket via
- * burst_conn_close_cb, which starts the drains. */
+ * burst_conn_close_cb, which starts the drains (or, aborting, closes). */
 static void
 release_curl(struct burst *burst)
 {
 	size_t i;
 
+	burst->releasing = true;
 	if (burst->multi)
 		for (i = 0; i < burst->neasy; i++)
 			curl_multi_remove_handle(burst->multi, burst->easy[i]);
@@ -271,16 +307,38 @@ release_curl(struct burst *burst)
 		curl_easy_cleanup(burst->easy[i]);
 	free(burst->easy);
 	free(burst->errbuf);
+	free(burst->easy_url);
 	burst->easy = NULL;
 	burst->errbuf = NULL;
+	burst->easy_url = NULL;
 	burst->neasy = 0;
 	burst->in_flight = 0;
 	if (burst->multi)
 		curl_multi_cleanup(burst->multi);
 	burst->multi = NULL;
+	burst->releasing = false;
 	if (burst->curl_timer)
 		evloop_timer_cancel(burst->loop, burst->curl_timer);
 	burst->curl_timer = 0;
+}
+
+/* Connections stay open between bursts. */
+static bool
+holding(const struct burst *burst)
+{
+	return burst->spec.hold && burst->spec.keepalive;
+}
+
+/* Fewer connections than the burst holds, or some replaced: nginx closed
+ * one (keepalive_requests, keepalive_timeout) or one failed. Checked with
+ * them, nginx's own per-connection memory would rise and fall with their
+ * number and look like growth; so they are all closed (drained) instead,
+ * and the next burst opens them again: a check sees all of them or none. */
+static bool
+held_short(const struct burst *burst)
+{
+	return burst->stats.conn_closed ||
+		burst->stats.open_connections - burst->draining != burst->neasy;
 }
 
 /* The last thing every loop callback does: the done callback may start the
@@ -297,10 +355,20 @@ burst_maybe_complete(struct burst *burst)
 		collect_finished(burst);
 		if (burst->in_flight)
 			return;
-		release_curl(burst);
+		if (!holding(burst) || held_short(burst)) {
+			burst->stats.released = holding(burst);
+			release_curl(burst);
+		}
 	}
-	if (burst->stats.open_connections)
+	if (burst->draining)
 		return;
+	/* Held connections give no sign that nginx is done: ask it. */
+	if (holding(burst) && !burst->stats.released && burst->probe != PROBE_DONE) {
+		if (burst->probe == PROBE_IDLE)
+			burst_probe_start(burst);
+		if (burst->probe != PROBE_DONE)
+			return;
+	}
 	if (burst->drain_timer)
 		evloop_timer_cancel(burst->loop, burst->drain_timer);
 	burst->drain_timer = 0;
@@ -365,6 +433,8 @@ burst_new(struct evloop *loop, const struct burst_spec *spec)
 	burst->body_len = spec->body ? strlen(spec->body) : 0;
 	if (burst->spec.timeout_ms <= 0)
 		burst->spec.timeout_ms = 30000;
+	burst->probe_fd = -1;
+	burst_urls_reset(burst);
 	burst_set_shape(burst, spec->requests, spec->concurrency);
 	return burst;
 }
@@ -386,6 +456,7 @@ burst_free(struct burst *burst)
 	free((char *)burst->spec.method);
 	free((char *)burst->spec.body);
 	curl_slist_free_all(burst->headers);
+	burst_urls_free(burst);
 	free(burst->conns);
 	free(burst);
 }
@@ -412,28 +483,44 @@ bool
 burst_start(struct burst *burst, burst_done_cb done, void *ctx)
 {
 	unsigned long n;
+	unsigned open;
 	size_t i;
 
 	if (burst->running)
 		return false;
+	open = burst->stats.open_connections;	/* held from the last burst */
 	memset(&burst->stats, 0, sizeof burst->stats);
+	burst->stats.open_connections = open;
+	burst->stats.conn_closed = burst->closed_idle;
+	burst->closed_idle = 0;
 	burst->running = true;
 	burst->done = done;
 	burst->done_ctx = ctx;
 	burst->start_ns = util_now_ns();
+	burst->probe = PROBE_IDLE;
+	burst_plan_start(burst);
 	n = burst->spec.requests < burst->spec.concurrency ?
 		burst->spec.requests : burst->spec.concurrency;
-	if (n) {
+	/* Held connections close (drained before the end) when the URLs or
+	 * their number changed, or without hold. */
+	if (burst->multi && (burst->reset_pending || !holding(burst) || (n && burst->neasy != n)))
+		release_curl(burst);
+	burst->reset_pending = false;
+	if (n && !burst->multi) {
 		burst->multi = multi_new(burst);
 		burst->easy = xcalloc(n, sizeof *burst->easy);
 		burst->errbuf = xcalloc(n, sizeof *burst->errbuf);
+		burst->easy_url = xcalloc(n, sizeof *burst->easy_url);
+		for (i = 0; burst->multi && i < n; i++) {
+			burst->easy[i] = easy_new(burst, burst->errbuf[i]);
+			if (!burst->easy[i])
+				break;
+			burst->neasy++;
+		}
 	}
-	for (i = 0; burst->multi && i < n; i++) {
-		burst->easy[i] = easy_new(burst, burst->errbuf[i]);
-		if (!burst->easy[i])
-			break;
-		burst->neasy++;
-		easy_submit(burst, burst->easy[i]);
+	for (i = 0; n && burst->multi && i < burst->neasy; i++) {
+		burst->errbuf[i][0] = '\0';
+		easy_submit(burst, i);
 	}
 	if (n && !burst->in_flight) {
 		/* curl refused us outright: report it, but from the loop. */
@@ -459,8 +546,10 @@ burst_abort(struct burst *burst)
 
 	burst->aborting = true;
 	release_curl(burst);
+	burst_probe_cancel(burst);
 	for (fd = 0; fd < burst->cap_conns; fd++)
 		burst_conn_close(burst, (int)fd);
+	burst->reset_pending = false;
 	if (burst->drain_timer)
 		evloop_timer_cancel(burst->loop, burst->drain_timer);
 	if (burst->done_timer)
@@ -481,8 +570,18 @@ burst_stats(const struct burst *burst)
 void
 burst_set_shape(struct burst *burst, unsigned long requests, unsigned concurrency)
 {
+	unsigned long before, after;
+
+	concurrency = concurrency ? concurrency : 1;
+	before = burst->spec.requests < burst->spec.concurrency ?
+		burst->spec.requests : burst->spec.concurrency;
+	after = requests < concurrency ? requests : concurrency;
+	/* another number of connections: the held ones close at the next start
+	 * (a burst of 0 requests keeps them) */
+	if (after && before != after)
+		burst->reset_pending = true;
 	burst->spec.requests = requests;
-	burst->spec.concurrency = concurrency ? concurrency : 1;
+	burst->spec.concurrency = concurrency;
 }
 
 unsigned long

@@ -1,7 +1,7 @@
 /* burst_conn.c - the sockets of a burst: libcurl opens them through us
  * (to loopback only) and never closes them: we half-close (SHUT_WR) and
- * wait for nginx's EOF, so no request or connection pool of nginx is
- * alive when the next leak check runs. */
+ * wait for nginx's EOF, so no request pool of nginx, and no pool of a
+ * connection we closed, is alive when the next leak check runs. */
 #include "burst_int.h"
 #include "evloop.h"
 #include "util.h"
@@ -38,6 +38,8 @@ burst_conn_close(struct burst *burst, int fd)
 	if (c->state == CONN_NONE)
 		return;
 	evloop_unwatch_fd(burst->loop, fd);
+	if (c->state == CONN_DRAINING)
+		burst->draining--;
 	c->state = CONN_NONE;
 	burst->stats.open_connections--;
 	close(fd);
@@ -105,6 +107,12 @@ burst_conn_open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *ad
 		return CURL_SOCKET_BAD;
 	burst_conn_get(burst, fd)->state = CONN_OPEN;
 	burst->stats.open_connections++;
+	burst->stats.connects++;
+	/* where the quiesce probe goes: nginx */
+	if (addr->addrlen <= sizeof burst->peer) {
+		memcpy(&burst->peer, &addr->addr, addr->addrlen);
+		burst->peer_len = addr->addrlen;
+	}
 	return fd;
 }
 
@@ -172,12 +180,22 @@ burst_conn_close_cb(void *clientp, curl_socket_t fd)
 		close(fd);
 		return 0;
 	}
+	/* A held connection that curl closes on its own: nginx closed it
+	 * (keepalive_requests, keepalive_timeout) or it failed. Whatever it
+	 * held in nginx is gone with it. */
+	if (burst->spec.hold && burst->spec.keepalive && !burst->releasing && !burst->aborting) {
+		if (burst->running)
+			burst->stats.conn_closed++;
+		else
+			burst->closed_idle++;
+	}
 	/* A socket that never connected has no peer to wait for. */
 	if (burst->aborting || shutdown(fd, SHUT_WR) < 0) {
 		burst_conn_close(burst, fd);
 		return 0;
 	}
 	c->state = CONN_DRAINING;
+	burst->draining++;
 	c->deadline_ns = util_now_ns() + burst->spec.timeout_ms * 1000000;
 	evloop_watch_fd(burst->loop, fd, EV_READ, drain_fd_cb, burst);
 	if (!burst->drain_timer)

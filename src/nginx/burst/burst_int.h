@@ -1,13 +1,16 @@
 /* burst_int.h - inside the burst module: burst.c drives libcurl's multi
  * interface; burst_conn.c owns the sockets - opened for curl to loopback
- * only, half-closed instead of closed, drained until nginx's EOF. Private
- * to src/nginx/burst/. */
+ * only, half-closed instead of closed, drained until nginx's EOF;
+ * burst_plan.c arranges the requests over the URLs and counts them per
+ * URL; burst_probe.c is the quiesce probe that ends a burst whose
+ * connections are held. Private to src/nginx/burst/. */
 #ifndef LT_BURST_INT_H
 #define LT_BURST_INT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <curl/curl.h>
+#include <sys/socket.h>
 #include "burst.h"
 
 enum conn_state {
@@ -21,23 +24,53 @@ struct conn {
 	int64_t deadline_ns;	/* DRAINING: give up waiting at this time */
 };
 
+enum probe_state {
+	PROBE_IDLE,		/* not started in this burst */
+	PROBE_CONNECTING,
+	PROBE_WAITING,		/* half-closed, waiting for nginx's EOF */
+	PROBE_DONE,
+};
+
 struct burst {
 	struct evloop *loop;
 	struct burst_spec spec;	/* deep copy */
 	struct curl_slist *headers;
 	size_t body_len;
 
-	CURLM *multi;		/* one per burst: its cleanup flushes the cache */
+	/* Without hold, one multi handle per burst: its cleanup flushes the
+	 * connection cache. With hold, it lives on (and its cache, and the
+	 * easy handles) until the connections must close (reset_pending). */
+	CURLM *multi;
 	CURL **easy;
 	char (*errbuf)[CURL_ERROR_SIZE];
+	size_t *easy_url;	/* the URL index of each easy handle's request */
 	size_t neasy;
 	size_t in_flight;
 	uint64_t curl_timer;	/* evloop timer id for libcurl, 0 = none */
 	uint64_t drain_timer;	/* earliest drain deadline, 0 = none */
 	uint64_t done_timer;	/* deferred completion of an empty burst */
+	bool reset_pending;	/* close the held connections at the next start */
+	bool releasing;		/* inside release_curl: closes are ours */
+	unsigned long closed_idle;	/* held connections curl closed between bursts */
+
+	/* The arrangement of the current burst (burst_plan.c). */
+	unsigned long nbursts;	/* started so far */
+	unsigned long planned;	/* requests of the current burst */
+	unsigned long *url_plan;	/* per URL: requests this burst */
+	int64_t *url_swrr;	/* smooth weighted round robin state */
+	unsigned long *url_sent, *url_reached;
 
 	struct conn *conns;	/* indexed by fd */
 	size_t cap_conns;
+	unsigned draining;	/* conns in CONN_DRAINING */
+
+	/* The quiesce probe (burst_probe.c); the address is nginx's, the
+	 * last one a connection of ours went to. */
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	enum probe_state probe;
+	int probe_fd;
+	uint64_t probe_timer;
 
 	bool running;
 	bool aborting;		/* close sockets at once instead of draining */
@@ -54,7 +87,20 @@ void burst_conn_close(struct burst *burst, int fd);
 /* libcurl's CURLOPT_OPENSOCKETFUNCTION and CURLOPT_CLOSESOCKETFUNCTION. */
 curl_socket_t burst_conn_open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr);
 int burst_conn_close_cb(void *clientp, curl_socket_t fd);
-/* The burst is done once nothing is in flight and every socket closed. */
+/* The burst is done once nothing is in flight, every socket we closed is
+ * closed by nginx too and, with hold, the quiesce probe came back. */
 void burst_maybe_complete(struct burst *burst);
+
+/* burst_plan.c: the per-URL arrays (re)sized for spec.nurls and zeroed;
+ * the plan of the next burst (counts, SWRR state, sent/reached zeroed);
+ * the URL index of the next request; free the arrays. */
+void burst_urls_reset(struct burst *burst);
+void burst_plan_start(struct burst *burst);
+size_t burst_plan_next(struct burst *burst);
+void burst_urls_free(struct burst *burst);
+
+/* burst_probe.c: start the probe (it may be done at once); drop it. */
+void burst_probe_start(struct burst *burst);
+void burst_probe_cancel(struct burst *burst);
 
 #endif

@@ -1,0 +1,68 @@
+/* engine_urls.c - which request: the bursts' URLs in the model, and the
+ * requests of each URL that reached nginx between two checks, handed to
+ * the round of the second (model_round_url_requests). Counts add up over
+ * every burst before a check, as the round's request count does; the
+ * baseline and a check without a burst have none. Also the one warning
+ * about held connections that nginx closed. */
+#include "engine_int.h"
+#include "burst.h"
+#include "model.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+engine_urls_intern(struct engine *e)
+{
+	size_t i, old = e->cap_url_acc;
+
+	free(e->url_ids);
+	e->url_ids = xcalloc(e->spec.nurls, sizeof *e->url_ids);
+	for (i = 0; i < e->spec.nurls; i++)
+		e->url_ids[i] = model_url_intern(e->model, e->spec.urls[i]);
+	/* the accumulator is indexed by model id: it outlives a URL change */
+	xgrow((void **)&e->url_acc, &e->cap_url_acc, model_nurls(e->model), sizeof *e->url_acc);
+	memset(e->url_acc + old, 0, (e->cap_url_acc - old) * sizeof *e->url_acc);
+}
+
+bool
+engine_urls_burst_done(struct engine *e, const struct burst *burst, const struct burst_stats *st)
+{
+	size_t i;
+
+	for (i = 0; i < e->spec.nurls; i++)
+		e->url_acc[e->url_ids[i]] += burst_url_reached(burst, i);
+	if (!st->conn_closed || e->warned_conn_closed)
+		return false;
+	e->warned_conn_closed = true;
+	return true;
+}
+
+void
+engine_urls_round(struct engine *e)
+{
+	size_t i, n = model_nurls(e->model);
+
+	for (i = 0; i < n && i < e->cap_url_acc; i++)
+		if (e->url_acc[i])
+			model_round_url_requests(e->model, (uint32_t)i, e->url_acc[i]);
+}
+
+/* A failed check keeps them for the next, like the request count. */
+void
+engine_urls_clear(struct engine *e)
+{
+	if (e->url_acc)
+		memset(e->url_acc, 0, e->cap_url_acc * sizeof *e->url_acc);
+}
+
+void
+engine_urls_free(struct engine *e)
+{
+	free(e->url_ids);
+	free(e->url_acc);
+	e->url_ids = NULL;
+	e->url_acc = NULL;
+	e->cap_url_acc = 0;
+}
