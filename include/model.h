@@ -190,12 +190,14 @@ void model_round_url_requests(struct model *m, uint32_t url, uint64_t reached);
 uint64_t model_round_url(const struct model *m, size_t r, uint32_t url);
 
 /* The fit (model_fit.c): URLs with requests in the rounds since the
- * baseline, and the rounds (the baseline's number plus one, a round per
- * URL, one for a one-off) a run needs at least to tell them apart. */
+ * baseline, and the rounds after the baseline (a round per URL, one for a
+ * one-off) a run needs at least to tell them apart, with bursts that
+ * rotate their mix. */
 size_t model_attrib_urls(const struct model *m);
 size_t model_attrib_rounds_needed(const struct model *m);
 /* When a growing site is MODEL_ATTRIB_FEW_ROUNDS: a one-line note of why
- * ("5 URLs need at least 7 rounds to tell apart; this run has 4") in buf,
+ * ("5 URLs need at least 6 rounds after the baseline to tell apart; this
+ * run has 3") in buf,
  * and true; false when every growing site is attributed. */
 bool model_attrib_note(const struct model *m, char *buf, size_t len);
 

@@ -14,6 +14,7 @@
 #define WIDE_COLS 110
 #define MIN_FUNCTION 10
 #define URL_MAX 18
+#define MIN_HISTORY 7	/* "HISTORY" */
 
 struct sites {
 	const struct model *m;	/* the live rounds, or valgrind's exit report */
@@ -138,7 +139,7 @@ url_width(const struct sites *s, const struct model_group *g)
 static void
 lay_out(struct tui *t, struct sites *s, struct layout *L)
 {
-	int fixed = 0, flex, c, site_max = 4, fn_max = 8, url_max = 0;
+	int fixed = 0, flex, c, site_max = 4, fn_max = 8, url_max = 0, spare = 0;
 	size_t k;
 
 	memset(L, 0, sizeof *L);
@@ -162,22 +163,30 @@ lay_out(struct tui *t, struct sites *s, struct layout *L)
 		url_max = uw > url_max ? uw : url_max;
 		free(loc);
 	}
-	/* TOP URL when a row has one and the screen is wide (the detail line
-	 * names the URLs anyway), partly at the history's expense. */
-	if (L->wide && url_max) {
-		L->w[TUI_COL_URL] = url_max < 8 ? 8 : url_max > URL_MAX ? URL_MAX : url_max;
-		L->w[TUI_COL_HISTORY] -= 4;
-	}
 	for (c = TUI_COL_KIND; c < TUI_COL_COUNT; c++)
 		fixed += L->w[c] ? L->w[c] + 1 : 0;
 	flex = t->cols - fixed - 1;
 	L->w[TUI_COL_SITE] = site_max < flex - MIN_FUNCTION ? site_max : flex - MIN_FUNCTION;
 	L->w[TUI_COL_FUNCTION] = flex - L->w[TUI_COL_SITE];
 	if (L->w[TUI_COL_FUNCTION] > fn_max) {
-		/* room to spare: a longer history */
-		L->w[TUI_COL_HISTORY] += L->w[TUI_COL_FUNCTION] - fn_max;
+		spare = L->w[TUI_COL_FUNCTION] - fn_max;
 		L->w[TUI_COL_FUNCTION] = fn_max;
 	}
+	/* TOP URL when a row has one and there is room without clipping the
+	 * site or the function (the detail line names the URLs anyway): from
+	 * the room to spare, then from a wide history. */
+	if (L->wide && url_max) {
+		int want = (url_max < 8 ? 8 : url_max > URL_MAX ? URL_MAX : url_max) + 1;
+		int room = spare + L->w[TUI_COL_HISTORY] - MIN_HISTORY, w = want < room ? want : room;
+
+		if (w >= 9) {
+			L->w[TUI_COL_URL] = w - 1;
+			L->w[TUI_COL_HISTORY] -= w > spare ? w - spare : 0;
+			spare = w > spare ? 0 : spare - w;
+		}
+	}
+	/* room to spare: a longer history */
+	L->w[TUI_COL_HISTORY] += spare;
 	for (c = 0; c < TUI_COL_COUNT; c++) {
 		L->x[c] = c ? L->x[c - 1] + L->w[c - 1] + (L->w[c - 1] ? 1 : 0) : 0;
 		s->col_x[c] = L->x[c];

@@ -208,7 +208,7 @@ test_rotating_12_rounds(void **state)
 			assert_string_not_equal(model_url(m, s->urls[k].url), urls[4]);
 	}
 	assert_int_equal(model_attrib_urls(m), 5);
-	assert_int_equal(model_attrib_rounds_needed(m), 7);
+	assert_int_equal(model_attrib_rounds_needed(m), 6);
 	{
 		char note[160];
 
@@ -247,7 +247,7 @@ test_rare_leak_small_bursts(void **state)
 	model_free(m);
 }
 
-/* Too few rounds: 5 URLs and the one-off need 6 bursts after the baseline. */
+/* Too few rounds: 5 URLs and the one-off need 6 rounds after the baseline. */
 static void
 test_few_rounds(void **state)
 {
@@ -267,7 +267,8 @@ test_few_rounds(void **state)
 	assert_int_equal(site_of(m, "leak_a")->attrib, MODEL_ATTRIB_FEW_ROUNDS);
 	assert_int_equal(site_of(m, "leak_a")->nurls, 0);
 	assert_true(model_attrib_note(m, note, sizeof note));
-	assert_string_equal(note, "5 URLs need at least 7 rounds to tell apart; this run has 4");
+	assert_string_equal(note,
+		"5 URLs need at least 6 rounds after the baseline to tell apart; this run has 3");
 	for (; k < 6; k++) {
 		rotating(req, k, 20);
 		round_of(m, sims, 2, req);
@@ -337,7 +338,7 @@ test_rounds_without_requests(void **state)
 }
 
 /* URL 4's requests never reached nginx: left out of the fit, no division
- * by zero, and 4 URLs need 6 rounds. */
+ * by zero, and 4 URLs need 5 rounds after the baseline. */
 static void
 test_url_all_failed(void **state)
 {
@@ -357,7 +358,8 @@ test_url_all_failed(void **state)
 	assert_int_equal(model_nurls(m), 5);
 	assert_int_equal(model_attrib_urls(m), 4);
 	assert_true(model_attrib_note(m, note, sizeof note));
-	assert_string_equal(note, "4 URLs need at least 6 rounds to tell apart; this run has 4");
+	assert_string_equal(note,
+		"4 URLs need at least 5 rounds after the baseline to tell apart; this run has 3");
 	for (; k < 6; k++) {
 		rotating(req, k, 20);
 		req[4] = 0;
@@ -460,14 +462,15 @@ test_reports(void **state)
 	assert_non_null(root);
 	assert_int_equal(json_array_size(json_object_get(json_site_of(root, "leak_a"), "urls")), 0);
 	assert_string_equal(json_string_value(json_object_get(json_site_of(root, "leak_a"),
-		"urls_note")), "5 URLs need at least 7 rounds to tell apart; this run has 4");
+		"urls_note")),
+		"5 URLs need at least 6 rounds after the baseline to tell apart; this run has 3");
 	json_decref(root);
 	free(text);
 	f = fmemopen(table, sizeof table, "w");
 	report_table_print(f, m, 0);
 	fclose(f);
 	assert_non_null(strstr(table, "(more rounds)"));
-	assert_non_null(strstr(table, "which URL leaks: 5 URLs need at least 7 rounds"));
+	assert_non_null(strstr(table, "which URL leaks: 5 URLs need at least 6 rounds"));
 
 	for (; k < 12; k++) {
 		rotating(req, k, 20);

@@ -346,23 +346,24 @@ model_attrib_urls(const struct model *m)
 size_t
 model_attrib_rounds_needed(const struct model *m)
 {
-	/* the baseline, a round per URL, one for the one-off */
-	return m->baseline + 1 + model_attrib_urls(m) + 1;
+	/* after the baseline: a round per URL, one for the one-off */
+	return model_attrib_urls(m) + 1;
 }
 
 bool
 model_attrib_note(const struct model *m, char *buf, size_t len)
 {
 	size_t i, nu = model_attrib_urls(m), need = model_attrib_rounds_needed(m);
+	size_t have = m->nrounds > m->baseline ? m->nrounds - m->baseline - 1 : 0;
 
 	for (i = 0; i < m->nsites; i++)
 		if (m->sites[i].attrib == MODEL_ATTRIB_FEW_ROUNDS)
 			break;
 	if (i == m->nsites)
 		return false;
-	if (m->nrounds < need)
-		snprintf(buf, len, "%zu URLs need at least %zu rounds to tell apart; this run has %zu",
-			nu, need, m->nrounds);
+	if (have < need)
+		snprintf(buf, len, "%zu URLs need at least %zu rounds after the baseline to tell "
+			"apart; this run has %zu", nu, need, have);
 	else
 		snprintf(buf, len, "the bursts so far sent the %zu URLs in the same mix: "
 			"their requests cannot be told apart", nu);
