@@ -149,6 +149,8 @@ enum growth model_growth(const uint64_t *bytes, size_t n);
  * through several call paths (a connection's first request, then the
  * keepalive path) is one leak to a reader. Used by the TUI's grouped
  * table; report_table.c's rows are the same aggregate. */
+#define MODEL_GROUP_URLS 8
+
 struct model_group {
 	enum leak_kind kind;
 	uint32_t at;		/* frame id of the allocation site */
@@ -158,6 +160,11 @@ struct model_group {
 	double bytes_per_request;
 	enum growth growth;	/* the strongest verdict of its sites */
 	bool core_only;		/* every site is */
+	/* Its sites' driving URLs merged (bytes per request summed per URL),
+	 * biggest first; the MODEL_GROUP_URLS biggest are kept. */
+	struct model_site_url urls[MODEL_GROUP_URLS];
+	uint32_t nurls;
+	enum model_attrib attrib;	/* DONE if a site is, else FEW_ROUNDS if one is */
 };
 
 /* The allocation frame's id of a site (UINT32_MAX for an empty stack). */
@@ -181,6 +188,18 @@ const char *model_url(const struct model *m, uint32_t id);
 void model_round_url_requests(struct model *m, uint32_t url, uint64_t reached);
 /* Requests of URL in round r (0 if none or out of range). */
 uint64_t model_round_url(const struct model *m, size_t r, uint32_t url);
+
+/* The fit (model_fit.c): URLs with requests in the rounds since the
+ * baseline, and the rounds after the baseline (a round per URL, one for a
+ * one-off) a run needs at least to tell them apart, with bursts that
+ * rotate their mix. */
+size_t model_attrib_urls(const struct model *m);
+size_t model_attrib_rounds_needed(const struct model *m);
+/* When a growing site is MODEL_ATTRIB_FEW_ROUNDS: a one-line note of why
+ * ("5 URLs need at least 6 rounds after the baseline to tell apart; this
+ * run has 3") in buf,
+ * and true; false when every growing site is attributed. */
+bool model_attrib_note(const struct model *m, char *buf, size_t len);
 
 /* Record what holds a site (symbol is copied). */
 void model_site_set_holder(struct model *m, size_t site, const struct model_holder *h);

@@ -44,6 +44,8 @@ bool report_json_check_path(const char *path, char *err, size_t errlen);
 void report_table_print(FILE *out, const struct model *m, size_t max_rows);
 /* memcheck errors, one line each: kind, count, location, what. */
 void report_table_print_errors(FILE *out, const struct model *m, const struct memerrors *errs);
+/* The path of a URL: what follows its scheme and host ("/leak/pool"). */
+const char *report_url_path(const char *url);
 /* "file.c:12" of a frame, escaped, malloc'd ("obj" or "0x..." without a file). */
 char *report_frame_location(const struct model_frame *f);
 

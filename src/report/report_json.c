@@ -80,6 +80,20 @@ json_frame(const struct model_frame *f)
 	return j;
 }
 
+/* The URLs that drive a site, biggest bytes per request first. */
+static json_t *
+json_urls(const struct model *m, const struct model_site *s)
+{
+	json_t *urls = json_array();
+	uint32_t i;
+
+	for (i = 0; i < s->nurls; i++)
+		json_array_append_new(urls, json_pack("{s:o,s:f}",
+			"url", jstr(model_url(m, s->urls[i].url)),
+			"bytes_per_request", s->urls[i].bytes_per_request));
+	return urls;
+}
+
 static json_t *
 json_site(const struct model *m, size_t id)
 {
@@ -104,6 +118,13 @@ json_site(const struct model *m, size_t id)
 		"growth", model_growth_name(s->growth),
 		"direct_bytes", (json_int_t)s->direct, "indirect_bytes", (json_int_t)s->indirect,
 		"core_only", s->core_only, "stack", stack);
+	json_object_set_new(j, "urls", json_urls(m, s));
+	if (s->attrib == MODEL_ATTRIB_FEW_ROUNDS) {
+		char note[160];
+
+		if (model_attrib_note(m, note, sizeof note))
+			json_object_set_new(j, "urls_note", jstr(note));
+	}
 	return j;
 }
 

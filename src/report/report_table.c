@@ -137,16 +137,51 @@ group_rows(const struct model *m, const size_t *idx, size_t n, struct report_tab
 	return nrows;
 }
 
+const char *
+report_url_path(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	if (!p)
+		return url;
+	p = strchr(p + 3, '/');
+	return p ? p : "/";
+}
+
+/* The row's top URL (its path) and that URL's bytes per request. */
+static void
+put_top_url(FILE *out, const struct model *m, const struct model_group *g)
+{
+	int pad = 7 - (int)strlen(model_growth_name(g->growth));
+	const char *path;
+	char *e;
+
+	if (g->attrib == MODEL_ATTRIB_FEW_ROUNDS && !g->nurls) {
+		fprintf(out, "%*s (more rounds)", pad, "");
+		return;
+	}
+	if (!g->nurls)
+		return;
+	fprintf(out, "%*s", pad, "");
+	path = report_url_path(model_url(m, g->urls[0].url));
+	e = escape_dup(path, strlen(path), 0);
+	fprintf(out, " %s %.1f", e, g->urls[0].bytes_per_request);
+	if (g->nurls > 1)
+		fprintf(out, " (+%u)", g->nurls - 1);
+	free(e);
+}
+
 void
 report_table_print(FILE *out, const struct model *m, size_t max_rows)
 {
 	size_t n, i, nrows, total = model_nsites(m);
 	size_t *idx = report_order(m, false, &n);
 	struct report_table_row *rows = xmalloc((n ? n : 1) * sizeof *rows);
+	char note[160];
 
 	nrows = group_rows(m, idx, n, rows);
-	fprintf(out, "%-28s %-28s %-9s %10s %9s %9s %s\n", "SITE", "FUNCTION", "KIND", "BYTES",
-		"DELTA", "B/REQ", "VERDICT");
+	fprintf(out, "%-28s %-28s %-9s %10s %9s %9s %-7s %s\n", "SITE", "FUNCTION", "KIND", "BYTES",
+		"DELTA", "B/REQ", "VERDICT", "TOP URL B/REQ");
 	for (i = 0; i < nrows && (!max_rows || i < max_rows); i++) {
 		const struct model_group *r = &rows[i].g;
 		const struct model_frame *at = model_frame(m, r->at);
@@ -157,8 +192,10 @@ report_table_print(FILE *out, const struct model *m, size_t max_rows)
 		put_clipped(out, loc, 28);
 		fputc(' ', out);
 		put_clipped(out, efn, 28);
-		fprintf(out, " %-9s %10" PRIu64 " %+9" PRId64 " %9.1f %s\n", leak_kind_short(r->kind),
+		fprintf(out, " %-9s %10" PRIu64 " %+9" PRId64 " %9.1f %s", leak_kind_short(r->kind),
 			r->bytes, r->delta_bytes, r->bytes_per_request, model_growth_name(r->growth));
+		put_top_url(out, m, r);
+		fputc('\n', out);
 		free(loc);
 		free(efn);
 	}
@@ -166,6 +203,8 @@ report_table_print(FILE *out, const struct model *m, size_t max_rows)
 		fprintf(out, "... %zu more rows (see --json)\n", nrows - i);
 	fprintf(out, "%zu rows from %zu of %zu sites (stable still-reachable sites hidden: "
 		"nginx's own start-up heap)\n", i, n, total);
+	if (model_attrib_note(m, note, sizeof note))
+		fprintf(out, "which URL leaks: %s\n", note);
 	free(rows);
 	free(idx);
 }

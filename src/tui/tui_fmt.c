@@ -1,8 +1,11 @@
 /* tui_fmt.c - compact numbers, times, sparklines for the screen. */
 #include "tui_fmt.h"
+#include "escape.h"
+#include "report.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -156,4 +159,26 @@ tui_fmt_spinner(int64_t ms, bool utf8)
 	int64_t frame = ms < 0 ? 0 : ms / 100;
 
 	return utf8 ? braille[frame % 10] : ascii[frame % 4];
+}
+
+bool
+tui_fmt_urls(struct sbuf *b, const struct model *m, const struct model_site_url *u, uint32_t n,
+	enum model_attrib a)
+{
+	char rate[32];
+	uint32_t i;
+
+	if (!n && a == MODEL_ATTRIB_FEW_ROUNDS) {
+		sbuf_adds(b, "URLs need more rounds");
+		return true;
+	}
+	for (i = 0; i < n; i++) {
+		const char *path = report_url_path(model_url(m, u[i].url));
+		char *e = escape_dup(path, strlen(path), 0);
+
+		sbuf_printf(b, "%s%s %s B/req", i ? ", " : "", e,
+			tui_fmt_rate(rate, sizeof rate, u[i].bytes_per_request, 8));
+		free(e);
+	}
+	return n > 0;
 }

@@ -229,6 +229,11 @@ cmp_column(const struct sort_ctx *c, const struct tui_row *a, const struct tui_r
 	case TUI_COL_BPR:
 		r = cmp_desc_f(a->g.bytes_per_request, b->g.bytes_per_request);
 		break;
+	case TUI_COL_URL:
+		/* rows a URL drives first, by that URL's bytes per request */
+		r = cmp_desc_f(a->g.nurls ? a->g.urls[0].bytes_per_request : -1,
+			b->g.nurls ? b->g.urls[0].bytes_per_request : -1);
+		break;
 	default:
 		r = cmp_verdict(a, b);
 		break;

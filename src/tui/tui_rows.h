@@ -24,6 +24,7 @@
 	_(DELTA, "DELTA", "DELTA") \
 	_(BPR, "B/REQ", "B/REQ") \
 	_(VERDICT, "VERDICT", "VERDICT") \
+	_(URL, "TOP URL", "URL") \
 	_(HISTORY, "HISTORY", "HIST")
 
 enum tui_column {

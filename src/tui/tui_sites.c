@@ -13,6 +13,8 @@
 /* Below this width the numbers get narrow columns and kinds 3 letters. */
 #define WIDE_COLS 110
 #define MIN_FUNCTION 10
+#define URL_MAX 18
+#define MIN_HISTORY 7	/* "HISTORY" */
 
 struct sites {
 	const struct model *m;	/* the live rounds, or valgrind's exit report */
@@ -122,10 +124,22 @@ row_frame(const struct sites *s, const struct tui_row *row)
 	return row->g.at != UINT32_MAX ? model_frame(s->m, row->g.at) : NULL;
 }
 
+/* What the TOP URL cell of a row needs: "/leak/pool 1088", "more rounds". */
+static int
+url_width(const struct sites *s, const struct model_group *g)
+{
+	char rate[32];
+
+	if (!g->nurls)
+		return g->attrib == MODEL_ATTRIB_FEW_ROUNDS ? 11 : 0;
+	tui_fmt_rate(rate, sizeof rate, g->urls[0].bytes_per_request, 6);
+	return (int)(strlen(report_url_path(model_url(s->m, g->urls[0].url))) + 1 + strlen(rate));
+}
+
 static void
 lay_out(struct tui *t, struct sites *s, struct layout *L)
 {
-	int fixed = 0, flex, c, site_max = 4, fn_max = 8;
+	int fixed = 0, flex, c, site_max = 4, fn_max = 8, url_max = 0, spare = 0;
 	size_t k;
 
 	memset(L, 0, sizeof *L);
@@ -137,28 +151,44 @@ lay_out(struct tui *t, struct sites *s, struct layout *L)
 	L->w[TUI_COL_BPR] = L->wide ? 7 : 5;
 	L->w[TUI_COL_VERDICT] = 8;	/* "VERDICT" and the sort arrow */
 	L->w[TUI_COL_HISTORY] = L->wide ? 12 : 6;
-	for (c = TUI_COL_KIND; c < TUI_COL_COUNT; c++)
-		fixed += L->w[c] + 1;
 	/* Text columns as wide as what is on screen needs, within the rest. */
 	for (k = s->list.top; k < s->rows.nrows && k < s->list.top + (size_t)s->height; k++) {
 		const struct model_frame *f = row_frame(s, &s->rows.rows[k]);
 		char *loc = row_location(s, &s->rows.rows[k]);
+		int uw = url_width(s, &s->rows.rows[k].g);
 
 		site_max = (int)strlen(loc) > site_max ? (int)strlen(loc) : site_max;
 		if (f && (int)strlen(f->fn) > fn_max)
 			fn_max = (int)strlen(f->fn);
+		url_max = uw > url_max ? uw : url_max;
 		free(loc);
 	}
+	for (c = TUI_COL_KIND; c < TUI_COL_COUNT; c++)
+		fixed += L->w[c] ? L->w[c] + 1 : 0;
 	flex = t->cols - fixed - 1;
 	L->w[TUI_COL_SITE] = site_max < flex - MIN_FUNCTION ? site_max : flex - MIN_FUNCTION;
 	L->w[TUI_COL_FUNCTION] = flex - L->w[TUI_COL_SITE];
 	if (L->w[TUI_COL_FUNCTION] > fn_max) {
-		/* room to spare: a longer history */
-		L->w[TUI_COL_HISTORY] += L->w[TUI_COL_FUNCTION] - fn_max;
+		spare = L->w[TUI_COL_FUNCTION] - fn_max;
 		L->w[TUI_COL_FUNCTION] = fn_max;
 	}
+	/* TOP URL when a row has one and there is room without clipping the
+	 * site or the function (the detail line names the URLs anyway): from
+	 * the room to spare, then from a wide history. */
+	if (L->wide && url_max) {
+		int want = (url_max < 8 ? 8 : url_max > URL_MAX ? URL_MAX : url_max) + 1;
+		int room = spare + L->w[TUI_COL_HISTORY] - MIN_HISTORY, w = want < room ? want : room;
+
+		if (w >= 9) {
+			L->w[TUI_COL_URL] = w - 1;
+			L->w[TUI_COL_HISTORY] -= w > spare ? w - spare : 0;
+			spare = w > spare ? 0 : spare - w;
+		}
+	}
+	/* room to spare: a longer history */
+	L->w[TUI_COL_HISTORY] += spare;
 	for (c = 0; c < TUI_COL_COUNT; c++) {
-		L->x[c] = c ? L->x[c - 1] + L->w[c - 1] + 1 : 0;
+		L->x[c] = c ? L->x[c - 1] + L->w[c - 1] + (L->w[c - 1] ? 1 : 0) : 0;
 		s->col_x[c] = L->x[c];
 	}
 	s->col_x[TUI_COL_COUNT] = t->cols;
@@ -215,6 +245,26 @@ verdict_role(enum growth g)
 		TUI_ROLE_STABLE;
 }
 
+/* TOP URL: the path of the URL that drives the row most, and its bytes
+ * per request at the right. */
+static void
+draw_url(const struct sites *s, const struct layout *L, int y, const struct model_group *g,
+	enum tui_role base, unsigned cur)
+{
+	int x = L->x[TUI_COL_URL], w = L->w[TUI_COL_URL], rw;
+	char rate[32];
+
+	if (!g->nurls) {
+		tui_draw_text(y, x, w, TUI_ROLE_DETAIL,
+			g->attrib == MODEL_ATTRIB_FEW_ROUNDS ? "more rounds" : "", cur);
+		return;
+	}
+	tui_fmt_rate(rate, sizeof rate, g->urls[0].bytes_per_request, 6);
+	rw = (int)strlen(rate);
+	tui_draw_text(y, x, w - rw - 1, base, report_url_path(model_url(s->m, g->urls[0].url)), cur);
+	tui_draw_text(y, x + w - rw - 1, rw + 1, base, rate, TUI_TEXT_RIGHT | cur);
+}
+
 static void
 draw_row(struct tui *t, struct sites *s, const struct layout *L, int y, size_t k)
 {
@@ -246,6 +296,8 @@ draw_row(struct tui *t, struct sites *s, const struct layout *L, int y, size_t k
 	tui_draw_text(y, L->x[TUI_COL_BPR], L->w[TUI_COL_BPR], base, buf, TUI_TEXT_RIGHT | cur);
 	tui_draw_text(y, L->x[TUI_COL_VERDICT], L->w[TUI_COL_VERDICT], verdict_role(g->growth),
 		model_growth_name(g->growth), cur);
+	if (L->w[TUI_COL_URL])
+		draw_url(s, L, y, g, base, cur);
 	history(s, row, L->w[TUI_COL_HISTORY], buf, sizeof buf);
 	tui_draw_text(y, L->x[TUI_COL_HISTORY], L->w[TUI_COL_HISTORY], TUI_ROLE_SPARK, buf, cur);
 }
@@ -294,8 +346,11 @@ draw_detail(struct tui *t, struct sites *s, int y)
 		return;
 	}
 	f = row_frame(s, row);
-	sbuf_printf(&b, "%s | %s | %s B in %s blocks | %zu stack%s | ",
-		f && *f->fn ? f->fn : "???", leak_kind_short(row->g.kind),
+	/* the URLs early: a narrow screen cuts the end */
+	sbuf_printf(&b, "%s | %s | ", f && *f->fn ? f->fn : "???", leak_kind_short(row->g.kind));
+	if (tui_fmt_urls(&b, s->m, row->g.urls, row->g.nurls, row->g.attrib))
+		sbuf_adds(&b, " | ");
+	sbuf_printf(&b, "%s B in %s blocks | %zu stack%s | ",
 		tui_fmt_grouped(n1, sizeof n1, row->g.bytes), tui_fmt_grouped(n2, sizeof n2, row->g.blocks),
 		row->g.nsites, row->g.nsites == 1 ? "" : "s");
 	tui_list_detail(t, y, b.data, t->cols, f);
@@ -375,10 +430,12 @@ cycle_verdict(struct tui *t, struct sites *s)
 }
 
 static unsigned
-sort_by(struct tui *t, struct sites *s, int col, bool invert)
+sort_by(struct tui *t, struct sites *s, int col, bool invert, int step)
 {
-	/* HISTORY is drawn, not sorted on */
+	/* HISTORY is drawn, not sorted on; TOP URL only when shown */
 	col = (col + TUI_COL_HISTORY) % TUI_COL_HISTORY;
+	if (col == TUI_COL_URL && step && s->col_x[TUI_COL_URL] == s->col_x[TUI_COL_URL + 1])
+		col = (col + step + TUI_COL_HISTORY) % TUI_COL_HISTORY;
 	s->rows.sort = (enum tui_column)col;
 	s->rows.invert = invert;
 	tui_rows_invalidate(&s->rows);
@@ -414,11 +471,11 @@ sites_request(struct tui *t, struct tui_view *v, enum tui_action a)
 			"grouped by allocation site (kind + allocating line)" :
 			"one row per full stack") | TUI_DRAW_BODY;
 	case TUI_ACT_SORT_NEXT:
-		return sort_by(t, s, (int)s->rows.sort + 1, false);
+		return sort_by(t, s, (int)s->rows.sort + 1, false, 1);
 	case TUI_ACT_SORT_PREV:
-		return sort_by(t, s, (int)s->rows.sort - 1, false);
+		return sort_by(t, s, (int)s->rows.sort - 1, false, -1);
 	case TUI_ACT_SORT_INVERT:
-		return sort_by(t, s, (int)s->rows.sort, !s->rows.invert);
+		return sort_by(t, s, (int)s->rows.sort, !s->rows.invert, 0);
 	default:
 		mask = tui_list_move(&s->list, a, s->height);
 		remember(s);
@@ -461,7 +518,7 @@ sites_mouse(struct tui *t, struct tui_view *v, const struct tui_mouse *m)
 	if (m->y == s->head_y) {
 		for (c = 0; c < TUI_COL_HISTORY; c++)
 			if (m->x >= s->col_x[c] && m->x < s->col_x[c + 1])
-				return sort_by(t, s, c, (int)s->rows.sort == c && !s->rows.invert);
+				return sort_by(t, s, c, (int)s->rows.sort == c && !s->rows.invert, 0);
 		return 0;
 	}
 	switch (tui_list_click(&s->list, m->y, s->head_y + 1, s->height)) {

@@ -144,9 +144,12 @@ site_summary(struct tui *t, struct stack *st, int y)
 	/* what matters first: a narrow screen cuts the end */
 	if (st->nstacks > 1)
 		sbuf_printf(&b, "stack %zu/%zu (n p) | ", st->which + 1, st->nstacks);
-	sbuf_printf(&b, "%s | %s B/req | %s | %s B in %s blocks | %s since last check | "
-		"first in check #%u", model_growth_name(s->growth),
-		tui_fmt_rate(n4, sizeof n4, s->bytes_per_request, 12), leak_kind_short(s->kind),
+	sbuf_printf(&b, "%s | %s B/req | ", model_growth_name(s->growth),
+		tui_fmt_rate(n4, sizeof n4, s->bytes_per_request, 12));
+	if (tui_fmt_urls(&b, st->m, s->urls, s->nurls, s->attrib))
+		sbuf_adds(&b, " | ");
+	sbuf_printf(&b, "%s | %s B in %s blocks | %s since last check | "
+		"first in check #%u", leak_kind_short(s->kind),
 		tui_fmt_grouped(n1, sizeof n1, s->bytes), tui_fmt_grouped(n2, sizeof n2, s->blocks),
 		tui_fmt_delta(n3, sizeof n3, s->delta_bytes, 20), s->first_round);
 	tui_draw_text(y, 0, t->cols, s->growth == GROWTH_GROWING ? TUI_ROLE_GROWING : TUI_ROLE_DETAIL,

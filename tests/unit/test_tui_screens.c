@@ -12,6 +12,7 @@
  *
  *   size COLS ROWS        the terminal (default 80 24)
  *   rounds N              captured checks in the model, 1..3 (default 3)
+ *   urls N                their requests went to N URLs (1 or 2; default none)
  *   live STATE            ready (default), none, burst, check, dead, starting
  *   errors FILE.xml       memcheck errors and the exit report of a captured
  *                         valgrind XML file (tests/data) on the screen too
@@ -82,9 +83,9 @@ set_live(struct run *r, const char *state)
 }
 
 static void
-start(struct run *r, int rows, int cols, size_t rounds, const char *live)
+start(struct run *r, int rows, int cols, size_t rounds, size_t nurls, const char *live)
 {
-	r->model = fixture_model(rounds);
+	r->model = fixture_model_urls(rounds, nurls);
 	fake_host_init(&r->host, r->model);
 	set_live(r, live);
 	r->tui = fixture_tui(r->model, &r->host, r->with_host, rows, cols);
@@ -257,7 +258,7 @@ test_script(void **state)
 	char *path = xasprintf(SCRIPTS "/%s.keys", name);
 	char *text = read_text(path), *save = NULL, *line;
 	int cols = 80, rows = 24;
-	size_t rounds = 3;
+	size_t rounds = 3, nurls = 0;
 	char live[32] = "ready", errors[64] = "";
 	struct sbuf keys = SBUF_INIT, expects = SBUF_INIT;
 	struct run r;
@@ -270,6 +271,8 @@ test_script(void **state)
 		if (sscanf(line, "size %d %d", &cols, &rows) == 2)
 			continue;
 		if (sscanf(line, "rounds %zu", &rounds) == 1)
+			continue;
+		if (sscanf(line, "urls %zu", &nurls) == 1)
 			continue;
 		if (sscanf(line, "live %31s", live) == 1)
 			continue;
@@ -286,7 +289,7 @@ test_script(void **state)
 		fail_msg("%s: bad line: %s", path, line);
 	}
 	memset(&r, 0, sizeof r);
-	start(&r, rows, cols, rounds, live);
+	start(&r, rows, cols, rounds, nurls, live);
 	if (*errors)
 		r.xml = fixture_errors(r.tui, r.model, errors);
 	if (keys.len)

@@ -73,9 +73,13 @@ fixture_replace(const char *text, size_t len, const char *from, const char *to, 
 	return sbuf_detach(&b);
 }
 
+static const char *const fixture_url_names[] = {
+	"http://127.0.0.1:8080/leak/alloc", "http://127.0.0.1:8080/leak/cycle",
+};
+
 /* One captured check as one round; requests as the capture describes. */
 static inline void
-fixture_round(struct model *m, const char *file, uint64_t requests)
+fixture_round_urls(struct model *m, const char *file, uint64_t requests, size_t nurls)
 {
 	struct leak_summary sum;
 	struct leakcheck_error err;
@@ -83,8 +87,12 @@ fixture_round(struct model *m, const char *file, uint64_t requests)
 	char *raw = fixture_slurp(file, &len);
 	char *text = fixture_replace(raw, len, FIXTURE_CAPTURED_ROOT, FIXTURE_MOVED_ROOT, &mlen);
 	struct model_round *r;
+	size_t i;
 
 	model_round_begin(m, requests, 0);
+	for (i = 0; i < nurls && i < 2; i++)
+		model_round_url_requests(m, model_url_intern(m, fixture_url_names[i]),
+			requests / nurls);
 	assert_int_equal(leakcheck_text(text, mlen, model_leakcheck_cb, m, &sum, &err), LEAKCHECK_OK);
 	model_round_end(m, &sum, 250 * 1000000LL + (int64_t)model_nrounds(m) * 10000000LL);
 	/* The model stamps rounds with the clock; screens must not depend on it. */
@@ -94,10 +102,18 @@ fixture_round(struct model *m, const char *file, uint64_t requests)
 	free(text);
 }
 
+static inline void
+fixture_round(struct model *m, const char *file, uint64_t requests)
+{
+	fixture_round_urls(m, file, requests, 0);
+}
+
 /* The three captured checks: 20 requests to each of 6 locations plus the
- * cache keys (see tests/data/CAPTURED.md). */
+ * cache keys (see tests/data/CAPTURED.md). With nurls (1 or 2), the
+ * requests of each round split between that many URLs (the same mix every
+ * round: 2 URLs cannot be told apart). */
 static inline struct model *
-fixture_model(size_t rounds)
+fixture_model_urls(size_t rounds, size_t nurls)
 {
 	static const char *const files[] = {
 		"leak_check_full_any_1.txt", "leak_check_full_any_2.txt", "leak_check_full_any_3.txt",
@@ -107,8 +123,14 @@ fixture_model(size_t rounds)
 	size_t i;
 
 	for (i = 0; i < rounds && i < 3; i++)
-		fixture_round(m, files[i], requests[i]);
+		fixture_round_urls(m, files[i], requests[i], nurls);
 	return m;
+}
+
+static inline struct model *
+fixture_model(size_t rounds)
+{
+	return fixture_model_urls(rounds, 0);
 }
 
 /* ---- a host that records ---- */

@@ -69,5 +69,7 @@ struct model {
 /* Each site's verdict and latest numbers, from the rounds since the
  * baseline: after a round ends and when the baseline moves. */
 void model_verdict_derive(struct model *m);
+/* Each growing site's driving URLs (model_fit.c); after the verdicts. */
+void model_fit_derive(struct model *m);
 
 #endif

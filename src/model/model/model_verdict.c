@@ -148,6 +148,32 @@ model_verdict_derive(struct model *m)
 	for (i = 0; i < m->nsites; i++)
 		derive_site(m, i, series);
 	free(series);
+	model_fit_derive(m);
+}
+
+/* Sum u into g's URLs, biggest first; when full, the smallest gives way. */
+static void
+group_add_url(struct model_group *g, const struct model_site_url *u)
+{
+	struct model_site_url t;
+	uint32_t i;
+
+	for (i = 0; i < g->nurls && g->urls[i].url != u->url; i++)
+		;
+	if (i < g->nurls) {
+		g->urls[i].bytes_per_request += u->bytes_per_request;
+	} else if (g->nurls < MODEL_GROUP_URLS) {
+		g->urls[i = g->nurls++] = *u;
+	} else if (u->bytes_per_request > g->urls[MODEL_GROUP_URLS - 1].bytes_per_request) {
+		g->urls[i = MODEL_GROUP_URLS - 1] = *u;
+	} else {
+		return;
+	}
+	for (; i > 0 && g->urls[i].bytes_per_request > g->urls[i - 1].bytes_per_request; i--) {
+		t = g->urls[i];
+		g->urls[i] = g->urls[i - 1];
+		g->urls[i - 1] = t;
+	}
 }
 
 void
@@ -163,6 +189,8 @@ model_group_init(struct model_group *g, const struct model_site *s)
 void
 model_group_add(struct model_group *g, const struct model_site *s)
 {
+	uint32_t i;
+
 	g->nsites++;
 	g->bytes += s->bytes;
 	g->blocks += s->blocks;
@@ -172,5 +200,10 @@ model_group_add(struct model_group *g, const struct model_site *s)
 	/* growing beats bounded beats stable */
 	if (s->growth == GROWTH_GROWING || (s->growth == GROWTH_BOUNDED && g->growth == GROWTH_STABLE))
 		g->growth = s->growth;
+	if (s->attrib == MODEL_ATTRIB_DONE || (s->attrib == MODEL_ATTRIB_FEW_ROUNDS &&
+		g->attrib == MODEL_ATTRIB_NONE))
+		g->attrib = s->attrib;
+	for (i = 0; i < s->nurls; i++)
+		group_add_url(g, &s->urls[i]);
 }
 

@@ -1,0 +1,371 @@
+/* model_fit.c - which request leaks: a growing site's byte deltas, round
+ * by round since the baseline, fitted to the requests of each URL in those
+ * rounds by non-negative least squares. A URL's coefficient is the bytes
+ * each of its requests adds; one extra column for the site's first rise (a
+ * round with requests) absorbs a one-off there (lazy init on first use, a
+ * connection's first request). The bursts rotate their mix of URLs so the
+ * counts of the rounds are not collinear; until they are not (too few
+ * rounds, or the same mix every round) the site says MODEL_ATTRIB_FEW_ROUNDS.
+ *
+ * Only growing sites are fitted, and the counts' Gram matrix is built once
+ * per derive: a run with thousands of sites pays for its few leaks only. */
+#include "model_int.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A URL drives a site when its part of the fitted growth (bytes per
+ * request times its requests) is at least this share of all URLs' part and
+ * each request adds at least FIT_MIN_BPR bytes: noise and rounding give a
+ * clean URL a crumb, never a share. */
+#define FIT_MIN_SHARE 0.05
+#define FIT_MIN_BPR 0.5
+/* Columns whose normalised residual (after the ones before) is under this
+ * are collinear: a 1% difference between two URLs' counts is one failed
+ * request, not a design that tells them apart. */
+#define FIT_RANK_TOL 1e-4
+
+/* The counts of the rounds since the baseline, shared by all sites. */
+struct design {
+	size_t base;		/* absolute round of the baseline */
+	size_t nrows;		/* rounds base+1 .. last */
+	size_t p;		/* URLs with requests in those rounds */
+	uint32_t *url;		/* p: URL id of each column */
+	double *x;		/* nrows x p, row-major */
+	bool *any;		/* nrows: the round had requests */
+	double *gram;		/* p x p: X'X */
+	double *total;		/* p: requests of the column's URL */
+};
+
+static void
+design_build(const struct model *m, struct design *d)
+{
+	size_t last = m->nrounds - 1, i, j, k, u;
+
+	memset(d, 0, sizeof *d);
+	d->base = m->baseline;
+	d->nrows = last - m->baseline;
+	d->url = xcalloc(m->nurls ? m->nurls : 1, sizeof *d->url);
+	for (u = 0; u < m->nurls; u++)
+		for (i = 0; i < d->nrows; i++)
+			if (model_round_url(m, d->base + 1 + i, (uint32_t)u)) {
+				d->url[d->p++] = (uint32_t)u;
+				break;
+			}
+	d->x = xcalloc(d->nrows * d->p + 1, sizeof *d->x);
+	d->any = xcalloc(d->nrows + 1, sizeof *d->any);
+	d->gram = xcalloc(d->p * d->p + 1, sizeof *d->gram);
+	d->total = xcalloc(d->p + 1, sizeof *d->total);
+	for (i = 0; i < d->nrows; i++)
+		for (j = 0; j < d->p; j++) {
+			double v = (double)model_round_url(m, d->base + 1 + i, d->url[j]);
+
+			d->x[i * d->p + j] = v;
+			d->total[j] += v;
+			d->any[i] = d->any[i] || v > 0;
+		}
+	for (i = 0; i < d->nrows; i++)
+		for (j = 0; j < d->p; j++)
+			for (k = 0; k < d->p; k++)
+				d->gram[j * d->p + k] += d->x[i * d->p + j] * d->x[i * d->p + k];
+}
+
+static void
+design_free(struct design *d)
+{
+	free(d->url);
+	free(d->x);
+	free(d->any);
+	free(d->gram);
+	free(d->total);
+}
+
+/* Rank of the symmetric PSD matrix h (n x n) by pivoted elimination: a
+ * column counts when what is left of its diagonal, after the columns
+ * before, is at least FIT_RANK_TOL of what it was (scale-free, so counts
+ * and the one-off column compare alike); h is destroyed. */
+static size_t
+gram_rank(double *h, size_t n)
+{
+	size_t rank = 0, i, j, k, piv;
+	bool *done = xcalloc(n + 1, sizeof *done);
+	double *d0 = xcalloc(n + 1, sizeof *d0);
+
+	for (i = 0; i < n; i++)
+		d0[i] = h[i * n + i] > 0 ? h[i * n + i] : 1;
+	for (k = 0; k < n; k++) {
+		piv = n;
+		for (i = 0; i < n; i++)
+			if (!done[i] && (piv == n || h[i * n + i] / d0[i] > h[piv * n + piv] / d0[piv]))
+				piv = i;
+		if (piv == n || h[piv * n + piv] / d0[piv] < FIT_RANK_TOL)
+			break;
+		done[piv] = true;
+		rank++;
+		for (i = 0; i < n; i++)
+			for (j = 0; j < n; j++)
+				if (!done[i] && !done[j])
+					h[i * n + j] -= h[i * n + piv] * h[piv * n + j] / h[piv * n + piv];
+	}
+	free(done);
+	free(d0);
+	return rank;
+}
+
+/* Solve h[P,P] z = c[P] for the k indices in P (h PD on them) by LDL';
+ * l is k*k scratch (D on its diagonal). */
+static void
+solve_sub(const double *h, size_t n, const size_t *P, size_t k, const double *c, double *z,
+	double *l)
+{
+	size_t i, j, t;
+	double s;
+
+	for (i = 0; i < k; i++)
+		for (j = 0; j <= i; j++) {
+			s = h[P[i] * n + P[j]];
+			for (t = 0; t < j; t++)
+				s -= l[i * k + t] * l[j * k + t] * l[t * k + t];
+			if (i == j)
+				l[i * k + i] = s > 1e-300 ? s : 1e-300;
+			else
+				l[i * k + j] = s / l[j * k + j];
+		}
+	for (i = 0; i < k; i++) {	/* L y = c */
+		s = c[P[i]];
+		for (t = 0; t < i; t++)
+			s -= l[i * k + t] * z[P[t]];
+		z[P[i]] = s;
+	}
+	for (i = 0; i < k; i++)		/* D */
+		z[P[i]] /= l[i * k + i];
+	for (i = k; i-- > 0;) {		/* L' z = y */
+		s = z[P[i]];
+		for (t = i + 1; t < k; t++)
+			s -= l[t * k + i] * z[P[t]];
+		z[P[i]] = s;
+	}
+}
+
+/* Lawson-Hanson NNLS on the normal equations: minimise x'hx/2 - c'x over
+ * x >= 0 (h n x n, PD: the rank was checked). */
+static void
+nnls(const double *h, const double *c, size_t n, double *x)
+{
+	double *w = xcalloc(n, sizeof *w), *z = xcalloc(n, sizeof *z);
+	double *l = xcalloc(n * n, sizeof *l), tol = 0, alpha, a;
+	size_t *P = xcalloc(n, sizeof *P), k = 0, i, j, best, iter, hit;
+	bool *in = xcalloc(n, sizeof *in);
+
+	for (i = 0; i < n; i++) {
+		x[i] = 0;
+		tol = c[i] > tol ? c[i] : -c[i] > tol ? -c[i] : tol;
+	}
+	tol = 1e-10 * (tol > 1 ? tol : 1);
+	for (iter = 0; iter < 3 * n + 3; iter++) {
+		for (i = 0; i < n; i++) {
+			w[i] = c[i];
+			for (j = 0; j < n; j++)
+				w[i] -= h[i * n + j] * x[j];
+		}
+		best = n;
+		for (i = 0; i < n; i++)
+			if (!in[i] && w[i] > tol && (best == n || w[i] > w[best]))
+				best = i;
+		if (best == n)
+			break;
+		in[best] = true;
+		P[k++] = best;
+		for (;;) {
+			solve_sub(h, n, P, k, c, z, l);
+			alpha = 2;
+			hit = n;
+			for (i = 0; i < k; i++)
+				if (z[P[i]] <= 0) {
+					a = x[P[i]] / (x[P[i]] - z[P[i]]);
+					if (a < alpha) {
+						alpha = a;
+						hit = P[i];
+					}
+				}
+			if (alpha > 1) {
+				for (i = 0; i < k; i++)
+					x[P[i]] = z[P[i]];
+				break;
+			}
+			for (i = 0; i < k; i++)
+				x[P[i]] += alpha * (z[P[i]] - x[P[i]]);
+			x[hit] = 0;
+			for (i = j = 0; i < k; i++) {
+				if (x[P[i]] <= 1e-12) {
+					x[P[i]] = 0;
+					in[P[i]] = false;
+				} else {
+					P[j++] = P[i];
+				}
+			}
+			k = j;
+			if (!k)
+				break;
+		}
+	}
+	free(w);
+	free(z);
+	free(l);
+	free(P);
+	free(in);
+}
+
+static int
+url_cmp(const void *a, const void *b)
+{
+	const struct model_site_url *x = a, *y = b;
+
+	if (x->bytes_per_request != y->bytes_per_request)
+		return x->bytes_per_request < y->bytes_per_request ? 1 : -1;
+	return x->url < y->url ? -1 : x->url > y->url;
+}
+
+static void
+set_urls(struct model_site *s, struct model_site_url *u, uint32_t n, enum model_attrib a)
+{
+	free((void *)s->urls);
+	if (n)
+		qsort(u, n, sizeof *u, url_cmp);
+	s->urls = n ? u : NULL;
+	if (!n)
+		free(u);
+	s->nurls = n;
+	s->attrib = a;
+}
+
+/* Fit one growing site; n = p + 1 columns at most (URLs and the one-off). */
+static void
+fit_site(const struct model *m, const struct design *d, struct model_site *s, size_t id)
+{
+	size_t p = d->p, n, i, j, f = d->nrows, e;
+	double *y = xcalloc(d->nrows + 1, sizeof *y), *h, *c, *x, *hr;
+	struct model_site_url *out = xcalloc(p + 1, sizeof *out);
+	double sum = 0, part;
+	uint32_t nout = 0;
+
+	for (i = 0; i < d->nrows; i++) {
+		y[i] = (double)model_site_bytes(m, id, d->base + 1 + i) -
+			(double)model_site_bytes(m, id, d->base + i);
+		if (f == d->nrows && d->any[i] && y[i] > 0)
+			f = i;
+	}
+	n = p + (f < d->nrows);
+	e = p;			/* the one-off's column, if any */
+	h = xcalloc(n * n, sizeof *h);
+	hr = xcalloc(n * n, sizeof *hr);
+	c = xcalloc(n, sizeof *c);
+	x = xcalloc(n, sizeof *x);
+	for (j = 0; j < p; j++) {
+		memcpy(h + j * n, d->gram + j * p, p * sizeof *h);
+		for (i = 0; i < d->nrows; i++)
+			c[j] += d->x[i * p + j] * y[i];
+	}
+	if (n > p) {
+		for (j = 0; j < p; j++)
+			h[j * n + e] = h[e * n + j] = d->x[f * p + j];
+		h[e * n + e] = 1;
+		c[e] = y[f];
+	}
+	memcpy(hr, h, n * n * sizeof *h);
+	if (gram_rank(hr, n) < p + 1) {
+		set_urls(s, out, 0, MODEL_ATTRIB_FEW_ROUNDS);
+	} else {
+		nnls(h, c, n, x);
+		for (j = 0; j < p; j++)
+			sum += x[j] * d->total[j];
+		for (j = 0; j < p; j++) {
+			part = x[j] * d->total[j];
+			if (sum > 0 && part >= FIT_MIN_SHARE * sum && x[j] >= FIT_MIN_BPR)
+				out[nout++] = (struct model_site_url){ d->url[j], x[j] };
+		}
+		set_urls(s, out, nout, MODEL_ATTRIB_DONE);
+	}
+	free(y);
+	free(h);
+	free(hr);
+	free(c);
+	free(x);
+}
+
+void
+model_fit_derive(struct model *m)
+{
+	struct design d;
+	bool built = false;
+	size_t i;
+
+	for (i = 0; i < m->nsites; i++) {
+		struct model_site *s = &m->sites[i];
+		struct model_site_url *one;
+
+		if (s->growth != GROWTH_GROWING || !m->nrounds) {
+			set_urls(s, NULL, 0, MODEL_ATTRIB_NONE);
+			continue;
+		}
+		if (!built) {
+			design_build(m, &d);
+			built = true;
+		}
+		if (d.p == 1) {
+			/* One URL: it drives all of it, at the site's own rate. */
+			one = xmalloc(sizeof *one);
+			*one = (struct model_site_url){ d.url[0], s->bytes_per_request };
+			set_urls(s, one, s->bytes_per_request > 0, MODEL_ATTRIB_DONE);
+		} else if (d.p == 0) {
+			set_urls(s, NULL, 0, MODEL_ATTRIB_DONE);
+		} else {
+			fit_site(m, &d, s, i);
+		}
+	}
+	if (built)
+		design_free(&d);
+}
+
+size_t
+model_attrib_urls(const struct model *m)
+{
+	size_t n = 0, u, r;
+
+	for (u = 0; u < m->nurls; u++)
+		for (r = m->baseline + 1; r < m->nrounds; r++)
+			if (model_round_url(m, r, (uint32_t)u)) {
+				n++;
+				break;
+			}
+	return n;
+}
+
+size_t
+model_attrib_rounds_needed(const struct model *m)
+{
+	/* after the baseline: a round per URL, one for the one-off */
+	return model_attrib_urls(m) + 1;
+}
+
+bool
+model_attrib_note(const struct model *m, char *buf, size_t len)
+{
+	size_t i, nu = model_attrib_urls(m), need = model_attrib_rounds_needed(m);
+	size_t have = m->nrounds > m->baseline ? m->nrounds - m->baseline - 1 : 0;
+
+	for (i = 0; i < m->nsites; i++)
+		if (m->sites[i].attrib == MODEL_ATTRIB_FEW_ROUNDS)
+			break;
+	if (i == m->nsites)
+		return false;
+	if (have < need)
+		snprintf(buf, len, "%zu URLs need at least %zu rounds after the baseline to tell "
+			"apart; this run has %zu", nu, need, have);
+	else
+		snprintf(buf, len, "the bursts so far sent the %zu URLs in the same mix: "
+			"their requests cannot be told apart", nu);
+	return true;
+}
