@@ -4,7 +4,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include "leak.h"
 
 struct model;
 struct model_site;
@@ -18,6 +20,10 @@ struct report_meta {
 	const char *end_reason;		/* how the run ended (nginx died, ...), or NULL */
 	const struct memerrors *errors;	/* memcheck errors, or NULL */
 	const struct model *exit_model;	/* valgrind's exit leak report, or NULL */
+	/* the owner search's cost (commands, ms, rounds), shown when set */
+	bool owner_search;
+	unsigned long owner_commands, owner_rounds;
+	double owner_ms;
 };
 
 /* Site indexes in display order: growing first, then bounded, then by
@@ -46,5 +52,12 @@ void report_table_print(FILE *out, const struct model *m, size_t max_rows);
 void report_table_print_errors(FILE *out, const struct model *m, const struct memerrors *errs);
 /* "file.c:12" of a frame, escaped, malloc'd ("obj" or "0x..." without a file). */
 char *report_frame_location(const struct model_frame *f);
+
+/* What holds a site, one line (pool or static, how long it lives, what to
+ * do), escaped; malloc'd. NULL when no holder is known. */
+char *report_holder_text(const struct model *m, const struct model_site *s);
+/* The first site of a (kind, allocation frame) group with a known holder. */
+const struct model_site *report_group_holder(const struct model *m, enum leak_kind kind,
+	uint32_t at);
 
 #endif

@@ -99,6 +99,7 @@ engine_free(struct engine *e)
 	sessionfile_close(e->sessionfile, NULL);
 	target_free(e->target);
 	model_free(e->model);
+	engine_owner_free(e);
 	free_urls(e);
 	free(e);
 }
@@ -391,6 +392,15 @@ on_check_done(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 	e->last_update_ns = util_now_ns() - t0;
 	save_round(e);
 	e->burst_requests = e->burst_failed = 0;
+	/* nginx idles: what holds the round's sites, before anything frees */
+	if (!e->stop_after_check && engine_owner_search(e))
+		return;
+	engine_check_finished(e);
+}
+
+void
+engine_check_finished(struct engine *e)
+{
 	if (e->stop_after_check) {
 		emit(e, ENGINE_EV_ROUND);
 		stop_now(e);

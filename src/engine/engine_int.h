@@ -37,6 +37,18 @@ struct engine {
 	uint64_t total_requests, total_failed;
 	int64_t last_check_ns, last_update_ns;
 	char message[640];
+	struct engine_owner *owner;	/* the owner search (engine_owner.c) */
 };
+
+/* The end of a check once its round is in: announce it, then go on (the
+ * next burst in auto mode, or the stop that waited). */
+void engine_check_finished(struct engine *e);
+
+/* engine_owner.c: start the owner search of the round just checked; true
+ * if it runs (it calls engine_check_finished when done), false if there
+ * is nothing to search. */
+bool engine_owner_search(struct engine *e);
+bool engine_owner_running(const struct engine *e);
+void engine_owner_free(struct engine *e);
 
 #endif

@@ -192,9 +192,15 @@ finish(struct batch *b, const struct engine_opts *eo)
 		.debug_palloc = eo->debug_palloc, .end_reason = b->end[0] ? b->end : NULL,
 		.errors = engine_errors(b->engine), .exit_model = engine_exit_model(b->engine),
 	};
+	struct engine_owner_cost oc;
 	char err[512];
 	int rc;
 
+	engine_owner_cost(b->engine, &oc);
+	meta.owner_search = true;
+	meta.owner_commands = (unsigned long)oc.commands;
+	meta.owner_rounds = oc.rounds;
+	meta.owner_ms = oc.ms;
 	if (model_nrounds(m)) {
 		/* stdout carries the JSON when asked for with "-": table to stderr then. */
 		FILE *out = b->o->json && !strcmp(b->o->json, "-") ? stderr : stdout;

@@ -80,6 +80,22 @@ json_frame(const struct model_frame *f)
 	return j;
 }
 
+/* sites[].held_by: the pool (or static) holding the site, when known. */
+static json_t *
+json_held_by(const struct model *m, const struct model_holder *h)
+{
+	const struct model_frame *f = h->created_at != UINT32_MAX ? model_frame(m, h->created_at) : NULL;
+	json_t *j = json_pack("{s:s}", "pool", model_pool_name(h->pool));
+
+	if (f)
+		json_object_set_new(j, "created_at", json_pack("{s:o,s:o,s:o}", "function", jstr(f->fn),
+			"file", *f->file ? jstr(f->file) : json_null(),
+			"line", f->line ? json_integer(f->line) : json_null()));
+	if (h->pool == MODEL_POOL_STATIC)
+		json_object_set_new(j, "symbol", h->symbol ? jstr(h->symbol) : json_null());
+	return j;
+}
+
 static json_t *
 json_site(const struct model *m, size_t id)
 {
@@ -104,6 +120,8 @@ json_site(const struct model *m, size_t id)
 		"growth", model_growth_name(s->growth),
 		"direct_bytes", (json_int_t)s->direct, "indirect_bytes", (json_int_t)s->indirect,
 		"core_only", s->core_only, "stack", stack);
+	if (s->holder.searched && s->holder.pool != MODEL_POOL_UNKNOWN)
+		json_object_set_new(j, "held_by", json_held_by(m, &s->holder));
 	return j;
 }
 
@@ -165,6 +183,10 @@ report_json_render(const struct model *m, const struct report_meta *meta)
 		"rounds", json_rounds(m), "sites", sites);
 	if (meta->end_reason)
 		json_object_set_new(root, "end", jstr(meta->end_reason));
+	if (meta->owner_search)
+		json_object_set_new(root, "owner_search", json_pack("{s:I,s:f,s:I}",
+			"commands", (json_int_t)meta->owner_commands, "ms", meta->owner_ms,
+			"rounds", (json_int_t)meta->owner_rounds));
 	if (meta->errors) {
 		json_t *errs = json_array();
 		size_t i;

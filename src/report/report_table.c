@@ -137,6 +137,18 @@ group_rows(const struct model *m, const size_t *idx, size_t n, struct report_tab
 	return nrows;
 }
 
+/* Under a row, what holds it, when the owner search found it. */
+static void
+print_holder(FILE *out, const struct model *m, const struct model_group *r)
+{
+	const struct model_site *s = report_group_holder(m, r->kind, r->at);
+	char *text = s ? report_holder_text(m, s) : NULL;
+
+	if (text)
+		fprintf(out, "  held: %s\n", text);
+	free(text);
+}
+
 void
 report_table_print(FILE *out, const struct model *m, size_t max_rows)
 {
@@ -161,6 +173,7 @@ report_table_print(FILE *out, const struct model *m, size_t max_rows)
 			r->bytes, r->delta_bytes, r->bytes_per_request, model_growth_name(r->growth));
 		free(loc);
 		free(efn);
+		print_holder(out, m, r);
 	}
 	if (i < nrows)
 		fprintf(out, "... %zu more rows (see --json)\n", nrows - i);
