@@ -198,6 +198,83 @@ test_chain_mixed(void **state)
 	done(&o);
 }
 
+/* The fixture helper's captures (tests/data/owner/README.md): a pointer's
+ * holding block, and which allocator made it. */
+static const struct blocks_pointer *
+first_pointer(struct owned *o, const char *name, uint64_t addr, size_t npointers)
+{
+	parse_data(o, name);
+	assert_true(o->ok);
+	assert_int_equal(o->r.nanswers, 1);
+	assert_int_equal(o->r.answers[0].kind, BLOCKS_WHO);
+	assert_int_equal(o->r.answers[0].addr, addr);
+	assert_int_equal(o->r.answers[0].npointers, npointers);
+	return npointers ? &o->r.answers[0].pointers[0] : NULL;
+}
+
+static void
+test_fixture_chains(void **state)
+{
+	struct owned o;
+	const struct blocks_pointer *pt;
+
+	(void)state;
+	/* leak_conn: a later 512 B block of the connection pool, the one before
+	 * it, then the block ngx_create_pool made in ngx_event_accept. */
+	pt = first_pointer(&o, "owner/who_points_at_leak_conn.txt", 0x4c43d70, 1);
+	assert_int_equal(pt->offset, 232);
+	assert_int_equal(pt->block_size, 512);
+	assert_slice(pt->frames[3].fn, "ngx_palloc_block");
+	done(&o);
+	pt = first_pointer(&o, "owner/who_points_at_leak_conn_holder1.txt", 0x4c26ab0, 1);
+	assert_int_equal(pt->offset, 16);
+	assert_slice(pt->frames[3].fn, "ngx_palloc_block");
+	done(&o);
+	pt = first_pointer(&o, "owner/who_points_at_leak_conn_holder2.txt", 0x4be2f60, 1);
+	assert_slice(pt->frames[3].fn, "ngx_create_pool");
+	assert_slice(pt->frames[4].fn, "ngx_event_accept");
+	assert_slice_ends(pt->frames[4].file, "/src/event/ngx_event_accept.c");
+	assert_int_equal(pt->frames[4].line, 159);
+	done(&o);
+	/* leak_modpool: the pool the module made, which a static keeps */
+	pt = first_pointer(&o, "owner/who_points_at_leak_modpool_holder1.txt", 0x5002270, 1);
+	assert_int_equal(pt->block_size, 4096);
+	assert_slice(pt->frames[4].fn, "ngx_http_leaky_leak_modpool");
+	assert_slice_ends(pt->frames[4].file, "/ngx_http_leaky_why.c");
+	done(&o);
+	pt = first_pointer(&o, "owner/who_points_at_leak_modpool_holder2.txt", 0x4cc87b0, 2);
+	assert_int_equal(pt->where, BLOCKS_IN_DATA);
+	assert_slice(pt->symbol, "ngx_http_leaky_modpool");
+	done(&o);
+	/* leak_static: a slot of a static array */
+	pt = first_pointer(&o, "owner/who_points_at_leak_static.txt", 0x4cc53c0, 1);
+	assert_int_equal(pt->where, BLOCKS_IN_DATA);
+	assert_int_equal(pt->offset, 152);
+	assert_slice(pt->symbol, "ngx_http_leaky_static_blocks");
+	assert_int_equal(pt->nframes, 0);
+	done(&o);
+	/* a definitely lost block: nothing points at it */
+	first_pointer(&o, "owner/who_points_at_leak_alloc_len.txt", 0x50e1e60, 0);
+	assert_int_equal(o.r.answers[0].len, 100);
+	done(&o);
+	/* the record's blocks; bad numbers */
+	parse_data(&o, "owner/block_list_leak_modpool.txt");
+	assert_true(o.ok);
+	assert_int_equal(o.r.answers[0].recno, 328);
+	assert_int_equal(o.r.answers[0].nblocks, BLOCKS_MAX_BLOCKS);
+	assert_int_equal(o.r.answers[0].nblocks_seen, 300);
+	assert_int_equal(o.r.answers[0].blocks[0].size, 200);
+	done(&o);
+	parse_data(&o, "owner/block_list_bad_zero.txt");
+	assert_true(o.ok);
+	assert_int_equal(o.r.answers[0].kind, BLOCKS_BAD_NUMBER);
+	done(&o);
+	parse_data(&o, "owner/block_list_obsolete_bad_record.txt");
+	assert_int_equal(o.r.nanswers, 1);
+	assert_int_equal(o.r.answers[0].kind, BLOCKS_OBSOLETE);
+	done(&o);
+}
+
 static void
 test_broken(void **state)
 {
@@ -273,6 +350,7 @@ main(void)
 		cmocka_unit_test(test_who_data_symbol),
 		cmocka_unit_test(test_who_pool_chain),
 		cmocka_unit_test(test_chain_mixed),
+		cmocka_unit_test(test_fixture_chains),
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_caps_and_noise),
 	};
