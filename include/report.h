@@ -13,6 +13,12 @@ struct model_site;
 struct model_frame;
 struct memerrors;
 
+struct report_owner_round {
+	unsigned round;		/* the round it followed */
+	unsigned commands;
+	double ms;
+};
+
 struct report_meta {
 	const char *nginx;		/* binary path */
 	const char *nginx_version;
@@ -20,10 +26,12 @@ struct report_meta {
 	const char *end_reason;		/* how the run ended (nginx died, ...), or NULL */
 	const struct memerrors *errors;	/* memcheck errors, or NULL */
 	const struct model *exit_model;	/* valgrind's exit leak report, or NULL */
-	/* the owner search's cost (commands, ms, rounds), shown when set */
+	/* the owner search's cost (commands, ms, rounds), shown when set, and
+	 * per round that ran one (owner_rounds entries) */
 	bool owner_search;
 	unsigned long owner_commands, owner_rounds;
 	double owner_ms;
+	const struct report_owner_round *owner_per_round;
 };
 
 /* Site indexes in display order: growing first, then bounded, then by

@@ -49,6 +49,8 @@ struct engine_owner {
 	unsigned last_commands, rounds;
 	int64_t last_ns, total_ns;
 	uint64_t total_commands;
+	struct engine_owner_round *per_round;	/* one per round that ran a search */
+	size_t cap_rounds;
 };
 
 static bool
@@ -93,6 +95,10 @@ finish(struct engine *e)
 	o->last_ns = o->round_ns;
 	o->total_commands += o->round_commands;
 	o->total_ns += o->round_ns;
+	xgrow((void **)&o->per_round, &o->cap_rounds, o->rounds + 1, sizeof *o->per_round);
+	o->per_round[o->rounds].round = (unsigned)(model_nrounds(e->model) - 1);
+	o->per_round[o->rounds].commands = o->round_commands;
+	o->per_round[o->rounds].ms = (double)o->round_ns / 1e6;
 	o->rounds++;
 	engine_check_finished(e);
 }
@@ -401,6 +407,8 @@ engine_owner_running(const struct engine *e)
 void
 engine_owner_free(struct engine *e)
 {
+	if (e->owner)
+		free(e->owner->per_round);
 	free(e->owner);
 	e->owner = NULL;
 }
@@ -418,4 +426,5 @@ engine_owner_cost(const struct engine *e, struct engine_owner_cost *c)
 	c->rounds = o->rounds;
 	c->commands = o->total_commands;
 	c->ms = (double)o->total_ns / 1e6;
+	c->per_round = o->per_round;
 }

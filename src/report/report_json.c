@@ -183,10 +183,19 @@ report_json_render(const struct model *m, const struct report_meta *meta)
 		"rounds", json_rounds(m), "sites", sites);
 	if (meta->end_reason)
 		json_object_set_new(root, "end", jstr(meta->end_reason));
-	if (meta->owner_search)
-		json_object_set_new(root, "owner_search", json_pack("{s:I,s:f,s:I}",
+	if (meta->owner_search) {
+		json_t *per = json_array();
+		size_t i;
+
+		for (i = 0; meta->owner_per_round && i < meta->owner_rounds; i++)
+			json_array_append_new(per, json_pack("{s:I,s:I,s:f}",
+				"round", (json_int_t)meta->owner_per_round[i].round,
+				"commands", (json_int_t)meta->owner_per_round[i].commands,
+				"ms", meta->owner_per_round[i].ms));
+		json_object_set_new(root, "owner_search", json_pack("{s:I,s:f,s:I,s:o}",
 			"commands", (json_int_t)meta->owner_commands, "ms", meta->owner_ms,
-			"rounds", (json_int_t)meta->owner_rounds));
+			"rounds", (json_int_t)meta->owner_rounds, "per_round", per));
+	}
 	if (meta->errors) {
 		json_t *errs = json_array();
 		size_t i;
