@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "engine.h"
+#include "model.h"
 
 #define DEFAULT_CHECK "leak_check full reachable any"
 /* How long a stop waits for the leak check in flight (see engine_stop). */
@@ -48,6 +49,22 @@ void engine_check_finished(struct engine *e);
  * if it runs (it calls engine_check_finished when done), false if there
  * is nothing to search. */
 bool engine_owner_search(struct engine *e);
+
+/* One step of the search: what a who_points_at answer about [addr,
+ * addr + len) says. FOUND: holder (its symbol malloc'd in symbol, free it);
+ * FOLLOW: ask who points at [addr, addr + len) next (pool_block: a pool's
+ * later block, followed back to its first); NONE: nothing names it (a heap
+ * block holder counts only when may_hop). */
+enum engine_owner_next { ENGINE_OWNER_NONE, ENGINE_OWNER_FOUND, ENGINE_OWNER_FOLLOW };
+struct engine_owner_step {
+	struct model_holder holder;
+	char *symbol;
+	uint64_t addr, len;
+	bool pool_block;
+};
+struct blocks_answer;
+enum engine_owner_next engine_owner_classify(struct model *m, const struct blocks_answer *a,
+	uint64_t addr, uint64_t len, bool may_hop, struct engine_owner_step *out);
 bool engine_owner_running(const struct engine *e);
 void engine_owner_free(struct engine *e);
 

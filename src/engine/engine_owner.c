@@ -122,7 +122,7 @@ find_fn(const struct blocks_pointer *pt, const char *name)
 
 /* The pool made by ngx_create_pool at frames[k]: who called it says which. */
 static void
-name_pool(struct engine *e, struct owner_site *os, const struct blocks_pointer *pt, size_t k)
+name_pool(struct model *m, const struct blocks_pointer *pt, size_t k, struct model_holder *h)
 {
 	static const char *const cycle[] = { "ngx_init_cycle" };
 	static const char *const conn[] = { "ngx_event_accept", "ngx_http_init_connection",
@@ -130,49 +130,44 @@ name_pool(struct engine *e, struct owner_site *os, const struct blocks_pointer *
 	static const char *const req[] = { "ngx_http_alloc_request", "ngx_http_create_request",
 		"ngx_http_v2_create_stream" };
 	const struct leakcheck_frame *caller;
-	enum model_pool pool = MODEL_POOL_OTHER;
-	uint32_t at;
 	size_t i;
 
-	os->pending = false;
-	if (k + 1 >= pt->nframes) {
-		set_holder(e, os->site, MODEL_POOL_OTHER, UINT32_MAX, NULL);
+	h->pool = MODEL_POOL_OTHER;
+	if (k + 1 >= pt->nframes)
 		return;
-	}
 	caller = &pt->frames[k + 1];
 	for (i = 0; i < LT_ARRAY_SIZE(cycle); i++)
 		if (fn_is(caller, cycle[i]))
-			pool = MODEL_POOL_CYCLE;
+			h->pool = MODEL_POOL_CYCLE;
 	for (i = 0; i < LT_ARRAY_SIZE(conn); i++)
 		if (fn_is(caller, conn[i]))
-			pool = MODEL_POOL_CONNECTION;
+			h->pool = MODEL_POOL_CONNECTION;
 	for (i = 0; i < LT_ARRAY_SIZE(req); i++)
 		if (fn_is(caller, req[i]))
-			pool = MODEL_POOL_REQUEST;
-	at = model_frame_intern(e->model, caller);
-	if (pool == MODEL_POOL_OTHER) {
-		/* A module's pool: the first frame outside nginx's tree names it. */
-		for (i = k + 1; i < pt->nframes; i++) {
-			uint32_t id = model_frame_intern(e->model, &pt->frames[i]);
-			const struct model_frame *f = model_frame(e->model, id);
+			h->pool = MODEL_POOL_REQUEST;
+	h->created_at = model_frame_intern(m, caller);
+	if (h->pool != MODEL_POOL_OTHER)
+		return;
+	/* A module's pool: the first frame outside nginx's tree names it. */
+	for (i = k + 1; i < pt->nframes; i++) {
+		uint32_t id = model_frame_intern(m, &pt->frames[i]);
+		const struct model_frame *f = model_frame(m, id);
 
-			if (f && *f->file && !f->core) {
-				pool = MODEL_POOL_MODULE;
-				at = id;
-				break;
-			}
+		if (f && *f->file && !f->core) {
+			h->pool = MODEL_POOL_MODULE;
+			h->created_at = id;
+			return;
 		}
 	}
-	set_holder(e, os->site, pool, at, NULL);
 }
 
 /* How good a holder a pointer is: a pool's first block, a pool's later
  * block, a static, another heap block; 0 = none (a stale stack slot, the
  * searched memory itself, something unnamed). */
 static int
-rank(const struct owner_site *os, const struct blocks_pointer *pt)
+rank(uint64_t addr, uint64_t len, const struct blocks_pointer *pt)
 {
-	if (pt->at >= os->addr && pt->at - os->addr < os->len)
+	if (pt->at >= addr && pt->at - addr < len)
 		return 0;
 	switch (pt->where) {
 	case BLOCKS_IN_BLOCK:
@@ -188,15 +183,18 @@ rank(const struct owner_site *os, const struct blocks_pointer *pt)
 	}
 }
 
-static void
-classify(struct engine *e, struct owner_site *os, const struct blocks_answer *a)
+enum engine_owner_next
+engine_owner_classify(struct model *m, const struct blocks_answer *a, uint64_t addr, uint64_t len,
+	bool may_hop, struct engine_owner_step *out)
 {
 	const struct blocks_pointer *best = NULL;
 	int best_rank = 0;
 	size_t i;
 
+	memset(out, 0, sizeof *out);
+	out->holder.created_at = UINT32_MAX;
 	for (i = 0; i < a->npointers; i++) {
-		int r = rank(os, &a->pointers[i]);
+		int r = rank(addr, len, &a->pointers[i]);
 
 		if (r > best_rank) {
 			best_rank = r;
@@ -205,31 +203,49 @@ classify(struct engine *e, struct owner_site *os, const struct blocks_answer *a)
 	}
 	switch (best_rank) {
 	case 4:
-		name_pool(e, os, best, (size_t)find_fn(best, "ngx_create_pool"));
-		return;
+		name_pool(m, best, (size_t)find_fn(best, "ngx_create_pool"), &out->holder);
+		return ENGINE_OWNER_FOUND;
 	case 3:	/* the block's start: the previous block's d.next points there */
-		os->addr = best->at - best->offset;
-		os->len = 1;
-		return;
-	case 2: {
-		char *sym = xstrndup(best->symbol.p, best->symbol.n);
-
-		set_holder(e, os->site, MODEL_POOL_STATIC, UINT32_MAX, sym);
-		free(sym);
-		os->pending = false;
-		return;
-	}
+		out->addr = best->at - best->offset;
+		out->len = 1;
+		out->pool_block = true;
+		return ENGINE_OWNER_FOLLOW;
+	case 2:
+		out->holder.pool = MODEL_POOL_STATIC;
+		out->symbol = xstrndup(best->symbol.p, best->symbol.n);
+		out->holder.symbol = out->symbol;
+		return ENGINE_OWNER_FOUND;
 	case 1:
-		if (os->hops++ < OWNER_MAX_HOPS) {
-			os->addr = best->at - best->offset;
-			os->len = best->block_size;
-			return;
-		}
+		if (!may_hop)
+			return ENGINE_OWNER_NONE;
+		out->addr = best->at - best->offset;
+		out->len = best->block_size;
+		return ENGINE_OWNER_FOLLOW;
+	default:
+		return ENGINE_OWNER_NONE;
+	}
+}
+
+static void
+classify(struct engine *e, struct owner_site *os, const struct blocks_answer *a)
+{
+	struct engine_owner_step st;
+
+	switch (engine_owner_classify(e->model, a, os->addr, os->len, os->hops < OWNER_MAX_HOPS, &st)) {
+	case ENGINE_OWNER_FOUND:
+		model_site_set_holder(e->model, os->site, &st.holder);
+		os->pending = false;
+		break;
+	case ENGINE_OWNER_FOLLOW:
+		os->hops += !st.pool_block;
+		os->addr = st.addr;
+		os->len = st.len;
 		break;
 	default:
+		nothing_found(e, os);
 		break;
 	}
-	nothing_found(e, os);
+	free(st.symbol);
 }
 
 static void step(struct engine *e);
