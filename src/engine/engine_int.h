@@ -39,6 +39,7 @@ struct engine {
 	int64_t last_check_ns, last_update_ns;
 	char message[640];
 	struct engine_owner *owner;	/* the owner search (engine_owner.c) */
+	int burst_after_search;	/* asked during the search: 1 burst, 2 burst + check */
 };
 
 /* The end of a check once its round is in: announce it, then go on (the
