@@ -72,4 +72,20 @@ lt_check "and they are there (leak_cycle, leak_static, leak_modpool rise)" \
 		| (index($cycle) != null) and (index($static) != null) and (index($modpool) != null)" "$lt_tmp/off.json"
 lt_check "nothing left running, private dirs removed" lt_nothing_left "$ngx" "$TMPDIR"
 
+# A stop (SIGINT) around round 1's check and its search: prompt, the rounds kept.
+lt_new_port "$conf"
+"$LT" --batch --no-session -c "$conf" "${urls[@]}" -n 100 --rounds 3 --json "$lt_tmp/stop.json" \
+	"$NGINX" >"$lt_tmp/stop.out" 2>"$lt_tmp/stop.err" &
+pid=$!
+for _ in $(seq 600); do grep -q 'baseline check' "$lt_tmp/stop.err" && break; sleep 0.05; done
+sleep 0.45
+t0=$(date +%s%N)
+kill -INT "$pid"
+wait "$pid"
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "# stopped $ms ms after SIGINT: $(jq -c '{rounds: (.rounds | length), owner_search: .owner_search.commands}' "$lt_tmp/stop.json")"
+lt_check "SIGINT during the round: ngx-leaktop ends within 3 s ($ms ms)" [ "$ms" -lt 3000 ]
+lt_check "its report keeps the rounds checked (baseline + 1 at least)" jqt '.rounds | length >= 2' "$lt_tmp/stop.json"
+lt_check "nothing left running after the stop" lt_nothing_left "$ngx" "$TMPDIR"
+
 lt_finish
