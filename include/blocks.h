@@ -67,7 +67,7 @@ struct blocks_pointer {
 
 /* Kept per answer; further ones are counted (nblocks_seen, npointers_seen). */
 #define BLOCKS_MAX_BLOCKS 64
-#define BLOCKS_MAX_POINTERS 64
+#define BLOCKS_MAX_POINTERS 256
 #define BLOCKS_MAX_ANSWERS 1024
 
 struct blocks_answer {
