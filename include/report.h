@@ -62,8 +62,10 @@ void report_table_print_errors(FILE *out, const struct model *m, const struct me
 char *report_frame_location(const struct model_frame *f);
 
 /* What holds a site, one line (pool or static, how long it lives, what to
- * do), escaped; malloc'd. NULL when no holder is known. */
-char *report_holder_text(const struct model *m, const struct model_site *s);
+ * do: growing says it grows per request), escaped; malloc'd. NULL when no
+ * holder is known (h NULL, not searched, or nothing found). */
+struct model_holder;
+char *report_holder_text(const struct model *m, const struct model_holder *h, bool growing);
 /* The first site of a (kind, allocation frame) group with a known holder. */
 const struct model_site *report_group_holder(const struct model *m, enum leak_kind kind,
 	uint32_t at);

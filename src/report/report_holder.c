@@ -10,15 +10,14 @@
 #include <string.h>
 
 char *
-report_holder_text(const struct model *m, const struct model_site *s)
+report_holder_text(const struct model *m, const struct model_holder *h, bool growing)
 {
-	const struct model_holder *h = &s->holder;
-	const struct model_frame *at = h->created_at != UINT32_MAX ? model_frame(m, h->created_at) : NULL;
-	bool growing = s->growth == GROWTH_GROWING;
+	const struct model_frame *at;
 	char *loc, *sym, *text;
 
-	if (!h->searched || h->pool == MODEL_POOL_UNKNOWN)
+	if (!h || !h->searched || h->pool == MODEL_POOL_UNKNOWN)
 		return NULL;
+	at = h->created_at != UINT32_MAX ? model_frame(m, h->created_at) : NULL;
 	switch (h->pool) {
 	case MODEL_POOL_CYCLE:
 		return xasprintf("%s the cycle pool: lives until reload%s", growing ?

@@ -142,7 +142,7 @@ static void
 print_holder(FILE *out, const struct model *m, const struct model_group *r)
 {
 	const struct model_site *s = report_group_holder(m, r->kind, r->at);
-	char *text = s ? report_holder_text(m, s) : NULL;
+	char *text = report_holder_text(m, s ? &s->holder : NULL, r->growth == GROWTH_GROWING);
 
 	if (text)
 		fprintf(out, "  held: %s\n", text);

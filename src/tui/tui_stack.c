@@ -150,9 +150,9 @@ site_summary(struct tui *t, struct stack *st, int y)
 		tui_fmt_grouped(n1, sizeof n1, s->bytes), tui_fmt_grouped(n2, sizeof n2, s->blocks),
 		tui_fmt_delta(n3, sizeof n3, s->delta_bytes, 20), s->first_round);
 	/* its own holder, else the one found for another stack of its line */
-	holder = report_holder_text(st->m, s);
+	holder = report_holder_text(st->m, &s->holder, s->growth == GROWTH_GROWING);
 	if (!holder && (hs = report_group_holder(st->m, s->kind, model_site_alloc_frame(s))))
-		holder = report_holder_text(st->m, hs);
+		holder = report_holder_text(st->m, &hs->holder, s->growth == GROWTH_GROWING);
 	if (holder)
 		sbuf_printf(&b, " | held: %s", holder);
 	free(holder);
