@@ -106,6 +106,24 @@ struct memerrors *engine_errors(const struct engine *e);
 /* valgrind's exit-time leak report, NULL until nginx exited gracefully. */
 struct model *engine_exit_model(const struct engine *e);
 uint64_t engine_total_requests(const struct engine *e);
+
+/* The owner search (what holds a still-reachable site): its monitor
+ * commands and milliseconds, in the last round that ran one, in each
+ * (rounds of them, per_round), and in all. */
+struct engine_owner_round {
+	unsigned round;		/* the model's round it followed */
+	unsigned commands;
+	double ms;
+};
+struct engine_owner_cost {
+	unsigned last_commands;
+	double last_ms;
+	unsigned rounds;	/* rounds that ran a search */
+	uint64_t commands;
+	double ms;
+	const struct engine_owner_round *per_round;	/* rounds entries, or NULL */
+};
+void engine_owner_cost(const struct engine *e, struct engine_owner_cost *c);
 uint64_t engine_total_failed(const struct engine *e);
 
 #endif

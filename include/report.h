@@ -4,12 +4,20 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include "leak.h"
 
 struct model;
 struct model_site;
 struct model_frame;
 struct memerrors;
+
+struct report_owner_round {
+	unsigned round;		/* the round it followed */
+	unsigned commands;
+	double ms;
+};
 
 struct report_meta {
 	const char *nginx;		/* binary path */
@@ -18,6 +26,12 @@ struct report_meta {
 	const char *end_reason;		/* how the run ended (nginx died, ...), or NULL */
 	const struct memerrors *errors;	/* memcheck errors, or NULL */
 	const struct model *exit_model;	/* valgrind's exit leak report, or NULL */
+	/* the owner search's cost (commands, ms, rounds), shown when set, and
+	 * per round that ran one (owner_rounds entries) */
+	bool owner_search;
+	unsigned long owner_commands, owner_rounds;
+	double owner_ms;
+	const struct report_owner_round *owner_per_round;
 };
 
 /* Site indexes in display order: growing first, then bounded, then by
@@ -48,5 +62,14 @@ void report_table_print_errors(FILE *out, const struct model *m, const struct me
 const char *report_url_path(const char *url);
 /* "file.c:12" of a frame, escaped, malloc'd ("obj" or "0x..." without a file). */
 char *report_frame_location(const struct model_frame *f);
+
+/* What holds a site, one line (pool or static, how long it lives, what to
+ * do: growing says it grows per request), escaped; malloc'd. NULL when no
+ * holder is known (h NULL, not searched, or nothing found). */
+struct model_holder;
+char *report_holder_text(const struct model *m, const struct model_holder *h, bool growing);
+/* The first site of a (kind, allocation frame) group with a known holder. */
+const struct model_site *report_group_holder(const struct model *m, enum leak_kind kind,
+	uint32_t at);
 
 #endif

@@ -41,7 +41,10 @@ void vgdb_free(struct vgdb *v);
 
 /* Queue a command (words joined by spaces, e.g. "leak_check full reachable
  * any"). Commands run one at a time, in order; the callback runs from the
- * loop. timeout_ms bounds the wait for this command once it is started. */
+ * loop. timeout_ms bounds the wait for this command once it is started.
+ * A command of several lines ("block_list 3\nblock_list 9") is that many
+ * monitor commands on one vgdb connection (vgdb's -c); their answers come
+ * one after the other in out. */
 void vgdb_command(struct vgdb *v, const char *command, int64_t timeout_ms,
 	vgdb_done_cb cb, void *ctx);
 bool vgdb_busy(const struct vgdb *v);

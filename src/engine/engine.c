@@ -99,6 +99,7 @@ engine_free(struct engine *e)
 	sessionfile_close(e->sessionfile, NULL);
 	target_free(e->target);
 	model_free(e->model);
+	engine_owner_free(e);
 	free_urls(e);
 	engine_urls_free(e);
 	free(e);
@@ -333,6 +334,11 @@ on_burst_done(struct burst *burst, const struct burst_stats *st, void *ctx)
 static bool
 start_burst(struct engine *e, bool then_check)
 {
+	/* the round is in while its owner search runs: the burst follows it */
+	if (e->phase == ENGINE_CHECK && engine_owner_running(e) && !e->stop_after_check && e->burst) {
+		e->burst_after_search = then_check ? 2 : 1;
+		return true;
+	}
 	if (e->phase != ENGINE_IDLE || !e->burst)
 		return false;
 	e->check_after_burst = then_check;
@@ -411,6 +417,18 @@ on_check_done(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 	save_round(e);
 	e->burst_requests = e->burst_failed = 0;
 	engine_urls_clear(e);
+	/* nginx idles: what holds the round's sites, before anything frees */
+	if (!e->stop_after_check && engine_owner_search(e))
+		return;
+	engine_check_finished(e);
+}
+
+void
+engine_check_finished(struct engine *e)
+{
+	int deferred = e->burst_after_search;
+
+	e->burst_after_search = 0;
 	if (e->stop_after_check) {
 		emit(e, ENGINE_EV_ROUND);
 		stop_now(e);
@@ -420,6 +438,8 @@ on_check_done(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 	emit(e, ENGINE_EV_ROUND);
 	if (e->auto_mode && e->phase == ENGINE_IDLE)
 		start_burst(e, true);
+	else if (deferred && e->phase == ENGINE_IDLE)
+		start_burst(e, deferred == 2);
 }
 
 static void

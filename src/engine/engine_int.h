@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "engine.h"
+#include "model.h"
 
 #define DEFAULT_CHECK "leak_check full reachable any"
 /* How long a stop waits for the leak check in flight (see engine_stop). */
@@ -43,6 +44,8 @@ struct engine {
 	uint64_t *url_acc;
 	size_t cap_url_acc;
 	bool warned_conn_closed;
+	struct engine_owner *owner;	/* the owner search (engine_owner.c) */
+	int burst_after_search;	/* asked during the search: 1 burst, 2 burst + check */
 };
 
 /* engine_urls.c: intern the burst's URLs (after they were resolved); add a
@@ -55,5 +58,32 @@ bool engine_urls_burst_done(struct engine *e, const struct burst *burst,
 void engine_urls_round(struct engine *e);
 void engine_urls_clear(struct engine *e);
 void engine_urls_free(struct engine *e);
+
+/* The end of a check once its round is in: announce it, then go on (the
+ * next burst in auto mode, or the stop that waited). */
+void engine_check_finished(struct engine *e);
+
+/* engine_owner.c: start the owner search of the round just checked; true
+ * if it runs (it calls engine_check_finished when done), false if there
+ * is nothing to search. */
+bool engine_owner_search(struct engine *e);
+
+/* One step of the search: what a who_points_at answer about [addr,
+ * addr + len) says. FOUND: holder (its symbol malloc'd in symbol, free it);
+ * FOLLOW: ask who points at [addr, addr + len) next (pool_block: a pool's
+ * later block, followed back to its first); NONE: nothing names it (a heap
+ * block holder counts only when may_hop). */
+enum engine_owner_next { ENGINE_OWNER_NONE, ENGINE_OWNER_FOUND, ENGINE_OWNER_FOLLOW };
+struct engine_owner_step {
+	struct model_holder holder;
+	char *symbol;
+	uint64_t addr, len;
+	bool pool_block;
+};
+struct blocks_answer;
+enum engine_owner_next engine_owner_classify(struct model *m, const struct blocks_answer *a,
+	uint64_t addr, uint64_t len, bool may_hop, struct engine_owner_step *out);
+bool engine_owner_running(const struct engine *e);
+void engine_owner_free(struct engine *e);
 
 #endif

@@ -51,19 +51,26 @@ progress_round(struct batch *b)
 	const struct model *m = engine_model(b->engine);
 	const struct model_round *r = model_round(m, model_nrounds(m) - 1);
 	const struct burst_stats *st = engine_burst_stats(b->engine);
+	struct engine_owner_cost oc;
+	char owner[96] = "";
 	size_t i, growing = 0;
 
+	/* what the owner search after this check cost, if one ran */
+	engine_owner_cost(b->engine, &oc);
+	if (oc.rounds && oc.per_round[oc.rounds - 1].round == model_nrounds(m) - 1)
+		snprintf(owner, sizeof owner, ", owner search %u commands %.0f ms",
+			oc.per_round[oc.rounds - 1].commands, oc.per_round[oc.rounds - 1].ms);
 	for (i = 0; i < model_nsites(m); i++)
 		growing += model_site(m, i)->growth == GROWTH_GROWING;
 	if (model_nrounds(m) == 1) {
 		fprintf(stderr, "ngx-leaktop: baseline check: %zu sites, %" PRIu64 " bytes reachable "
-			"(check %.2f s)\n", model_nsites(m), r->summary.kind[LEAK_REACHABLE].bytes,
-			(double)r->check_ns / 1e9);
+			"(check %.2f s%s)\n", model_nsites(m), r->summary.kind[LEAK_REACHABLE].bytes,
+			(double)r->check_ns / 1e9, owner);
 		return;
 	}
 	fprintf(stderr, "ngx-leaktop: round %u/%u: %" PRIu64 " requests (%" PRIu64 " failed, "
-		"%.0f req/s), check %.2f s, %zu growing sites\n", b->rounds_done, b->o->rounds,
-		r->requests, r->failed, st ? st->rps : 0.0, (double)r->check_ns / 1e9, growing);
+		"%.0f req/s), check %.2f s%s, %zu growing sites\n", b->rounds_done, b->o->rounds,
+		r->requests, r->failed, st ? st->rps : 0.0, (double)r->check_ns / 1e9, owner, growing);
 }
 
 /* Every request of the burst answered 4xx/5xx (a mistyped path): nginx ran
@@ -192,9 +199,25 @@ finish(struct batch *b, const struct engine_opts *eo)
 		.debug_palloc = eo->debug_palloc, .end_reason = b->end[0] ? b->end : NULL,
 		.errors = engine_errors(b->engine), .exit_model = engine_exit_model(b->engine),
 	};
+	struct engine_owner_cost oc;
+	struct report_owner_round *per;
+	bool written;
 	char err[512];
+	size_t i;
 	int rc;
 
+	engine_owner_cost(b->engine, &oc);
+	meta.owner_search = true;
+	meta.owner_commands = (unsigned long)oc.commands;
+	meta.owner_rounds = oc.rounds;
+	meta.owner_ms = oc.ms;
+	per = xcalloc(oc.rounds + 1, sizeof *per);
+	for (i = 0; oc.per_round && i < oc.rounds; i++) {
+		per[i].round = oc.per_round[i].round;
+		per[i].commands = oc.per_round[i].commands;
+		per[i].ms = oc.per_round[i].ms;
+	}
+	meta.owner_per_round = per;
 	if (model_nrounds(m)) {
 		/* stdout carries the JSON when asked for with "-": table to stderr then. */
 		FILE *out = b->o->json && !strcmp(b->o->json, "-") ? stderr : stdout;
@@ -203,7 +226,9 @@ finish(struct batch *b, const struct engine_opts *eo)
 		report_table_print_errors(out, m, meta.errors);
 		fflush(out);
 	}
-	if (b->o->json && !report_json_write(m, &meta, b->o->json, err, sizeof err)) {
+	written = !b->o->json || report_json_write(m, &meta, b->o->json, err, sizeof err);
+	free(per);
+	if (!written) {
 		/* the rounds are not lost: the session file has every one */
 		if (b->sessionfile && model_nrounds(m))
 			fprintf(stderr, "ngx-leaktop: %s; the %zu checks are in the session file %s: "

@@ -94,6 +94,22 @@ json_urls(const struct model *m, const struct model_site *s)
 	return urls;
 }
 
+/* sites[].held_by: the pool (or static) holding the site, when known. */
+static json_t *
+json_held_by(const struct model *m, const struct model_holder *h)
+{
+	const struct model_frame *f = h->created_at != UINT32_MAX ? model_frame(m, h->created_at) : NULL;
+	json_t *j = json_pack("{s:s}", "pool", model_pool_name(h->pool));
+
+	if (f)
+		json_object_set_new(j, "created_at", json_pack("{s:o,s:o,s:o}", "function", jstr(f->fn),
+			"file", *f->file ? jstr(f->file) : json_null(),
+			"line", f->line ? json_integer(f->line) : json_null()));
+	if (h->pool == MODEL_POOL_STATIC)
+		json_object_set_new(j, "symbol", h->symbol ? jstr(h->symbol) : json_null());
+	return j;
+}
+
 static json_t *
 json_site(const struct model *m, size_t id)
 {
@@ -125,6 +141,8 @@ json_site(const struct model *m, size_t id)
 		if (model_attrib_note(m, note, sizeof note))
 			json_object_set_new(j, "urls_note", jstr(note));
 	}
+	if (s->holder.searched && s->holder.pool != MODEL_POOL_UNKNOWN)
+		json_object_set_new(j, "held_by", json_held_by(m, &s->holder));
 	return j;
 }
 
@@ -186,6 +204,19 @@ report_json_render(const struct model *m, const struct report_meta *meta)
 		"rounds", json_rounds(m), "sites", sites);
 	if (meta->end_reason)
 		json_object_set_new(root, "end", jstr(meta->end_reason));
+	if (meta->owner_search) {
+		json_t *per = json_array();
+		size_t i;
+
+		for (i = 0; meta->owner_per_round && i < meta->owner_rounds; i++)
+			json_array_append_new(per, json_pack("{s:I,s:I,s:f}",
+				"round", (json_int_t)meta->owner_per_round[i].round,
+				"commands", (json_int_t)meta->owner_per_round[i].commands,
+				"ms", meta->owner_per_round[i].ms));
+		json_object_set_new(root, "owner_search", json_pack("{s:I,s:f,s:I,s:o}",
+			"commands", (json_int_t)meta->owner_commands, "ms", meta->owner_ms,
+			"rounds", (json_int_t)meta->owner_rounds, "per_round", per));
+	}
 	if (meta->errors) {
 		json_t *errs = json_array();
 		size_t i;

@@ -171,6 +171,18 @@ put_top_url(FILE *out, const struct model *m, const struct model_group *g)
 	free(e);
 }
 
+/* Under a row, what holds it, when the owner search found it. */
+static void
+print_holder(FILE *out, const struct model *m, const struct model_group *r)
+{
+	const struct model_site *s = report_group_holder(m, r->kind, r->at);
+	char *text = report_holder_text(m, s ? &s->holder : NULL, r->growth == GROWTH_GROWING);
+
+	if (text)
+		fprintf(out, "  held: %s\n", text);
+	free(text);
+}
+
 void
 report_table_print(FILE *out, const struct model *m, size_t max_rows)
 {
@@ -198,6 +210,7 @@ report_table_print(FILE *out, const struct model *m, size_t max_rows)
 		fputc('\n', out);
 		free(loc);
 		free(efn);
+		print_holder(out, m, r);
 	}
 	if (i < nrows)
 		fprintf(out, "... %zu more rows (see --json)\n", nrows - i);

@@ -331,6 +331,17 @@ draw_info(struct tui *t, struct sites *s, int y)
 	sbuf_free(&b);
 }
 
+/* "held: per request from the cycle pool: ... | " when the owner search named it */
+static void
+holder_note(struct sbuf *b, const struct model *m, const struct model_site *site, bool growing)
+{
+	char *text = report_holder_text(m, site ? &site->holder : NULL, growing);
+
+	if (text)
+		sbuf_printf(b, "held: %s | ", text);
+	free(text);
+}
+
 static void
 draw_detail(struct tui *t, struct sites *s, int y)
 {
@@ -353,6 +364,8 @@ draw_detail(struct tui *t, struct sites *s, int y)
 	sbuf_printf(&b, "%s B in %s blocks | %zu stack%s | ",
 		tui_fmt_grouped(n1, sizeof n1, row->g.bytes), tui_fmt_grouped(n2, sizeof n2, row->g.blocks),
 		row->g.nsites, row->g.nsites == 1 ? "" : "s");
+	holder_note(&b, s->m, report_group_holder(s->m, row->g.kind, row->g.at),
+		row->g.growth == GROWTH_GROWING);
 	tui_list_detail(t, y, b.data, t->cols, f);
 	sbuf_free(&b);
 }

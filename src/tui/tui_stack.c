@@ -137,9 +137,9 @@ stack_done(struct tui_view *v)
 static void
 site_summary(struct tui *t, struct stack *st, int y)
 {
-	const struct model_site *s = model_site(st->m, st->sites[st->which]);
+	const struct model_site *s = model_site(st->m, st->sites[st->which]), *hs;
 	struct sbuf b = SBUF_INIT;
-	char n1[32], n2[32], n3[32], n4[32];
+	char n1[32], n2[32], n3[32], n4[32], *holder;
 
 	/* what matters first: a narrow screen cuts the end */
 	if (st->nstacks > 1)
@@ -152,6 +152,13 @@ site_summary(struct tui *t, struct stack *st, int y)
 		"first in check #%u", leak_kind_short(s->kind),
 		tui_fmt_grouped(n1, sizeof n1, s->bytes), tui_fmt_grouped(n2, sizeof n2, s->blocks),
 		tui_fmt_delta(n3, sizeof n3, s->delta_bytes, 20), s->first_round);
+	/* its own holder, else the one found for another stack of its line */
+	holder = report_holder_text(st->m, &s->holder, s->growth == GROWTH_GROWING);
+	if (!holder && (hs = report_group_holder(st->m, s->kind, model_site_alloc_frame(s))))
+		holder = report_holder_text(st->m, &hs->holder, s->growth == GROWTH_GROWING);
+	if (holder)
+		sbuf_printf(&b, " | held: %s", holder);
+	free(holder);
 	tui_draw_text(y, 0, t->cols, s->growth == GROWTH_GROWING ? TUI_ROLE_GROWING : TUI_ROLE_DETAIL,
 		b.data, 0);
 	sbuf_free(&b);

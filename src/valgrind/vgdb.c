@@ -207,6 +207,35 @@ on_timeout(struct evloop *loop, void *ctx)
 		kill(v->child, SIGKILL);
 }
 
+/* vgdb's argv: a command of several lines is several commands, each
+ * after a "-c" (one connection, their answers one after the other).
+ * argv[4] is a copy of the command with its newlines cut, the others
+ * point into it or into v. */
+static char **
+chain_argv(struct vgdb *v, const char *command)
+{
+	char *copy = xstrdup(command), *p;
+	size_t n = 1, i = 4;
+	char **argv;
+
+	for (p = copy; *p; p++)
+		n += *p == '\n';
+	argv = xcalloc(4 + 2 * n + 1, sizeof *argv);
+	argv[0] = v->path;
+	argv[1] = v->prefix_arg;
+	argv[2] = v->pid_arg;
+	argv[3] = "--max-invoke-ms=1";
+	argv[i++] = copy;
+	for (p = copy; *p; p++) {
+		if (*p != '\n')
+			continue;
+		*p = '\0';
+		argv[i++] = "-c";
+		argv[i++] = p + 1;
+	}
+	return argv;
+}
+
 static bool
 spawn_vgdb(struct vgdb *v, struct vgdb_cmd *cmd)
 {
@@ -214,7 +243,7 @@ spawn_vgdb(struct vgdb *v, struct vgdb_cmd *cmd)
 	/* --max-invoke-ms=1: we only run commands while nginx idles in
 	 * epoll_wait, so waiting (default 100 ms) before vgdb wakes it with
 	 * ptrace is pure latency: a leak check takes ~120 ms instead of ~220. */
-	char *argv[6] = { v->path, v->prefix_arg, v->pid_arg, "--max-invoke-ms=1", cmd->command, NULL };
+	char **argv = chain_argv(v, cmd->command);
 	/* A process group of its own: a ^C at the terminal (or timeout(1)
 	 * passing a signal on to its group) reaches ngx-leaktop, which lets
 	 * the check in flight end; killed with the rest of the group, vgdb
@@ -222,16 +251,23 @@ spawn_vgdb(struct vgdb *v, struct vgdb_cmd *cmd)
 	struct proc_spec spec = { .argv = argv, .stdin_fd = -1, .own_pgrp = true,
 		.die_with_parent = true };
 
-	if (!proc_pipe(out))
+	if (!proc_pipe(out)) {
+		free(argv[4]);
+		free(argv);
 		return false;
+	}
 	if (!proc_pipe(err)) {
 		close(out[0]);
 		close(out[1]);
+		free(argv[4]);
+		free(argv);
 		return false;
 	}
 	spec.stdout_fd = out[1];
 	spec.stderr_fd = err[1];
 	v->child = proc_spawn(&spec);
+	free(argv[4]);
+	free(argv);
 	close(out[1]);
 	close(err[1]);
 	if (v->child < 0) {
