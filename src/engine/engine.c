@@ -222,7 +222,7 @@ resolve_urls(struct engine *e, char **in, size_t nin)
 	e->urls = urls;
 	e->spec.urls = urls;
 	e->spec.nurls = n;
-	engine_urls_intern(e);
+	engine_urls_intern(e, in, nin);
 	return true;
 }
 

@@ -52,7 +52,7 @@ struct engine {
  * finished burst's per-URL counts (true once: warn that nginx closed held
  * connections); hand the counts to the round begun; clear them once the
  * round is in; free. */
-void engine_urls_intern(struct engine *e);
+void engine_urls_intern(struct engine *e, char **in, size_t nin);
 bool engine_urls_burst_done(struct engine *e, const struct burst *burst,
 	const struct burst_stats *st);
 void engine_urls_round(struct engine *e);

@@ -12,15 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A URL is named as the user wrote it (-u /leak/pool), not as resolved
+ * against nginx's address (a free port that changes every run). */
 void
-engine_urls_intern(struct engine *e)
+engine_urls_intern(struct engine *e, char **in, size_t nin)
 {
 	size_t i, old = e->cap_url_acc;
 
 	free(e->url_ids);
 	e->url_ids = xcalloc(e->spec.nurls, sizeof *e->url_ids);
 	for (i = 0; i < e->spec.nurls; i++)
-		e->url_ids[i] = model_url_intern(e->model, e->spec.urls[i]);
+		e->url_ids[i] = model_url_intern(e->model, i < nin ? in[i] : "/");
 	/* the accumulator is indexed by model id: it outlives a URL change */
 	xgrow((void **)&e->url_acc, &e->cap_url_acc, model_nurls(e->model), sizeof *e->url_acc);
 	memset(e->url_acc + old, 0, (e->cap_url_acc - old) * sizeof *e->url_acc);

@@ -241,71 +241,169 @@ set_urls(struct model_site *s, struct model_site_url *u, uint32_t n, enum model_
 	s->attrib = a;
 }
 
-/* Fit one growing site; n = p + 1 columns at most (URLs and the one-off). */
-static void
-fit_site(const struct model *m, const struct design *d, struct model_site *s, size_t id)
+/* Fit the byte deltas y (one per round) to the columns of d that use[]
+ * allows, plus the one-off column at the first rise with requests; x gets
+ * each allowed column's bytes per request (0 for the others). False if
+ * the rounds cannot tell the allowed columns apart. */
+static bool
+fit_series(const struct design *d, const double *y, const bool *use, double *x)
 {
-	size_t p = d->p, n, i, j, f = d->nrows, e;
-	double *y = xcalloc(d->nrows + 1, sizeof *y), *h, *c, *x, *hr;
-	struct model_site_url *out = xcalloc(p + 1, sizeof *out);
-	double sum = 0, part;
-	uint32_t nout = 0;
+	size_t p = d->p, n = 0, i, j, a, b, f = d->nrows;
+	size_t *col = xcalloc(p + 1, sizeof *col);
+	double *h, *hr, *c, *z;
+	bool ok;
 
-	for (i = 0; i < d->nrows; i++) {
-		y[i] = (double)model_site_bytes(m, id, d->base + 1 + i) -
-			(double)model_site_bytes(m, id, d->base + i);
-		if (f == d->nrows && d->any[i] && y[i] > 0)
+	for (i = 0; i < d->nrows && f == d->nrows; i++)
+		if (d->any[i] && y[i] > 0)
 			f = i;
-	}
-	n = p + (f < d->nrows);
-	e = p;			/* the one-off's column, if any */
-	h = xcalloc(n * n, sizeof *h);
-	hr = xcalloc(n * n, sizeof *hr);
-	c = xcalloc(n, sizeof *c);
-	x = xcalloc(n, sizeof *x);
-	for (j = 0; j < p; j++) {
-		memcpy(h + j * n, d->gram + j * p, p * sizeof *h);
+	for (j = 0; j < p; j++)
+		if (use[j])
+			col[n++] = j;
+	a = n;			/* URL columns; then the one-off's, if any */
+	n += f < d->nrows;
+	h = xcalloc(n * n + 1, sizeof *h);
+	hr = xcalloc(n * n + 1, sizeof *hr);
+	c = xcalloc(n + 1, sizeof *c);
+	z = xcalloc(n + 1, sizeof *z);
+	for (j = 0; j < a; j++) {
+		for (b = 0; b < a; b++)
+			h[j * n + b] = d->gram[col[j] * p + col[b]];
 		for (i = 0; i < d->nrows; i++)
-			c[j] += d->x[i * p + j] * y[i];
+			c[j] += d->x[i * p + col[j]] * y[i];
 	}
-	if (n > p) {
-		for (j = 0; j < p; j++)
-			h[j * n + e] = h[e * n + j] = d->x[f * p + j];
-		h[e * n + e] = 1;
-		c[e] = y[f];
+	if (n > a) {
+		for (j = 0; j < a; j++)
+			h[j * n + a] = h[a * n + j] = d->x[f * p + col[j]];
+		h[a * n + a] = 1;
+		c[a] = y[f];
 	}
 	memcpy(hr, h, n * n * sizeof *h);
-	if (gram_rank(hr, n) < p + 1) {
-		set_urls(s, out, 0, MODEL_ATTRIB_FEW_ROUNDS);
-	} else {
-		nnls(h, c, n, x);
-		for (j = 0; j < p; j++)
-			sum += x[j] * d->total[j];
-		for (j = 0; j < p; j++) {
-			part = x[j] * d->total[j];
-			if (sum > 0 && part >= FIT_MIN_SHARE * sum && x[j] >= FIT_MIN_BPR)
-				out[nout++] = (struct model_site_url){ d->url[j], x[j] };
-		}
-		set_urls(s, out, nout, MODEL_ATTRIB_DONE);
+	ok = gram_rank(hr, n) >= a + 1;
+	for (j = 0; j < p; j++)
+		x[j] = 0;
+	if (ok && n) {
+		nnls(h, c, n, z);
+		for (j = 0; j < a; j++)
+			x[col[j]] = z[j];
 	}
-	free(y);
+	free(col);
 	free(h);
 	free(hr);
 	free(c);
+	free(z);
+	return ok;
+}
+
+/* The byte deltas of site id, round by round since the baseline, added to y. */
+static void
+add_deltas(const struct model *m, const struct design *d, size_t id, double *y)
+{
+	size_t i;
+
+	for (i = 0; i < d->nrows; i++)
+		y[i] += (double)model_site_bytes(m, id, d->base + 1 + i) -
+			(double)model_site_bytes(m, id, d->base + i);
+}
+
+/* The URLs that drive a fitted series: a share of the fitted growth and
+ * bytes enough per request (see FIT_MIN_SHARE). */
+static uint32_t
+driving(const struct design *d, const double *x, bool *drives)
+{
+	double sum = 0;
+	uint32_t n = 0;
+	size_t j;
+
+	for (j = 0; j < d->p; j++)
+		sum += x[j] * d->total[j];
+	for (j = 0; j < d->p; j++) {
+		drives[j] = sum > 0 && x[j] * d->total[j] >= FIT_MIN_SHARE * sum && x[j] >= FIT_MIN_BPR;
+		n += drives[j];
+	}
+	return n;
+}
+
+static void
+site_urls(struct model_site *s, const struct design *d, const double *x, const bool *drives)
+{
+	struct model_site_url *out = xcalloc(d->p + 1, sizeof *out);
+	uint32_t n = 0;
+	size_t j;
+
+	for (j = 0; j < d->p; j++)
+		if (drives[j] && x[j] >= FIT_MIN_BPR)
+			out[n++] = (struct model_site_url){ d->url[j], x[j] };
+	set_urls(s, out, n, MODEL_ATTRIB_DONE);
+}
+
+static bool
+same_line(const struct model_site *a, const struct model_site *b)
+{
+	return a->kind == b->kind && model_site_alloc_frame(a) == model_site_alloc_frame(b);
+}
+
+/* Fit the line of growing site g (every site of its kind and allocation
+ * frame, whatever their verdicts) and then each growing site of it. One
+ * leak reaches its line through several stacks (a connection's first
+ * request, its keepalive requests, a request after an error closed the
+ * connection), and how a URL's requests split between those stacks
+ * depends on the mix around them: only their sum is linear in the
+ * requests. So the line decides which URLs drive it, and each stack is
+ * fitted to those URLs alone for its own bytes per request. */
+static void
+fit_line(struct model *m, const struct design *d, size_t g, bool *done)
+{
+	size_t p = d->p, i, nsites = 0;
+	double *y = xcalloc(d->nrows + 1, sizeof *y), *x = xcalloc(p + 1, sizeof *x);
+	bool *use = xcalloc(p + 1, sizeof *use), *drives = xcalloc(p + 1, sizeof *drives);
+
+	for (i = 0; i < m->nsites; i++)
+		if (same_line(&m->sites[i], &m->sites[g])) {
+			add_deltas(m, d, i, y);
+			nsites++;
+		}
+	for (i = 0; i < p; i++)
+		use[i] = true;
+	if (!fit_series(d, y, use, x)) {
+		for (i = g; i < m->nsites; i++)
+			if (same_line(&m->sites[i], &m->sites[g]) && m->sites[i].growth == GROWTH_GROWING) {
+				set_urls(&m->sites[i], NULL, 0, MODEL_ATTRIB_FEW_ROUNDS);
+				done[i] = true;
+			}
+		goto out;
+	}
+	driving(d, x, drives);
+	for (i = g; i < m->nsites; i++) {
+		if (!same_line(&m->sites[i], &m->sites[g]) || m->sites[i].growth != GROWTH_GROWING)
+			continue;
+		done[i] = true;
+		if (nsites > 1) {
+			memset(y, 0, d->nrows * sizeof *y);
+			add_deltas(m, d, i, y);
+			fit_series(d, y, drives, x);
+		}
+		site_urls(&m->sites[i], d, x, drives);
+	}
+out:
+	free(y);
 	free(x);
+	free(use);
+	free(drives);
 }
 
 void
 model_fit_derive(struct model *m)
 {
 	struct design d;
-	bool built = false;
+	bool built = false, *done = xcalloc(m->nsites + 1, sizeof *done);
 	size_t i;
 
 	for (i = 0; i < m->nsites; i++) {
 		struct model_site *s = &m->sites[i];
 		struct model_site_url *one;
 
+		if (done[i])
+			continue;
 		if (s->growth != GROWTH_GROWING || !m->nrounds) {
 			set_urls(s, NULL, 0, MODEL_ATTRIB_NONE);
 			continue;
@@ -322,9 +420,11 @@ model_fit_derive(struct model *m)
 		} else if (d.p == 0) {
 			set_urls(s, NULL, 0, MODEL_ATTRIB_DONE);
 		} else {
-			fit_site(m, &d, s, i);
+			/* sites before i on its line are not growing (i is the first) */
+			fit_line(m, &d, i, done);
 		}
 	}
+	free(done);
 	if (built)
 		design_free(&d);
 }
