@@ -10,10 +10,11 @@ nginx=${NGINX:-$repo/build/nginx/objs/nginx}
 tmp=$lt_tmp/nginx
 port=$(lt_fixture_conf "$tmp")
 echo "demo: fixture nginx on 127.0.0.1:$port, leaky module locations /leak/*, /cache/*, /lazy, /clean" >&2
-# No terminal (a pipe, CI): the same run as a batch report.
+# No terminal (a pipe, CI): the same run as a batch report, with a round
+# more than URLs after the baseline, so each leak names the URL behind it.
 mode=()
 if [ ! -t 0 ] || [ ! -t 1 ]; then
-	mode=(--batch)
+	mode=(--batch --rounds 12)
 fi
 rc=0
 "$repo/ngx-leaktop" -c "$tmp/nginx.conf" \

@@ -31,9 +31,9 @@ counts=$(jq -c 'select(.type == "round") | [.n, .requests, .url_requests]' "$lt_
 want='[0,0,[]] [1,30,[[0,17],[1,4],[2,5]]] [2,30,[[0,5],[1,20],[2,5]]] [3,30,[[0,5],[1,5],[2,20]]] [4,30,[[0,20],[1,5],[2,5]]] '
 lt_check "per round, the requests of each URL: 20 to the focus URL, 5 to the others, rotating" \
 	test "$counts" = "$want" || echo "# got: $counts"
-lt_check "the URL table is in the session file, resolved, in -u order" \
-	jqt --arg p "http://127.0.0.1:$port" -s \
-	'[.[] | select(.type == "round") | .urls[]] == [$p + "/", $p + "/clean", $p + "/lazy"]' \
+lt_check "the URL table is in the session file, as given with -u, in -u order" \
+	jqt -s \
+	'[.[] | select(.type == "round") | .urls[]] == ["/", "/clean", "/lazy"]' \
 	"$lt_tmp/s.jsonl"
 "$LT" --load "$lt_tmp/s.jsonl" --batch --json "$lt_tmp/l.json" >/dev/null 2>&1
 lt_check "--load reads it back (exit 0)" test $? -eq 0

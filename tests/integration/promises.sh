@@ -176,7 +176,7 @@ readme_table >"$lt_tmp/readme.table"
 NGINX=$NGINX "$lt_repo/examples/demo.sh" </dev/null >"$lt_tmp/demo.out" 2>"$lt_tmp/demo.err"
 lt_check "make demo's script: exit 0 (leaks found, as it should)" [ $? -eq 0 ] || show "$lt_tmp/demo.err"
 grep -E '^(SITE|ngx_)' "$lt_tmp/demo.out" | tr -s ' ' >"$lt_tmp/demo.table"
-lt_check "README's demo table has its 8 rows" [ "$(grep -c '^ngx_' "$lt_tmp/readme.table")" -eq 8 ]
+lt_check "README's demo table has its 9 rows" [ "$(grep -c '^ngx_' "$lt_tmp/readme.table")" -eq 9 ]
 lt_check "README's demo table is what the demo prints (sites, kinds, bytes, per request, verdicts)" \
 	cmp -s "$lt_tmp/readme.table" "$lt_tmp/demo.table" ||
 	diff "$lt_tmp/readme.table" "$lt_tmp/demo.table" | sed 's/^/#   /'
