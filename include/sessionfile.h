@@ -32,6 +32,9 @@ struct sessionfile *sessionfile_open(const char *path, const struct sessionfile_
  * session goes on; the caller warns once). */
 bool sessionfile_round(struct sessionfile *j, const struct model *m, char *err, size_t errlen);
 /* Append {"type":"end","reason":...} and close. */
+/* After an owner search: the holders found since the last call, for the
+ * sites already written (what --load shows as held_by). */
+bool sessionfile_holders(struct sessionfile *j, const struct model *m, char *err, size_t errlen);
 void sessionfile_close(struct sessionfile *j, const char *reason);
 const char *sessionfile_path(const struct sessionfile *j);
 

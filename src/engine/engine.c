@@ -423,12 +423,27 @@ on_check_done(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 	engine_check_finished(e);
 }
 
+/* What the owner search found goes to the session file as well. */
+static void
+save_holders(struct engine *e)
+{
+	char err[512];
+
+	if (!e->sessionfile || e->sessionfile_failed)
+		return;
+	if (!sessionfile_holders(e->sessionfile, e->model, err, sizeof err)) {
+		e->sessionfile_failed = true;
+		report(e, ENGINE_EV_WARNING, "%s: later checks are not saved", err);
+	}
+}
+
 void
 engine_check_finished(struct engine *e)
 {
 	int deferred = e->burst_after_search;
 
 	e->burst_after_search = 0;
+	save_holders(e);
 	if (e->stop_after_check) {
 		emit(e, ENGINE_EV_ROUND);
 		stop_now(e);

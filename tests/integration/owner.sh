@@ -23,7 +23,7 @@ run() {	# run NAME [ENV=VALUE]: a batch run, its JSON in $lt_tmp/NAME.json
 	local name=$1
 	shift
 	lt_new_port "$conf"
-	env "$@" "$LT" --batch --no-session -c "$conf" "${urls[@]}" -n 100 --rounds 3 \
+	env "$@" "$LT" --batch --session "$lt_tmp/$name.jsonl" -c "$conf" "${urls[@]}" -n 100 --rounds 3 \
 		--json "$lt_tmp/$name.json" "$NGINX" >"$lt_tmp/$name.out" 2>"$lt_tmp/$name.err"
 	echo "# $name: exit $?"
 }
@@ -54,6 +54,14 @@ lt_check "the table names the module's pool by its line" \
 lt_check "owner_search counts its monitor commands (1..8 per searched site)" \
 	jqt '.owner_search.commands >= 3 and .owner_search.commands <= 8 * ([.sites[] | select(.held_by)] | length) and .owner_search.ms > 0' "$lt_tmp/on.json"
 jq -r '"# owner search: \(.owner_search.commands) commands, \(.owner_search.ms | floor) ms in \(.owner_search.rounds) rounds; checks: \([.rounds[].check_ms // empty] | add // "?") ms"' "$lt_tmp/on.json"
+
+# --load of the run's session file: the same holders, nothing lost
+"$LT" --load "$lt_tmp/on.jsonl" --batch --json "$lt_tmp/load.json" >"$lt_tmp/load.out" 2>&1
+holders() { jq -c '[.sites[] | select(.held_by) | {function, line, kind, held_by}] | sort' "$1"; }
+lt_check "--load of the session file: the same holders as the run ($(holders "$lt_tmp/on.json" | jq length) sites)" \
+	[ "$(holders "$lt_tmp/on.json" | jq length)" -ge 3 -a "$(holders "$lt_tmp/on.json")" = "$(holders "$lt_tmp/load.json")" ]
+lt_check "--load's table says what the cycle pool means" \
+	grep -q '^  held: per request from the cycle pool: lives until reload - allocate from r->pool$' "$lt_tmp/load.out"
 
 run off NGX_LEAKTOP_OWNER=0
 lt_check "run without the search: no holders, no commands" \

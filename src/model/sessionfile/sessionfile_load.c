@@ -1,287 +1,17 @@
-/* sessionfile.c - the session file: JSON lines, appended and fsync'd. */
+/* sessionfile_load.c - reading a session file back: every round replayed
+ * into a model (frames, sites, values, per-URL requests), the holders the
+ * owner search found, a torn last line skipped. */
 #include "sessionfile.h"
-#include "escape.h"
+#include "sessionfile_int.h"
 #include "leakcheck.h"
 #include "model.h"
-#include "sbuf.h"
 #include "util.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
-
-#define SESSIONFILE_MAX_LINE (256u << 20)
-
-struct sessionfile {
-	int fd;
-	char *path;
-	size_t frames_written;
-	size_t sites_written;
-	size_t rounds_written;
-	size_t urls_written;
-};
-
-/* One line, written whole and synced: a reader sees all of it or a torn
- * tail it can skip, never a line half of one round and half another. */
-static bool
-append(struct sessionfile *j, json_t *obj, char *err, size_t errlen)
-{
-	char *text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	bool ok;
-
-	json_decref(obj);
-	if (!text) {
-		snprintf(err, errlen, "cannot encode a session line");
-		return false;
-	}
-	ok = util_write_all(j->fd, text, strlen(text)) && util_write_all(j->fd, "\n", 1) &&
-		fsync(j->fd) == 0;
-	free(text);
-	if (!ok)
-		snprintf(err, errlen, "cannot write the session file %s: %s", j->path, strerror(errno));
-	return ok;
-}
-
-static json_t *
-jstr(const char *s)
-{
-	/* jansson rejects invalid UTF-8: escape, as in the reports. */
-	char *e = escape_dup(s, strlen(s), 0);
-	json_t *v = json_string(e);
-
-	free(e);
-	return v ? v : json_string("");
-}
-
-struct sessionfile *
-sessionfile_open(const char *path, const struct sessionfile_meta *meta, char *err, size_t errlen)
-{
-	struct sessionfile *j;
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
-
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create the session file %.300s: %s%s", path,
-			strerror(errno), errno == EEXIST ? " (a session file is never overwritten: "
-			"name a new one)" : "");
-		return NULL;
-	}
-	j = xcalloc(1, sizeof *j);
-	j->fd = fd;
-	j->path = xstrdup(path);
-	if (!append(j, json_pack("{s:s,s:s,s:o,s:o,s:b,s:I}", "type", "session",
-		"ngx_leaktop", LT_VERSION, "nginx", jstr(meta->nginx ? meta->nginx : ""),
-		"version", jstr(meta->nginx_version ? meta->nginx_version : ""),
-		"debug_palloc", meta->debug_palloc, "started_ms", (json_int_t)util_wall_ms()), err, errlen)) {
-		sessionfile_close(j, NULL);
-		unlink(path);
-		return NULL;
-	}
-	return j;
-}
-
-static json_t *
-new_frames(struct sessionfile *j, const struct model *m)
-{
-	json_t *a = json_array();
-	size_t i, n = model_nframes(m);
-	char ip[32];
-
-	for (i = j->frames_written; i < n; i++) {
-		const struct model_frame *f = model_frame(m, (uint32_t)i);
-
-		snprintf(ip, sizeof ip, "0x%" PRIx64, f->ip);
-		json_array_append_new(a, json_pack("[s,o,o,i,o]", ip, jstr(f->fn), jstr(f->file),
-			(int)f->line, jstr(f->obj)));
-	}
-	return a;
-}
-
-static json_t *
-new_sites(struct sessionfile *j, const struct model *m)
-{
-	json_t *a = json_array();
-	size_t i, k, n = model_nsites(m);
-
-	for (i = j->sites_written; i < n; i++) {
-		const struct model_site *s = model_site(m, i);
-		json_t *frames = json_array();
-
-		for (k = 0; k < s->nframes; k++)
-			json_array_append_new(frames, json_integer(s->frames[k]));
-		json_array_append_new(a, json_pack("[s,o]", leak_kind_json(s->kind), frames));
-	}
-	return a;
-}
-
-static json_t *
-round_values(const struct model *m, size_t r)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < model_nsites(m); i++) {
-		uint64_t bytes = model_site_bytes(m, i, r), blocks = model_site_blocks(m, i, r);
-		const struct model_site *s = model_site(m, i);
-
-		if (!bytes && !blocks)
-			continue;
-		/* direct/indirect are kept for the latest round only. */
-		json_array_append_new(a, json_pack("[I,I,I,I,I]", (json_int_t)i, (json_int_t)bytes,
-			(json_int_t)blocks, (json_int_t)(s->indirect ? s->direct : bytes),
-			(json_int_t)s->indirect));
-	}
-	return a;
-}
-
-/* The URLs first seen since the last line (ids follow on from the
- * previous ones), and the round's requests per URL as [id, n] pairs. */
-static json_t *
-new_urls(struct sessionfile *j, const struct model *m)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = j->urls_written; i < model_nurls(m); i++)
-		json_array_append_new(a, jstr(model_url(m, (uint32_t)i)));
-	return a;
-}
-
-static json_t *
-url_requests(const struct model *m, size_t r)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < model_nurls(m); i++) {
-		uint64_t n = model_round_url(m, r, (uint32_t)i);
-
-		if (n)
-			json_array_append_new(a, json_pack("[I,I]", (json_int_t)i, (json_int_t)n));
-	}
-	return a;
-}
-
-static json_t *
-summary_json(const struct leak_summary *sum)
-{
-	json_t *o = json_object();
-	int k;
-
-	for (k = 0; k < LEAK_KIND_COUNT; k++)
-		json_object_set_new(o, leak_kind_json((enum leak_kind)k), json_pack("[I,I]",
-			(json_int_t)sum->kind[k].bytes, (json_int_t)sum->kind[k].blocks));
-	return o;
-}
-
-bool
-sessionfile_round(struct sessionfile *j, const struct model *m, char *err, size_t errlen)
-{
-	size_t r = model_nrounds(m);
-	const struct model_round *rd;
-	json_t *line;
-
-	if (!j || !r || r == j->rounds_written)
-		return true;
-	rd = model_round(m, r - 1);
-	line = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "type", "round",
-		"n", (json_int_t)(r - 1), "requests", (json_int_t)rd->requests,
-		"failed", (json_int_t)rd->failed, "check_ns", (json_int_t)rd->check_ns,
-		"time_ms", (json_int_t)rd->wall_ms, "summary", summary_json(&rd->summary),
-		"frames", new_frames(j, m), "sites", new_sites(j, m), "values", round_values(m, r - 1));
-	if (line) {
-		json_object_set_new(line, "urls", new_urls(j, m));
-		json_object_set_new(line, "url_requests", url_requests(m, r - 1));
-	}
-	if (!append(j, line, err, errlen))
-		return false;
-	j->urls_written = model_nurls(m);
-	j->frames_written = model_nframes(m);
-	j->sites_written = model_nsites(m);
-	j->rounds_written = r;
-	return true;
-}
-
-void
-sessionfile_close(struct sessionfile *j, const char *reason)
-{
-	char err[256];
-
-	if (!j)
-		return;
-	if (reason)
-		append(j, json_pack("{s:s,s:o,s:I}", "type", "end", "reason", jstr(reason),
-			"time_ms", (json_int_t)util_wall_ms()), err, sizeof err);
-	close(j->fd);
-	free(j->path);
-	free(j);
-}
-
-const char *
-sessionfile_path(const struct sessionfile *j)
-{
-	return j->path;
-}
-
-static bool
-mkdir_p(char *path)
-{
-	char *p;
-
-	for (p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-			*p = '/';
-			return false;
-		}
-		*p = '/';
-	}
-	return mkdir(path, 0700) == 0 || errno == EEXIST;
-}
-
-char *
-sessionfile_default_path(char *err, size_t errlen)
-{
-	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char *dir, stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (state && *state == '/')
-		dir = xasprintf("%s/ngx-leaktop/sessions", state);
-	else if (home && *home == '/')
-		dir = xasprintf("%s/.local/state/ngx-leaktop/sessions", home);
-	else {
-		snprintf(err, errlen, "no place for the session file: set HOME or XDG_STATE_HOME, "
-			"or pass --session FILE or --no-session");
-		return NULL;
-	}
-	if (!mkdir_p(dir)) {
-		snprintf(err, errlen, "cannot create %s for the session file: %s (pass --session FILE "
-			"or --no-session)",
-			dir, strerror(errno));
-		free(dir);
-		return NULL;
-	}
-	localtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-	{
-		char *path = xasprintf("%s/%s-%ld.jsonl", dir, stamp, (long)getpid());
-
-		free(dir);
-		return path;
-	}
-}
-
-/* ---- reading a session file back ---- */
 
 struct jl_frame {
 	uint64_t ip;
@@ -427,6 +157,14 @@ jl_sites(struct jl_state *st, json_t *arr)
 	return true;
 }
 
+static struct leakcheck_frame
+jl_leakframe(const struct jl_frame *f)
+{
+	return (struct leakcheck_frame){ .ip = f->ip, .line = f->line,
+		.fn = { f->fn, strlen(f->fn) }, .file = { f->file, strlen(f->file) },
+		.obj = { f->obj, strlen(f->obj) } };
+}
+
 static bool
 jl_value(struct jl_state *st, json_t *v)
 {
@@ -439,13 +177,8 @@ jl_value(struct jl_state *st, json_t *v)
 		return false;
 	js = &st->sites[id];
 	xgrow((void **)&st->scratch, &st->capscratch, js->n + 1, sizeof *st->scratch);
-	for (k = 0; k < js->n; k++) {
-		const struct jl_frame *f = &st->frames[js->frames[k]];
-
-		st->scratch[k] = (struct leakcheck_frame){ .ip = f->ip, .line = f->line,
-			.fn = { f->fn, strlen(f->fn) }, .file = { f->file, strlen(f->file) },
-			.obj = { f->obj, strlen(f->obj) } };
-	}
+	for (k = 0; k < js->n; k++)
+		st->scratch[k] = jl_leakframe(&st->frames[js->frames[k]]);
 	memset(&rec, 0, sizeof rec);
 	rec.kind = (enum leak_kind)js->kind;
 	rec.bytes = (uint64_t)json_integer_value(json_array_get(v, 1));
@@ -493,6 +226,51 @@ jl_round(struct jl_state *st, json_t *line)
 	return true;
 }
 
+/* One holder: [site, pool name, created_at frame or -1, symbol or null]. */
+static bool
+jl_holder(struct jl_state *st, json_t *h)
+{
+	json_t *site = json_array_get(h, 0), *at = json_array_get(h, 2), *sym = json_array_get(h, 3);
+	const char *pool = json_string_value(json_array_get(h, 1));
+	struct model_holder mh = { .created_at = UINT32_MAX };
+	struct leakcheck_frame lf;
+	int p;
+
+	if (!json_is_array(h) || !json_is_integer(site) || json_integer_value(site) < 0 || !pool ||
+		!json_is_integer(at) || json_integer_value(at) < -1 ||
+		json_integer_value(at) >= (json_int_t)st->nframes)
+		return false;
+	for (p = MODEL_POOL_UNKNOWN; p <= MODEL_POOL_OTHER; p++)
+		if (!strcmp(model_pool_name((enum model_pool)p), pool))
+			break;
+	if (p > MODEL_POOL_OTHER)
+		return false;
+	mh.pool = (enum model_pool)p;
+	if (json_integer_value(at) >= 0) {
+		lf = jl_leakframe(&st->frames[json_integer_value(at)]);
+		mh.created_at = model_frame_intern(st->m, &lf);
+	}
+	mh.symbol = json_is_string(sym) ? json_string_value(sym) : NULL;
+	/* a site id past the model's (a file edited by hand) is ignored */
+	model_site_set_holder(st->m, (size_t)json_integer_value(site), &mh);
+	return true;
+}
+
+static bool
+jl_holders(struct jl_state *st, json_t *line)
+{
+	json_t *a = json_object_get(line, "holders"), *h;
+	size_t i;
+
+	if (!json_is_array(json_object_get(line, "frames")) ||
+		!jl_frames(st, json_object_get(line, "frames")) || !json_is_array(a))
+		return false;
+	json_array_foreach(a, i, h)
+		if (!jl_holder(st, h))
+			return false;
+	return true;
+}
+
 /* A JSON report (--json) is the file most often given instead. */
 #define NOT_A_SESSION "not an ngx-leaktop session file: --load takes a session file " \
 	"(sessions/DATE-PID.jsonl) or valgrind's XML, not a --json report"
@@ -517,6 +295,10 @@ jl_line(struct jl_state *st, json_t *line, unsigned lineno, char *err, size_t er
 	}
 	if (!strcmp(type, "round") && !jl_round(st, line)) {
 		snprintf(err, errlen, "line %u: malformed round", lineno);
+		return false;
+	}
+	if (!strcmp(type, "holders") && !jl_holders(st, line)) {
+		snprintf(err, errlen, "line %u: malformed holders", lineno);
 		return false;
 	}
 	return true;	/* "end" and unknown future types */
