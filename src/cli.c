@@ -32,7 +32,7 @@ static const struct cli_option options[] = {
 	{ "conf", 'c', required_argument, "FILE", "nginx config (default: a generated one serving a static tree on a free 127.0.0.1 port)" },
 	{ "prefix", 'p', required_argument, "DIR", "nginx prefix with -c (default: the config's directory)" },
 	{ "directives", OPT_DIRECTIVES, required_argument, "TEXT", "with the generated config: directives added to its server block, e.g. 'location /x { my_module on; }'" },
-	{ "url", 'u', required_argument, "URL", "request URL or path, repeatable, round robin (default: /)" },
+	{ "url", 'u', required_argument, "URL", "request URL or path, repeatable; each burst favours the next URL in turn, so each leak names its URL (default: /)" },
 	{ "requests", 'n', required_argument, "N", "requests per burst (default: 200)" },
 	{ "concurrency", 'C', required_argument, "C", "requests in flight (default: 4)" },
 	{ "no-keepalive", OPT_NO_KEEPALIVE, no_argument, NULL, "a new connection per request (default: keepalive, connections held open across checks)" },
