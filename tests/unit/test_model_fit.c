@@ -87,6 +87,21 @@ two_urls(struct sim *s, const uint64_t *req)	/* 100 B per URL-0, 50 B per URL-3 
 	s->bytes += 100 * req[0] + 50 * req[3];
 }
 
+/* 256 B per URL-0 request on a keepalive connection's pool, all freed
+ * when nginx closes the connection (every 900 requests of any URL), then
+ * taken again by the requests after the close. */
+static void
+conn_leak(struct sim *s, const uint64_t *req)
+{
+	uint64_t total = req[0] + req[1] + req[2] + req[3] + req[4];
+
+	s->st[1] += total;
+	if (s->st[1] / 900 != (s->st[1] - total) / 900)
+		s->bytes = 256 * (req[0] / 2);
+	else
+		s->bytes += 256 * req[0];
+}
+
 static const char *const urls[NU] = {
 	"http://127.0.0.1:1/leak/pool", "http://127.0.0.1:1/rare", "http://127.0.0.1:1/err/c",
 	"http://127.0.0.1:1/lazy", "http://127.0.0.1:1/clean",
@@ -501,6 +516,29 @@ test_reports(void **state)
 	model_free(m);
 }
 
+/* A connection-lifetime leak: the rounds where nginx closed the
+ * connection (the bytes fell) say nothing per request; the others name
+ * its URL at its rate, and no clean URL. */
+static void
+test_connection_closed(void **state)
+{
+	struct sim sims[] = { SIM(conn_leak), SIM(leak_a) };
+	uint64_t req[NU] = { 0 };
+	struct model *m = model_new();
+	size_t k;
+
+	(void)state;
+	round_of(m, sims, 2, req);
+	for (k = 1; k < 16; k++) {
+		rotating(req, k, 20);
+		round_of(m, sims, 2, req);
+	}
+	assert_int_equal(site_of(m, "conn_leak")->growth, GROWTH_GROWING);
+	assert_urls(m, "conn_leak", (int[]){ 0 }, (double[]){ 256 }, 1, 1e-6);
+	assert_urls(m, "leak_a", (int[]){ 0 }, (double[]){ 1088 }, 1, 1e-6);
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -514,6 +552,7 @@ main(void)
 		cmocka_unit_test(test_one_url),
 		cmocka_unit_test(test_group_urls),
 		cmocka_unit_test(test_reports),
+		cmocka_unit_test(test_connection_closed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

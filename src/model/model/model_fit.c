@@ -7,8 +7,10 @@
  * counts of the rounds are not collinear; until they are not (too few
  * rounds, or the same mix every round) the site says MODEL_ATTRIB_FEW_ROUNDS.
  *
- * Only growing sites are fitted, and the counts' Gram matrix is built once
- * per derive: a run with thousands of sites pays for its few leaks only. */
+ * Only growing lines are fitted, the counts of the rounds read once per
+ * derive: a run with thousands of sites pays for its few leaks only. A
+ * round where a line's memory fell (a connection nginx closed, a cache
+ * that evicted) is left out of its fit. */
 #include "model_int.h"
 #include "util.h"
 
@@ -35,14 +37,13 @@ struct design {
 	uint32_t *url;		/* p: URL id of each column */
 	double *x;		/* nrows x p, row-major */
 	bool *any;		/* nrows: the round had requests */
-	double *gram;		/* p x p: X'X */
 	double *total;		/* p: requests of the column's URL */
 };
 
 static void
 design_build(const struct model *m, struct design *d)
 {
-	size_t last = m->nrounds - 1, i, j, k, u;
+	size_t last = m->nrounds - 1, i, j, u;
 
 	memset(d, 0, sizeof *d);
 	d->base = m->baseline;
@@ -56,7 +57,6 @@ design_build(const struct model *m, struct design *d)
 			}
 	d->x = xcalloc(d->nrows * d->p + 1, sizeof *d->x);
 	d->any = xcalloc(d->nrows + 1, sizeof *d->any);
-	d->gram = xcalloc(d->p * d->p + 1, sizeof *d->gram);
 	d->total = xcalloc(d->p + 1, sizeof *d->total);
 	for (i = 0; i < d->nrows; i++)
 		for (j = 0; j < d->p; j++) {
@@ -66,10 +66,6 @@ design_build(const struct model *m, struct design *d)
 			d->total[j] += v;
 			d->any[i] = d->any[i] || v > 0;
 		}
-	for (i = 0; i < d->nrows; i++)
-		for (j = 0; j < d->p; j++)
-			for (k = 0; k < d->p; k++)
-				d->gram[j * d->p + k] += d->x[i * d->p + j] * d->x[i * d->p + k];
 }
 
 static void
@@ -78,7 +74,6 @@ design_free(struct design *d)
 	free(d->url);
 	free(d->x);
 	free(d->any);
-	free(d->gram);
 	free(d->total);
 }
 
@@ -265,11 +260,17 @@ fit_series(const struct design *d, const double *y, const bool *use, double *x)
 	hr = xcalloc(n * n + 1, sizeof *hr);
 	c = xcalloc(n + 1, sizeof *c);
 	z = xcalloc(n + 1, sizeof *z);
-	for (j = 0; j < a; j++) {
-		for (b = 0; b < a; b++)
-			h[j * n + b] = d->gram[col[j] * p + col[b]];
-		for (i = 0; i < d->nrows; i++)
+	/* A round where the memory fell freed what earlier requests took (a
+	 * connection nginx closed, a cache that evicted): what it says is not
+	 * per request, so it is left out. */
+	for (i = 0; i < d->nrows; i++) {
+		if (y[i] < 0)
+			continue;
+		for (j = 0; j < a; j++) {
+			for (b = 0; b < a; b++)
+				h[j * n + b] += d->x[i * p + col[j]] * d->x[i * p + col[b]];
 			c[j] += d->x[i * p + col[j]] * y[i];
+		}
 	}
 	if (n > a) {
 		for (j = 0; j < a; j++)
