@@ -65,17 +65,42 @@ rises_of(const uint64_t *bytes, size_t n, struct rises *r)
  * looks like a one-off until it rises again, and a cache that fills in two
  * steps with a pause looks like such a leak until it stays flat for longer
  * than that pause; more rounds settle both. */
-enum growth
-model_growth(const uint64_t *bytes, size_t n)
+/* The rule of model_growth on bytes[0..n); *from gets where the series it
+ * judged starts: 0, or the latest fall when growth resumed after one. */
+static enum growth
+growth_from(const uint64_t *bytes, size_t n, size_t *from)
 {
 	struct rises r;
+	size_t f;
 
+	*from = 0;
 	rises_of(bytes, n, &r);
 	if (!r.count)
 		return GROWTH_STABLE;
 	if (n - 1 - r.last <= r.pause && bytes[n - 1] > bytes[0])
 		return GROWTH_GROWING;
+	/* Memory freed wholesale - a keepalive connection nginx closed, with
+	 * what a module kept on its pool - and taken again since: the series
+	 * since that fall is judged alone, the fall its baseline. One rise
+	 * after it is the connection opened again, not growth. */
+	for (f = n - 1; f > 0 && bytes[f] >= bytes[f - 1]; f--)
+		;
+	if (f > 0) {
+		rises_of(bytes + f, n - f, &r);
+		if (r.count >= 2 && n - f - 1 - r.last <= r.pause) {
+			*from = f;
+			return GROWTH_GROWING;
+		}
+	}
 	return GROWTH_BOUNDED;
+}
+
+enum growth
+model_growth(const uint64_t *bytes, size_t n)
+{
+	size_t from;
+
+	return growth_from(bytes, n, &from);
 }
 
 /* Requests sent in rounds from+1 .. to (absolute round numbers). */
@@ -97,9 +122,10 @@ requests_in(const struct model *m, size_t from, size_t to)
  * leak that shows every other round. Any other site: what the last two
  * rounds added per request (0 once it is flat). */
 static double
-bytes_per_request(const struct model *m, const uint64_t *series, size_t n, enum growth g)
+bytes_per_request(const struct model *m, size_t off, const uint64_t *series, size_t n,
+	enum growth g)
 {
-	size_t base = m->baseline, from, to;
+	size_t base = m->baseline + off, from, to;
 	struct rises r;
 	uint64_t reqs;
 
@@ -121,11 +147,11 @@ static void
 derive_site(struct model *m, size_t id, uint64_t *series)
 {
 	struct model_site *s = &m->sites[id];
-	size_t last = m->nrounds - 1, n = 0, r;
+	size_t last = m->nrounds - 1, n = 0, r, from;
 
 	for (r = m->baseline; r <= last; r++)
 		series[n++] = model_site_bytes(m, id, r);
-	s->growth = model_growth(series, n);
+	s->growth = growth_from(series, n, &from);
 	s->bytes = series[n - 1];
 	s->blocks = model_site_blocks(m, id, last);
 	s->present = s->blocks > 0 || s->bytes > 0;
@@ -133,7 +159,7 @@ derive_site(struct model *m, size_t id, uint64_t *series)
 	s->indirect = id < m->rounds[last].nsites ? m->data[last].indirect[id] : 0;
 	s->delta_bytes = last ? (int64_t)s->bytes - (int64_t)model_site_bytes(m, id, last - 1) : 0;
 	s->delta_blocks = last ? (int64_t)s->blocks - (int64_t)model_site_blocks(m, id, last - 1) : 0;
-	s->bytes_per_request = bytes_per_request(m, series, n, s->growth);
+	s->bytes_per_request = bytes_per_request(m, from, series + from, n - from, s->growth);
 }
 
 void
