@@ -46,6 +46,24 @@ json_summary(const struct leak_summary *s)
 	return sum;
 }
 
+/* A round's requests of each URL that reached nginx: what urls[] is
+ * fitted to, so a reader can check it. */
+static json_t *
+json_url_requests(const struct model *m, size_t r)
+{
+	json_t *o = json_object();
+	uint32_t u;
+
+	for (u = 0; u < model_nurls(m); u++) {
+		const char *url = model_url(m, u);
+		char *key = escape_dup(url, strlen(url), 0);	/* as jstr: a key is a string too */
+
+		json_object_set_new(o, key, json_integer((json_int_t)model_round_url(m, r, u)));
+		free(key);
+	}
+	return o;
+}
+
 static json_t *
 json_rounds(const struct model *m)
 {
@@ -56,11 +74,15 @@ json_rounds(const struct model *m)
 		const struct model_round *rd = model_round(m, r);
 		json_t *sum = json_summary(&rd->summary);
 
-		json_array_append_new(rounds, json_pack("{s:I,s:I,s:I,s:f,s:I,s:o}",
+		json_t *j = json_pack("{s:I,s:I,s:I,s:f,s:I,s:o}",
 			"requests", (json_int_t)rd->requests, "failed", (json_int_t)rd->failed,
 			"total_requests", (json_int_t)rd->total_requests,
 			"check_ms", (double)rd->check_ns / 1e6, "time_ms", (json_int_t)rd->wall_ms,
-			"summary", sum));
+			"summary", sum);
+
+		if (model_nurls(m))
+			json_object_set_new(j, "url_requests", json_url_requests(m, r));
+		json_array_append_new(rounds, j);
 	}
 	return rounds;
 }

@@ -37,6 +37,11 @@ lt_check "the URL table is in the session file, as given with -u, in -u order" \
 	"$lt_tmp/s.jsonl"
 "$LT" --load "$lt_tmp/s.jsonl" --batch --json "$lt_tmp/l.json" >/dev/null 2>&1
 lt_check "--load reads it back (exit 0)" test $? -eq 0
+jsoncounts=$(jq -c '[.rounds[] | .url_requests | [.["/"], .["/clean"], .["/lazy"]]]' "$lt_tmp/s.json")
+lt_check "the JSON report's rounds carry the same requests per URL" \
+	test "$jsoncounts" = '[[0,0,0],[17,4,5],[5,20,5],[5,5,20],[20,5,5]]' || echo "# got: $jsoncounts"
+lt_check "and so does --load's report" \
+	test "$(jq -c '[.rounds[] | .url_requests | [.["/"], .["/clean"], .["/lazy"]]]' "$lt_tmp/l.json")" = "$jsoncounts"
 
 # 2. held connections: /leak/conn
 "$LT" --batch --rounds 4 --no-session -c "$conf" -u /leak/conn --json "$lt_tmp/c.json" "$NGINX" \
