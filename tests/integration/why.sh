@@ -50,7 +50,7 @@ jq_defs='
 def recs: [.sites[] | select((.file // "" | endswith("/" + $f)) and .line == $l and .kind == $k)
 	| select(all(.stack[]?; .function != "ngx_palloc_block"))];
 def main: recs | max_by(.bytes[-1]);
-def near($got; $want): ($got - $want) as $d | (if $d < 0 then -$d else $d end) <= 0.1 * $want;'
+def near($got; $want; $tol): ($got - $want) as $d | (if $d < 0 then -$d else $d end) <= $tol * $want;'
 q() {	# q JSON SITE KIND FILTER [jq args]: FILTER with the site's definitions
 	local json=$1 site=$2 kind=$3 filter=$4; shift 4
 	jq -r --arg f "${site%%:*}" --argjson l "${site##*:}" --arg k "$kind" "$@" \
@@ -58,10 +58,11 @@ q() {	# q JSON SITE KIND FILTER [jq args]: FILTER with the site's definitions
 }
 qt() { [ "$(q "$@")" = true ]; }
 
-# leak JSON MODE KIND URL TRUTH: the site of MODE, its kind, verdict growing,
-# and URL as its only driving URL with TRUTH bytes per request (within 10%)
+# leak JSON MODE KIND URL TRUTH [PERCENT]: the site of MODE, its kind, verdict
+# growing, and URL as its only driving URL with TRUTH bytes per request
+# (within PERCENT, 10 unless given)
 leak() {
-	local json=$1 mode=$2 kind=$3 url=$4 truth=$5 site got
+	local json=$1 mode=$2 kind=$3 url=$4 truth=$5 pct=${6:-10} site got
 	site=$(marker "$mode")
 	lt_check "$mode: a $kind site at $site" qt "$json" "$site" "$kind" 'recs | length > 0' ||
 		{ q "$json" "$site" "$kind" '[.sites[] | select(.file // "" | test("leaky"))
@@ -73,8 +74,8 @@ leak() {
 	else
 		got=$(q "$json" "$site" "$kind" '[recs[] | .urls[]? | select(.url == $u) | .bytes_per_request] | add // 0' \
 			--arg u "$url")
-		lt_check "$mode: $site driven by $url at $got B/request (truth $truth, within 10%)" \
-			qt "$json" "$site" "$kind" "near($got; $truth)"
+		lt_check "$mode: $site driven by $url at $got B/request (truth $truth, within $pct%)" \
+			qt "$json" "$site" "$kind" "near($got; $truth; $pct / 100)"
 		got=$(q "$json" "$site" "$kind" '[recs[] | .urls[]?.url] | unique | join(" ")')
 		lt_check "$mode: $url is its only driving URL (got: $got)" [ "$got" = "$url" ]
 		got=$(q "$json" "$site" "$kind" 'main.urls[0].url // "none"')
@@ -115,7 +116,10 @@ lt_check "lost: exit 1 (growing sites)" [ "$rc" -eq 1 ] || show "$lt_tmp/lost.er
 lt_check "lost: baseline + 12 rounds" [ "$(jq '.rounds | length' "$lt_tmp/lost.json" 2>/dev/null)" = 13 ]
 leak "$lt_tmp/lost.json" leak_pool definitely_lost /leak/pool 1088
 leak "$lt_tmp/lost.json" err definitely_lost /err/bad 160
-leak "$lt_tmp/lost.json" rare definitely_lost /rare 18.29
+# one request in 7: whole leaks only, so a round's share of them is off by
+# up to one (128 B), and /err/bad's closed connections split them over
+# two stacks, each fitted with its own one-off: 20%
+leak "$lt_tmp/lost.json" rare definitely_lost /rare 18.29 20
 clean_urls "$lt_tmp/lost.json" /clean /err/ok
 
 # --- still reachable: who holds it ----------------------------------------------------
