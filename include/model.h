@@ -169,6 +169,8 @@ struct model_group {
 
 /* The allocation frame's id of a site (UINT32_MAX for an empty stack). */
 uint32_t model_site_alloc_frame(const struct model_site *s);
+/* The one rule of rows: s is on the line (kind, allocation frame at). */
+bool model_site_on_line(const struct model_site *s, enum leak_kind kind, uint32_t at);
 /* Start a group with s; add further sites of the same kind and frame. */
 void model_group_init(struct model_group *g, const struct model_site *s);
 void model_group_add(struct model_group *g, const struct model_site *s);

@@ -54,7 +54,7 @@ report_group_holder(const struct model *m, enum leak_kind kind, uint32_t at)
 	for (i = 0; i < n; i++) {
 		const struct model_site *s = model_site(m, i);
 
-		if (s->kind == kind && model_site_alloc_frame(s) == at && s->holder.searched &&
+		if (model_site_on_line(s, kind, at) && s->holder.searched &&
 			s->holder.pool != MODEL_POOL_UNKNOWN)
 			return s;
 	}

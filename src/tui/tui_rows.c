@@ -100,7 +100,7 @@ row_for(struct tui_rows *r, const struct model *m, uint32_t site, const struct m
 	if (r->group) {
 		for (j = intern_hash(&key, sizeof key, 7) & mask; r->slots[j]; j = (j + 1) & mask) {
 			row = &r->rows[r->slots[j] - 1];
-			if (row->g.kind == s->kind && row->g.at == model_site_alloc_frame(s)) {
+			if (model_site_on_line(s, row->g.kind, row->g.at)) {
 				model_group_add(&row->g, s);
 				return r->slots[j] - 1;
 			}

@@ -340,7 +340,7 @@ site_urls(struct model_site *s, const struct design *d, const double *x, const b
 static bool
 same_line(const struct model_site *a, const struct model_site *b)
 {
-	return a->kind == b->kind && model_site_alloc_frame(a) == model_site_alloc_frame(b);
+	return model_site_on_line(a, b->kind, model_site_alloc_frame(b));
 }
 
 /* Fit the line of growing site g (every site of its kind and allocation

@@ -202,6 +202,12 @@ group_add_url(struct model_group *g, const struct model_site_url *u)
 	}
 }
 
+bool
+model_site_on_line(const struct model_site *s, enum leak_kind kind, uint32_t at)
+{
+	return s->kind == kind && model_site_alloc_frame(s) == at;
+}
+
 void
 model_group_init(struct model_group *g, const struct model_site *s)
 {
