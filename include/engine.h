@@ -21,6 +21,7 @@ enum engine_phase {
 	ENGINE_IDLE,		/* ready, nothing running */
 	ENGINE_BURST,		/* requests in flight */
 	ENGINE_CHECK,		/* leak check running in valgrind */
+	ENGINE_DEBUG,		/* gdb is attached (engine_debug): no burst or check behind its back */
 	ENGINE_STOPPING,
 	ENGINE_DEAD,		/* nginx exited (see engine_reason) */
 };
@@ -34,6 +35,7 @@ enum engine_event {
 	ENGINE_EV_WARNING,	/* engine_message() has a warning, the engine goes on */
 	ENGINE_EV_MEMERROR,	/* a memcheck error arrived, or valgrind's counts of them (engine_errors()) */
 	ENGINE_EV_EXIT_REPORT,	/* the exit leak report is in (engine_exit_model()) */
+	ENGINE_EV_DEBUG,	/* the debugger's state or what it shows changed (engine_debug()) */
 };
 
 typedef void (*engine_cb)(struct engine *e, enum engine_event ev, void *ctx);
@@ -49,6 +51,12 @@ struct engine_opts {
 	const char *sessionfile;	/* session file to append every round to, or NULL */
 	const char *nginx_version;	/* for the session file's header */
 	bool debug_palloc;
+	const char *gdb;	/* gdb for the debugger, NULL: "gdb" from PATH */
+	/* --break FILE:LINE: after the baseline, bursts run under gdb until
+	 * each was hit once (its backtrace and locals: ENGINE_EV_DEBUG with
+	 * engine_debug()->hit set), then gdb detaches */
+	char **breaks;
+	size_t nbreaks;
 };
 
 struct engine *engine_new(struct evloop *loop, const struct engine_opts *opts,
@@ -125,5 +133,101 @@ struct engine_owner_cost {
 };
 void engine_owner_cost(const struct engine *e, struct engine_owner_cost *c);
 uint64_t engine_total_failed(const struct engine *e);
+
+/* ---- the debugger (engine_debug*.c): gdb through nginx's gdbserver ----
+ *
+ * gdb attaches to the nginx being checked through the same vgdb prefix;
+ * while it is attached the engine is in ENGINE_DEBUG: no burst or check
+ * goes to vgdb behind its back (one client per gdbserver), auto mode
+ * waits, and leak checks go through gdb's `monitor`. Requests that reach
+ * the breakpoint are sent one at a time with no timeout (a request held
+ * at a breakpoint waits as long as the user thinks). */
+
+enum engine_debug_state {
+	ENGINE_DEBUG_OFF,	/* no gdb */
+	ENGINE_DEBUG_LOADING,	/* gdb reads nginx's symbols, then attaches */
+	ENGINE_DEBUG_WAITING,	/* nginx runs; requests go out until a breakpoint is hit */
+	ENGINE_DEBUG_STOPPED,	/* nginx stopped: step, look, check */
+	ENGINE_DEBUG_STEPPING,	/* next/step/finish in flight */
+	ENGINE_DEBUG_RUNNING,	/* continued: nginx runs under gdb, breakpoints armed */
+	ENGINE_DEBUG_DETACHING,
+	ENGINE_DEBUG_HANDOFF,	/* a full gdb has the terminal (engine_debug_handoff) */
+};
+
+const char *engine_debug_state_name(enum engine_debug_state s);
+
+struct gdbmi_frame;
+struct gdbmi_var;
+
+struct engine_debug_bp {
+	char *file;		/* as asked: a basename or a path */
+	unsigned line;
+	unsigned number;	/* gdb's, 0 if not (yet) set */
+	unsigned hits;
+};
+
+/* What the debugger shows; valid until the next event. */
+struct engine_debug_info {
+	enum engine_debug_state state;
+	const char *url;	/* requests go to this URL, NULL: the URL set round robin */
+	const char *why;	/* why nginx stopped: "breakpoint 1 hit", "end of step", ... */
+	const char *note;	/* last progress or answer, one line: "p = (void *) 0x4b80d80" */
+	bool note_error;	/* note is an error (gdb said ^error, a line never reached) */
+	const struct gdbmi_frame *frames;	/* the stopped thread's backtrace */
+	size_t nframes;
+	size_t frame;		/* the selected one */
+	const struct gdbmi_var *vars;	/* its arguments and locals */
+	size_t nvars;
+	const struct engine_debug_bp *bps;
+	size_t nbps;
+	unsigned long requests;	/* sent since the debugger started */
+	unsigned long answered;
+	int last_status;	/* HTTP status of the last answered request, 0 none */
+	int64_t load_ms;	/* while LOADING: ms since gdb started */
+	int64_t stop_ms;	/* engine_debug_start to the first stop, -1 before */
+	int64_t step_ms;	/* the last next/step/finish: sent to stopped and shown, -1 none */
+	/* --break: the breakpoint this stop is the first hit of, else NULL */
+	const struct engine_debug_bp *hit;
+};
+
+/* Attach gdb and stop at file:line (the basename or path of a frame),
+ * sending requests to url (NULL: the URL set, round robin) until it is
+ * reached - at most ENGINE_DEBUG_MAX_REQUESTS requests or
+ * ENGINE_DEBUG_MAX_MS, then a note says it was not. Only when idle (a
+ * running burst or check is not cut). */
+#define ENGINE_DEBUG_MAX_REQUESTS 50
+#define ENGINE_DEBUG_MAX_MS 20000
+bool engine_debug_start(struct engine *e, const char *file, unsigned line, const char *url,
+	char *err, size_t errlen);
+
+enum engine_debug_cmd {
+	ENGINE_DEBUG_NEXT,
+	ENGINE_DEBUG_STEP,
+	ENGINE_DEBUG_FINISH,
+	ENGINE_DEBUG_CONTINUE,
+	ENGINE_DEBUG_AGAIN,	/* running: send requests again until a breakpoint is hit */
+};
+/* false (with err) unless the state allows it (stepping needs STOPPED). */
+bool engine_debug_run(struct engine *e, enum engine_debug_cmd c, char *err, size_t errlen);
+/* Select frame level of the backtrace: its locals follow. */
+bool engine_debug_frame(struct engine *e, size_t level, char *err, size_t errlen);
+/* Evaluate an expression in the selected frame; the answer is the note. */
+bool engine_debug_eval(struct engine *e, const char *expr, char *err, size_t errlen);
+/* Set a breakpoint at file:line, or delete the one there. */
+bool engine_debug_toggle(struct engine *e, const char *file, unsigned line, char *err, size_t errlen);
+/* A leak check through gdb's monitor: a round as any other (ENGINE_EV_ROUND). */
+bool engine_debug_check(struct engine *e, char *err, size_t errlen);
+/* Detach: breakpoints removed, nginx runs on, the request in flight
+ * completes; the engine goes back to IDLE (and auto mode resumes). */
+void engine_debug_detach(struct engine *e);
+/* A full gdb on the terminal: the MI gdb detaches and argv (NULL
+ * terminated, malloc'd with its strings: util_strv_free) runs a gdb
+ * attached the same way with the same breakpoints. The engine stays in
+ * ENGINE_DEBUG (HANDOFF), sending the requests, until
+ * engine_debug_handoff_done(). */
+char **engine_debug_handoff(struct engine *e, char *err, size_t errlen);
+void engine_debug_handoff_done(struct engine *e);
+/* NULL while the debugger is off. */
+const struct engine_debug_info *engine_debug(const struct engine *e);
 
 #endif

@@ -28,6 +28,7 @@ enum tui_phase {
 	TUI_PHASE_READY,	/* idle, nothing running */
 	TUI_PHASE_BURST,	/* requests in flight */
 	TUI_PHASE_CHECK,	/* a leak check runs in valgrind */
+	TUI_PHASE_DEBUG,	/* gdb is attached (the debugger view) */
 	TUI_PHASE_STOPPING,
 	TUI_PHASE_EXITED,	/* nginx is not running (see reason) */
 };
@@ -52,6 +53,45 @@ struct tui_live {
 	const char *log_tail;	/* last lines of its logs once it died */
 };
 
+/* The debugger, as its view shows it (filled by the target ops' debug()
+ * before each frame; strings and arrays stay valid until the next fill).
+ * The states are the engine's (engine.h, enum engine_debug_state). */
+enum tui_debug_state {
+	TUI_DEBUG_OFF,
+	TUI_DEBUG_LOADING,	/* gdb reads nginx's symbols, attaches */
+	TUI_DEBUG_WAITING,	/* requests go out until the line is reached */
+	TUI_DEBUG_STOPPED,
+	TUI_DEBUG_STEPPING,
+	TUI_DEBUG_RUNNING,	/* continued under gdb */
+	TUI_DEBUG_DETACHING,
+	TUI_DEBUG_HANDOFF,	/* a full gdb has the terminal */
+};
+struct gdbmi_frame;
+struct gdbmi_var;
+struct tui_debug_bp {
+	const char *file;
+	unsigned line;
+	unsigned hits;
+};
+struct tui_debug {
+	enum tui_debug_state state;
+	const char *url;	/* where requests go, NULL: the URL set */
+	const char *why;	/* why nginx stopped */
+	const char *note;	/* last progress or answer */
+	bool note_error;
+	const struct gdbmi_frame *frames;
+	size_t nframes, frame;	/* frame: the selected level */
+	const struct gdbmi_var *vars;
+	size_t nvars;
+	const struct tui_debug_bp *bps;
+	size_t nbps;
+	unsigned long requests, answered;
+	int last_status;
+	int64_t load_ms, stop_ms, step_ms;	/* see engine_debug_info */
+};
+enum tui_debug_cmd { TUI_DEBUG_NEXT, TUI_DEBUG_STEP, TUI_DEBUG_FINISH, TUI_DEBUG_CONTINUE,
+	TUI_DEBUG_AGAIN };
+
 /* What the screen asks of nginx under valgrind. Any may be NULL; without
  * them the screen says so in the status line. Return false with a one-line
  * reason in err. */
@@ -65,6 +105,17 @@ struct tui_target_ops {
 	bool (*restart)(void *ctx, char *err, size_t errlen);
 	/* Stop nginx gracefully and stay: valgrind's exit report follows. */
 	bool (*stop)(void *ctx, char *err, size_t errlen);
+	/* The debugger (engine_debug_* in engine.h): start at file:line with
+	 * requests to url (NULL: the URL set); fill out (false: it is off). */
+	bool (*debug_start)(void *ctx, const char *file, unsigned line, const char *url,
+		char *err, size_t errlen);
+	bool (*debug)(void *ctx, struct tui_debug *out);
+	bool (*debug_run)(void *ctx, enum tui_debug_cmd c, char *err, size_t errlen);
+	bool (*debug_frame)(void *ctx, size_t level, char *err, size_t errlen);
+	bool (*debug_eval)(void *ctx, const char *expr, char *err, size_t errlen);
+	bool (*debug_toggle)(void *ctx, const char *file, unsigned line, char *err, size_t errlen);
+	bool (*debug_check)(void *ctx, char *err, size_t errlen);
+	void (*debug_detach)(void *ctx);
 };
 
 /* What the screen asks of the terminal and the loop it runs in. */
@@ -75,6 +126,10 @@ struct tui_term_ops {
 	bool (*suspend)(void *ctx, char *err, size_t errlen);
 	/* Run the editor on path:line; the front end gives the terminal back. */
 	bool (*edit)(void *ctx, const char *path, unsigned line, char *err, size_t errlen);
+	/* Hand the terminal to a full gdb attached like the debugger's (the
+	 * front end asks the engine for its argv); the screen comes back
+	 * when it exits. */
+	bool (*gdb)(void *ctx, char *err, size_t errlen);
 };
 
 struct tui_config {
