@@ -142,7 +142,7 @@ const char *
 engine_phase_name(enum engine_phase p)
 {
 	static const char *names[] = {
-		"new", "starting", "ready", "burst", "checking", "stopping", "exited",
+		"new", "starting", "ready", "burst", "checking", "debugging", "stopping", "exited",
 	};
 
 	return p < LT_ARRAY_SIZE(names) ? names[p] : "?";

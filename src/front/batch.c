@@ -144,6 +144,8 @@ on_engine(struct engine *e, enum engine_event ev, void *ctx)
 		break;
 	case ENGINE_EV_EXIT_REPORT:
 		break;	/* reported at the end */
+	case ENGINE_EV_DEBUG:
+		break;
 	case ENGINE_EV_PHASE:
 		if (engine_phase(e) == ENGINE_DEAD)
 			evloop_stop(b->loop, 0);

@@ -51,7 +51,7 @@ static const char *
 phase_name(enum tui_phase p)
 {
 	static const char *const names[] = {
-		"new", "starting", "ready", "burst", "checking", "stopping", "exited",
+		"new", "starting", "ready", "burst", "checking", "debugging", "stopping", "exited",
 	};
 
 	return (size_t)p < LT_ARRAY_SIZE(names) ? names[p] : "?";

@@ -30,6 +30,8 @@ tui_phase_of(enum engine_phase p)
 		return TUI_PHASE_BURST;
 	case ENGINE_CHECK:
 		return TUI_PHASE_CHECK;
+	case ENGINE_DEBUG:
+		return TUI_PHASE_DEBUG;
 	case ENGINE_STOPPING:
 		return TUI_PHASE_STOPPING;
 	case ENGINE_DEAD:
@@ -356,6 +358,8 @@ live_host_on_engine(struct engine *e, enum engine_event ev, void *ctx)
 		break;
 	case ENGINE_EV_EXIT_REPORT:
 		mask |= on_exit_report(a);
+		break;
+	case ENGINE_EV_DEBUG:
 		break;
 	}
 	a->pending |= mask;
