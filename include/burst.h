@@ -45,6 +45,7 @@ struct burst_stats {
 	unsigned long sent;	/* requests started */
 	unsigned long done;	/* finished, any outcome */
 	unsigned long status[6];	/* [1]=1xx ... [5]=5xx, [0] other */
+	long last_code;		/* HTTP status of the last answer, 0 none */
 	unsigned long transport_errors;
 	unsigned long unreached;	/* of those: no connection (refused, no such host) */
 	int64_t elapsed_ns;	/* first request start to last connection closed */

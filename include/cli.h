@@ -30,7 +30,7 @@ struct cli_opts {
 	const char *conf;
 	const char *prefix;
 	const char *server_directives;
-	struct cli_strv urls, headers, alloc_fns, valgrind_opts, source_dirs;
+	struct cli_strv urls, headers, alloc_fns, valgrind_opts, source_dirs, breaks;
 	unsigned long requests;
 	unsigned concurrency;
 	bool keepalive;
@@ -46,6 +46,7 @@ struct cli_opts {
 	unsigned num_callers;
 	const char *valgrind;
 	const char *vgdb;
+	const char *gdb;
 	long check_timeout_s;
 	long start_timeout_s;
 	long request_timeout_s;

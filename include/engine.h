@@ -220,13 +220,21 @@ bool engine_debug_check(struct engine *e, char *err, size_t errlen);
 /* Detach: breakpoints removed, nginx runs on, the request in flight
  * completes; the engine goes back to IDLE (and auto mode resumes). */
 void engine_debug_detach(struct engine *e);
-/* A full gdb on the terminal: the MI gdb detaches and argv (NULL
- * terminated, malloc'd with its strings: util_strv_free) runs a gdb
- * attached the same way with the same breakpoints. The engine stays in
- * ENGINE_DEBUG (HANDOFF), sending the requests, until
- * engine_debug_handoff_done(). */
-char **engine_debug_handoff(struct engine *e, char *err, size_t errlen);
+/* A full gdb on the terminal: the MI gdb detaches (breakpoints removed,
+ * nginx runs on) and the engine goes to HANDOFF; then
+ * engine_debug_handoff_argv() is a gdb's argv (NULL terminated, the
+ * engine's) attached the same way with the same breakpoints, which
+ * signals ngx-leaktop (SIGUSR1, from gdb's python) once attached so that
+ * requests go out to reach them. The engine stays in ENGINE_DEBUG until
+ * engine_debug_handoff_done() (that gdb exited). */
+bool engine_debug_handoff(struct engine *e, char *err, size_t errlen);
+char *const *engine_debug_handoff_argv(const struct engine *e);
 void engine_debug_handoff_done(struct engine *e);
+/* The stop's backtrace, then the selected frame's arguments and locals,
+ * one per line, escaped; malloc'd ("" while off). */
+char *engine_debug_text(const struct engine *e);
+/* --break point i (of engine_opts.breaks) was hit. */
+bool engine_break_hit(const struct engine *e, size_t i);
 /* NULL while the debugger is off. */
 const struct engine_debug_info *engine_debug(const struct engine *e);
 

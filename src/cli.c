@@ -13,6 +13,7 @@
 enum {
 	OPT_BATCH = 256, OPT_ROUNDS, OPT_JSON, OPT_FAIL_ON, OPT_ALLOC_FN, OPT_NUM_CALLERS,
 	OPT_VALGRIND, OPT_VGDB, OPT_VALGRIND_OPT, OPT_CHECK_TIMEOUT, OPT_START_TIMEOUT,
+	OPT_BREAK, OPT_GDB,
 	OPT_REQ_TIMEOUT, OPT_NO_KEEPALIVE, OPT_SOURCE_DIR, OPT_DIRECTIVES, OPT_ALLOW_PLAIN, OPT_LOAD, OPT_SESSION, OPT_NO_SESSION,
 };
 
@@ -43,12 +44,14 @@ static const struct cli_option options[] = {
 	{ "rounds", OPT_ROUNDS, required_argument, "R", "batch: bursts, each followed by a leak check (default: 4)" },
 	{ "json", OPT_JSON, required_argument, "FILE|-", "batch: write the JSON report there" },
 	{ "fail-on", OPT_FAIL_ON, required_argument, "WHAT", "batch: exit 1 on growing|definite|error|none (default: growing)" },
+	{ "break", OPT_BREAK, required_argument, "FILE:LINE", "batch: under gdb, print the backtrace and locals at the first hit, then go on; repeatable (live screen: d)" },
 	{ "alloc-fn", OPT_ALLOC_FN, required_argument, "NAME", "your module's allocator wrapper, skipped when naming a site; 'prefix*' ok; repeatable" },
 	{ "source-dir", OPT_SOURCE_DIR, required_argument, "DIR", "where to look for sources moved since the build; repeatable" },
 	{ "allow-no-debug-palloc", OPT_ALLOW_PLAIN, no_argument, NULL, "run an nginx built without -DNGX_DEBUG_PALLOC=1 anyway (batch refuses it otherwise)" },
 	{ "num-callers", OPT_NUM_CALLERS, required_argument, "N", "stack depth valgrind records, 12..500 (default: 40)" },
 	{ "valgrind", OPT_VALGRIND, required_argument, "PATH", "valgrind binary (default: valgrind)" },
 	{ "vgdb", OPT_VGDB, required_argument, "PATH", "vgdb binary (default: vgdb)" },
+	{ "gdb", OPT_GDB, required_argument, "PATH", "gdb for the debugger, d and --break (default: gdb)" },
 	{ "valgrind-opt", OPT_VALGRIND_OPT, required_argument, "OPT", "extra valgrind option, repeatable, e.g. --valgrind-opt=--track-origins=yes" },
 	{ "check-timeout", OPT_CHECK_TIMEOUT, required_argument, "SEC", "bound on one leak check (default: 300)" },
 	{ "start-timeout", OPT_START_TIMEOUT, required_argument, "SEC", "bound on nginx start-up under valgrind (default: 120)" },
@@ -98,6 +101,25 @@ num_arg(const char *name, const char *val, long min, long max, long *out, char *
 	return false;
 }
 
+/* FILE:LINE, as gdb's break takes it and a frame shows it. */
+static bool
+break_ok(const char *arg, char *err, size_t errlen)
+{
+	const char *colon = strrchr(arg, ':');
+	long line;
+	size_t i;
+
+	for (i = 0; arg[i]; i++)
+		if ((unsigned char)arg[i] < 0x20 || arg[i] == 0x7f)
+			break;
+	if (!arg[i] && colon && colon != arg && util_parse_long(colon + 1, 1, 10000000, &line) &&
+		memchr(arg, ':', (size_t)(colon - arg)) == NULL)
+		return true;
+	snprintf(err, errlen, "--break '%.100s': expected FILE:LINE, e.g. "
+		"--break ngx_http_my_module.c:188", arg);
+	return false;
+}
+
 static void
 set_defaults(struct cli_opts *o)
 {
@@ -110,6 +132,7 @@ set_defaults(struct cli_opts *o)
 	o->num_callers = 40;
 	o->valgrind = "valgrind";
 	o->vgdb = "vgdb";
+	o->gdb = "gdb";
 	o->check_timeout_s = 300;
 	o->start_timeout_s = 120;
 	o->request_timeout_s = 30;
@@ -201,6 +224,13 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 		break;
 	case OPT_VALGRIND: o->valgrind = arg; break;
 	case OPT_VGDB: o->vgdb = arg; break;
+	case OPT_GDB: o->gdb = arg; break;
+	case OPT_BREAK:
+		if (!break_ok(arg, err, errlen))
+			return false;
+		strv_add(&o->breaks, arg);
+		o->batch_only = "--break";
+		break;
 	case OPT_VALGRIND_OPT:
 		if (arg[0] != '-') {
 			snprintf(err, errlen, "--valgrind-opt '%.200s': expected a valgrind option like --track-origins=yes", arg);
@@ -275,8 +305,9 @@ cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 	}
 	if (o->batch_only && !o->batch) {
 		/* the live screen would drop it without a word */
-		snprintf(err, errlen, "%s goes with --batch (the live screen saves the JSON report "
-			"with w)", o->batch_only);
+		snprintf(err, errlen, "%s goes with --batch%s", o->batch_only,
+			!strcmp(o->batch_only, "--json") ? " (the live screen saves the JSON report with w)" :
+			!strcmp(o->batch_only, "--break") ? " (on the live screen: d on a row)" : "");
 		return CLI_ERROR;
 	}
 	if (o->load) {
@@ -319,6 +350,7 @@ cli_free(struct cli_opts *o)
 	free(o->urls.v);
 	free(o->headers.v);
 	free(o->alloc_fns.v);
+	free(o->breaks.v);
 	free(o->valgrind_opts.v);
 	free(o->source_dirs.v);
 	free(o->session_default);
@@ -352,6 +384,9 @@ cli_engine_opts(const struct cli_opts *o, const struct preflight *pf, struct eng
 	eo->vgdb = pf->vgdb;
 	eo->alloc_fns = o->alloc_fns.v;
 	eo->nalloc_fns = o->alloc_fns.n;
+	eo->gdb = o->gdb;
+	eo->breaks = o->breaks.v;
+	eo->nbreaks = o->breaks.n;
 	eo->check_timeout_ms = o->check_timeout_s * 1000;
 	eo->sessionfile = o->no_session ? NULL : o->session ? o->session : o->session_default;
 	eo->nginx_version = pf->version;

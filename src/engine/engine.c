@@ -18,31 +18,31 @@
 #include <string.h>
 
 
-static void
-emit(struct engine *e, enum engine_event ev)
+void
+engine_emit(struct engine *e, enum engine_event ev)
 {
 	if (e->cb)
 		e->cb(e, ev, e->ctx);
 }
 
-static void
-set_phase(struct engine *e, enum engine_phase p)
+void
+engine_set_phase(struct engine *e, enum engine_phase p)
 {
 	if (e->phase == p)
 		return;
 	e->phase = p;
-	emit(e, ENGINE_EV_PHASE);
+	engine_emit(e, ENGINE_EV_PHASE);
 }
 
-static void __attribute__((format(printf, 3, 4)))
-report(struct engine *e, enum engine_event ev, const char *fmt, ...)
+void
+engine_report(struct engine *e, enum engine_event ev, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof e->message, fmt, ap);
 	va_end(ap);
-	emit(e, ev);
+	engine_emit(e, ev);
 }
 
 static void on_target_state(struct target *s, enum target_state st, void *ctx);
@@ -100,6 +100,8 @@ engine_free(struct engine *e)
 	target_free(e->target);
 	model_free(e->model);
 	engine_owner_free(e);
+	engine_debug_free(e);
+	free(e->break_hit);
 	free_urls(e);
 	engine_urls_free(e);
 	free(e);
@@ -109,14 +111,14 @@ static void
 on_xml_error(void *ctx, bool is_new)
 {
 	(void)is_new;
-	emit(ctx, ENGINE_EV_MEMERROR);
+	engine_emit(ctx, ENGINE_EV_MEMERROR);
 }
 
 /* valgrind's counts of the errors, from its exit: the same errors, counted. */
 static void
 on_xml_counts(void *ctx)
 {
-	emit(ctx, ENGINE_EV_MEMERROR);
+	engine_emit(ctx, ENGINE_EV_MEMERROR);
 }
 
 static void
@@ -135,7 +137,7 @@ check_nofile(struct engine *e)
 	unsigned long have = util_raise_nofile(), need = e->opts.burst.concurrency + 64UL;
 
 	if (have && have < need)
-		report(e, ENGINE_EV_WARNING, "the open files limit is %lu (ulimit -n): concurrency "
+		engine_report(e, ENGINE_EV_WARNING, "the open files limit is %lu (ulimit -n): concurrency "
 			"%u needs about %lu, requests will fail; raise it or lower -C", have,
 			e->opts.burst.concurrency, need);
 }
@@ -160,9 +162,9 @@ engine_start(struct engine *e, char *err, size_t errlen)
 	/* Errors are shown as they happen: follow the file valgrind writes. */
 	e->follow = follow_new(e->loop, target_xml_path(e->target), on_xml_bytes, e);
 	if (!e->follow)
-		report(e, ENGINE_EV_WARNING, "cannot follow valgrind's XML (%s): memcheck errors "
+		engine_report(e, ENGINE_EV_WARNING, "cannot follow valgrind's XML (%s): memcheck errors "
 			"will show when nginx exits", strerror(errno));
-	set_phase(e, ENGINE_STARTING);
+	engine_set_phase(e, ENGINE_STARTING);
 	return true;
 }
 
@@ -179,7 +181,7 @@ finish_xml(struct engine *e)
 	}
 	xmlstream_finish(e->xml);
 	if (xmlstream_exit_model(e->xml))
-		emit(e, ENGINE_EV_EXIT_REPORT);
+		engine_emit(e, ENGINE_EV_EXIT_REPORT);
 }
 
 /* "/path" -> base + "/path"; full URLs stay as they are. On success the
@@ -199,7 +201,7 @@ resolve_urls(struct engine *e, char **in, size_t nin)
 			continue;
 		}
 		if (!base) {
-			report(e, ENGINE_EV_ERROR, "cannot tell nginx's address from the config for "
+			engine_report(e, ENGINE_EV_ERROR, "cannot tell nginx's address from the config for "
 				"URL %s: give a full URL, e.g. -u http://127.0.0.1:8080%s", u, u);
 			while (i--)
 				free(urls[i]);
@@ -210,7 +212,7 @@ resolve_urls(struct engine *e, char **in, size_t nin)
 	}
 	for (i = 0; i < n; i++) {
 		if (!burst_url_is_loopback(urls[i])) {
-			report(e, ENGINE_EV_ERROR, "URL %.200s: load goes to loopback only "
+			engine_report(e, ENGINE_EV_ERROR, "URL %.200s: load goes to loopback only "
 				"(127.0.0.1, localhost, [::1])", urls[i]);
 			for (i = 0; i < n; i++)
 				free(urls[i]);
@@ -229,7 +231,7 @@ resolve_urls(struct engine *e, char **in, size_t nin)
 bool
 engine_set_urls(struct engine *e, char **urls, size_t nurls)
 {
-	if (e->phase == ENGINE_BURST || !e->burst)
+	if (e->phase == ENGINE_BURST || e->phase == ENGINE_DEBUG || !e->burst)
 		return false;
 	if (!resolve_urls(e, urls, nurls))
 		return false;
@@ -237,7 +239,6 @@ engine_set_urls(struct engine *e, char **urls, size_t nurls)
 	return burst_set_urls(e->burst, e->spec.urls, e->spec.nurls);
 }
 
-static void start_check(struct engine *e);
 
 /* The held connections are open: nginx's memory for them is part of the
  * baseline, not growth in round 1. Their requests count in no round. */
@@ -249,7 +250,7 @@ on_warm_done(struct burst *burst, const struct burst_stats *st, void *ctx)
 	(void)burst;
 	(void)st;
 	if (target_state(e->target) == TARGET_READY)
-		start_check(e);
+		engine_start_check(e);
 }
 
 static void
@@ -270,7 +271,7 @@ on_ready(struct engine *e)
 	 * with held connections, taken with them open (burst_warm). */
 	e->burst_requests = e->burst_failed = 0;
 	if (!burst_warm(e->burst, on_warm_done, e))
-		start_check(e);
+		engine_start_check(e);
 }
 
 static void
@@ -284,22 +285,23 @@ on_target_state(struct target *s, enum target_state st, void *ctx)
 		on_ready(e);
 		break;
 	case TARGET_STOPPING:
-		set_phase(e, ENGINE_STOPPING);
+		engine_set_phase(e, ENGINE_STOPPING);
 		break;
 	case TARGET_EXITED:
 		e->auto_mode = false;
 		cancel_stop_wait(e);
+		engine_debug_free(e);
 		if (e->burst)
 			burst_abort(e->burst);
 		if (e->vgdb)
 			vgdb_cancel_all(e->vgdb);
 		finish_xml(e);
 		if (!target_stopped_by_us(e->target))
-			report(e, ENGINE_EV_ERROR, "%s%s%s", target_reason(e->target),
+			engine_report(e, ENGINE_EV_ERROR, "%s%s%s", target_reason(e->target),
 				*xmlstream_fatal(e->xml) ? ": " : "", xmlstream_fatal(e->xml));
 		sessionfile_close(e->sessionfile, target_stopped_by_us(e->target) ? "stopped" : e->message);
 		e->sessionfile = NULL;
-		set_phase(e, ENGINE_DEAD);
+		engine_set_phase(e, ENGINE_DEAD);
 		break;
 	default:
 		break;
@@ -317,22 +319,25 @@ on_burst_done(struct burst *burst, const struct burst_stats *st, void *ctx)
 	e->total_requests += st->done;
 	e->total_failed += failed;
 	if (engine_urls_burst_done(e, burst, st))
-		report(e, ENGINE_EV_WARNING, "nginx closed kept-alive connections (keepalive_requests "
+		engine_report(e, ENGINE_EV_WARNING, "nginx closed kept-alive connections (keepalive_requests "
 			"or keepalive_timeout reached): growth that lives as long as a connection "
 			"restarts when nginx closes one");
 	if (st->transport_errors && st->transport_errors == st->done)
-		report(e, ENGINE_EV_WARNING, "every request of the burst failed: %s", st->last_error);
+		engine_report(e, ENGINE_EV_WARNING, "every request of the burst failed: %s", st->last_error);
 	if (e->phase != ENGINE_BURST)
 		return;	/* nginx died meanwhile */
+	/* --break: gdb gives nginx back before the check (vgdb's) */
+	if (e->debug && engine_debug_batch_detach(e))
+		return;
 	if (e->check_after_burst) {
-		start_check(e);
+		engine_start_check(e);
 		return;
 	}
-	set_phase(e, ENGINE_IDLE);
+	engine_set_phase(e, ENGINE_IDLE);
 }
 
-static bool
-start_burst(struct engine *e, bool then_check)
+bool
+engine_start_burst(struct engine *e, bool then_check)
 {
 	/* the round is in while its owner search runs: the burst follows it */
 	if (e->phase == ENGINE_CHECK && engine_owner_running(e) && !e->stop_after_check && e->burst) {
@@ -341,11 +346,14 @@ start_burst(struct engine *e, bool then_check)
 	}
 	if (e->phase != ENGINE_IDLE || !e->burst)
 		return false;
+	/* --break points not hit yet: this burst runs under gdb */
+	if (!e->debug && engine_debug_breaks_pending(e) && engine_debug_batch_attach(e, then_check))
+		return true;
 	e->check_after_burst = then_check;
 	e->have_stats = true;
-	set_phase(e, ENGINE_BURST);
+	engine_set_phase(e, ENGINE_BURST);
 	if (!burst_start(e->burst, on_burst_done, e)) {
-		set_phase(e, ENGINE_IDLE);
+		engine_set_phase(e, ENGINE_IDLE);
 		return false;
 	}
 	return true;
@@ -353,16 +361,16 @@ start_burst(struct engine *e, bool then_check)
 
 static void stop_now(struct engine *e);
 
-static void
-check_failed(struct engine *e, const char *what)
+void
+engine_check_failed(struct engine *e, const char *what)
 {
 	model_round_abort(e->model);
 	e->auto_mode = false;
-	report(e, ENGINE_EV_ERROR, "leak check failed: %s", what);
+	engine_report(e, ENGINE_EV_ERROR, "leak check failed: %s", what);
 	if (e->stop_after_check)
 		stop_now(e);
 	else if (e->phase == ENGINE_CHECK)
-		set_phase(e, ENGINE_IDLE);
+		engine_set_phase(e, ENGINE_IDLE);
 }
 
 /* Every completed check reaches the disk before anything else happens. */
@@ -375,7 +383,7 @@ save_round(struct engine *e)
 		return;
 	if (!sessionfile_round(e->sessionfile, e->model, err, sizeof err)) {
 		e->sessionfile_failed = true;
-		report(e, ENGINE_EV_WARNING, "%s: later checks are not saved", err);
+		engine_report(e, ENGINE_EV_WARNING, "%s: later checks are not saved", err);
 	}
 }
 
@@ -383,22 +391,29 @@ static void
 on_check_done(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 {
 	struct engine *e = ctx;
-	struct leak_summary sum;
-	struct leakcheck_error perr;
-	enum leakcheck_status st;
-	int64_t t0;
 
 	(void)v;
 	if (res->status == VGDB_CANCELLED)
 		return;
 	if (res->status != VGDB_OK) {
-		check_failed(e, res->message);
+		engine_check_failed(e, res->message);
 		return;
 	}
-	t0 = util_now_ns();
+	engine_check_text(e, res->out, res->outlen, res->elapsed_ns, true);
+}
+
+void
+engine_check_text(struct engine *e, const char *out, size_t outlen, int64_t elapsed_ns,
+	bool search)
+{
+	struct leak_summary sum;
+	struct leakcheck_error perr;
+	enum leakcheck_status st;
+	int64_t t0 = util_now_ns();
+
 	model_round_begin(e->model, e->burst_requests, e->burst_failed);
 	engine_urls_round(e);
-	st = leakcheck_text(res->out, res->outlen, model_leakcheck_cb, e->model, &sum, &perr);
+	st = leakcheck_text(out, outlen, model_leakcheck_cb, e->model, &sum, &perr);
 	if (st != LEAKCHECK_OK) {
 		char why[256];
 
@@ -408,17 +423,17 @@ on_check_done(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 				"nginx died during the check");
 		else
 			snprintf(why, sizeof why, "line %u: %s", perr.line, perr.msg);
-		check_failed(e, why);
+		engine_check_failed(e, why);
 		return;
 	}
-	model_round_end(e->model, &sum, res->elapsed_ns);
-	e->last_check_ns = res->elapsed_ns;
+	model_round_end(e->model, &sum, elapsed_ns);
+	e->last_check_ns = elapsed_ns;
 	e->last_update_ns = util_now_ns() - t0;
 	save_round(e);
 	e->burst_requests = e->burst_failed = 0;
 	engine_urls_clear(e);
 	/* nginx idles: what holds the round's sites, before anything frees */
-	if (!e->stop_after_check && engine_owner_search(e))
+	if (search && !e->stop_after_check && engine_owner_search(e))
 		return;
 	engine_check_finished(e);
 }
@@ -433,7 +448,7 @@ save_holders(struct engine *e)
 		return;
 	if (!sessionfile_holders(e->sessionfile, e->model, err, sizeof err)) {
 		e->sessionfile_failed = true;
-		report(e, ENGINE_EV_WARNING, "%s: later checks are not saved", err);
+		engine_report(e, ENGINE_EV_WARNING, "%s: later checks are not saved", err);
 	}
 }
 
@@ -444,23 +459,27 @@ engine_check_finished(struct engine *e)
 
 	e->burst_after_search = 0;
 	save_holders(e);
+	if (e->debug) {	/* a check through gdb's monitor: the debugger goes on */
+		engine_emit(e, ENGINE_EV_ROUND);
+		return;
+	}
 	if (e->stop_after_check) {
-		emit(e, ENGINE_EV_ROUND);
+		engine_emit(e, ENGINE_EV_ROUND);
 		stop_now(e);
 		return;
 	}
-	set_phase(e, ENGINE_IDLE);
-	emit(e, ENGINE_EV_ROUND);
+	engine_set_phase(e, ENGINE_IDLE);
+	engine_emit(e, ENGINE_EV_ROUND);
 	if (e->auto_mode && e->phase == ENGINE_IDLE)
-		start_burst(e, true);
+		engine_start_burst(e, true);
 	else if (deferred && e->phase == ENGINE_IDLE)
-		start_burst(e, deferred == 2);
+		engine_start_burst(e, deferred == 2);
 }
 
-static void
-start_check(struct engine *e)
+void
+engine_start_check(struct engine *e)
 {
-	set_phase(e, ENGINE_CHECK);
+	engine_set_phase(e, ENGINE_CHECK);
 	vgdb_command(e->vgdb, e->opts.check_command ? e->opts.check_command : DEFAULT_CHECK,
 		e->opts.check_timeout_ms, on_check_done, e);
 }
@@ -468,13 +487,13 @@ start_check(struct engine *e)
 bool
 engine_burst(struct engine *e)
 {
-	return start_burst(e, false);
+	return engine_start_burst(e, false);
 }
 
 bool
 engine_burst_check(struct engine *e)
 {
-	return start_burst(e, true);
+	return engine_start_burst(e, true);
 }
 
 bool
@@ -482,7 +501,7 @@ engine_check(struct engine *e)
 {
 	if (e->phase != ENGINE_IDLE)
 		return false;
-	start_check(e);
+	engine_start_check(e);
 	return true;
 }
 
@@ -491,7 +510,7 @@ engine_set_auto(struct engine *e, bool on)
 {
 	e->auto_mode = on;
 	if (on && e->phase == ENGINE_IDLE)
-		start_burst(e, true);
+		engine_start_burst(e, true);
 }
 
 static void
@@ -501,7 +520,7 @@ stop_now(struct engine *e)
 	if (e->vgdb)
 		vgdb_cancel_all(e->vgdb);
 	if (target_state(e->target) == TARGET_NEW) {
-		set_phase(e, ENGINE_DEAD);
+		engine_set_phase(e, ENGINE_DEAD);
 		return;
 	}
 	target_stop(e->target);
@@ -514,7 +533,7 @@ on_stop_wait(struct evloop *loop, void *ctx)
 
 	(void)loop;
 	e->stop_wait_timer = 0;
-	report(e, ENGINE_EV_WARNING, "the leak check did not end within %d ms of the stop: "
+	engine_report(e, ENGINE_EV_WARNING, "the leak check did not end within %d ms of the stop: "
 		"cut short, valgrind's exit report may be missing", STOP_CHECK_WAIT_MS);
 	stop_now(e);
 }
@@ -523,6 +542,10 @@ void
 engine_stop(struct engine *e)
 {
 	e->auto_mode = false;
+	/* gdb gives nginx back first; the detach's end stops it */
+	if (engine_debug_stop(e))
+		return;
+	engine_debug_free(e);
 	if (e->burst)
 		burst_abort(e->burst);
 	/* valgrind answering a monitor command is inside its gdbserver: a vgdb

@@ -45,7 +45,9 @@ struct engine {
 	size_t cap_url_acc;
 	bool warned_conn_closed;
 	struct engine_owner *owner;	/* the owner search (engine_owner.c) */
-	int burst_after_search;	/* asked during the search: 1 burst, 2 burst + check */
+	int burst_after_search;
+	struct engine_debug *debug;	/* the debugger, NULL while off */
+	bool *break_hit;	/* per opts.breaks: hit once (batch --break) */	/* asked during the search: 1 burst, 2 burst + check */
 };
 
 /* engine_urls.c: intern the burst's URLs (after they were resolved); add a
@@ -58,6 +60,34 @@ bool engine_urls_burst_done(struct engine *e, const struct burst *burst,
 void engine_urls_round(struct engine *e);
 void engine_urls_clear(struct engine *e);
 void engine_urls_free(struct engine *e);
+
+/* engine.c's services for its other files: tell the front end; change
+ * the phase (told); a one-line message (told as ev). */
+void engine_emit(struct engine *e, enum engine_event ev);
+void engine_set_phase(struct engine *e, enum engine_phase p);
+void engine_report(struct engine *e, enum engine_event ev, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A burst (then a check) / a check now: the rounds' own steps. */
+bool engine_start_burst(struct engine *e, bool then_check);
+void engine_start_check(struct engine *e);
+/* A leak check's answer, however it came (vgdb, or gdb's monitor): the
+ * round it makes; search: then look for the holders (vgdb only). */
+void engine_check_text(struct engine *e, const char *out, size_t outlen, int64_t elapsed_ns,
+	bool search);
+void engine_check_failed(struct engine *e, const char *what);
+
+/* engine_debug*.c: the debugger, seen from the rounds. free: nginx or
+ * the engine is gone, no detach. stop: engine_stop while debugging gives
+ * nginx back first; true: the stop waits for that (and comes back).
+ * breaks: --break points not yet hit; batch_attach: attach gdb with them,
+ * then run the burst under it; batch_detach: the burst is done, give
+ * nginx back, then check (true: the check waits for it). */
+struct engine_debug;
+void engine_debug_free(struct engine *e);
+bool engine_debug_stop(struct engine *e);
+bool engine_debug_breaks_pending(const struct engine *e);
+bool engine_debug_batch_attach(struct engine *e, bool then_check);
+bool engine_debug_batch_detach(struct engine *e);
 
 /* The end of a check once its round is in: announce it, then go on (the
  * next burst in auto mode, or the stop that waited). */

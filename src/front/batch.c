@@ -2,6 +2,7 @@
 #include "batch.h"
 #include "cli.h"
 #include "engine.h"
+#include "escape.h"
 #include "evloop.h"
 #include "memerrors.h"
 #include "model.h"
@@ -100,6 +101,36 @@ burst_unreached(struct batch *b, const struct burst_stats *st)
 	return true;
 }
 
+/* --break: the first hit of a breakpoint, with its evidence. */
+static void
+progress_break(struct batch *b)
+{
+	const struct engine_debug_info *d = engine_debug(b->engine);
+	char *text, *file;
+
+	if (!d || !d->hit)
+		return;
+	text = engine_debug_text(b->engine);
+	file = escape_dup(d->hit->file, strlen(d->hit->file), 0);
+	fprintf(stderr, "ngx-leaktop: break %s:%u hit (%s, round %u):\n%s", file, d->hit->line,
+		d->why, b->rounds_done, text);
+	free(file);
+	free(text);
+}
+
+/* --break points no request reached, said at the end. */
+static void
+unreached_breaks(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->o->breaks.n; i++)
+		if (!engine_break_hit(b->engine, i))
+			fprintf(stderr, "ngx-leaktop: warning: --break %s was never reached: no request "
+				"of the %u rounds ran that line (check FILE:LINE and the -u URLs)\n",
+				b->o->breaks.v[i], b->rounds_done);
+}
+
 static void
 next_step(struct batch *b)
 {
@@ -145,6 +176,7 @@ on_engine(struct engine *e, enum engine_event ev, void *ctx)
 	case ENGINE_EV_EXIT_REPORT:
 		break;	/* reported at the end */
 	case ENGINE_EV_DEBUG:
+		progress_break(b);
 		break;
 	case ENGINE_EV_PHASE:
 		if (engine_phase(e) == ENGINE_DEAD)
@@ -284,6 +316,7 @@ batch_run(const struct cli_opts *o, const struct engine_opts *eo)
 		fprintf(stderr, "ngx-leaktop: session file %s\n", b.sessionfile);
 	}
 	evloop_run(b.loop);
+	unreached_breaks(&b);
 	rc = finish(&b, eo);
 	engine_free(b.engine);
 	evloop_free(b.loop);

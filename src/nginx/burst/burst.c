@@ -221,6 +221,7 @@ count_result(struct burst *burst, size_t i, CURLcode rc)
 	burst->url_reached[burst->easy_url[i]]++;
 	curl_easy_getinfo(burst->easy[i], CURLINFO_RESPONSE_CODE, &code);
 	st->status[code >= 100 && code < 600 ? code / 100 : 0]++;
+	st->last_code = code;
 }
 
 static void
