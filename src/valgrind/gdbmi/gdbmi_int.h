@@ -17,7 +17,7 @@
  * so a hostile line of "[a,a,a,...]" costs at most ~30 MB. */
 #define GDBMI_MAX_VALUES (1u << 18)
 /* Digits of a token (uint64_t). */
-#define GDBMI_MAX_TOKEN_DIGITS 19
+#define GDBMI_MAX_TOKEN_DIGITS 20
 
 void gdbmi_value_free(struct gdbmi_value *v);
 /* Start spec->gdb on spec->program; fds: our ends of its stdin (write,

@@ -332,9 +332,14 @@ parse_token(struct parser *p, struct gdbmi_record *r)
 	size_t n = 0;
 
 	while (peek(p) >= '0' && peek(p) <= '9') {
+		unsigned d = (unsigned)(p->s[p->pos] - '0');
+
 		if (++n > GDBMI_MAX_TOKEN_DIGITS)
 			return fail(p, "token longer than %d digits", GDBMI_MAX_TOKEN_DIGITS);
-		t = t * 10 + (uint64_t)(p->s[p->pos++] - '0');
+		if (t > (UINT64_MAX - d) / 10)
+			return fail(p, "token does not fit in 64 bits");
+		t = t * 10 + d;
+		p->pos++;
 	}
 	r->has_token = n > 0;
 	r->token = t;
