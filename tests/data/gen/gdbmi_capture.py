@@ -157,7 +157,8 @@ def main_session(ng):
     line = leak_line()
     for i in range(20):
         ng.get("/leak/alloc")
-    vgdb_full(ng, "before gdb")
+    if os.environ.get("VGDB_FIRST"):
+        vgdb_full(ng, "before gdb")
     g = Gdb("session")
     ts, _ = g.wait(lambda l: l.startswith("(gdb)"))
     note("(d) gdb read nginx's symbols (first prompt) in %.0f ms" % ((ts - g.t0) * 1000))
@@ -175,8 +176,12 @@ def main_session(ng):
         th.join(60)
         g.save("failed")
         raise SystemExit("no breakpoint hit; curl: %s" % (box.get("r"),))
-    g.cmd("-exec-next")
-    g.stopped()
+    tok, ts = g.send("-exec-next")
+    try:
+        te, _ = g.stopped(300)
+    finally:
+        g.save("session")
+    note("-exec-next over ngx_alloc: *stopped after %.0f ms" % ((te - ts) * 1000))
     g.cmd("-stack-list-frames")
     g.cmd("-stack-list-variables --simple-values")
     g.cmd("-data-evaluate-expression p")
