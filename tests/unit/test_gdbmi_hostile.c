@@ -68,6 +68,15 @@ test_escapes(void **state)
 	gdbmi_record_clear(&r);
 	gdbmi_record_clear(&r);	/* twice is harmless */
 
+	/* empty strings are strings (ASan fills fresh memory: a missing NUL shows) */
+	assert_true(gdbmi_parse_line("~\"\"", 3, &r, err, sizeof err));
+	assert_int_equal(r.textlen, 0);
+	assert_string_equal(r.text, "");
+	gdbmi_record_clear(&r);
+	assert_true(gdbmi_parse_line("^done,a=\"\"", 10, &r, err, sizeof err));
+	assert_string_equal(gdbmi_str(r.results, "a"), "");
+	gdbmi_record_clear(&r);
+
 	/* raw bytes >= 0x80 and raw control bytes pass through as they are */
 	assert_true(gdbmi_parse_line("@\"\xc3\xa9\x1b[2J\"", 9, &r, err, sizeof err));
 	assert_string_equal(r.text, "\xc3\xa9\x1b[2J");

@@ -192,7 +192,6 @@ parse_cstring(struct parser *p, char **out, size_t *outlen)
 
 	if (!expect(p, '"'))
 		return false;
-	sbuf_reserve(&b, 16);
 	for (;;) {
 		int c = peek(p);
 
