@@ -18,8 +18,11 @@ MOD = os.path.join(REPO, "tests/fixture/ngx_http_leaky_module/ngx_http_leaky_mod
 out_dir = sys.argv[1]
 os.makedirs(out_dir, exist_ok=True)
 meas = []
+WARM = int(os.environ.get("WARM", "0"))	# requests to /leak/alloc before gdb comes
+VGDB_MODE = os.environ.get("VGDB_MODE", "yes")
 
 def note(s):
+    s = "[vgdb=%s warm=%d] %s" % (VGDB_MODE, WARM, s)
     print(s, flush=True)
     meas.append(s)
 
@@ -46,7 +49,7 @@ class Nginx:
         conf = conf.replace("@HTML@", os.path.join(REPO, "tests/fixture/html"))
         open(self.dir + "/nginx.conf", "w").write(conf)
         self.prefix = self.dir + "/vgdb"
-        argv = ["valgrind", "--tool=memcheck", "--vgdb=yes", "--vgdb-prefix=" + self.prefix,
+        argv = ["valgrind", "--tool=memcheck", "--vgdb=" + VGDB_MODE, "--vgdb-prefix=" + self.prefix,
                 "--xml=yes", "--xml-file=" + self.dir + "/vg.%p.xml", "--num-callers=30",
                 "--keep-stacktraces=alloc-and-free", "--fullpath-after=", "--error-limit=no",
                 NGINX, "-p", self.dir + "/", "-c", self.dir + "/nginx.conf",
@@ -90,6 +93,7 @@ class Gdb:
         self.buf = b""
         self.token = 0
         self.tag = tag
+        self.mark = 0
 
     def pump(self, deadline):
         fd = self.p.stdout.fileno()
@@ -106,19 +110,24 @@ class Gdb:
             self.lines.append((time.time(), line.decode("latin-1")))
         return True
 
-    def wait(self, pred, tmo=60):
+    def wait(self, pred, tmo=60, start=None):
+        # from start (default: where the last wait ended): a *stopped may
+        # come before or after the ^result of the command that caused it
         deadline = time.time() + tmo
+        i = self.pos if start is None else start
         while True:
-            while self.pos < len(self.lines):
-                ts, l = self.lines[self.pos]
-                self.pos += 1
+            while i < len(self.lines):
+                ts, l = self.lines[i]
+                i += 1
                 if pred(l):
+                    self.pos = max(self.pos, i)
                     return ts, l
             if time.time() > deadline or not self.pump(deadline) and time.time() > deadline:
                 raise TimeoutError("%s: timeout waiting" % self.tag)
 
     def send(self, cmd):
         self.token += 1
+        self.mark = len(self.lines)
         data = ("%d%s\n" % (self.token, cmd)).encode()
         self.inp += data
         self.p.stdin.write(data)
@@ -127,11 +136,12 @@ class Gdb:
 
     def cmd(self, cmd, tmo=60):
         tok, ts = self.send(cmd)
-        te, line = self.wait(lambda l: re.match(r"%d\^" % tok, l), tmo)
+        te, line = self.wait(lambda l: re.match(r"%d\^" % tok, l), tmo, self.mark)
         return te - ts, line
 
     def stopped(self, tmo=60):
-        return self.wait(lambda l: l.startswith("*stopped"), tmo)
+        # the first *stopped since the last command was written
+        return self.wait(lambda l: l.startswith("*stopped"), tmo, self.mark)
 
     def save(self, name):
         open(os.path.join(out_dir, name + ".mi"), "wb").write(bytes(self.raw))
@@ -155,7 +165,7 @@ def vgdb_full(ng, when):
 
 def main_session(ng):
     line = leak_line()
-    for i in range(20):
+    for i in range(WARM):
         ng.get("/leak/alloc")
     if os.environ.get("VGDB_FIRST"):
         vgdb_full(ng, "before gdb")
@@ -178,9 +188,13 @@ def main_session(ng):
         raise SystemExit("no breakpoint hit; curl: %s" % (box.get("r"),))
     tok, ts = g.send("-exec-next")
     try:
-        te, _ = g.stopped(300)
-    finally:
+        te, _ = g.stopped(int(os.environ.get("NEXT_WAIT", "300")))
+    except TimeoutError:
         g.save("session")
+        th.join(60)
+        note("-exec-next over ngx_alloc after %d warm requests: no *stopped in %s s; the held "
+             "request got %s" % (WARM, os.environ.get("NEXT_WAIT", "300"), box.get("r")))
+        raise SystemExit(1)
     note("-exec-next over ngx_alloc: *stopped after %.0f ms" % ((te - ts) * 1000))
     g.cmd("-stack-list-frames")
     g.cmd("-stack-list-variables --simple-values")
