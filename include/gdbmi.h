@@ -140,7 +140,8 @@ struct gdbmi *gdbmi_start(struct evloop *loop, const struct gdbmi_spec *spec,
 /* Queue a command ("-exec-next", "-break-insert file.c:188"); commands
  * run one at a time, in order (the next is written when the previous
  * one's result record came). timeout_ms bounds the wait for its result
- * once written (<= 0: none). False if gdb is gone. */
+ * once written (<= 0: none). False if gdb is gone, or the command is
+ * empty or holds a newline (it would be two commands). */
 bool gdbmi_command(struct gdbmi *g, const char *command, int64_t timeout_ms,
 	gdbmi_done_cb cb, void *ctx);
 /* Write a command at once, ahead of the queue, with no callback: for
@@ -154,8 +155,10 @@ const char *gdbmi_error(const struct gdbmi *g);
 /* Milliseconds since gdb started (for the progress shown while it reads
  * symbols). */
 int64_t gdbmi_age_ms(const struct gdbmi *g);
-/* Kill gdb (TERM, then KILL if it lingers) and reap it; queued commands
- * get res NULL; no exit callback. */
+/* Kill gdb's process group (SIGKILL: gdb keeps nothing worth a clean
+ * exit, and the group holds the vgdb of `target remote | vgdb`) and reap
+ * gdb; queued commands get res NULL; no exit callback. Safe inside a
+ * callback (the memory goes when the callback returned). */
 void gdbmi_free(struct gdbmi *g);
 
 #endif
