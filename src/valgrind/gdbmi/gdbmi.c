@@ -411,10 +411,13 @@ on_child(struct evloop *loop, pid_t pid, int status, void *ctx)
 		read_out(g);
 	if (g->err_fd >= 0)
 		read_err(g);
-	g->pid = -1;
 	if (!g->dead && !g->freed)
 		set_error(g, "gdb %s%s", proc_status_text(status, st, sizeof st),
 			last_words(g, last, sizeof last));
+	/* What gdb started (sh, vgdb, a `shell` command) may outlive it: the
+	 * group id stays taken while they live, so killing it is safe. */
+	kill(-g->pid, SIGKILL);
+	g->pid = -1;
 	go_dead(g);
 	if (g->on_exit && !g->freed) {
 		g->depth++;
