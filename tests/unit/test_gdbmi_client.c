@@ -329,6 +329,10 @@ test_killed_from_outside(void **state)
 	run_until(loop, &got.ndone, 1, 30000);
 	gdbmi_command(g, "-interpreter-exec console \"shell sleep 30\"", 0, on_done, &got);
 	gdbmi_command(g, "-data-evaluate-expression 2", 0, on_done, &got);
+	/* gdb's `shell` child runs (bounded wait): it must not outlive gdb */
+	for (int i = 0; i < 500 && live_members(pid) < 2; i++)
+		usleep(10000);
+	assert_true(live_members(pid) >= 2);
 	kill(pid, SIGKILL);
 	run_until(loop, &got.nexit, 1, 30000);
 	assert_int_equal(got.ndone, 3);

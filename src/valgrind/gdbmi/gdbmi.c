@@ -149,7 +149,10 @@ go_dead(struct gdbmi *g)
 	g->ready = false;
 	if (g->pid > 0)
 		kill(-g->pid, SIGKILL);
+	/* what gdb still writes is of no use: its output ends here */
 	close_fd(g, &g->in_fd);
+	close_fd(g, &g->out_fd);
+	close_fd(g, &g->err_fd);
 	fail_queue(g);
 }
 
@@ -405,16 +408,20 @@ on_child(struct evloop *loop, pid_t pid, int status, void *ctx)
 	char st[128], last[256];
 
 	(void)loop;
-	(void)pid;
+	/* Reaped: no waitpid for it any more (a free from a callback below). */
+	g->pid = -1;
 	/* What gdb wrote before it died (its ^exit, an error) comes first. */
 	if (g->out_fd >= 0)
 		read_out(g);
-	if (g->err_fd >= 0)
+	if (g->err_fd >= 0 && !g->freed)
 		read_err(g);
-	g->pid = -1;
 	if (!g->dead && !g->freed)
 		set_error(g, "gdb %s%s", proc_status_text(status, st, sizeof st),
 			last_words(g, last, sizeof last));
+	/* What gdb started (sh, vgdb, a `shell` command) may outlive it: the
+	 * group id stays taken while they live, so killing it is safe. */
+	if (pid > 0)
+		kill(-pid, SIGKILL);
 	go_dead(g);
 	if (g->on_exit && !g->freed) {
 		g->depth++;
