@@ -347,8 +347,12 @@ engine_start_burst(struct engine *e, bool then_check)
 	if (e->phase != ENGINE_IDLE || !e->burst)
 		return false;
 	/* --break points not hit yet: this burst runs under gdb */
-	if (!e->debug && engine_debug_breaks_pending(e) && engine_debug_batch_attach(e, then_check))
-		return true;
+	if (!e->debug && engine_debug_breaks_pending(e)) {
+		if (engine_debug_batch_attach(e, then_check))
+			return true;
+		if (e->phase != ENGINE_IDLE)
+			return false;	/* its error stopped the run */
+	}
 	e->check_after_burst = then_check;
 	e->have_stats = true;
 	engine_set_phase(e, ENGINE_BURST);

@@ -67,10 +67,21 @@ engine_debug_failed(const struct gdbmi_record *res)
 	return !res || !res->klass || !strcmp(res->klass, "error");
 }
 
+/* A command whose answer nothing waits for: an ^error shows as the note. */
+static void
+on_any(struct gdbmi *g, const struct gdbmi_record *res, const char *s, size_t n, void *ctx)
+{
+	struct engine *e = ctx;
+
+	(void)g, (void)s, (void)n;
+	if (res && engine_debug_failed(res) && e->debug)
+		engine_debug_set_note(e, true, "%s", engine_debug_why(e, res));
+}
+
 bool
 engine_debug_command(struct engine *e, const char *cmd, int64_t timeout_ms, gdbmi_done_cb cb)
 {
-	return gdbmi_command(e->debug->gdb, cmd, timeout_ms, cb, e);
+	return gdbmi_command(e->debug->gdb, cmd, timeout_ms, cb ? cb : on_any, e);
 }
 
 /* ---- where nginx stopped ---- */
@@ -189,6 +200,12 @@ on_stopped(struct engine *e, const struct gdbmi_value *r)
 
 	if (reason && !strncmp(reason, "exited", 6))
 		return;	/* nginx is gone: the target tells the engine */
+	if (d->attaching)
+		return;	/* valgrind stops nginx for a new gdb: the continue follows */
+	if (d->pause_timer) {
+		evloop_timer_cancel(e->loop, d->pause_timer);
+		d->pause_timer = 0;
+	}
 	if (d->interrupting && !at_bp) {
 		/* our own pause: nginx was only running idle or mid-request */
 		d->interrupting = false;
@@ -258,6 +275,7 @@ on_attached(struct gdbmi *g, const struct gdbmi_record *res, const char *s, size
 	size_t i;
 
 	(void)g, (void)s, (void)n;
+	d->attaching = false;
 	if (engine_debug_failed(res)) {
 		engine_report(e, ENGINE_EV_ERROR, "gdb could not attach to nginx through vgdb: %s",
 			engine_debug_why(e, res));
@@ -312,6 +330,7 @@ engine_debug_open(struct engine *e, bool batch, char *err, size_t errlen)
 	d->started_ns = d->step_sent_ns = util_now_ns();
 	d->stop_ms = d->step_ms = -1;
 	d->state = ENGINE_DEBUG_LOADING;
+	d->attaching = true;
 	engine_debug_command(e, "-gdb-set mi-async on", CMD_TIMEOUT_MS, NULL);
 	engine_debug_command(e, "-gdb-set confirm off", CMD_TIMEOUT_MS, NULL);
 	engine_debug_command(e, "-gdb-set print elements 200", CMD_TIMEOUT_MS, NULL);

@@ -18,6 +18,27 @@
 
 /* ---- the pause and its jobs ---- */
 
+/* nginx did not stop for gdb: gdb goes (valgrind lets nginx run on when
+ * its gdb dies, VALGRIND.md), and what waited for the stop with it. */
+static void
+on_pause_timer(struct evloop *loop, void *ctx)
+{
+	struct engine *e = ctx;
+	struct engine_debug *d = e->debug;
+
+	(void)loop;
+	d->pause_timer = 0;
+	engine_report(e, ENGINE_EV_WARNING, "nginx did not stop for gdb within %d ms: gdb killed, "
+		"the debugger is off", PAUSE_WAIT_MS);
+	gdbmi_free(d->gdb);
+	d->gdb = NULL;
+	d->interrupting = false;
+	if (d->then == DEBUG_THEN_DETACH)
+		engine_debug_gdb_gone(e);
+	else
+		engine_debug_close_later(e);
+}
+
 void
 engine_debug_pause(struct engine *e, enum debug_then then, bool resume)
 {
@@ -33,6 +54,7 @@ engine_debug_pause(struct engine *e, enum debug_then then, bool resume)
 		return;
 	d->interrupting = true;
 	engine_debug_command(e, "-exec-interrupt", CMD_TIMEOUT_MS, NULL);
+	d->pause_timer = evloop_timer_add(e->loop, PAUSE_WAIT_MS, on_pause_timer, e);
 }
 
 static void

@@ -36,6 +36,8 @@ free_debug(struct engine *e)
 		evloop_timer_cancel(e->loop, d->detach_timer);
 	if (d->close_timer)
 		evloop_timer_cancel(e->loop, d->close_timer);
+	if (d->pause_timer)
+		evloop_timer_cancel(e->loop, d->pause_timer);
 	gdbmi_free(d->gdb);
 	engine_debug_req_free(e);
 	engine_debug_clear_stop(d);

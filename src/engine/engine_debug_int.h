@@ -14,6 +14,7 @@
 #define ATTACH_TIMEOUT_MS 60000	/* symbols read, vgdb attached */
 #define CMD_TIMEOUT_MS 15000
 #define DETACH_WAIT_MS 5000	/* then gdb is killed */
+#define PAUSE_WAIT_MS 5000	/* for nginx to stop on -exec-interrupt */
 
 /* What to do once gdb has stopped nginx for us (-exec-interrupt): the
  * work that needs a stopped target while it runs. */
@@ -43,6 +44,7 @@ struct engine_debug {
 	bool note_error;
 	int64_t started_ns, step_sent_ns, stop_ms, step_ms;
 	bool first_stop_seen;
+	bool attaching;		/* until target remote answered: its stop is valgrind's */
 	/* the pause: interrupting for a job, and the job */
 	bool interrupting;
 	enum debug_then then;
@@ -60,6 +62,7 @@ struct engine_debug {
 	bool stopping;		/* engine_stop asked: detach, then stop */
 	uint64_t detach_timer;
 	uint64_t close_timer;
+	uint64_t pause_timer;
 	bool closing;		/* gdb is gone; the held request still runs */
 	/* the requests (engine_debug_req.c) */
 	struct burst *req;

@@ -187,7 +187,10 @@ target_argv(struct target *s)
 
 	argv[n++] = xstrdup(s->opts.valgrind);
 	argv[n++] = xstrdup("--tool=memcheck");
-	argv[n++] = xstrdup("--vgdb=yes");
+	/* full: gdb's next over a call in code valgrind translated already
+	 * stops where it should (with yes it may run on for good); the
+	 * debugger (d, --break) steps through warm module code */
+	argv[n++] = xstrdup("--vgdb=full");
 	argv[n++] = xasprintf("--vgdb-prefix=%s", s->vgdb_prefix);
 	argv[n++] = xstrdup("--xml=yes");
 	argv[n++] = xml_file_arg(s->dir);
