@@ -239,8 +239,13 @@ view_command(struct tui *t, enum tui_action a)
 	case TUI_ACT_DBG_DETACH:
 	case TUI_ACT_CLOSE:
 		if (t->nviews > 1) {
-			view_pop(t);
-			return TUI_DRAW_BODY | TUI_DRAW_STATUS;
+			bool debugger = tui_top(t)->ops == &tui_debug_ops;
+
+			view_pop(t);	/* the debugger's end detaches gdb */
+			if (debugger)
+				tui_message(t, false, "gdb detached: nginx runs on, the held request "
+					"completes");
+			return TUI_DRAW_ALL;
 		}
 		return a == TUI_ACT_CLOSE ? tui_command_run(t, TUI_ACT_QUIT) : 0;
 	case TUI_ACT_HELP:

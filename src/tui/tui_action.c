@@ -111,7 +111,7 @@ static const struct {
 	const char *title;
 } sections[] = {
 	{ TUI_SC_ALL, "Session (in every view)" },
-	{ TUI_SC_LIST, "Moving (tables, backtrace, help)" },
+	{ TUI_SC_LIST, "Moving (tables, backtrace, debugger frames, help)" },
 	{ TUI_SC_SITES, "Sites table" },
 	{ TUI_SC_SITES | TUI_SC_ERRORS, "Sites and errors tables" },
 	{ TUI_SC_SITES | TUI_SC_STACK | TUI_SC_ERRORS, "Tables and backtrace" },

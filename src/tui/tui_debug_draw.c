@@ -302,7 +302,7 @@ tui_debug_draw(struct tui *t, struct tui_view *view, int y0, int y1)
 		return;
 	}
 	/* nothing stopped yet: the line waited for, as much as fits */
-	src_h = !v->d.nframes ? h - 1 : h * 2 / 5 > 4 ? h * 2 / 5 : h < 4 ? h : 4;
+	src_h = !v->d.nframes ? h - 1 : h < 8 ? (h + 1) / 2 : h * 2 / 5 > 4 ? h * 2 / 5 : 4;
 	fr_h = (h - src_h) / 2 > 2 ? (h - src_h) / 2 : h - src_h;
 	fr_h = want < fr_h ? want : fr_h;
 	draw_source(t, v, y0, y0 + src_h, 0, t->cols);
