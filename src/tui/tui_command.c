@@ -262,7 +262,8 @@ gdb(struct tui *t)
 	if (!TERM_HAS(t, gdb))
 		return no_term(t);
 	return answer(t, t->cfg.term->gdb(t->cfg.term_ctx, err, sizeof err), err,
-		TUI_DRAW_ALL | TUI_REPAINT, "gdb has the terminal: the screen comes back when it exits");
+		TUI_DRAW_ALL | TUI_REPAINT, "a full gdb takes the terminal once nginx is handed over; "
+		"the screen comes back when it exits");
 }
 
 unsigned

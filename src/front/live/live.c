@@ -28,6 +28,8 @@
 /* ERR from wget_wch on a readable tty this many times in a row: EOF. */
 #define STDIN_EOF_READS 64
 
+static void gdb_handoff(struct app *a);
+
 /* ---- the frame: one per loop pass ---- */
 
 static void
@@ -67,6 +69,7 @@ before_sleep(struct evloop *loop, void *ctx)
 
 	(void)loop;
 	arm_anim(a);
+	gdb_handoff(a);
 	if (a->editing || !a->tui || !a->pending)
 		return;
 	tui_frame(a->tui, a->pending);
@@ -190,43 +193,53 @@ term_edit(void *ctx, const char *path, unsigned line, char *err, size_t errlen)
 	return ok;
 }
 
-static void
-free_argv(char **argv)
-{
-	size_t i;
-
-	for (i = 0; argv && argv[i]; i++)
-		free(argv[i]);
-	free(argv);
-}
-
-/* G: a full gdb attached as the debugger's, with its breakpoints; the
- * engine keeps sending the requests until it exits. ^C is gdb's meanwhile
- * (it interrupts nginx), as it is the editor's. */
+/* G: the MI gdb lets nginx go first (engine_debug_handoff); once the
+ * engine is in HANDOFF its argv is a full gdb attached the same way with
+ * the same breakpoints, run on the terminal by gdb_handoff() below. */
 static bool
 term_gdb(void *ctx, char *err, size_t errlen)
 {
 	struct app *a = ctx;
-	char **argv;
-	int e;
 
 	if (!a->engine) {
 		snprintf(err, errlen, "no nginx to debug: this screen shows a recorded run");
 		return false;
 	}
-	argv = engine_debug_handoff(a->engine, err, errlen);
-	if (!argv)
+	if (!engine_debug_handoff(a->engine, err, errlen))
 		return false;
-	if (hand_terminal(a, argv) < 0) {
-		e = errno;
-		snprintf(err, errlen, "cannot run %s: %s", argv[0], strerror(e));
-		free_argv(argv);
-		engine_debug_handoff_done(a->engine);
-		return false;
-	}
-	free_argv(argv);
-	a->gdb_running = true;
+	a->gdb_wanted = true;
 	return true;
+}
+
+/* Before the loop sleeps: the hand-off G asked for, once the engine has
+ * its argv ready. The engine keeps sending the requests while gdb runs;
+ * ^C is gdb's meanwhile (it interrupts nginx), as it is the editor's. */
+static void
+gdb_handoff(struct app *a)
+{
+	const struct engine_debug_info *d;
+	char *const *argv;
+
+	if (!a->gdb_wanted || a->editing)
+		return;
+	d = a->engine ? engine_debug(a->engine) : NULL;
+	argv = a->engine ? engine_debug_handoff_argv(a->engine) : NULL;
+	if (!argv) {
+		if (!d) {	/* the debugger ended before the hand-off */
+			a->gdb_wanted = false;
+			tui_message(a->tui, true, "no full gdb: the debugger ended first");
+			a->pending |= TUI_DRAW_ALL;
+		}
+		return;
+	}
+	a->gdb_wanted = false;
+	if (hand_terminal(a, argv) < 0) {
+		tui_message(a->tui, true, "cannot run %s: %s", argv[0], strerror(errno));
+		engine_debug_handoff_done(a->engine);
+		a->pending |= TUI_DRAW_ALL;
+		return;
+	}
+	a->gdb_running = true;
 }
 
 /* ^Z arrives as a key (raw mode): stop as a shell's job would. curses'

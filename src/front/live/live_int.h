@@ -34,6 +34,7 @@ struct app {
 	int empty_reads;
 	int quit_signals;
 	char *sessionfile;	/* session file of a restarted run */
+	bool gdb_wanted;	/* G: a full gdb once the engine handed nginx off */
 	bool gdb_running;	/* the editor's place is a full gdb's (G) */
 	struct tui_debug_bp *debug_bps;	/* the screen's copy of the engine's */
 	size_t debug_capbps;
