@@ -20,7 +20,7 @@ static void
 view_push(struct tui *t, const struct tui_view_ops *ops, void *priv)
 {
 	if (t->nviews == TUI_MAX_VIEWS) {
-		/* cannot happen: the deepest path is sites, errors, stack, help */
+		/* cannot happen: the deepest path is sites, errors, stack, debugger, help */
 		struct tui_view v = { .ops = ops, .priv = priv };
 
 		ops->done(&v);
@@ -162,6 +162,28 @@ open_selection(struct tui *t)
 	return TUI_DRAW_BODY | TUI_DRAW_STATUS;
 }
 
+/* d: gdb to the selection's line, then the debugger view over it. */
+static unsigned
+debug_selection(struct tui *t)
+{
+	struct tui_selection sel;
+	struct tui_debug_where w;
+	char err[512];
+
+	if (!selection(t, &sel))
+		return TUI_DRAW_STATUS;
+	if (!tui_debug_where(&sel, &w, err, sizeof err))
+		return tui_message(t, true, "%s", err);
+	if (!t->cfg.target || !t->cfg.target->debug_start)
+		return tui_message(t, true, "no nginx to debug: this screen shows a recorded model");
+	if (!t->cfg.target->debug_start(t->cfg.target_ctx, w.file, w.line, w.url, err, sizeof err))
+		return tui_message(t, true, "%s", err);
+	view_push(t, &tui_debug_ops, tui_debug_new(t, t->model, &w));
+	return tui_message(t, false, "debugging %s:%u with requests to %s; q detaches",
+		strrchr(w.file, '/') ? strrchr(w.file, '/') + 1 : w.file, w.line,
+		w.url ? w.url : "the URL set") | TUI_DRAW_ALL;
+}
+
 static unsigned
 edit_selection(struct tui *t)
 {
@@ -211,11 +233,19 @@ view_command(struct tui *t, enum tui_action a)
 		return open_selection(t);
 	case TUI_ACT_EDIT:
 		return edit_selection(t);
+	case TUI_ACT_DEBUG:
+		return debug_selection(t);
 	case TUI_ACT_BACK:
+	case TUI_ACT_DBG_DETACH:
 	case TUI_ACT_CLOSE:
 		if (t->nviews > 1) {
-			view_pop(t);
-			return TUI_DRAW_BODY | TUI_DRAW_STATUS;
+			bool debugger = tui_top(t)->ops == &tui_debug_ops;
+
+			view_pop(t);	/* the debugger's end detaches gdb */
+			if (debugger)
+				tui_message(t, false, "gdb detached: nginx runs on, the held request "
+					"completes");
+			return TUI_DRAW_ALL;
 		}
 		return a == TUI_ACT_CLOSE ? tui_command_run(t, TUI_ACT_QUIT) : 0;
 	case TUI_ACT_HELP:

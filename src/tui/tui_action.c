@@ -28,21 +28,30 @@ tui_action_info(enum tui_action a)
 	return a > TUI_ACT_NONE && a < TUI_ACT_COUNT ? &actions[a] : NULL;
 }
 
-enum tui_action
-tui_action_for_key(int key, unsigned scope)
+static enum tui_action
+find_key(int key, unsigned scope, bool own)
 {
 	size_t a;
 	const int *k;
 
 	/* The table has a few dozen entries: a scan per key press is nothing. */
 	for (a = 1; a < TUI_ACT_COUNT; a++) {
-		if (!(actions[a].scope & scope))
+		if (!(actions[a].scope & scope) || (actions[a].scope == scope) != own)
 			continue;
 		for (k = actions[a].keys; *k; k++)
 			if (*k == key)
 				return (enum tui_action)a;
 	}
 	return TUI_ACT_NONE;
+}
+
+enum tui_action
+tui_action_for_key(int key, unsigned scope)
+{
+	/* the view's own bindings first: they win over wider ones (header) */
+	enum tui_action a = find_key(key, scope, true);
+
+	return a != TUI_ACT_NONE ? a : find_key(key, scope, false);
 }
 
 static const struct {
@@ -102,12 +111,13 @@ static const struct {
 	const char *title;
 } sections[] = {
 	{ TUI_SC_ALL, "Session (in every view)" },
-	{ TUI_SC_LIST, "Moving (tables, backtrace, help)" },
+	{ TUI_SC_LIST, "Moving (tables, backtrace, debugger frames, help)" },
 	{ TUI_SC_SITES, "Sites table" },
 	{ TUI_SC_SITES | TUI_SC_ERRORS, "Sites and errors tables" },
 	{ TUI_SC_SITES | TUI_SC_STACK | TUI_SC_ERRORS, "Tables and backtrace" },
 	{ TUI_SC_STACK, "Backtrace and source" },
 	{ TUI_SC_STACK | TUI_SC_HELP | TUI_SC_ERRORS, "Backtrace, errors and help" },
+	{ TUI_SC_DEBUG, "Debugger (d; these win over the session's keys there)" },
 };
 
 size_t
@@ -146,6 +156,9 @@ tui_action_bar(unsigned scope, enum tui_action *out, size_t max)
 
 	for (a = 1; a < TUI_ACT_COUNT; a++) {
 		if (!actions[a].bar || !(actions[a].scope & scope))
+			continue;
+		/* its key means another action here (c is continue in the debugger) */
+		if (tui_action_for_key(actions[a].keys[0], scope) != (enum tui_action)a)
 			continue;
 		/* insertion by bar rank: a handful of entries */
 		for (i = n; i > 0 && actions[out[i - 1]].bar > actions[a].bar; i--)

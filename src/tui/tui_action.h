@@ -25,9 +25,16 @@ enum {
 	TUI_SC_STACK = 2,
 	TUI_SC_HELP = 4,
 	TUI_SC_ERRORS = 8,
-	TUI_SC_LIST = TUI_SC_SITES | TUI_SC_STACK | TUI_SC_HELP | TUI_SC_ERRORS,	/* moving in lists */
+	TUI_SC_DEBUG = 0x20,
+	/* moving in lists */
+	TUI_SC_LIST = TUI_SC_SITES | TUI_SC_STACK | TUI_SC_HELP | TUI_SC_ERRORS | TUI_SC_DEBUG,
 	TUI_SC_ALL = 0x10 | TUI_SC_LIST,	/* everywhere: the global commands */
 };
+
+/* A key bound both to an action of one view only (its scope is that
+ * view's bit) and to a wider one means the first in that view and the
+ * other elsewhere: in the debugger c continues, in the sites table it
+ * checks. Two actions of one kind never share a key in a view. */
 
 #define TUI_ACTIONS(_) \
 	_(HELP, TUI_SC_ALL, 1, "help", "show this help (q or Esc: back)", '?', TK(KEY_F(1))) \
@@ -68,10 +75,26 @@ enum {
 	_(SORT_PREV, TUI_SC_SITES, 0, "sort back", "sort by the previous column", '<') \
 	_(SORT_INVERT, TUI_SC_SITES, 0, "invert", "invert the sort order", 'I') \
 	_(EDIT, TUI_SC_SITES | TUI_SC_STACK | TUI_SC_ERRORS, 8, "edit", "open $EDITOR at the source line", 'e') \
+	_(DEBUG, TUI_SC_SITES | TUI_SC_STACK | TUI_SC_ERRORS, 8, "debug", \
+		"debug: stop nginx at the line under gdb, with requests that reach it", 'd') \
 	_(BACK, TUI_SC_STACK | TUI_SC_HELP | TUI_SC_ERRORS, 0, "back", "back to the table", 'h', TK(KEY_LEFT), \
 		TK(KEY_BACKSPACE), 27) \
 	_(NEXT_STACK, TUI_SC_STACK, 5, "next", "next stack of a merged site or of an error", 'n') \
-	_(PREV_STACK, TUI_SC_STACK, 0, "prev", "previous stack of a merged site or of an error", 'p')
+	_(PREV_STACK, TUI_SC_STACK, 0, "prev", "previous stack of a merged site or of an error", 'p') \
+	_(DBG_NEXT, TUI_SC_DEBUG, 1, "next", "next line of this function (over calls)", 'n') \
+	_(DBG_STEP, TUI_SC_DEBUG, 1, "step", "step into the call on this line", 's') \
+	_(DBG_FINISH, TUI_SC_DEBUG, 1, "finish", "run until this function returns", 'f') \
+	_(DBG_CONTINUE, TUI_SC_DEBUG, 1, "cont", "continue: the request runs on, breakpoints armed", 'c') \
+	_(DBG_AGAIN, TUI_SC_DEBUG, 0, "again", "send requests again until a breakpoint is hit", 'r') \
+	_(DBG_CHECK, TUI_SC_DEBUG, 1, "check", "leak check now, through gdb: a round as any other", 'L') \
+	_(DBG_EVAL, TUI_SC_DEBUG, 1, "print", "print an expression in the selected frame", 'p', ':') \
+	_(DBG_BREAK, TUI_SC_DEBUG, 0, "break", "set or clear a breakpoint at the source cursor", 'b') \
+	_(DBG_SRC_DOWN, TUI_SC_DEBUG, 0, "src down", "source cursor down (b breaks there)", 'J') \
+	_(DBG_SRC_UP, TUI_SC_DEBUG, 0, "src up", "source cursor up", 'K') \
+	_(DBG_GDB, TUI_SC_DEBUG, 1, "gdb", "a full gdb on the terminal; the screen is back when it exits", \
+		'G') \
+	_(DBG_DETACH, TUI_SC_DEBUG, 0, "detach", "detach gdb (nginx runs on) and close the view; q too", \
+		27)
 
 enum tui_action {
 	TUI_ACT_NONE,

@@ -252,6 +252,20 @@ suspend(struct tui *t)
 	return TUI_DRAW_ALL | TUI_REPAINT;
 }
 
+/* G in the debugger: a full gdb attached the same way; the front end
+ * gives the screen back when it exits. */
+static unsigned
+gdb(struct tui *t)
+{
+	char err[512];
+
+	if (!TERM_HAS(t, gdb))
+		return no_term(t);
+	return answer(t, t->cfg.term->gdb(t->cfg.term_ctx, err, sizeof err), err,
+		TUI_DRAW_ALL | TUI_REPAINT, "a full gdb takes the terminal once nginx is handed over; "
+		"the screen comes back when it exits");
+}
+
 unsigned
 tui_command_run(struct tui *t, enum tui_action a)
 {
@@ -292,6 +306,8 @@ tui_command_run(struct tui *t, enum tui_action a)
 		return stop(t);
 	case TUI_ACT_SUSPEND:
 		return suspend(t);
+	case TUI_ACT_DBG_GDB:
+		return gdb(t);
 	default:
 		return 0;
 	}

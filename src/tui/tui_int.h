@@ -42,6 +42,7 @@ struct tui_selection {
 	const struct memerrors *errors;	/* or a memcheck error of errors */
 	size_t error;
 	const struct model_frame *frame;	/* the source line, NULL: none */
+	const char *url;	/* the URL that drives the row most, NULL: unknown */
 };
 
 struct tui_view_ops {
@@ -78,7 +79,7 @@ struct tui_list {
 /* The one-line editor of the status line (filter, URLs, burst shape). */
 typedef unsigned (*tui_prompt_cb)(struct tui *t, const char *text);
 
-#define TUI_MAX_VIEWS 4
+#define TUI_MAX_VIEWS 5
 #define TUI_MAX_BAR 16
 
 struct tui {
@@ -126,6 +127,7 @@ extern const struct tui_view_ops tui_exit_ops;	/* valgrind's exit report */
 extern const struct tui_view_ops tui_stack_ops;
 extern const struct tui_view_ops tui_help_ops;
 extern const struct tui_view_ops tui_errors_ops;
+extern const struct tui_view_ops tui_debug_ops;
 /* The sites table over m; exit_report: m is valgrind's exit report (push
  * it with tui_exit_ops then). */
 void *tui_sites_new(const struct model *m, bool exit_report);
@@ -136,6 +138,22 @@ void *tui_stack_new_sites(const struct model *m, const uint32_t *sites, size_t n
 void *tui_stack_new_error(const struct model *m, const struct memerrors *e, size_t i);
 void *tui_errors_new(void);
 void *tui_help_new(void);
+
+/* Where d stops (tui_debug.c): the selection's line - a row's allocation
+ * frame, a backtrace's selected frame, the first frame with a source line
+ * where an error happened - and the URL that drives the row. False with a
+ * one-line reason in err. */
+struct tui_debug_where {
+	const char *file;	/* as the frame names it (the model's, interned) */
+	unsigned line;
+	const char *url;	/* NULL: the URL set, round robin */
+	const char *fn;
+};
+bool tui_debug_where(const struct tui_selection *sel, struct tui_debug_where *w, char *err,
+	size_t errlen);
+/* The debugger view over the live model m, started at w. Its end
+ * (however it is closed) detaches gdb through the target ops. */
+void *tui_debug_new(struct tui *t, const struct model *m, const struct tui_debug_where *w);
 
 /* ---- commands: the actions on nginx and the terminal (tui_command.c) ---- */
 
@@ -169,6 +187,22 @@ void tui_prompt_open(struct tui *t, const char *label, const char *initial, tui_
 /* A key while the prompt is open. */
 unsigned tui_prompt_key(struct tui *t, int key);
 void tui_prompt_draw(struct tui *t, int y);
+
+/* ---- the source pane (tui_srcview.c) ---- */
+
+struct tui_srcview {
+	const char *file;	/* as the frame names it; NULL or "": none */
+	unsigned line;		/* lit */
+	const char *none;	/* what to say when there is no file */
+	/* the debugger's: a gutter with breakpoints (marks) and a cursor line,
+	 * which the window follows */
+	bool gutter;
+	unsigned cursor;
+	const unsigned *marks;
+	size_t nmarks;
+};
+/* Title (the path read, :line) on y0, the lines below, in columns [x, x+w). */
+void tui_srcview_draw(struct tui *t, const struct tui_srcview *p, int y0, int y1, int x, int w);
 
 /* ---- header, log panel, key bar (tui_header.c) ---- */
 

@@ -496,7 +496,7 @@ sites_request(struct tui *t, struct tui_view *v, enum tui_action a)
 	}
 }
 
-/* The selected row: its sites (OPEN) and its allocating frame (EDIT). */
+/* The selected row: its sites (OPEN) and its allocating frame (EDIT, DEBUG). */
 static bool
 sites_select(struct tui *t, struct tui_view *v, struct tui_selection *out)
 {
@@ -513,6 +513,8 @@ sites_select(struct tui *t, struct tui_view *v, struct tui_selection *out)
 	out->sites = s->rows.members + row->first;
 	out->nsites = row->g.nsites;
 	out->frame = row_frame(s, row);
+	/* the TOP URL: where the debugger sends requests to reach the line */
+	out->url = row->g.nurls ? model_url(s->m, row->g.urls[0].url) : NULL;
 	return true;
 }
 

@@ -230,55 +230,15 @@ draw_source(struct tui *t, struct stack *st, int y0, int y1, int x, int w)
 {
 	struct shown sh = cur_stack(st);
 	const struct model_frame *f = shown_frame(st, &sh, st->frames.cur);
-	const struct tui_source_file *src;
-	char err[600], title[64];
-	size_t first, n, line;
-	int y;
+	char none[600];
+	struct tui_srcview p;
 
-	if (!f || y1 <= y0)
+	if (!f)
 		return;
-	if (!*f->file) {
-		snprintf(err, sizeof err, "no source for %s: no debug info in %s", *f->fn ? f->fn : "???",
-			*f->obj ? f->obj : "?");
-		tui_draw_text(y0, x, w, TUI_ROLE_DETAIL, err, 0);
-		return;
-	}
-	src = tui_source_get(t->sources, f->file, err, sizeof err);
-	snprintf(title, sizeof title, ":%u", f->line);
-	{
-		struct sbuf b = SBUF_INIT;
-
-		sbuf_printf(&b, "%s%s", src ? tui_source_path(src) : f->file, title);
-		tui_draw_text(y0, x, w, TUI_ROLE_SRC_TITLE, b.data, TUI_TEXT_CLIP_LEFT | TUI_TEXT_PAD);
-		sbuf_free(&b);
-	}
-	if (!src) {
-		tui_draw_text(y0 + 1, x, w, TUI_ROLE_STATUS_WARN, err, 0);
-		return;
-	}
-	n = tui_source_nlines(src);
-	line = f->line;
-	/* the line in the middle, the window inside the file */
-	first = line > (size_t)(y1 - y0 - 1) / 2 ? line - (size_t)(y1 - y0 - 1) / 2 : 1;
-	if (first + (size_t)(y1 - y0 - 1) > n + 1)
-		first = n + 1 > (size_t)(y1 - y0 - 1) ? n + 1 - (size_t)(y1 - y0 - 1) : 1;
-	for (y = y0 + 1; y < y1 && first <= n; y++, first++) {
-		size_t len;
-		const char *text = tui_source_line(src, first, &len);
-		bool here = first == line;
-		char num[16];
-		int xx = x;
-
-		snprintf(num, sizeof num, "%5zu ", first);
-		if (here)
-			tui_draw_text(y, x, w, TUI_ROLE_SRC_CURRENT, "", TUI_TEXT_PAD);
-		xx += tui_draw_text(y, xx, w, here ? TUI_ROLE_SRC_CURRENT : TUI_ROLE_SRC_LINENO, num, 0);
-		tui_draw_textn(y, xx, x + w - xx, here ? TUI_ROLE_SRC_CURRENT : TUI_ROLE_NORMAL, text, len,
-			TUI_TEXT_TABS);
-	}
-	if (line > n)
-		tui_draw_text(y0 + 1, x, w, TUI_ROLE_STATUS_WARN,
-			"the file is shorter than this line: not the source of this build?", 0);
+	snprintf(none, sizeof none, "no source for %s: no debug info in %s", *f->fn ? f->fn : "???",
+		*f->obj ? f->obj : "?");
+	p = (struct tui_srcview){ .file = f->file, .line = f->line, .none = none };
+	tui_srcview_draw(t, &p, y0, y1, x, w);
 }
 
 static void

@@ -14,6 +14,8 @@
  *   rounds N              captured checks in the model, 1..3 (default 3)
  *   urls N                their requests went to N URLs (1 or 2; default none)
  *   live STATE            ready (default), none, burst, check, dead, starting
+ *   debug STATE           what the debugger shows once d started it: stopped
+ *                         (default), loading, waiting, error
  *   errors FILE.xml       memcheck errors and the exit report of a captured
  *                         valgrind XML file (tests/data) on the screen too
  *   keys TOKEN...         j k / ... typed; <Enter> <Esc> <Up> <Down> <Left>
@@ -259,7 +261,7 @@ test_script(void **state)
 	char *text = read_text(path), *save = NULL, *line;
 	int cols = 80, rows = 24;
 	size_t rounds = 3, nurls = 0;
-	char live[32] = "ready", errors[64] = "";
+	char live[32] = "ready", errors[64] = "", debug[32] = "stopped";
 	struct sbuf keys = SBUF_INIT, expects = SBUF_INIT;
 	struct run r;
 	char *got;
@@ -278,6 +280,8 @@ test_script(void **state)
 			continue;
 		if (sscanf(line, "errors %63s", errors) == 1)
 			continue;
+		if (sscanf(line, "debug %31s", debug) == 1)
+			continue;
 		if (!strncmp(line, "expect ", 7)) {
 			sbuf_add(&expects, line + 7, strlen(line + 7) + 1);
 			continue;
@@ -290,6 +294,7 @@ test_script(void **state)
 	}
 	memset(&r, 0, sizeof r);
 	start(&r, rows, cols, rounds, nurls, live);
+	fake_debug_preset(&r.host.dbg, debug);
 	if (*errors)
 		r.xml = fixture_errors(r.tui, r.model, errors);
 	if (keys.len)

@@ -139,6 +139,8 @@ struct fake_host {
 	struct sbuf calls;	/* "burst 1\n", "shape 400 4\n", ... */
 	struct tui_live live;
 	bool refuse;		/* actions fail with "busy" */
+	bool debugging;		/* debug_start succeeded, no detach yet */
+	struct tui_debug dbg;	/* what debug() fills in (fake_debug_preset) */
 };
 
 static char fake_url_a[] = "http://127.0.0.1:8080/leak/alloc";
@@ -239,14 +241,106 @@ fake_edit(void *ctx, const char *path, unsigned line, char *err, size_t errlen)
 	return !h->refuse;
 }
 
+#include "tui_fake_debug.h"
+
+static inline bool
+fake_debug_start(void *ctx, const char *file, unsigned line, const char *url, char *err,
+	size_t errlen)
+{
+	struct fake_host *h = ctx;
+
+	sbuf_printf(&h->calls, "debug_start %s %u %s\n", file, line, url ? url : "(null)");
+	if (h->refuse)
+		snprintf(err, errlen, "gdb not found: apt install gdb");
+	h->debugging = !h->refuse;
+	return !h->refuse;
+}
+
+static inline bool
+fake_debug(void *ctx, struct tui_debug *out)
+{
+	struct fake_host *h = ctx;
+
+	*out = h->dbg;
+	return h->debugging;
+}
+
+static inline bool
+fake_debug_run(void *ctx, enum tui_debug_cmd c, char *err, size_t errlen)
+{
+	static const char *const names[] = { "next", "step", "finish", "continue", "again" };
+	char what[64];
+
+	snprintf(what, sizeof what, "debug_run %s", names[c]);
+	return fake_refused(ctx, what, err, errlen);
+}
+
+static inline bool
+fake_debug_frame(void *ctx, size_t level, char *err, size_t errlen)
+{
+	struct fake_host *h = ctx;
+	char what[64];
+
+	snprintf(what, sizeof what, "debug_frame %zu", level);
+	if (!h->refuse)
+		h->dbg.frame = level;
+	return fake_refused(ctx, what, err, errlen);
+}
+
+static inline bool
+fake_debug_eval(void *ctx, const char *expr, char *err, size_t errlen)
+{
+	struct fake_host *h = ctx;
+
+	sbuf_printf(&h->calls, "debug_eval %s\n", expr);
+	if (h->refuse)
+		snprintf(err, errlen, "busy");
+	return !h->refuse;
+}
+
+static inline bool
+fake_debug_toggle(void *ctx, const char *file, unsigned line, char *err, size_t errlen)
+{
+	struct fake_host *h = ctx;
+
+	sbuf_printf(&h->calls, "debug_toggle %s %u\n", file, line);
+	if (h->refuse)
+		snprintf(err, errlen, "busy");
+	return !h->refuse;
+}
+
+static inline bool
+fake_debug_check(void *ctx, char *err, size_t errlen)
+{
+	return fake_refused(ctx, "debug_check", err, errlen);
+}
+
+static inline void
+fake_debug_detach(void *ctx)
+{
+	struct fake_host *h = ctx;
+
+	sbuf_adds(&h->calls, "debug_detach\n");
+	h->debugging = false;
+}
+
+static inline bool
+fake_gdb(void *ctx, char *err, size_t errlen)
+{
+	return fake_refused(ctx, "gdb", err, errlen);
+}
+
 static const struct tui_target_ops fake_target_ops = {
 	.live = fake_live, .burst = fake_burst, .check = fake_check, .set_auto = fake_set_auto,
 	.set_shape = fake_set_shape, .set_urls = fake_set_urls, .restart = fake_restart,
-	.stop = fake_stop,
+	.stop = fake_stop, .debug_start = fake_debug_start, .debug = fake_debug,
+	.debug_run = fake_debug_run, .debug_frame = fake_debug_frame, .debug_eval = fake_debug_eval,
+	.debug_toggle = fake_debug_toggle, .debug_check = fake_debug_check,
+	.debug_detach = fake_debug_detach,
 };
 
 static const struct tui_term_ops fake_term_ops = {
-	.quit = fake_quit, .edit = fake_edit,
+	.quit = fake_quit, .edit = fake_edit, .gdb = fake_gdb,
 };
 
 /* A session that is up and idle after its last round. */
@@ -269,6 +363,7 @@ fake_host_init(struct fake_host *h, const struct model *m)
 	h->live.total_requests = n ? model_round(m, n - 1)->total_requests : 0;
 	h->live.reason = "";
 	h->live.log_tail = "";
+	fake_debug_preset(&h->dbg, "stopped");
 }
 
 /* ---- the screen ---- */

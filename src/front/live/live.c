@@ -28,6 +28,8 @@
 /* ERR from wget_wch on a readable tty this many times in a row: EOF. */
 #define STDIN_EOF_READS 64
 
+static void gdb_handoff(struct app *a);
+
 /* ---- the frame: one per loop pass ---- */
 
 static void
@@ -37,15 +39,17 @@ on_anim(struct evloop *loop, void *ctx)
 
 	(void)loop;
 	a->anim_timer = 0;
-	a->pending |= TUI_DRAW_HEADER;
+	/* the debugger's progress is in the body */
+	a->pending |= TUI_DRAW_HEADER | (live_debug_busy(a) ? TUI_DRAW_BODY : 0);
 }
 
-/* Arm the animation timer while a burst or check runs, disarm it after. */
+/* Arm the animation timer while a burst or check runs, or gdb loads
+ * symbols and requests go out for the debugger; disarm it after. */
 static void
 arm_anim(struct app *a)
 {
 	enum engine_phase p = a->engine ? engine_phase(a->engine) : ENGINE_NEW;
-	bool busy = p == ENGINE_BURST || p == ENGINE_CHECK;
+	bool busy = p == ENGINE_BURST || p == ENGINE_CHECK || live_debug_busy(a);
 
 	if (busy && !a->anim_timer)
 		a->anim_timer = evloop_timer_add(a->loop, ANIM_MS, on_anim, a);
@@ -65,6 +69,7 @@ before_sleep(struct evloop *loop, void *ctx)
 
 	(void)loop;
 	arm_anim(a);
+	gdb_handoff(a);
 	if (a->editing || !a->tui || !a->pending)
 		return;
 	tui_frame(a->tui, a->pending);
@@ -115,18 +120,52 @@ on_editor_exit(struct evloop *loop, pid_t pid, int status, void *ctx)
 {
 	struct app *a = ctx;
 	char why[96];
+	bool gdb = a->gdb_running;
 
 	(void)loop;
 	(void)pid;
 	a->editing = false;
+	a->gdb_running = false;
+	if (gdb && a->engine)
+		engine_debug_handoff_done(a->engine);	/* the MI gdb takes over again */
 	tui_draw_resume();
 	watch_stdin(a, true);
 	resize_from_tty(a);	/* the window may have changed meanwhile */
-	if (status)
+	if (gdb)
+		tui_message(a->tui, status != 0, "gdb %s; the debugger view is back",
+			proc_status_text(status, why, sizeof why));
+	else if (status)
 		tui_message(a->tui, true, "editor %s", proc_status_text(status, why, sizeof why));
 	a->pending |= TUI_DRAW_ALL | TUI_REPAINT;
 	if (a->quitting)
 		loop_quit(a);
+}
+
+/* Hand the terminal to argv (no shell) until it exits: the loop (and the
+ * engine's bursts, checks and the debugger's requests) go on meanwhile,
+ * drawing held back. -1 with errno if it cannot run. */
+static pid_t
+hand_terminal(struct app *a, char *const *argv)
+{
+	struct proc_spec spec = { .argv = argv, .stdin_fd = STDIN_FILENO,
+		.stdout_fd = STDOUT_FILENO, .stderr_fd = STDERR_FILENO };
+	pid_t pid;
+	int e;
+
+	watch_stdin(a, false);
+	tui_draw_suspend();
+	pid = proc_spawn(&spec);
+	if (pid < 0) {
+		e = errno;
+		tui_draw_resume();
+		watch_stdin(a, true);
+		errno = e;
+		return -1;
+	}
+	a->editing = true;
+	a->editor = pid;
+	evloop_watch_child(a->loop, pid, on_editor_exit, a);
+	return pid;
 }
 
 static bool
@@ -136,10 +175,8 @@ term_edit(void *ctx, const char *path, unsigned line, char *err, size_t errlen)
 	const char *env = getenv("EDITOR");
 	char *words = xstrdup(env && *env ? env : "vi"), *save = NULL, *w;
 	char *argv[EDITOR_MAX_ARGS + 3], plus[32];
-	struct proc_spec spec = { .argv = argv, .stdin_fd = STDIN_FILENO,
-		.stdout_fd = STDOUT_FILENO, .stderr_fd = STDERR_FILENO };
 	size_t n = 0;
-	pid_t pid;
+	bool ok;
 
 	/* $EDITOR split on blanks ("code -w" works); never through a shell */
 	for (w = strtok_r(words, " \t", &save); w && n < EDITOR_MAX_ARGS;
@@ -149,25 +186,60 @@ term_edit(void *ctx, const char *path, unsigned line, char *err, size_t errlen)
 	argv[n++] = plus;
 	argv[n++] = (char *)path;
 	argv[n] = NULL;
-	/* The editor owns the terminal until it exits; the loop (and the
-	 * engine's bursts and checks) go on meanwhile, drawing held back. */
-	watch_stdin(a, false);
-	tui_draw_suspend();
-	pid = proc_spawn(&spec);
-	if (pid < 0) {
-		int e = errno;
+	ok = hand_terminal(a, argv) >= 0;
+	if (!ok)
+		snprintf(err, errlen, "cannot run %s: %s (set $EDITOR)", argv[0], strerror(errno));
+	free(words);
+	return ok;
+}
 
-		tui_draw_resume();
-		watch_stdin(a, true);
-		snprintf(err, errlen, "cannot run %s: %s (set $EDITOR)", argv[0], strerror(e));
-		free(words);
+/* G: the MI gdb lets nginx go first (engine_debug_handoff); once the
+ * engine is in HANDOFF its argv is a full gdb attached the same way with
+ * the same breakpoints, run on the terminal by gdb_handoff() below. */
+static bool
+term_gdb(void *ctx, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+
+	if (!a->engine) {
+		snprintf(err, errlen, "no nginx to debug: this screen shows a recorded run");
 		return false;
 	}
-	free(words);
-	a->editing = true;
-	a->editor = pid;
-	evloop_watch_child(a->loop, pid, on_editor_exit, a);
+	if (!engine_debug_handoff(a->engine, err, errlen))
+		return false;
+	a->gdb_wanted = true;
 	return true;
+}
+
+/* Before the loop sleeps: the hand-off G asked for, once the engine has
+ * its argv ready. The engine keeps sending the requests while gdb runs;
+ * ^C is gdb's meanwhile (it interrupts nginx), as it is the editor's. */
+static void
+gdb_handoff(struct app *a)
+{
+	const struct engine_debug_info *d;
+	char *const *argv;
+
+	if (!a->gdb_wanted || a->editing)
+		return;
+	d = a->engine ? engine_debug(a->engine) : NULL;
+	argv = a->engine ? engine_debug_handoff_argv(a->engine) : NULL;
+	if (!argv) {
+		if (!d) {	/* the debugger ended before the hand-off */
+			a->gdb_wanted = false;
+			tui_message(a->tui, true, "no full gdb: the debugger ended first");
+			a->pending |= TUI_DRAW_ALL;
+		}
+		return;
+	}
+	a->gdb_wanted = false;
+	if (hand_terminal(a, argv) < 0) {
+		tui_message(a->tui, true, "cannot run %s: %s", argv[0], strerror(errno));
+		engine_debug_handoff_done(a->engine);
+		a->pending |= TUI_DRAW_ALL;
+		return;
+	}
+	a->gdb_running = true;
 }
 
 /* ^Z arrives as a key (raw mode): stop as a shell's job would. curses'
@@ -338,6 +410,7 @@ static const struct tui_term_ops term_ops = {
 	.quit = term_quit,
 	.suspend = term_suspend,
 	.edit = term_edit,
+	.gdb = term_gdb,
 };
 
 int

@@ -251,6 +251,14 @@ const struct tui_target_ops live_host_target_ops = {
 	.set_urls = host_set_urls,
 	.restart = host_restart,
 	.stop = host_stop,
+	.debug_start = live_debug_start,
+	.debug = live_debug_fill,
+	.debug_run = live_debug_run,
+	.debug_frame = live_debug_frame,
+	.debug_eval = live_debug_eval,
+	.debug_toggle = live_debug_toggle,
+	.debug_check = live_debug_check,
+	.debug_detach = live_debug_detach,
 };
 
 void
@@ -262,6 +270,7 @@ live_host_free(struct app *a)
 	a->log_tail = NULL;
 	free(a->sessionfile);
 	a->sessionfile = NULL;
+	live_debug_free(a);
 }
 
 /* ---- events ---- */
@@ -360,6 +369,7 @@ live_host_on_engine(struct engine *e, enum engine_event ev, void *ctx)
 		mask |= on_exit_report(a);
 		break;
 	case ENGINE_EV_DEBUG:
+		/* the debugger view and the header's phase: redrawn with the rest */
 		break;
 	}
 	a->pending |= mask;

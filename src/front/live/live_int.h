@@ -34,6 +34,10 @@ struct app {
 	int empty_reads;
 	int quit_signals;
 	char *sessionfile;	/* session file of a restarted run */
+	bool gdb_wanted;	/* G: a full gdb once the engine handed nginx off */
+	bool gdb_running;	/* the editor's place is a full gdb's (G) */
+	struct tui_debug_bp *debug_bps;	/* the screen's copy of the engine's */
+	size_t debug_capbps;
 	unsigned runs;		/* restarts so far */
 };
 
@@ -44,5 +48,19 @@ void live_host_on_engine(struct engine *e, enum engine_event ev, void *ctx);
 void live_host_quit(struct app *a);
 /* Free what the engine side holds (the engine, its log tail). */
 void live_host_free(struct app *a);
+
+/* live_debug.c: the debug target ops on engine_debug_* */
+bool live_debug_start(void *ctx, const char *file, unsigned line, const char *url, char *err,
+	size_t errlen);
+bool live_debug_fill(void *ctx, struct tui_debug *out);
+bool live_debug_run(void *ctx, enum tui_debug_cmd c, char *err, size_t errlen);
+bool live_debug_frame(void *ctx, size_t level, char *err, size_t errlen);
+bool live_debug_eval(void *ctx, const char *expr, char *err, size_t errlen);
+bool live_debug_toggle(void *ctx, const char *file, unsigned line, char *err, size_t errlen);
+bool live_debug_check(void *ctx, char *err, size_t errlen);
+void live_debug_detach(void *ctx);
+/* gdb loads symbols or requests go out: progress to animate. */
+bool live_debug_busy(const struct app *a);
+void live_debug_free(struct app *a);
 
 #endif
