@@ -7,6 +7,7 @@
 #   screenshots/backtrace.png  a leak's backtrace beside its source
 #   screenshots/help.png       the help screen
 #   screenshots/errors.png     memcheck errors, the invalid read's backtrace
+#   screenshots/debugger.png   the debugger stopped at a leak's line, a step and a check
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -91,6 +92,18 @@ wait_for 'ngx_http_leaky_bug_uninit +UninitCondition' 10
 T send-keys -t shot Enter
 wait_for '>#0 +ngx_http_leaky_bug_invalid_read' 10
 shot errors
+# the debugger at leak_alloc's line: stopped, a step over the ngx_alloc, a check
+T send-keys -t shot q q / l e a k _ a l l o c Enter
+wait_for 'only sites allocated in' 10
+T send-keys -t shot d
+wait_for 'STOPPED breakpoint 1 hit' 60
+T send-keys -t shot n
+wait_for 'STOPPED end of step' 30
+T send-keys -t shot L
+wait_for 'leak check done' 60
+shot debugger
+T send-keys -t shot q
+wait_for 'ready +pid' 20
 T send-keys -t shot Q
 for _ in $(seq 600); do
 	pgrep -f "valgrind.*$ngx" >/dev/null || break
