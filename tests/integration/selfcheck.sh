@@ -3,11 +3,13 @@
 # fixture nginx (1) under valgrind memcheck and (2) built with ASan+UBSan.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
-lt_need valgrind vgdb jq pgrep
+lt_need valgrind vgdb gdb jq pgrep
 
 lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
+# --break: the debugger's code (gdb/MI, the breakpoint's evidence, the
+# detach) runs in both, too
 args=(--batch -c "$ngx/nginx.conf" -u /leak/alloc -u /cache/x -u /lazy -u /clean -n 80 --rounds 3
-	--json "$lt_tmp/r.json")
+	--json "$lt_tmp/r.json" --break "ngx_http_leaky_module.c:$(lt_leak_line leak_alloc)")
 
 # (1) memcheck on ngx-leaktop itself (not on its children: --trace-children=no)
 valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
@@ -20,6 +22,7 @@ lt_check "under valgrind: 0 bytes definitely lost" \
 	bash -c "! grep -q 'definitely lost: [1-9]' '$lt_tmp/self.vg'"
 lt_check "under valgrind: 0 bytes indirectly lost" \
 	bash -c "! grep -q 'indirectly lost: [1-9]' '$lt_tmp/self.vg'"
+lt_check "under valgrind: the --break evidence printed" grep -q 'hit (breakpoint 1 hit, round 1)' "$lt_tmp/err"
 lt_check "under valgrind: report still right" \
 	jqt '[.sites[] | select(.function == "ngx_http_leaky_leak_alloc" and .growth == "growing")] | length > 0' "$lt_tmp/r.json"
 grep -E "ERROR SUMMARY|definitely lost|indirectly lost" "$lt_tmp/self.vg" | sed 's/^/# /'
@@ -29,6 +32,7 @@ ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=98 UBSAN_OPTIONS=halt_on_er
 	"$lt_repo/build/ngx-leaktop-asan" "${args[@]}" "$NGINX" >/dev/null 2>"$lt_tmp/asan.err"
 rc=$?
 lt_check "ASan+UBSan build: clean run (exit 1 for the leak, got $rc)" [ "$rc" -eq 1 ]
+lt_check "ASan+UBSan build: the --break evidence printed" grep -q 'hit (breakpoint 1 hit, round 1)' "$lt_tmp/asan.err"
 lt_check "ASan+UBSan build: no sanitizer report" \
 	bash -c "! grep -qE 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error' '$lt_tmp/asan.err'"
 grep -E "AddressSanitizer|LeakSanitizer|runtime error" "$lt_tmp/asan.err" | head -n 20 | sed 's/^/# /'
