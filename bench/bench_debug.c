@@ -210,6 +210,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	b.vgdb_full = true;	/* as the live screen runs it: n stops in warm code */
 	if (!bench_start(&b, argv[1], argv[2], &spec))
 		return 2;
 	bench_wait_round(&b);	/* baseline */

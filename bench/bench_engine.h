@@ -18,6 +18,7 @@ struct bench {
 	struct engine *engine;
 	struct preflight pf;
 	bool idle, round, dead;
+	bool vgdb_full;		/* valgrind --vgdb=full (the live screen's), set before bench_start */
 };
 
 static void
@@ -48,7 +49,7 @@ bench_start(struct bench *b, const char *nginx, const char *conf, const struct b
 		return false;
 	}
 	eo.target = (struct target_opts){ .nginx = b->pf.nginx, .valgrind = b->pf.valgrind,
-		.conf = conf, .num_callers = 40, .start_timeout_ms = 120000, .stop_timeout_ms = 20000 };
+		.conf = conf, .num_callers = 40, .vgdb_full = b->vgdb_full, .start_timeout_ms = 120000, .stop_timeout_ms = 20000 };
 	eo.burst = *spec;
 	eo.vgdb = b->pf.vgdb;
 	eo.check_timeout_ms = 300000;

@@ -38,12 +38,19 @@ lt_fixture_conf "$ngx" >/dev/null
 	echo
 	echo "## 6. cold start to first finding, vs valgrind start + 1 burst + 1 raw check"
 	bash bench/cold_start.sh 3 200
+	echo
+	echo "## 7. the debugger: d -> stopped at the line, n -> stepped, vs raw gdb/MI on the same nginx"
+	build/bench/bench_debug "$NGINX" "$ngx/nginx.conf" "$(lt_leak_line leak_alloc)" 5 \
+		"$(sed -n 's/.*listen *127.0.0.1:\([0-9]*\).*/\1/p' "$ngx/nginx.conf" | head -n 1)"
+	echo
+	echo "## 8. the bursts under --vgdb=full (the live screen's, for the debugger) vs --vgdb=yes (batch's)"
+	bash bench/vgdb_mode.sh 3 400
 } 2>&1 | tee "$out"
 
 # judge: each expected figure against its target, "met" or "MISSED"
 judge() {
 	local name line
-	for name in roundtrip burst burst_hold parse_model xml_load tui_redraw cold_start; do
+	for name in roundtrip burst burst_hold parse_model xml_load tui_redraw cold_start debug_stop debug_next vgdb_full_rps; do
 		line=$(grep -E "^RATIO $name " "$out" | tail -n 1)
 		if [ -z "$line" ]; then
 			echo "RATIO $name none MISSED (no figure: its bench failed)"

@@ -36,6 +36,10 @@ struct target_opts {
 	char **valgrind_opts;	/* passed through before the nginx binary */
 	size_t nvalgrind_opts;
 	unsigned num_callers;
+	/* valgrind --vgdb=full: gdb's next stops in code valgrind translated
+	 * already (the live screen's debugger steps); --vgdb=yes else, faster
+	 * (batch: --break only breaks) */
+	bool vgdb_full;
 	int64_t start_timeout_ms;
 	int64_t stop_timeout_ms;	/* per stage of QUIT, TERM */
 };

@@ -369,6 +369,7 @@ cli_engine_opts(const struct cli_opts *o, const struct preflight *pf, struct eng
 	eo->target.valgrind_opts = o->valgrind_opts.v;
 	eo->target.nvalgrind_opts = o->valgrind_opts.n;
 	eo->target.num_callers = o->num_callers;
+	eo->target.vgdb_full = !o->batch;	/* the live screen's debugger steps */
 	eo->target.start_timeout_ms = o->start_timeout_s * 1000;
 	eo->target.stop_timeout_ms = 20000;
 	eo->burst.urls = o->urls.v;

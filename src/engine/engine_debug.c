@@ -252,7 +252,11 @@ on_continued(struct gdbmi *g, const struct gdbmi_record *res, const char *s, siz
 		engine_debug_set_note(e, true, "nginx did not go on: %s", engine_debug_why(e, res));
 		d->state = ENGINE_DEBUG_STOPPED;
 		engine_debug_changed(e);
+		return;
 	}
+	/* nginx runs (^running): the first requests go out now */
+	if (d->state == ENGINE_DEBUG_WAITING && !d->first_stop_seen && !d->sending)
+		engine_debug_req_send(e);
 }
 
 /* nginx runs under gdb: the breakpoints wait for a request. */
@@ -291,7 +295,6 @@ on_attached(struct gdbmi *g, const struct gdbmi_record *res, const char *s, size
 		return;
 	}
 	engine_debug_run_on(e, ENGINE_DEBUG_WAITING);
-	engine_debug_req_send(e);
 }
 
 static void

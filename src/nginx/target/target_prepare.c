@@ -188,9 +188,9 @@ target_argv(struct target *s)
 	argv[n++] = xstrdup(s->opts.valgrind);
 	argv[n++] = xstrdup("--tool=memcheck");
 	/* full: gdb's next over a call in code valgrind translated already
-	 * stops where it should (with yes it may run on for good); the
-	 * debugger (d, --break) steps through warm module code */
-	argv[n++] = xstrdup("--vgdb=full");
+	 * stops where it should (with yes it may run on for good), at about
+	 * a third of the bursts' speed (bench/vgdb_mode.sh) */
+	argv[n++] = xstrdup(s->opts.vgdb_full ? "--vgdb=full" : "--vgdb=yes");
 	argv[n++] = xasprintf("--vgdb-prefix=%s", s->vgdb_prefix);
 	argv[n++] = xstrdup("--xml=yes");
 	argv[n++] = xml_file_arg(s->dir);
