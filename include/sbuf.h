@@ -2,6 +2,7 @@
 #ifndef LT_SBUF_H
 #define LT_SBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdarg.h>
 
@@ -27,5 +28,8 @@ void sbuf_keep_tail(struct sbuf *b, size_t max);
 void sbuf_free(struct sbuf *b);
 /* Hand the buffer to the caller (never NULL) and reset b. */
 char *sbuf_detach(struct sbuf *b);
+/* Append what the non-blocking fd holds now. False at EOF or on a read
+ * error (errno says which; 0 at EOF), true once it would block. */
+bool sbuf_read_fd(struct sbuf *b, int fd);
 
 #endif

@@ -2,9 +2,11 @@
 #include "sbuf.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void
 sbuf_reserve(struct sbuf *b, size_t extra)
@@ -114,4 +116,25 @@ sbuf_detach(struct sbuf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 	return p;
+}
+
+bool
+sbuf_read_fd(struct sbuf *b, int fd)
+{
+	for (;;) {
+		ssize_t n;
+
+		sbuf_reserve(b, 65536);
+		n = read(fd, b->data + b->len, 65536);
+		if (n > 0) {
+			b->len += (size_t)n;
+			b->data[b->len] = '\0';
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0)
+			errno = 0;
+		return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+	}
 }

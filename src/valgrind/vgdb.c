@@ -159,23 +159,8 @@ on_readable(struct evloop *loop, int fd, int events, void *ctx)
 
 	(void)loop;
 	(void)events;
-	for (;;) {
-		ssize_t n;
-
-		sbuf_reserve(b, 65536);
-		n = read(fd, b->data + b->len, 65536);
-		if (n > 0) {
-			b->len += (size_t)n;
-			b->data[b->len] = '\0';
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			break;
+	if (!sbuf_read_fd(b, fd))
 		close_fd(v, is_out ? &v->out_fd : &v->err_fd);
-		break;
-	}
 	if (!is_out)
 		sbuf_keep_tail(b, VGDB_ERR_TAIL);
 	maybe_finish(v);

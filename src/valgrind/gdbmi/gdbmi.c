@@ -293,30 +293,10 @@ take_lines(struct gdbmi *g)
 	}
 }
 
-/* Read what is there (non-blocking); false at EOF or error. */
-static bool
-drain(int fd, struct sbuf *b)
-{
-	for (;;) {
-		ssize_t n;
-
-		sbuf_reserve(b, 65536);
-		n = read(fd, b->data + b->len, 65536);
-		if (n > 0) {
-			b->len += (size_t)n;
-			b->data[b->len] = '\0';
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		return n < 0 && errno == EAGAIN;
-	}
-}
-
 static void
 read_out(struct gdbmi *g)
 {
-	bool open = drain(g->out_fd, &g->rbuf);
+	bool open = sbuf_read_fd(&g->rbuf, g->out_fd);
 
 	take_lines(g);
 	if (!open && !g->freed)
@@ -326,7 +306,7 @@ read_out(struct gdbmi *g)
 static void
 read_err(struct gdbmi *g)
 {
-	bool open = drain(g->err_fd, &g->errtail);
+	bool open = sbuf_read_fd(&g->errtail, g->err_fd);
 
 	sbuf_keep_tail(&g->errtail, GDBMI_ERR_TAIL);
 	if (!open)
