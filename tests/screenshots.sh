@@ -78,22 +78,28 @@ for r in 1 2 3 4; do
 	wait_for "check #$r at" 60
 done
 shot table
-T send-keys -t shot j j j Enter
-wait_for '>#2 +ngx_http_leaky_leak_alloc' 10
+T send-keys -t shot / l e a k _ a l l o c Enter
+wait_for 'only sites allocated in' 10
+T send-keys -t shot Enter
+wait_for '>#[0-9]+ +ngx_http_leaky_leak_alloc' 10
 shot backtrace
-T send-keys -t shot '?'
+T send-keys -t shot q / C-u Enter '?'
 wait_for 'Keys \(from the action table\)' 10
 shot help
 # a round on the module's buggy locations, then the errors and a backtrace
-T send-keys -t shot q q u C-u /leak/alloc Space /bug/invalid-read Space /bug/uninit Enter r
+T send-keys -t shot q u C-u /leak/alloc Space /bug/invalid-read Space /bug/uninit Enter r
 wait_for "check #5 at" 60
 T send-keys -t shot E
 wait_for 'ngx_http_leaky_bug_uninit +UninitCondition' 10
+wait_for 'ngx_http_leaky_bug_invalid_read +InvalidRead' 10
+# the invalid read's row, wherever the table's order puts it
+row=$(T capture-pane -p -t shot | grep -E 'InvalidRead|UninitCondition' | grep -n InvalidRead | head -n 1 | cut -d: -f1)
+for _ in $(seq 2 "${row:-1}"); do T send-keys -t shot j; done
 T send-keys -t shot Enter
 wait_for '>#0 +ngx_http_leaky_bug_invalid_read' 10
 shot errors
 # the debugger at leak_alloc's line: stopped, a step over the ngx_alloc, a check
-T send-keys -t shot q q / l e a k _ a l l o c Enter
+T send-keys -t shot q q / C-u l e a k _ a l l o c Enter
 wait_for 'only sites allocated in' 10
 T send-keys -t shot d
 wait_for 'STOPPED breakpoint 1 hit' 60
