@@ -311,9 +311,9 @@ on_gdb_exit(struct gdbmi *g, int status, void *ctx)
 		engine_debug_gdb_gone(e);
 		return;
 	}
-	engine_report(e, ENGINE_EV_ERROR, "gdb %s%s%s: the debugger is off, nginx runs on",
-		proc_status_text(status, why, sizeof why), *gdbmi_error(g) ? ": " : "",
-		gdbmi_error(g));
+	/* gdbmi's error repeats the status and adds gdb's log tail: noise here */
+	engine_report(e, ENGINE_EV_ERROR, "gdb %s: the debugger is off, nginx runs on",
+		proc_status_text(status, why, sizeof why));
 	engine_debug_close_later(e);
 }
 

@@ -23,10 +23,11 @@ nothing_left() {
 	lt_wait_gone "valgrind.*$ngx" && lt_wait_gone "^gdb .*$NGINX" && lt_wait_gone "vgdb --vgdb-prefix=$TMPDIR" &&
 		lt_nothing_left "$ngx" "$TMPDIR"
 }
-start() {	# start NAME COLS: the screen on the fixture, baseline checked
+debugger_gone() { lt_wait_gone "^gdb .*$NGINX" && lt_wait_gone "vgdb --vgdb-prefix=$TMPDIR"; }
+start() {	# start NAME COLS [OPTION...]: the screen on the fixture, baseline checked
 	lt_new_port "$ngx/nginx.conf"
 	tm_new "$1" "$2" 45 "cd '$lt_tmp' && TMPDIR='$TMPDIR' '$LT' --no-session -c '$ngx/nginx.conf' \
-		-u /leak/alloc -u /clean -u /bug/invalid-read -n 30 '$NGINX'; $lt_shell_tail"
+		-u /leak/alloc -u /clean -u /bug/invalid-read -n 30 ${*:3} '$NGINX'; $lt_shell_tail"
 	wait_for 'check #0 at' 120
 }
 row_bytes() {	# the line's bytes in the debugger's numbers line
@@ -146,6 +147,47 @@ wait_for "STOPPED breakpoint 1 hit" 60
 pkill -TERM -f "^$LT .*$ngx/nginx.conf"
 lt_check "SIGTERM while stopped: exits (status 0), nginx stopped as usual" \
 	until_ok 60 grep -qs 'LT-EXIT=0' "$lt_tmp/exit"
+lt_check "... nothing left running" nothing_left
+
+# --- what goes wrong: no gdb, gdb killed, nginx killed while stopped ------------
+start no-gdb 120 --gdb no-such-gdb
+keys r
+wait_for "check #1 at" 60
+wait_for 'ready +pid' 30
+keys / l e a k _ a l l o c Enter
+wait_for 'only sites allocated in' 10
+keys d
+lt_check "d without gdb: one line naming the package, the table stays" \
+	wait_for 'no-such-gdb not found: install the Debian package gdb' 20
+keys r
+lt_check "... and the session goes on (check #2)" wait_for 'check #2 at' 60
+keys Q
+until_ok 60 grep -qs 'LT-EXIT=0' "$lt_tmp/exit"
+lt_check "... nothing left running" nothing_left
+
+start gdb-killed 120
+keys d
+wait_for "STOPPED breakpoint 1 hit" 60
+pkill -KILL -f "^gdb -nx -q --interpreter=mi3 $NGINX"
+lt_check "gdb killed while stopped: one line, the debugger is off" \
+	wait_for 'gdb killed by signal 9 \(SIGKILL\).*the debugger is off, nginx runs on' 30
+lt_check "... nginx goes on: the held request answered, ready" wait_for 'ready +pid' 30
+keys q
+keys r
+lt_check "... a round works after it (check #1)" wait_for 'check #1 at' 60
+keys Q
+until_ok 60 grep -qs 'LT-EXIT=0' "$lt_tmp/exit"
+lt_check "... nothing left running" nothing_left
+
+start nginx-killed 120
+keys d
+wait_for "STOPPED breakpoint 1 hit" 60
+pkill -KILL -f "valgrind.*$ngx/nginx.conf"
+lt_check "nginx (valgrind) killed while stopped: the screen says nginx died" \
+	wait_for 'killed by signal 9' 30
+lt_check "... gdb and vgdb gone" debugger_gone
+keys Q
+lt_check "... Q exits" until_ok 60 grep -qs 'LT-EXIT=' "$lt_tmp/exit"
 lt_check "... nothing left running" nothing_left
 
 lt_finish
