@@ -373,8 +373,10 @@ engine_check_failed(struct engine *e, const char *what)
 	engine_report(e, ENGINE_EV_ERROR, "leak check failed: %s", what);
 	if (e->stop_after_check)
 		stop_now(e);
-	else if (e->phase == ENGINE_CHECK)
+	else if (e->phase == ENGINE_CHECK) {
 		engine_set_phase(e, ENGINE_IDLE);
+		engine_debug_deferred(e);
+	}
 }
 
 /* Every completed check reaches the disk before anything else happens. */
@@ -463,7 +465,7 @@ engine_check_finished(struct engine *e)
 
 	e->burst_after_search = 0;
 	save_holders(e);
-	if (e->debug) {	/* a check through gdb's monitor: the debugger goes on */
+	if (e->debug && !engine_debug_waits_round(e)) {	/* through gdb's monitor: the debugger goes on */
 		engine_emit(e, ENGINE_EV_ROUND);
 		return;
 	}
@@ -474,6 +476,8 @@ engine_check_finished(struct engine *e)
 	}
 	engine_set_phase(e, ENGINE_IDLE);
 	engine_emit(e, ENGINE_EV_ROUND);
+	if (engine_debug_deferred(e))
+		return;
 	if (e->auto_mode && e->phase == ENGINE_IDLE)
 		engine_start_burst(e, true);
 	else if (deferred && e->phase == ENGINE_IDLE)

@@ -105,6 +105,8 @@ stop_shown(struct engine *e)
 
 	if (!d->first_stop_seen) {
 		d->first_stop_seen = true;
+		if (!d->note_error)
+			d->note[0] = 0;	/* "reading nginx's symbols" is over */
 		d->stop_ms = (util_now_ns() - d->started_ns) / 1000000;
 	} else
 		d->step_ms = ms;
@@ -347,7 +349,7 @@ engine_debug_open(struct engine *e, bool batch, char *err, size_t errlen)
 	free(q);
 	free(remote);
 	if (!batch) {
-		d->auto_was = e->auto_mode;
+		d->auto_was = d->auto_was || e->auto_mode;
 		e->auto_mode = false;
 		engine_set_phase(e, ENGINE_DEBUG);
 	}
@@ -392,7 +394,11 @@ engine_debug_start(struct engine *e, const char *file, unsigned line, const char
 		snprintf(err, errlen, "the debugger is on already");
 		return false;
 	}
-	if (e->phase != ENGINE_IDLE || !e->vgdb) {
+	/* in auto mode a round is always running: auto stops, and the
+	 * debugger starts once the round in flight is in */
+	bool after_round = e->auto_mode && (e->phase == ENGINE_BURST || e->phase == ENGINE_CHECK);
+
+	if ((e->phase != ENGINE_IDLE && !after_round) || !e->vgdb) {
 		snprintf(err, errlen, "nginx is %s: debug once it is ready", engine_phase_name(e->phase));
 		return false;
 	}
@@ -412,9 +418,42 @@ engine_debug_start(struct engine *e, const char *file, unsigned line, const char
 		d->url_index = i;
 	}
 	engine_debug_bp_add(d, file, line);
+	if (after_round) {
+		d->auto_was = true;
+		e->auto_mode = false;
+		d->deferred = true;
+		d->state = ENGINE_DEBUG_LOADING;
+		engine_debug_set_note(e, false, "auto mode paused: gdb attaches after the round in flight");
+		return true;
+	}
 	if (!engine_debug_open(e, false, err, errlen)) {
 		engine_debug_close(e);
 		return false;
+	}
+	engine_debug_set_note(e, false, "reading nginx's symbols");
+	return true;
+}
+
+bool
+engine_debug_waits_round(const struct engine *e)
+{
+	return e->debug && e->debug->deferred;
+}
+
+/* The round in flight when d came in auto mode is in: attach now. */
+bool
+engine_debug_deferred(struct engine *e)
+{
+	struct engine_debug *d = e->debug;
+	char err[512];
+
+	if (!d || !d->deferred)
+		return false;
+	d->deferred = false;
+	if (!engine_debug_open(e, false, err, sizeof err)) {
+		engine_report(e, ENGINE_EV_ERROR, "%s", err);
+		engine_debug_close(e);
+		return true;
 	}
 	engine_debug_set_note(e, false, "reading nginx's symbols");
 	return true;

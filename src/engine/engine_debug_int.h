@@ -54,6 +54,7 @@ struct engine_debug {
 	bool handoff;		/* the detach hands the terminal to a full gdb */
 	char **handoff_argv;
 	bool auto_was;		/* auto mode before the debugger paused it */
+	bool deferred;		/* asked in auto mode: attach once the round is in */
 	/* batch (--break): print the first hit of each, continue */
 	bool batch;
 	bool batch_then_check;

@@ -88,6 +88,10 @@ bool engine_debug_stop(struct engine *e);
 bool engine_debug_breaks_pending(const struct engine *e);
 bool engine_debug_batch_attach(struct engine *e, bool then_check);
 bool engine_debug_batch_detach(struct engine *e);
+/* d in auto mode waited for the round in flight: it is in, attach now
+ * (true: the debugger took over). */
+bool engine_debug_deferred(struct engine *e);
+bool engine_debug_waits_round(const struct engine *e);
 
 /* The end of a check once its round is in: announce it, then go on (the
  * next burst in auto mode, or the stop that waited). */
