@@ -149,6 +149,22 @@ lt_check "SIGTERM while stopped: exits (status 0), nginx stopped as usual" \
 	until_ok 60 grep -qs 'LT-EXIT=0' "$lt_tmp/exit"
 lt_check "... nothing left running" nothing_left
 
+# --- d in auto mode: auto waits for the debugger, and comes back -------------
+start auto 120
+keys a
+wait_for 'check #2 at' 60
+keys d
+lt_check "d in auto mode: the round in flight ends, then gdb stops nginx at the line" \
+	wait_for "STOPPED breakpoint 1 hit" 60
+lt_check "... auto mode off meanwhile (no burst or check behind gdb's back)" grep -q 'auto off' "$lt_tmp/pane"
+keys q
+lt_check "q: auto mode on again" wait_for 'auto on' 20
+keys a
+wait_for 'auto off' 20
+keys Q
+until_ok 60 grep -qs 'LT-EXIT=0' "$lt_tmp/exit"
+lt_check "... nothing left running" nothing_left
+
 # --- what goes wrong: no gdb, gdb killed, nginx killed while stopped ------------
 start no-gdb 120 --gdb no-such-gdb
 keys r
