@@ -235,6 +235,10 @@ void engine_debug_handoff_done(struct engine *e);
 char *engine_debug_text(const struct engine *e);
 /* --break point i (of engine_opts.breaks) was hit. */
 bool engine_break_hit(const struct engine *e, size_t i);
+/* The --break points with the evidence of their first hits (for the
+ * JSON report); NULL (*n 0) before the first burst. */
+struct report_break;
+const struct report_break *engine_breaks(const struct engine *e, size_t *n);
 /* NULL while the debugger is off. */
 const struct engine_debug_info *engine_debug(const struct engine *e);
 

@@ -19,6 +19,20 @@ struct report_owner_round {
 	double ms;
 };
 
+/* A --break point and, once hit, the evidence of its first hit. */
+struct gdbmi_frame;
+struct gdbmi_var;
+struct report_break {
+	char *at;		/* FILE:LINE as given */
+	bool hit;
+	unsigned round;		/* the round whose burst hit it */
+	char *why;		/* "breakpoint 1 hit" */
+	struct gdbmi_frame *frames;
+	size_t nframes;
+	struct gdbmi_var *vars;	/* of frame 0 */
+	size_t nvars;
+};
+
 struct report_meta {
 	const char *nginx;		/* binary path */
 	const char *nginx_version;
@@ -32,6 +46,9 @@ struct report_meta {
 	unsigned long owner_commands, owner_rounds;
 	double owner_ms;
 	const struct report_owner_round *owner_per_round;
+	/* --break points, in order (nbreaks 0: no "breaks" in the JSON) */
+	const struct report_break *breaks;
+	size_t nbreaks;
 };
 
 /* Site indexes in display order: growing first, then bounded, then by

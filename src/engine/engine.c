@@ -101,7 +101,7 @@ engine_free(struct engine *e)
 	model_free(e->model);
 	engine_owner_free(e);
 	engine_debug_free(e);
-	free(e->break_hit);
+	engine_debug_breaks_free(e);
 	free_urls(e);
 	engine_urls_free(e);
 	free(e);

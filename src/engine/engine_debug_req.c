@@ -11,6 +11,7 @@
 #include "burst.h"
 #include "evloop.h"
 #include "model.h"
+#include "report.h"
 #include "target.h"
 #include "util.h"
 
@@ -213,10 +214,67 @@ engine_debug_breaks_pending(const struct engine *e)
 {
 	size_t i;
 
-	for (i = 0; i < e->opts.nbreaks; i++)
-		if (!e->break_hit || !e->break_hit[i])
+	for (i = 0; i < e->opts.nbreaks && !e->breaks_off; i++)
+		if (!e->breaks || !e->breaks[i].hit)
 			return true;
 	return false;
+}
+
+void
+engine_debug_breaks_free(struct engine *e)
+{
+	size_t i;
+
+	for (i = 0; e->breaks && i < e->opts.nbreaks; i++) {
+		free(e->breaks[i].at);
+		free(e->breaks[i].why);
+		gdbmi_frames_free(e->breaks[i].frames, e->breaks[i].nframes);
+		gdbmi_vars_free(e->breaks[i].vars, e->breaks[i].nvars);
+	}
+	free(e->breaks);
+	e->breaks = NULL;
+}
+
+const struct report_break *
+engine_breaks(const struct engine *e, size_t *n)
+{
+	*n = e->breaks ? e->opts.nbreaks : 0;
+	return e->breaks;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* The stop's evidence outlives the stop: copied into the break. */
+static void
+keep_evidence(struct engine *e, struct report_break *b)
+{
+	const struct engine_debug *d = e->debug;
+	size_t i;
+
+	b->hit = true;
+	b->round = (unsigned)model_nrounds(e->model);	/* the check after this burst */
+	b->why = xstrdup(d->why);
+	b->frames = xcalloc(d->nframes + 1, sizeof *b->frames);
+	for (i = 0; i < d->nframes; i++) {
+		const struct gdbmi_frame *f = &d->frames[i];
+
+		b->frames[i] = (struct gdbmi_frame){ .level = f->level, .func = dup_or_null(f->func),
+			.file = dup_or_null(f->file), .fullname = dup_or_null(f->fullname),
+			.line = f->line, .addr = dup_or_null(f->addr) };
+	}
+	b->nframes = d->nframes;
+	b->vars = xcalloc(d->nvars + 1, sizeof *b->vars);
+	for (i = 0; i < d->nvars; i++) {
+		const struct gdbmi_var *v = &d->vars[i];
+
+		b->vars[i] = (struct gdbmi_var){ .name = dup_or_null(v->name),
+			.type = dup_or_null(v->type), .value = dup_or_null(v->value), .arg = v->arg };
+	}
+	b->nvars = d->nvars;
 }
 
 static bool
@@ -243,15 +301,18 @@ engine_debug_batch_attach(struct engine *e, bool then_check)
 	char err[512];
 	size_t i;
 
-	if (!e->break_hit)
-		e->break_hit = xcalloc(e->opts.nbreaks, sizeof *e->break_hit);
+	if (!e->breaks) {
+		e->breaks = xcalloc(e->opts.nbreaks, sizeof *e->breaks);
+		for (i = 0; i < e->opts.nbreaks; i++)
+			e->breaks[i].at = xstrdup(e->opts.breaks[i]);
+	}
 	d = e->debug = xcalloc(1, sizeof *d);
 	d->batch_then_check = then_check;
 	for (i = 0; i < e->opts.nbreaks; i++) {
 		char *file;
 		unsigned line;
 
-		if (!e->break_hit[i] && split_break(e->opts.breaks[i], &file, &line)) {
+		if (!e->breaks[i].hit && split_break(e->opts.breaks[i], &file, &line)) {
 			engine_debug_bp_add(d, file, line);
 			free(file);
 		}
@@ -259,7 +320,7 @@ engine_debug_batch_attach(struct engine *e, bool then_check)
 	if (!engine_debug_open(e, true, err, sizeof err)) {
 		engine_debug_free(e);
 		/* no gdb: the rounds go on without the breakpoints */
-		memset(e->break_hit, 1, e->opts.nbreaks * sizeof *e->break_hit);
+		e->breaks_off = true;
 		engine_report(e, ENGINE_EV_ERROR, "--break: %s", err);
 		return false;
 	}
@@ -279,8 +340,8 @@ engine_debug_batch_resume(struct engine *e, const struct engine_debug_bp *bp)
 		unsigned line;
 
 		if (split_break(e->opts.breaks[i], &file, &line)) {
-			if (line == bp->line && !strcmp(file, bp->file))
-				e->break_hit[i] = true;
+			if (line == bp->line && !strcmp(file, bp->file) && !e->breaks[i].hit)
+				keep_evidence(e, &e->breaks[i]);
 			free(file);
 		}
 	}
@@ -311,5 +372,5 @@ engine_debug_batch_detach(struct engine *e)
 bool
 engine_break_hit(const struct engine *e, size_t i)
 {
-	return e->break_hit && i < e->opts.nbreaks && e->break_hit[i];
+	return e->breaks && i < e->opts.nbreaks && e->breaks[i].hit;
 }

@@ -47,7 +47,8 @@ struct engine {
 	struct engine_owner *owner;	/* the owner search (engine_owner.c) */
 	int burst_after_search;
 	struct engine_debug *debug;	/* the debugger, NULL while off */
-	bool *break_hit;	/* per opts.breaks: hit once (batch --break) */	/* asked during the search: 1 burst, 2 burst + check */
+	struct report_break *breaks;	/* per opts.breaks: the first hit's evidence */
+	bool breaks_off;	/* gdb could not start: the rounds go on without */	/* asked during the search: 1 burst, 2 burst + check */
 };
 
 /* engine_urls.c: intern the burst's URLs (after they were resolved); add a
@@ -84,6 +85,7 @@ void engine_check_failed(struct engine *e, const char *what);
  * nginx back, then check (true: the check waits for it). */
 struct engine_debug;
 void engine_debug_free(struct engine *e);
+void engine_debug_breaks_free(struct engine *e);
 bool engine_debug_stop(struct engine *e);
 bool engine_debug_breaks_pending(const struct engine *e);
 bool engine_debug_batch_attach(struct engine *e, bool then_check);

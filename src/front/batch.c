@@ -252,6 +252,7 @@ finish(struct batch *b, const struct engine_opts *eo)
 		per[i].ms = oc.per_round[i].ms;
 	}
 	meta.owner_per_round = per;
+	meta.breaks = engine_breaks(b->engine, &meta.nbreaks);
 	if (model_nrounds(m)) {
 		/* stdout carries the JSON when asked for with "-": table to stderr then. */
 		FILE *out = b->o->json && !strcmp(b->o->json, "-") ? stderr : stdout;

@@ -1,5 +1,6 @@
 /* report_json.c - the JSON report (jansson), written atomically. */
 #include "report.h"
+#include "gdbmi.h"
 #include "escape.h"
 #include "memerrors.h"
 #include "model.h"
@@ -213,6 +214,50 @@ json_sites(const struct model *m)
 	return sites;
 }
 
+static json_t *
+jcstr(const char *s)
+{
+	return s ? jstr(s) : json_null();
+}
+
+/* --break: each point, and the backtrace and locals of its first hit. */
+static json_t *
+json_breaks(const struct report_break *b, size_t n)
+{
+	json_t *all = json_array();
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		json_t *bt = json_array(), *vars = json_array(), *j;
+
+		for (k = 0; k < b[i].nframes; k++) {
+			const struct gdbmi_frame *f = &b[i].frames[k];
+
+			json_array_append_new(bt, json_pack("{s:I,s:o,s:o,s:o}", "level",
+				(json_int_t)f->level, "function", jcstr(f->func), "file", jcstr(f->file),
+				"line", f->line ? json_integer(f->line) : json_null()));
+		}
+		for (k = 0; k < b[i].nvars; k++) {
+			const struct gdbmi_var *v = &b[i].vars[k];
+
+			json_array_append_new(vars, json_pack("{s:o,s:o,s:o,s:b}", "name", jcstr(v->name),
+				"type", jcstr(v->type), "value", jcstr(v->value), "argument", v->arg));
+		}
+		j = json_pack("{s:o,s:b}", "at", jcstr(b[i].at), "hit", b[i].hit);
+		if (b[i].hit) {
+			json_object_set_new(j, "round", json_integer(b[i].round));
+			json_object_set_new(j, "why", jcstr(b[i].why));
+			json_object_set_new(j, "backtrace", bt);
+			json_object_set_new(j, "locals", vars);
+		} else {
+			json_decref(bt);
+			json_decref(vars);
+		}
+		json_array_append_new(all, j);
+	}
+	return all;
+}
+
 char *
 report_json_render(const struct model *m, const struct report_meta *meta)
 {
@@ -239,6 +284,8 @@ report_json_render(const struct model *m, const struct report_meta *meta)
 			"commands", (json_int_t)meta->owner_commands, "ms", meta->owner_ms,
 			"rounds", (json_int_t)meta->owner_rounds, "per_round", per));
 	}
+	if (meta->nbreaks)
+		json_object_set_new(root, "breaks", json_breaks(meta->breaks, meta->nbreaks));
 	if (meta->errors) {
 		json_t *errs = json_array();
 		size_t i;

@@ -37,16 +37,26 @@ lt_check "its locals: p (u_char *) = ..." grep -qE '^    p \(u_char \*\) = ' "$l
 lt_check "the leak at the line is still growing in the JSON (checks ran after gdb left)" \
 	jqt "[.sites[] | select(.function == \"ngx_http_leaky_leak_alloc\" and .line == $alloc and
 		.growth == \"growing\")] | length >= 1" "$lt_tmp/b.json"
+lt_check "JSON breaks[]: the point, hit in round 1, why" \
+	jqt ".breaks | length == 1 and .[0].at == \"ngx_http_leaky_module.c:$alloc\" and .[0].hit and
+		.[0].round == 1 and .[0].why == \"breakpoint 1 hit\"" "$lt_tmp/b.json"
+lt_check "JSON: its backtrace (#0 leak_alloc at line $alloc, #1 the handler) and locals (r an argument, p)" \
+	jqt ".breaks[0] | .backtrace[0].function == \"ngx_http_leaky_leak_alloc\" and
+		.backtrace[0].line == $alloc and .backtrace[1].function == \"ngx_http_leaky_handler\" and
+		([.locals[] | select(.name == \"r\" and .argument and .type == \"ngx_http_request_t *\")] | length == 1) and
+		([.locals[] | select(.name == \"p\" and (.argument | not))] | length == 1)" "$lt_tmp/b.json"
 lt_check "every request was answered (none cut by the stop at the breakpoint)" \
 	jqt '[.rounds[1:][] | .failed] | all(. == 0)' "$lt_tmp/b.json"
 lt_check "nothing left running (valgrind, gdb), the private dirs gone" nothing_left || { pgrep -af "valgrind|gdb"; ls -A "$TMPDIR"; }
 
 # 2. a line no request of the run reaches
-"$LT" --batch --no-session --rounds 1 -n 10 -c "$conf" -u /clean \
+"$LT" --batch --no-session --rounds 1 -n 10 -c "$conf" -u /clean --json "$lt_tmp/u.json" \
 	--break "ngx_http_leaky_module.c:$alloc" "$NGINX" >"$lt_tmp/u.out" 2>"$lt_tmp/u.err"
 lt_check "a line never reached: the run ends clean (exit 0)" test $? -eq 0 || tail -n 5 "$lt_tmp/u.err"
 lt_check "... and says so: '--break ngx_http_leaky_module.c:$alloc was never reached'" \
 	grep -q "warning: --break ngx_http_leaky_module.c:$alloc was never reached" "$lt_tmp/u.err"
+lt_check "... and in the JSON: hit false, no evidence" \
+	jqt '.breaks == [{"at": "ngx_http_leaky_module.c:'"$alloc"'", "hit": false}]' "$lt_tmp/u.json"
 lt_check "nothing left running" nothing_left
 
 # 3. bad input: one line, exit 2
