@@ -43,7 +43,8 @@ uint64_t evloop_timer_add(struct evloop *loop, int64_t ms, evloop_timer_cb cb, v
 void evloop_timer_cancel(struct evloop *loop, uint64_t id);
 
 /* Route signo through the self-pipe to cb (SA_RESTART is not used: poll()
- * simply wakes up). Installing for SIGCHLD is done internally. */
+ * simply wakes up). Installing for SIGCHLD is done internally. A NULL cb
+ * keeps the signal caught and ignores it. */
 void evloop_on_signal(struct evloop *loop, int signo, evloop_signal_cb cb, void *ctx);
 
 /* Call cb once when child pid exits (reaped with waitpid by the loop). */

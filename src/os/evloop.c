@@ -295,7 +295,8 @@ drain_selfpipe(struct evloop *loop)
 			if (loop->signals[i].signo == signo) {
 				struct ev_signal s = loop->signals[i];
 
-				s.cb(loop, signo, s.ctx);
+				if (s.cb)	/* NULL: caught and ignored */
+					s.cb(loop, signo, s.ctx);
 				break;
 			}
 		}
