@@ -108,8 +108,9 @@ stop_shown(struct engine *e)
 		if (!d->note_error)
 			d->note[0] = 0;	/* "reading nginx's symbols" is over */
 		d->stop_ms = (util_now_ns() - d->started_ns) / 1000000;
-	} else
+	} else if (d->timing_step)
 		d->step_ms = ms;
+	d->timing_step = false;	/* a stop after continue is no step's */
 	const struct engine_debug_bp *hit = d->hit;
 
 	d->state = ENGINE_DEBUG_STOPPED;

@@ -168,6 +168,7 @@ engine_debug_run(struct engine *e, enum engine_debug_cmd c, char *err, size_t er
 	}
 	d->state = ENGINE_DEBUG_STEPPING;
 	d->step_sent_ns = util_now_ns();
+	d->timing_step = true;
 	d->note[0] = 0;
 	engine_debug_command(e, cmds[c], CMD_TIMEOUT_MS, on_step);
 	engine_debug_changed(e);

@@ -44,6 +44,7 @@ struct engine_debug {
 	bool note_error;
 	int64_t started_ns, step_sent_ns, stop_ms, step_ms;
 	bool first_stop_seen;
+	bool timing_step;	/* the next stop ends a next/step/finish: its time is step_ms */
 	bool attaching;		/* until target remote answered: its stop is valgrind's */
 	/* the pause: interrupting for a job, and the job */
 	bool interrupting;
