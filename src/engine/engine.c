@@ -334,6 +334,7 @@ on_burst_done(struct burst *burst, const struct burst_stats *st, void *ctx)
 		return;
 	}
 	engine_set_phase(e, ENGINE_IDLE);
+	engine_debug_deferred(e);	/* d came during the burst */
 }
 
 bool

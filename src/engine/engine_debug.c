@@ -395,9 +395,9 @@ engine_debug_start(struct engine *e, const char *file, unsigned line, const char
 		snprintf(err, errlen, "the debugger is on already");
 		return false;
 	}
-	/* in auto mode a round is always running: auto stops, and the
-	 * debugger starts once the round in flight is in */
-	bool after_round = e->auto_mode && (e->phase == ENGINE_BURST || e->phase == ENGINE_CHECK);
+	/* a burst or check in flight (always, in auto mode: auto stops) is
+	 * not cut: the debugger starts once it is done */
+	bool after_round = e->phase == ENGINE_BURST || e->phase == ENGINE_CHECK;
 
 	if ((e->phase != ENGINE_IDLE && !after_round) || !e->vgdb) {
 		snprintf(err, errlen, "nginx is %s: debug once it is ready", engine_phase_name(e->phase));
@@ -420,11 +420,12 @@ engine_debug_start(struct engine *e, const char *file, unsigned line, const char
 	}
 	engine_debug_bp_add(d, file, line);
 	if (after_round) {
-		d->auto_was = true;
+		d->auto_was = e->auto_mode;
 		e->auto_mode = false;
 		d->deferred = true;
 		d->state = ENGINE_DEBUG_LOADING;
-		engine_debug_set_note(e, false, "auto mode paused: gdb attaches after the round in flight");
+		engine_debug_set_note(e, false, "%sgdb attaches once the %s in flight is done",
+			d->auto_was ? "auto mode paused: " : "", e->phase == ENGINE_BURST ? "burst" : "leak check");
 		return true;
 	}
 	if (!engine_debug_open(e, false, err, errlen)) {

@@ -165,6 +165,18 @@ keys Q
 until_ok 60 grep -qs 'LT-EXIT=0' "$lt_tmp/exit"
 lt_check "... nothing left running" nothing_left
 
+# --- d right after r: the round in flight ends first ----------------------------
+start busy 120
+keys r d
+lt_check "d during a round: it waits for the round, then stops at the line" \
+	wait_for "STOPPED breakpoint 1 hit" 60
+lt_check "... the round was not cut (check #1 in)" grep -q 'check #1 at' "$lt_tmp/pane"
+keys q
+wait_for 'ready +pid' 20
+keys Q
+until_ok 60 grep -qs 'LT-EXIT=0' "$lt_tmp/exit"
+lt_check "... nothing left running" nothing_left
+
 # --- what goes wrong: no gdb, gdb killed, nginx killed while stopped ------------
 start no-gdb 120 --gdb no-such-gdb
 keys r
