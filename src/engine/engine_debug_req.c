@@ -242,39 +242,23 @@ engine_breaks(const struct engine *e, size_t *n)
 	return e->breaks;
 }
 
-static char *
-dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
-/* The stop's evidence outlives the stop: copied into the break. */
+/* The stop's evidence outlives the stop: the break takes the backtrace
+ * and locals over (the stop forgets them when nginx goes on anyway). */
 static void
 keep_evidence(struct engine *e, struct report_break *b)
 {
-	const struct engine_debug *d = e->debug;
-	size_t i;
+	struct engine_debug *d = e->debug;
 
 	b->hit = true;
 	b->round = (unsigned)model_nrounds(e->model);	/* the check after this burst */
 	b->why = xstrdup(d->why);
-	b->frames = xcalloc(d->nframes + 1, sizeof *b->frames);
-	for (i = 0; i < d->nframes; i++) {
-		const struct gdbmi_frame *f = &d->frames[i];
-
-		b->frames[i] = (struct gdbmi_frame){ .level = f->level, .func = dup_or_null(f->func),
-			.file = dup_or_null(f->file), .fullname = dup_or_null(f->fullname),
-			.line = f->line, .addr = dup_or_null(f->addr) };
-	}
+	b->frames = d->frames;
 	b->nframes = d->nframes;
-	b->vars = xcalloc(d->nvars + 1, sizeof *b->vars);
-	for (i = 0; i < d->nvars; i++) {
-		const struct gdbmi_var *v = &d->vars[i];
-
-		b->vars[i] = (struct gdbmi_var){ .name = dup_or_null(v->name),
-			.type = dup_or_null(v->type), .value = dup_or_null(v->value), .arg = v->arg };
-	}
+	b->vars = d->vars;
 	b->nvars = d->nvars;
+	d->frames = NULL;
+	d->vars = NULL;
+	d->nframes = d->nvars = d->frame = 0;
 }
 
 static bool
