@@ -118,8 +118,10 @@ gdbmi_frames(const struct gdbmi_value *results, struct gdbmi_frame **out)
 	if (!stack || stack->kind == GDBMI_CONST || !count_tuples(stack))
 		return 0;
 	*out = xcalloc(count_tuples(stack), sizeof **out);
+	/* only tuples were counted: a member of another kind gets no slot
+	 * (gdbmi_frame_from clears its out even for one it refuses) */
 	for (m = stack->child; m; m = m->next)
-		if (gdbmi_frame_from(m, &(*out)[n]))
+		if (m->kind == GDBMI_TUPLE && gdbmi_frame_from(m, &(*out)[n]))
 			n++;
 	return n;
 }
