@@ -100,6 +100,20 @@ bool burst_set_urls(struct burst *burst, char **urls, size_t nurls);
  * status; not a transport error). 0 for an index out of range. */
 unsigned long burst_url_sent(const struct burst *burst, size_t url);
 unsigned long burst_url_reached(const struct burst *burst, size_t url);
+/* Which connection served how many requests, for telling them apart per
+ * nginx worker (sockowner.h): per connection still open now, its local
+ * (client) port and the requests that got an answer on it since the last
+ * burst_conn_reset; *closed gets the answered requests of connections
+ * that closed meanwhile (their worker cannot be told). Returns how many
+ * entries, *out malloc'd. */
+struct burst_conn_count {
+	unsigned port;		/* our end's local port */
+	unsigned long requests;
+};
+size_t burst_conn_counts(const struct burst *burst, struct burst_conn_count **out,
+	unsigned long *closed);
+/* Zero the per-connection counts (after a check took them). */
+void burst_conn_reset(struct burst *burst);
 /* Bursts started so far (the current or last one is number count - 1). */
 unsigned long burst_count(const struct burst *burst);
 /* The arrangement of burst k: counts[i] requests for URL i, i < nurls. */

@@ -22,6 +22,7 @@ enum engine_phase {
 	ENGINE_BURST,		/* requests in flight */
 	ENGINE_CHECK,		/* leak check running in valgrind */
 	ENGINE_DEBUG,		/* gdb is attached (engine_debug): no burst or check behind its back */
+	ENGINE_RELOAD,		/* SIGHUP sent, waiting for the new cycle to serve; a check follows */
 	ENGINE_STOPPING,
 	ENGINE_DEAD,		/* nginx exited (see engine_reason) */
 };
@@ -57,6 +58,9 @@ struct engine_opts {
 	 * engine_debug()->hit set), then gdb detaches */
 	char **breaks;
 	size_t nbreaks;
+	/* A check every this many ms when idle (--every; attach mode's
+	 * clock: the traffic is someone else's), 0 = none. */
+	int64_t every_ms;
 };
 
 struct engine *engine_new(struct evloop *loop, const struct engine_opts *opts,
@@ -133,6 +137,48 @@ struct engine_owner_cost {
 };
 void engine_owner_cost(const struct engine *e, struct engine_owner_cost *c);
 uint64_t engine_total_failed(const struct engine *e);
+
+/* ---- processes: a master and its workers (engine_procs.c) ----
+ *
+ * Every check runs on every live process at once (one vgdb each: one
+ * command at a time per pid, the pids in parallel) and makes one round:
+ * each process's answer goes to its own model and all of them to
+ * engine_model(), which sums them per site (model_site.sources: the
+ * pids). A process that appears later (a respawned worker, the workers
+ * of a reload) is checked from the next round on, its first check its
+ * own baseline; one that exits keeps its model and rounds. */
+struct engine_proc {
+	long pid;
+	enum target_role role;
+	bool alive;
+	unsigned generation;	/* reloads before it appeared */
+	long first_round, last_round;	/* rounds of engine_model() it is in, -1 none */
+	/* Requests it answered, told by the connection that carried them
+	 * (sockowner.h); requests_known false without held connections. */
+	uint64_t requests;
+	bool requests_known;
+	char end[96];		/* how it ended ("killed by signal 11 (SIGSEGV)"), "" alive */
+	struct model *model;	/* its own rounds */
+};
+size_t engine_nprocs(const struct engine *e);
+const struct engine_proc *engine_proc(const struct engine *e, size_t i);
+
+/* What a front end can look at: view 0 = every process merged
+ * (engine_model()); with a master, view 1 = its workers merged; then one
+ * view per process in engine_proc order. name gets "all", "workers",
+ * "worker 1234" (+ " (exited)"), "master 1233". NULL past the last. */
+size_t engine_nviews(const struct engine *e);
+struct model *engine_view(const struct engine *e, size_t v, char *name, size_t len);
+
+/* Reload (master mode): SIGHUP, wait until the new cycle serves, then a
+ * check of the master and the new workers: a round with reloads = 1 and
+ * no burst. A reload nginx refuses (a config error on disk) is an
+ * ENGINE_EV_WARNING with nginx's message, and the old cycle goes on.
+ * False (with err) unless idle with a master; a single-process nginx
+ * cannot reload safely (see target.h). */
+bool engine_reload(struct engine *e, char *err, size_t errlen);
+unsigned engine_reloads(const struct engine *e);
+bool engine_attached(const struct engine *e);
 
 /* ---- the debugger (engine_debug*.c): gdb through nginx's gdbserver ----
  *

@@ -80,6 +80,21 @@ struct model_site {
 	int64_t delta_bytes;	/* latest round minus the previous one */
 	int64_t delta_blocks;
 	double bytes_per_request;	/* growing: first to latest rise / its requests */
+	/* Growing over reloads (rounds with model_round.reloads > 0): what
+	 * each reload adds, per process holding the site in the latest round
+	 * (a block the master loses on each reload is copied into every
+	 * worker it forks: counted once). 0 when it does not grow on reloads.
+	 * With reloads in the rounds, a site is judged twice: on the reload
+	 * rounds alone (their deltas) and on the other rounds alone (bursts,
+	 * reload deltas left out: a reload replaces the workers); growing in
+	 * either is growing, and bytes_per_request counts only the other
+	 * rounds' rises (0 for a site that grows on reloads only). */
+	double bytes_per_reload;
+	/* The sources (model_round_source: pids) that had the site in any
+	 * round, in the order first seen. */
+	const uint32_t *sources;
+	uint32_t nsources;
+	uint32_t nsources_now;	/* of them, in the latest round */
 	/* Which request: the URLs whose requests drive the site's growth,
 	 * biggest first, with the bytes per request of that URL (derived with
 	 * the verdict; see model_why.c). */
@@ -105,6 +120,10 @@ struct model_round {
 	 * before this check; URLs past nurls had none. */
 	const uint64_t *url_requests;
 	uint32_t nurls;
+	/* nginx reloads (SIGHUP, new cycle serving) before this check and
+	 * after the previous one; such a round has no burst of its own. */
+	unsigned reloads;
+	uint64_t total_reloads;	/* since nginx started */
 };
 
 struct model;
@@ -121,6 +140,12 @@ void model_round_begin(struct model *m, uint64_t requests, uint64_t failed);
 void model_round_add(struct model *m, const struct leakcheck_record *rec);
 void model_round_end(struct model *m, const struct leak_summary *sum, int64_t check_ns);
 void model_round_abort(struct model *m);
+/* Between begin and end: n reloads happened before this check. */
+void model_round_reloads(struct model *m, unsigned n);
+/* Between begin and end: the records added next come from source src
+ * (the engine's pid of the process checked); a model fed by several
+ * processes sums their records per site and keeps which had it. */
+void model_round_source(struct model *m, uint32_t src);
 /* leakcheck callback that feeds model_round_add (ctx = model). */
 int model_leakcheck_cb(void *ctx, const struct leakcheck_record *rec);
 
@@ -158,6 +183,7 @@ struct model_group {
 	uint64_t bytes, blocks;	/* latest round */
 	int64_t delta_bytes;
 	double bytes_per_request;
+	double bytes_per_reload;
 	enum growth growth;	/* the strongest verdict of its sites */
 	bool core_only;		/* every site is */
 	/* Its sites' driving URLs merged (bytes per request summed per URL),

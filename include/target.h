@@ -42,6 +42,22 @@ struct target_opts {
 	bool vgdb_full;
 	int64_t start_timeout_ms;
 	int64_t stop_timeout_ms;	/* per stage of QUIT, TERM */
+	/* Master and workers: 0 = as the config says (the generated config:
+	 * single process; a user config with `master_process on`: its
+	 * worker_processes); N > 0 = a master with N workers (the generated
+	 * config gets `worker_processes N` and `reuseport`; a user config
+	 * `-g 'master_process on; worker_processes N;'`). With a master,
+	 * valgrind runs with --trace-children=yes, so every worker has its own
+	 * gdbserver; run as root, the workers stay root (`user root;`: they
+	 * would switch users after valgrind made their FIFOs). */
+	unsigned workers;
+	/* --attach: no spawn; nginx (pid attach_pid, a master or single
+	 * process) was started by someone else under valgrind --vgdb=yes with
+	 * vgdb prefix attach_prefix (NULL: valgrind's default,
+	 * /tmp/vgdb-pipe). The target never signals it: target_stop just
+	 * lets go (TARGET_EXITED, stopped by us). */
+	long attach_pid;
+	const char *attach_prefix;
 };
 
 typedef void (*target_state_cb)(struct target *s, enum target_state st, void *ctx);
@@ -73,5 +89,68 @@ char *target_log_tail(const struct target *s, size_t max_lines);
 int target_exit_status(const struct target *s);	/* waitpid status */
 bool target_stopped_by_us(const struct target *s);
 int64_t target_ready_ms(const struct target *s);	/* spawn -> ready */
+
+/* ---- processes: a master and its workers (target_procs.c) ----
+ *
+ * Every process with a valgrind gdbserver under nginx's main pid (the
+ * spawned or attached one): the main pid itself, then each worker as its
+ * vgdb FIFOs appear (procwatch.h: inotify, no polling). Workers are not
+ * our children: their exit is seen through a pidfd, their exit status
+ * read from /proc while they are zombies, else from the master's
+ * "worker process N exited on signal S" line in the error log.
+ * TARGET_READY in master mode means: the pid file is written, the
+ * expected workers have their gdbservers, and one answered HTTP. */
+enum target_role {
+	TARGET_ROLE_SINGLE,	/* master_process off: the one process */
+	TARGET_ROLE_MASTER,
+	TARGET_ROLE_WORKER,	/* any child of the master (cache manager too) */
+};
+const char *target_role_name(enum target_role r);	/* "single", "master", "worker" */
+
+struct target_proc {
+	long pid;
+	enum target_role role;
+	bool alive;
+	unsigned generation;	/* reloads that had succeeded when it appeared */
+	int exit_status;	/* waitpid-style once it exited, -1 unknown */
+	int64_t born_ms;	/* util_now_ms() when seen */
+};
+
+enum target_proc_event {
+	TARGET_PROC_NEW,	/* a process got its gdbserver (the main pid at READY too) */
+	TARGET_PROC_EXIT,	/* it exited; p->exit_status if known */
+};
+typedef void (*target_proc_cb)(struct target *s, enum target_proc_event ev,
+	const struct target_proc *p, void *ctx);
+/* Set before target_start; NEW for the main process comes before READY. */
+void target_set_proc_cb(struct target *s, target_proc_cb cb, void *ctx);
+/* Known processes, alive and exited, in the order seen. */
+size_t target_nprocs(const struct target *s);
+const struct target_proc *target_proc(const struct target *s, size_t i);
+bool target_master(const struct target *s);	/* master and workers */
+unsigned target_workers_expected(const struct target *s);
+bool target_attached(const struct target *s);
+/* "exited with status 1", "killed by signal 11 (SIGSEGV)", "exited" */
+void target_proc_end(const struct target_proc *p, char *buf, size_t len);
+
+/* ---- reloads (master mode only) ----
+ * SIGHUP to the master; done once the new cycle serves: as many new
+ * workers as expected have their gdbservers (old ones may still be
+ * finishing) and one answered HTTP; or once the master logged an [emerg]
+ * line since the signal (a config error on disk: ok false, msg is that
+ * line, escaped; the old cycle serves on); or after start_timeout_ms (ok
+ * false, "the reload did not finish in N s"). False with err unless
+ * READY in master mode with no reload in flight. */
+typedef void (*target_reload_cb)(struct target *s, bool ok, const char *msg, void *ctx);
+bool target_reload(struct target *s, target_reload_cb cb, void *ctx, char *err, size_t errlen);
+bool target_reloading(const struct target *s);
+unsigned target_reloads(const struct target *s);	/* that succeeded */
+
+/* --attach without a PID: the processes with a valgrind gdbserver under
+ * prefix (NULL: /tmp/vgdb-pipe) that are alive, main ones first (a
+ * master and its workers: the workers follow it, indented by
+ * "worker of"). One line each: "PID  valgrind's command line", escaped;
+ * returns how many, *out malloc'd (free each, then the array). */
+size_t target_list_gdbservers(const char *prefix, char ***out);
 
 #endif

@@ -29,6 +29,7 @@ enum tui_phase {
 	TUI_PHASE_BURST,	/* requests in flight */
 	TUI_PHASE_CHECK,	/* a leak check runs in valgrind */
 	TUI_PHASE_DEBUG,	/* gdb is attached (the debugger view) */
+	TUI_PHASE_RELOAD,	/* SIGHUP sent, waiting for the new cycle */
 	TUI_PHASE_STOPPING,
 	TUI_PHASE_EXITED,	/* nginx is not running (see reason) */
 };
@@ -51,6 +52,21 @@ struct tui_live {
 	uint64_t total_requests, total_failed;
 	const char *reason;	/* why nginx is not running, "" if it is */
 	const char *log_tail;	/* last lines of its logs once it died */
+	/* nginx's processes (engine_proc): more than one with a master */
+	const struct tui_proc *procs;
+	size_t nprocs;
+	unsigned reloads;	/* that succeeded */
+	bool attached;		/* --attach: someone else's nginx, checks only */
+};
+
+/* A process of nginx, as the header lists it. */
+struct tui_proc {
+	long pid;
+	const char *role;	/* "master", "worker", "single" */
+	const char *state;	/* "ready", "exited", "killed by signal 11 (SIGSEGV)" */
+	bool alive;
+	unsigned long long requests;	/* answered (when known) */
+	bool requests_known;
 };
 
 /* The debugger, as its view shows it (filled by the target ops' debug()
@@ -116,6 +132,12 @@ struct tui_target_ops {
 	bool (*debug_toggle)(void *ctx, const char *file, unsigned line, char *err, size_t errlen);
 	bool (*debug_check)(void *ctx, char *err, size_t errlen);
 	void (*debug_detach)(void *ctx);
+	/* The views over the processes (engine_view in engine.h): the model
+	 * of view v and its name ("all", "workers", "worker 1234"); NULL
+	 * past the last. The sites table shows the view picked (P). */
+	struct model *(*view)(void *ctx, size_t v, char *name, size_t len);
+	/* Reload nginx (SIGHUP to the master), then a check. */
+	bool (*reload)(void *ctx, char *err, size_t errlen);
 };
 
 /* What the screen asks of the terminal and the loop it runs in. */
