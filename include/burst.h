@@ -95,6 +95,11 @@ void burst_set_shape(struct burst *burst, unsigned long requests, unsigned concu
  * at burst 0. The strings are copied. */
 bool burst_set_urls(struct burst *burst, char **urls, size_t nurls);
 
+/* Close the held connections (drained, at the next start) and forget a
+ * paused warm-up: the next burst_warm opens new ones (nginx's workers
+ * get them anew). False while running. */
+bool burst_reconnect(struct burst *burst);
+
 /* Per URL (index into the spec's URLs) of the current or last burst:
  * requests sent, and requests that reached nginx (an HTTP answer of any
  * status; not a transport error). 0 for an index out of range. */

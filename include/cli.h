@@ -50,6 +50,12 @@ struct cli_opts {
 	long check_timeout_s;
 	long start_timeout_s;
 	long request_timeout_s;
+	unsigned workers;	/* --workers N, 0 = as the config says */
+	unsigned reloads;	/* --reloads N (batch) */
+	bool attach;		/* --attach [PID] [NGINX] */
+	long attach_pid;	/* 0: list the candidates (or the only one) */
+	long every_s;		/* --every SEC */
+	const char *vgdb_prefix;	/* --vgdb-prefix (attach) */
 };
 
 enum cli_result {

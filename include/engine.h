@@ -179,6 +179,7 @@ struct model *engine_view(const struct engine *e, size_t v, char *name, size_t l
 bool engine_reload(struct engine *e, char *err, size_t errlen);
 unsigned engine_reloads(const struct engine *e);
 bool engine_attached(const struct engine *e);
+bool engine_master(const struct engine *e);	/* a master and workers */
 
 /* ---- the debugger (engine_debug*.c): gdb through nginx's gdbserver ----
  *

@@ -49,6 +49,21 @@ struct report_meta {
 	/* --break points, in order (nbreaks 0: no "breaks" in the JSON) */
 	const struct report_break *breaks;
 	size_t nbreaks;
+	/* nginx's processes (a master and workers; nprocesses 0: no
+	 * "processes" in the JSON) */
+	const struct report_process *processes;
+	size_t nprocesses;
+};
+
+/* One nginx process of the run, for the JSON's "processes". */
+struct report_process {
+	long pid;
+	const char *role;	/* "master", "worker", "single" */
+	long first_round, last_round;	/* -1: never checked */
+	unsigned generation;	/* reloads before it started */
+	unsigned long long requests;
+	bool requests_known;
+	const char *end;	/* how it ended, "" if it ran to the end */
 };
 
 /* Site indexes in display order: growing first, then bounded, then by

@@ -13,7 +13,7 @@
 enum {
 	OPT_BATCH = 256, OPT_ROUNDS, OPT_JSON, OPT_FAIL_ON, OPT_ALLOC_FN, OPT_NUM_CALLERS,
 	OPT_VALGRIND, OPT_VGDB, OPT_VALGRIND_OPT, OPT_CHECK_TIMEOUT, OPT_START_TIMEOUT,
-	OPT_BREAK, OPT_GDB,
+	OPT_BREAK, OPT_GDB, OPT_WORKERS, OPT_RELOADS, OPT_ATTACH, OPT_EVERY, OPT_VGDB_PREFIX,
 	OPT_REQ_TIMEOUT, OPT_NO_KEEPALIVE, OPT_SOURCE_DIR, OPT_DIRECTIVES, OPT_ALLOW_PLAIN, OPT_LOAD, OPT_SESSION, OPT_NO_SESSION,
 };
 
@@ -41,6 +41,11 @@ static const struct cli_option options[] = {
 	{ "header", 'H', required_argument, "'NAME: VALUE'", "request header, repeatable" },
 	{ "data", 'd', required_argument, "BODY", "request body" },
 	{ "request-timeout", OPT_REQ_TIMEOUT, required_argument, "SEC", "per request (default: 30)" },
+	{ "workers", OPT_WORKERS, required_argument, "N", "a master and N workers, as in production (default: the config's master_process; the generated config: one process)" },
+	{ "reloads", OPT_RELOADS, required_argument, "N", "batch: N reloads (SIGHUP, new cycle serving, then a check) spread among the rounds; needs a master (the generated config gets one worker) (live screen: ^R)" },
+	{ "attach", OPT_ATTACH, no_argument, NULL, "check an nginx someone else started under valgrind --vgdb=yes: ngx-leaktop --attach [PID] [NGINX_BINARY]; no PID lists them; never stops it" },
+	{ "every", OPT_EVERY, required_argument, "SEC", "with --attach: a check every SEC seconds (batch: between its --rounds)" },
+	{ "vgdb-prefix", OPT_VGDB_PREFIX, required_argument, "PREFIX", "with --attach: the --vgdb-prefix that valgrind got (default: /tmp/vgdb-pipe)" },
 	{ "rounds", OPT_ROUNDS, required_argument, "R", "batch: bursts, each followed by a leak check (default: 4)" },
 	{ "json", OPT_JSON, required_argument, "FILE|-", "batch: write the JSON report there" },
 	{ "fail-on", OPT_FAIL_ON, required_argument, "WHAT", "batch: exit 1 on growing|definite|error|none (default: growing)" },
@@ -214,6 +219,29 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 			return false;
 		}
 		break;
+	case OPT_WORKERS:
+		if (!num_arg("workers", arg, 1, 64, &v, err, errlen))
+			return false;
+		o->workers = (unsigned)v;
+		break;
+	case OPT_RELOADS:
+		if (!num_arg("reloads", arg, 1, 10000, &v, err, errlen))
+			return false;
+		o->reloads = (unsigned)v;
+		o->batch_only = "--reloads";
+		break;
+	case OPT_ATTACH: o->attach = true; break;
+	case OPT_EVERY:
+		if (!num_arg("every", arg, 1, 86400, &o->every_s, err, errlen))
+			return false;
+		break;
+	case OPT_VGDB_PREFIX:
+		if (!*arg || strpbrk(arg, "\n\r")) {
+			snprintf(err, errlen, "--vgdb-prefix: expected a path prefix like /tmp/vgdb-pipe");
+			return false;
+		}
+		o->vgdb_prefix = arg;
+		break;
 	case OPT_ALLOC_FN: strv_add(&o->alloc_fns, arg); break;
 	case OPT_ALLOW_PLAIN: o->allow_no_debug_palloc = true; break;
 	case OPT_SOURCE_DIR: strv_add(&o->source_dirs, arg); break;
@@ -250,6 +278,65 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 		return false;
 	}
 	return true;
+}
+
+/* Options that go only with others, or not with others. */
+static bool
+cli_check_modes(const struct cli_opts *o, char *err, size_t errlen)
+{
+	const char *bad = NULL;
+
+	if (o->attach) {
+		bad = o->conf ? "--conf" : o->server_directives ? "--directives" : o->workers ?
+			"--workers" : o->reloads ? "--reloads" : o->urls.n ? "--url" : o->breaks.n ?
+			"--break" : o->load ? "--load" : NULL;
+		if (bad) {
+			snprintf(err, errlen, "%s does not go with --attach: the nginx is someone else's "
+				"(its config, its traffic, its signals); --attach checks it", bad);
+			return false;
+		}
+		return true;
+	}
+	if (o->every_s || o->vgdb_prefix) {
+		snprintf(err, errlen, "%s goes with --attach", o->every_s ? "--every" : "--vgdb-prefix");
+		return false;
+	}
+	return true;
+}
+
+static bool
+all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* --attach [PID] [NGINX]: the binary defaults to the one valgrind runs
+ * (main fills it in from /proc once the PID is known). */
+static enum cli_result
+cli_attach_args(int argc, char **argv, int i, struct cli_opts *o, char *err, size_t errlen)
+{
+	if (i < argc && all_digits(argv[i])) {
+		if (!util_parse_long(argv[i], 1, 4194304, &o->attach_pid)) {
+			snprintf(err, errlen, "--attach %.40s: not a process id", argv[i]);
+			return CLI_ERROR;
+		}
+		i++;
+	}
+	if (i < argc)
+		o->nginx = argv[i++];
+	if (i < argc) {
+		snprintf(err, errlen, "unexpected argument '%.200s': ngx-leaktop --attach [PID] "
+			"[NGINX_BINARY]", argv[i]);
+		return CLI_ERROR;
+	}
+	if (!o->session && !o->no_session && !(o->session_default = sessionfile_default_path(err, errlen)))
+		return CLI_ERROR;
+	return CLI_RUN;
 }
 
 static void
@@ -307,9 +394,14 @@ cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 		/* the live screen would drop it without a word */
 		snprintf(err, errlen, "%s goes with --batch%s", o->batch_only,
 			!strcmp(o->batch_only, "--json") ? " (the live screen saves the JSON report with w)" :
-			!strcmp(o->batch_only, "--break") ? " (on the live screen: d on a row)" : "");
+			!strcmp(o->batch_only, "--break") ? " (on the live screen: d on a row)" :
+			!strcmp(o->batch_only, "--reloads") ? " (on the live screen: ^R reloads)" : "");
 		return CLI_ERROR;
 	}
+	if (!cli_check_modes(o, err, errlen))
+		return CLI_ERROR;
+	if (o->attach)
+		return cli_attach_args(argc, argv, optind, o, err, errlen);
 	if (o->load) {
 		if (optind < argc) {
 			snprintf(err, errlen, "--load opens a file, it runs no nginx: drop '%.200s'", argv[optind]);
@@ -371,6 +463,14 @@ cli_engine_opts(const struct cli_opts *o, const struct preflight *pf, struct eng
 	eo->target.num_callers = o->num_callers;
 	eo->target.vgdb_full = !o->batch;	/* the live screen's debugger steps */
 	eo->target.start_timeout_ms = o->start_timeout_s * 1000;
+	eo->target.workers = o->workers;
+	eo->target.attach_pid = o->attach_pid;
+	eo->target.attach_prefix = o->vgdb_prefix;
+	/* batch --every is batch's own clock between its rounds */
+	eo->every_ms = o->batch ? 0 : o->every_s * 1000;
+	/* reloads need the master: the generated config gets one worker */
+	if (o->reloads && !o->workers && !o->conf)
+		eo->target.workers = 1;
 	eo->target.stop_timeout_ms = 20000;
 	eo->burst.urls = o->urls.v;
 	eo->burst.nurls = o->urls.n;

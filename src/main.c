@@ -5,9 +5,83 @@
 #include "preflight.h"
 #include "engine.h"
 #include "live.h"
+#include "target.h"
+#include "util.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The program valgrind runs in process pid: the first word of its
+ * command line after valgrind's own options. Malloc'd, NULL if unknown. */
+static char *
+attached_binary(long pid)
+{
+	char path[64], buf[8192];
+	ssize_t n;
+	size_t i = 0;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	i = strlen(buf) + 1;	/* valgrind itself */
+	while (i < (size_t)n && buf[i] == '-')
+		i += strlen(buf + i) + 1;
+	return i < (size_t)n && buf[i] == '/' ? xstrdup(buf + i) : NULL;
+}
+
+/* --attach without a PID: the only nginx under valgrind, or the list.
+ * -1: go on (o->attach_pid set); else the exit status. */
+static int
+attach_pick(struct cli_opts *o, char **binary)
+{
+	char **lines = NULL;
+	size_t n, i, mains = 0;
+
+	if (!o->attach_pid) {
+		n = target_list_gdbservers(o->vgdb_prefix, &lines);
+		for (i = 0; i < n; i++)
+			mains += strstr(lines[i], "worker of") == NULL;
+		if (mains == 1)
+			o->attach_pid = strtol(lines[0], NULL, 10);
+		if (mains != 1) {
+			const char *pfx = o->vgdb_prefix ? o->vgdb_prefix : "/tmp/vgdb-pipe";
+
+			if (n)
+				fprintf(stderr, "ngx-leaktop: %zu nginx run under valgrind with a gdbserver "
+					"(prefix %s); attach to one: ngx-leaktop --attach PID\n", mains, pfx);
+			else
+				fprintf(stderr, "ngx-leaktop: no process runs under valgrind with a gdbserver "
+					"(prefix %s): start nginx under valgrind --vgdb=yes, or give its "
+					"--vgdb-prefix\n", pfx);
+			for (i = 0; i < n; i++)
+				printf("%s\n", lines[i]);
+		} else {
+			fprintf(stderr, "ngx-leaktop: attaching to %ld, the one nginx under valgrind found\n",
+				o->attach_pid);
+		}
+		for (i = 0; i < n; i++)
+			free(lines[i]);
+		free(lines);
+		if (mains != 1)
+			return 2;
+	}
+	if (!o->nginx && !(o->nginx = *binary = attached_binary(o->attach_pid))) {
+		fprintf(stderr, "ngx-leaktop: cannot tell which nginx binary process %ld runs: give it, "
+			"ngx-leaktop --attach %ld ./objs/nginx\n", o->attach_pid, o->attach_pid);
+		return 2;
+	}
+	return -1;
+}
 
 int
 main(int argc, char **argv)
@@ -16,7 +90,7 @@ main(int argc, char **argv)
 	struct preflight pf;
 	struct engine_opts eo;
 	char err[1024];
-	char *warn;
+	char *warn, *binary = NULL;
 	int rc;
 
 	switch (cli_parse(argc, argv, &o, err, sizeof err)) {
@@ -36,10 +110,15 @@ main(int argc, char **argv)
 		return rc;
 	}
 
+	if (o.attach && (rc = attach_pick(&o, &binary)) >= 0) {
+		cli_free(&o);
+		return rc;
+	}
 	if (!preflight_run(o.nginx, o.valgrind, o.vgdb, &pf, err, sizeof err)) {
 		fprintf(stderr, "ngx-leaktop: %s\n", err);
 		preflight_free(&pf);
 		cli_free(&o);
+		free(binary);
 		return 2;
 	}
 	warn = preflight_warnings(&pf);
@@ -57,5 +136,6 @@ main(int argc, char **argv)
 	}
 	preflight_free(&pf);
 	cli_free(&o);
+	free(binary);
 	return rc;
 }

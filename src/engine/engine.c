@@ -61,11 +61,12 @@ engine_new(struct evloop *loop, const struct engine_opts *opts, engine_cb cb, vo
 	for (i = 0; i < opts->nalloc_fns; i++)
 		model_add_alloc_fn(e->model, opts->alloc_fns[i]);
 	e->target = target_new(loop, &opts->target, on_target_state, e);
+	engine_procs_init(e);
 	return e;
 }
 
-static void
-free_urls(struct engine *e)
+void
+engine_free_urls(struct engine *e)
 {
 	size_t i;
 
@@ -93,7 +94,8 @@ engine_free(struct engine *e)
 		return;
 	cancel_stop_wait(e);
 	burst_free(e->burst);
-	vgdb_free(e->vgdb);
+	engine_reload_free(e);
+	engine_procs_free(e);
 	follow_free(e->follow);
 	xmlstream_free(e->xml);
 	sessionfile_close(e->sessionfile, NULL);
@@ -102,7 +104,7 @@ engine_free(struct engine *e)
 	engine_owner_free(e);
 	engine_debug_free(e);
 	engine_debug_breaks_free(e);
-	free_urls(e);
+	engine_free_urls(e);
 	engine_urls_free(e);
 	free(e);
 }
@@ -158,13 +160,15 @@ engine_start(struct engine *e, char *err, size_t errlen)
 	check_nofile(e);	/* before nginx starts: it inherits the limit */
 	if (!target_start(e->target, err, errlen))
 		return false;
+	engine_set_phase(e, ENGINE_STARTING);
+	if (!target_xml_path(e->target))
+		return true;	/* attached: someone else's valgrind writes no XML for us */
 	e->xml = xmlstream_new(e->model, false, &xcb, e);
 	/* Errors are shown as they happen: follow the file valgrind writes. */
 	e->follow = follow_new(e->loop, target_xml_path(e->target), on_xml_bytes, e);
 	if (!e->follow)
 		engine_report(e, ENGINE_EV_WARNING, "cannot follow valgrind's XML (%s): memcheck errors "
 			"will show when nginx exits", strerror(errno));
-	engine_set_phase(e, ENGINE_STARTING);
 	return true;
 }
 
@@ -172,6 +176,8 @@ engine_start(struct engine *e, char *err, size_t errlen)
 static void
 finish_xml(struct engine *e)
 {
+	if (!e->xml)
+		return;
 	if (e->follow)
 		follow_drain(e->follow);
 	else {
@@ -184,62 +190,6 @@ finish_xml(struct engine *e)
 		engine_emit(e, ENGINE_EV_EXIT_REPORT);
 }
 
-/* "/path" -> base + "/path"; full URLs stay as they are. On success the
- * resolved list replaces e->urls and e->spec's URLs. */
-static bool
-resolve_urls(struct engine *e, char **in, size_t nin)
-{
-	const char *base = target_base_url(e->target);
-	size_t i, n = nin ? nin : 1;
-	char **urls = xcalloc(n, sizeof *urls);
-
-	for (i = 0; i < n; i++) {
-		const char *u = nin ? in[i] : "/";
-
-		if (strstr(u, "://")) {
-			urls[i] = xstrdup(u);
-			continue;
-		}
-		if (!base) {
-			engine_report(e, ENGINE_EV_ERROR, "cannot tell nginx's address from the config for "
-				"URL %s: give a full URL, e.g. -u http://127.0.0.1:8080%s", u, u);
-			while (i--)
-				free(urls[i]);
-			free(urls);
-			return false;
-		}
-		urls[i] = xasprintf("%s%s%s", base, u[0] == '/' ? "" : "/", u);
-	}
-	for (i = 0; i < n; i++) {
-		if (!burst_url_is_loopback(urls[i])) {
-			engine_report(e, ENGINE_EV_ERROR, "URL %.200s: load goes to loopback only "
-				"(127.0.0.1, localhost, [::1])", urls[i]);
-			for (i = 0; i < n; i++)
-				free(urls[i]);
-			free(urls);
-			return false;
-		}
-	}
-	free_urls(e);
-	e->urls = urls;
-	e->spec.urls = urls;
-	e->spec.nurls = n;
-	engine_urls_intern(e, in, nin);
-	return true;
-}
-
-bool
-engine_set_urls(struct engine *e, char **urls, size_t nurls)
-{
-	if (e->phase == ENGINE_BURST || e->phase == ENGINE_DEBUG || !e->burst)
-		return false;
-	if (!resolve_urls(e, urls, nurls))
-		return false;
-	/* the held connections close, drained, in the next burst */
-	return burst_set_urls(e->burst, e->spec.urls, e->spec.nurls);
-}
-
-
 /* The held connections are open: nginx's memory for them is part of the
  * baseline, not growth in round 1. Their requests count in no round. */
 static void
@@ -249,20 +199,24 @@ on_warm_done(struct burst *burst, const struct burst_stats *st, void *ctx)
 
 	(void)burst;
 	(void)st;
-	if (target_state(e->target) == TARGET_READY)
-		engine_start_check(e);
+	if (target_state(e->target) != TARGET_READY || engine_reload_warm_again(e, on_warm_done))
+		return;
+	engine_start_check(e);
 }
 
 static void
 on_ready(struct engine *e)
 {
-	e->vgdb = vgdb_new(e->loop, e->opts.vgdb, target_vgdb_prefix(e->target),
-		target_pid(e->target));
 	e->spec = e->opts.burst;
+	/* attached, no URL given: the traffic is someone else's, checks only */
+	if (target_attached(e->target) && !e->opts.burst.nurls) {
+		engine_start_check(e);
+		return;
+	}
 	/* keepalive connections stay open across rounds: what lives as long
 	 * as a connection shows (see burst.h) */
 	e->spec.hold = e->spec.keepalive;
-	if (!resolve_urls(e, e->opts.burst.urls, e->opts.burst.nurls)) {
+	if (!engine_resolve_urls(e, e->opts.burst.urls, e->opts.burst.nurls)) {
 		engine_stop(e);
 		return;
 	}
@@ -293,8 +247,7 @@ on_target_state(struct target *s, enum target_state st, void *ctx)
 		engine_debug_free(e);
 		if (e->burst)
 			burst_abort(e->burst);
-		if (e->vgdb)
-			vgdb_cancel_all(e->vgdb);
+		engine_procs_cancel(e);
 		finish_xml(e);
 		if (!target_stopped_by_us(e->target))
 			engine_report(e, ENGINE_EV_ERROR, "%s%s%s", target_reason(e->target),
@@ -318,6 +271,7 @@ on_burst_done(struct burst *burst, const struct burst_stats *st, void *ctx)
 	e->burst_failed += failed;
 	e->total_requests += st->done;
 	e->total_failed += failed;
+	engine_reload_burst_done(e);
 	if (engine_urls_burst_done(e, burst, st))
 		engine_report(e, ENGINE_EV_WARNING, "nginx closed kept-alive connections (keepalive_requests "
 			"or keepalive_timeout reached): growth that lives as long as a connection "
@@ -419,7 +373,7 @@ engine_check_text(struct engine *e, const char *out, size_t outlen, int64_t elap
 	int64_t t0 = util_now_ns();
 
 	model_round_begin(e->model, e->burst_requests, e->burst_failed);
-	engine_urls_round(e);
+	engine_urls_round(e, e->model);
 	st = leakcheck_text(out, outlen, model_leakcheck_cb, e->model, &sum, &perr);
 	if (st != LEAKCHECK_OK) {
 		char why[256];
@@ -436,11 +390,18 @@ engine_check_text(struct engine *e, const char *out, size_t outlen, int64_t elap
 	model_round_end(e->model, &sum, elapsed_ns);
 	e->last_check_ns = elapsed_ns;
 	e->last_update_ns = util_now_ns() - t0;
+	engine_round_in(e, search);
+}
+
+void
+engine_round_in(struct engine *e, bool search)
+{
+	engine_procs_single_round(e);
 	save_round(e);
 	e->burst_requests = e->burst_failed = 0;
 	engine_urls_clear(e);
 	/* nginx idles: what holds the round's sites, before anything frees */
-	if (search && !e->stop_after_check && engine_owner_search(e))
+	if (search && !e->stop_after_check && engine_procs_owner(e) && engine_owner_search(e))
 		return;
 	engine_check_finished(e);
 }
@@ -465,6 +426,7 @@ engine_check_finished(struct engine *e)
 	int deferred = e->burst_after_search;
 
 	e->burst_after_search = 0;
+	engine_procs_holders(e);
 	save_holders(e);
 	if (e->debug && !engine_debug_waits_round(e)) {	/* through gdb's monitor: the debugger goes on */
 		engine_emit(e, ENGINE_EV_ROUND);
@@ -483,11 +445,17 @@ engine_check_finished(struct engine *e)
 		engine_start_burst(e, true);
 	else if (deferred && e->phase == ENGINE_IDLE)
 		engine_start_burst(e, deferred == 2);
+	else if (e->phase == ENGINE_IDLE)
+		engine_reload_every(e);
 }
 
 void
 engine_start_check(struct engine *e)
 {
+	if (engine_procs_multi(e)) {
+		engine_procs_check(e);
+		return;
+	}
 	engine_set_phase(e, ENGINE_CHECK);
 	vgdb_command(e->vgdb, e->opts.check_command ? e->opts.check_command : DEFAULT_CHECK,
 		e->opts.check_timeout_ms, on_check_done, e);
@@ -526,8 +494,7 @@ static void
 stop_now(struct engine *e)
 {
 	cancel_stop_wait(e);
-	if (e->vgdb)
-		vgdb_cancel_all(e->vgdb);
+	engine_procs_cancel(e);
 	if (target_state(e->target) == TARGET_NEW) {
 		engine_set_phase(e, ENGINE_DEAD);
 		return;

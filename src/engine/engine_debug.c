@@ -342,7 +342,7 @@ engine_debug_open(struct engine *e, bool batch, char *err, size_t errlen)
 	engine_debug_command(e, "-gdb-set print elements 200", CMD_TIMEOUT_MS, NULL);
 	/* gdb runs `| cmd` with sh -c: the words are our own paths (checked) */
 	remote = xasprintf("target remote | %s --vgdb-prefix=%s --pid=%ld", e->opts.vgdb,
-		target_vgdb_prefix(e->target), (long)target_pid(e->target));
+		target_vgdb_prefix(e->target), engine_procs_debug_pid(e));
 	q = gdbmi_quote(remote);
 	cmd = xasprintf("-interpreter-exec console %s", q);
 	engine_debug_command(e, cmd, ATTACH_TIMEOUT_MS, on_attached);

@@ -259,6 +259,12 @@ engine_debug_check(struct engine *e, char *err, size_t errlen)
 
 	if (!need(e, attached(d), "leak check", err, errlen))
 		return false;
+	if (engine_procs_multi(e)) {
+		/* gdb holds one worker; a round asks every process */
+		snprintf(err, errlen, "with a master and workers a check asks every process: detach "
+			"(q), then check (c)");
+		return false;
+	}
 	engine_debug_set_note(e, false, "leak check through gdb's monitor");
 	engine_debug_pause(e, DEBUG_THEN_CHECK, d->state != ENGINE_DEBUG_STOPPED);
 	return true;

@@ -190,7 +190,7 @@ engine_debug_req_gdb_argv(const struct engine *e)
 	argv[n++] = xstrdup("-q");
 	argv[n++] = xstrdup("-ex");
 	argv[n++] = xasprintf("target remote | %s --vgdb-prefix=%s --pid=%ld", e->opts.vgdb,
-		target_vgdb_prefix(e->target), (long)target_pid(e->target));
+		target_vgdb_prefix(e->target), engine_procs_debug_pid(e));
 	for (i = 0; i < d->nbps; i++) {
 		argv[n++] = xstrdup("-ex");
 		argv[n++] = xasprintf("break %s:%u", d->bps[i].file, d->bps[i].line);
@@ -202,7 +202,7 @@ engine_debug_req_gdb_argv(const struct engine *e)
 	argv[n++] = xstrdup("-ex");
 	argv[n++] = xasprintf("echo \\nngx-leaktop: nginx (pid %ld) is stopped; 'continue' lets "
 		"it take the request ngx-leaktop sends; 'quit' gives nginx back and returns to "
-		"the screen.\\n", (long)target_pid(e->target));
+		"the screen.\\n", engine_procs_debug_pid(e));
 	argv[n++] = xstrdup(e->opts.target.nginx);
 	return argv;
 }

@@ -7,11 +7,29 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "engine.h"
+#include "burst.h"
 #include "model.h"
 
 #define DEFAULT_CHECK "leak_check full reachable any"
 /* How long a stop waits for the leak check in flight (see engine_stop). */
 #define STOP_CHECK_WAIT_MS 5000
+
+/* One nginx process (engine_procs.c). */
+struct eproc {
+	struct engine_proc pub;
+	struct engine *e;
+	struct vgdb *vgdb;	/* its gdbserver's */
+	bool asked;		/* in the round being checked */
+	bool in_check;		/* its answer is awaited */
+	bool cancelled;		/* it exited while asked */
+	bool ok;
+	char *out;		/* its answer, until the round is built */
+	size_t outlen;
+	int64_t check_ns;
+	char fail[256];
+	uint64_t round_requests;	/* answered since its last check */
+	bool warned_idle;	/* "got no requests" said */
+};
 
 struct engine {
 	struct evloop *loop;
@@ -48,8 +66,45 @@ struct engine {
 	int burst_after_search;
 	struct engine_debug *debug;	/* the debugger, NULL while off */
 	struct report_break *breaks;	/* per opts.breaks: the first hit's evidence */
-	bool breaks_off;	/* gdb could not start: the rounds go on without */	/* asked during the search: 1 burst, 2 burst + check */
+	bool breaks_off;	/* gdb could not start: the rounds go on without */
+	/* engine_procs.c: nginx's processes; e->vgdb is the main one's */
+	struct eproc **procs;
+	size_t nprocs, cap_procs;
+	struct model *workers_model;	/* with a master: the workers merged */
+	unsigned pending;	/* answers a round still waits for */
+	unsigned round_reloads;	/* reloads since the last round */
+	int warm_tries;		/* reconnects so far to reach every worker */
+	bool warm_then_check;	/* the warm before a reload's check */
+	uint64_t every_timer;
+	/* the owner search's process: its model (recno) and its vgdb */
+	struct model *owner_model;
+	struct vgdb *owner_vgdb;
 };
+
+/* engine_procs.c: the processes (target_proc events), the check of all
+ * of them at once and the round they make; engine_round_in: the round is
+ * in the models (engine.c: saved, searched, announced). */
+bool engine_procs_multi(const struct engine *e);
+void engine_procs_init(struct engine *e);
+void engine_procs_free(struct engine *e);
+void engine_procs_cancel(struct engine *e);
+void engine_procs_check(struct engine *e);
+void engine_round_in(struct engine *e, bool search);
+/* Pick the process the owner search asks (false: none); copy what it
+ * found into the merged models by stack. */
+bool engine_procs_owner(struct engine *e);
+void engine_procs_single_round(struct engine *e);
+/* The process gdb attaches to: with workers, the first of the current
+ * cycle (requests run there), else nginx's one process. */
+long engine_procs_debug_pid(const struct engine *e);
+void engine_procs_holders(struct engine *e);
+/* engine_reload.c: a burst's requests per worker (by the connections that
+ * carried them); true if the warm-up must run again to reach every
+ * worker (it was restarted); the clock of --every. */
+void engine_reload_burst_done(struct engine *e);
+bool engine_reload_warm_again(struct engine *e, burst_done_cb cb);
+void engine_reload_every(struct engine *e);
+void engine_reload_free(struct engine *e);
 
 /* engine_urls.c: intern the burst's URLs (after they were resolved); add a
  * finished burst's per-URL counts (true once: warn that nginx closed held
@@ -58,9 +113,12 @@ struct engine {
 void engine_urls_intern(struct engine *e, char **in, size_t nin);
 bool engine_urls_burst_done(struct engine *e, const struct burst *burst,
 	const struct burst_stats *st);
-void engine_urls_round(struct engine *e);
+void engine_urls_round(struct engine *e, struct model *m);
 void engine_urls_clear(struct engine *e);
 void engine_urls_free(struct engine *e);
+/* "/path" resolved against nginx's address; the URL set replaced. */
+bool engine_resolve_urls(struct engine *e, char **in, size_t nin);
+void engine_free_urls(struct engine *e);
 
 /* engine.c's services for its other files: tell the front end; change
  * the phase (told); a one-line message (told as ev). */

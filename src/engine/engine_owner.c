@@ -75,7 +75,7 @@ set_holder(struct engine *e, size_t site, enum model_pool pool, uint32_t created
 {
 	struct model_holder h = { .pool = pool, .created_at = created_at, .symbol = symbol };
 
-	model_site_set_holder(e->model, site, &h);
+	model_site_set_holder(e->owner_model, site, &h);
 }
 
 static void
@@ -231,9 +231,9 @@ classify(struct engine *e, struct owner_site *os, const struct blocks_answer *a)
 {
 	struct engine_owner_step st;
 
-	switch (engine_owner_classify(e->model, a, os->addr, os->len, os->hops < OWNER_MAX_HOPS, &st)) {
+	switch (engine_owner_classify(e->owner_model, a, os->addr, os->len, os->hops < OWNER_MAX_HOPS, &st)) {
 	case ENGINE_OWNER_FOUND:
-		model_site_set_holder(e->model, os->site, &st.holder);
+		model_site_set_holder(e->owner_model, os->site, &st.holder);
 		os->pending = false;
 		break;
 	case ENGINE_OWNER_FOLLOW:
@@ -329,7 +329,7 @@ step(struct engine *e)
 		finish(e);
 		return;
 	}
-	vgdb_command(e->vgdb, cmd, e->opts.check_timeout_ms, on_who, e);
+	vgdb_command(e->owner_vgdb, cmd, e->opts.check_timeout_ms, on_who, e);
 	free(cmd);
 }
 
@@ -359,7 +359,7 @@ on_lists(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 		}
 	for (i = 0; i < o->n; i++) {
 		struct owner_site *os = &o->s[i];
-		const struct model_site *s = model_site(e->model, os->site);
+		const struct model_site *s = model_site(e->owner_model, os->site);
 		const struct blocks_answer *a = i < r.nanswers ? &r.answers[i] : NULL;
 
 		if (!a || a->kind != BLOCKS_LIST || a->recno != s->recno || !a->nblocks) {
@@ -379,9 +379,9 @@ engine_owner_search(struct engine *e)
 {
 	struct engine_owner *o;
 	char *cmd = NULL;
-	size_t i, pass, n = model_nsites(e->model);
+	size_t i, pass, n = model_nsites(e->owner_model);
 
-	if (!e->vgdb || !owner_enabled())
+	if (!e->owner_vgdb || !owner_enabled())
 		return false;
 	if (!e->owner)
 		e->owner = xcalloc(1, sizeof *e->owner);
@@ -392,7 +392,7 @@ engine_owner_search(struct engine *e)
 	/* growing sites first, then bounded ones */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < n && o->n < OWNER_MAX_SITES; i++) {
-			const struct model_site *s = model_site(e->model, i);
+			const struct model_site *s = model_site(e->owner_model, i);
 			char *next;
 
 			if (!wanted(s) || (s->growth == GROWTH_GROWING) != (pass == 0))
@@ -409,7 +409,7 @@ engine_owner_search(struct engine *e)
 		return false;
 	o->running = true;
 	o->round_commands = (unsigned)o->n;
-	vgdb_command(e->vgdb, cmd, e->opts.check_timeout_ms, on_lists, e);
+	vgdb_command(e->owner_vgdb, cmd, e->opts.check_timeout_ms, on_lists, e);
 	free(cmd);
 	return true;
 }

@@ -142,7 +142,8 @@ const char *
 engine_phase_name(enum engine_phase p)
 {
 	static const char *names[] = {
-		"new", "starting", "ready", "burst", "checking", "debugging", "stopping", "exited",
+		"new", "starting", "ready", "burst", "checking", "debugging", "reloading", "stopping",
+		"exited",
 	};
 
 	return p < LT_ARRAY_SIZE(names) ? names[p] : "?";

@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "target.h"
 
 /* A URL is named as the user wrote it (-u /leak/pool), not as resolved
  * against nginx's address (a free port that changes every run). */
@@ -42,13 +43,17 @@ engine_urls_burst_done(struct engine *e, const struct burst *burst, const struct
 }
 
 void
-engine_urls_round(struct engine *e)
+engine_urls_round(struct engine *e, struct model *m)
 {
 	size_t i, n = model_nurls(e->model);
 
+	if (!m)
+		return;
+	/* another model (the workers') names the URL with its own id */
 	for (i = 0; i < n && i < e->cap_url_acc; i++)
 		if (e->url_acc[i])
-			model_round_url_requests(e->model, (uint32_t)i, e->url_acc[i]);
+			model_round_url_requests(m, m == e->model ? (uint32_t)i :
+				model_url_intern(m, model_url(e->model, (uint32_t)i)), e->url_acc[i]);
 }
 
 /* A failed check keeps them for the next, like the request count. */
@@ -68,3 +73,60 @@ engine_urls_free(struct engine *e)
 	e->url_acc = NULL;
 	e->cap_url_acc = 0;
 }
+
+/* "/path" -> base + "/path"; full URLs stay as they are. On success the
+ * resolved list replaces e->urls and e->spec's URLs. */
+bool
+engine_resolve_urls(struct engine *e, char **in, size_t nin)
+{
+	const char *base = target_base_url(e->target);
+	size_t i, n = nin ? nin : 1;
+	char **urls = xcalloc(n, sizeof *urls);
+
+	for (i = 0; i < n; i++) {
+		const char *u = nin ? in[i] : "/";
+
+		if (strstr(u, "://")) {
+			urls[i] = xstrdup(u);
+			continue;
+		}
+		if (!base) {
+			engine_report(e, ENGINE_EV_ERROR, "cannot tell nginx's address from the config for "
+				"URL %s: give a full URL, e.g. -u http://127.0.0.1:8080%s", u, u);
+			while (i--)
+				free(urls[i]);
+			free(urls);
+			return false;
+		}
+		urls[i] = xasprintf("%s%s%s", base, u[0] == '/' ? "" : "/", u);
+	}
+	for (i = 0; i < n; i++) {
+		if (!burst_url_is_loopback(urls[i])) {
+			engine_report(e, ENGINE_EV_ERROR, "URL %.200s: load goes to loopback only "
+				"(127.0.0.1, localhost, [::1])", urls[i]);
+			for (i = 0; i < n; i++)
+				free(urls[i]);
+			free(urls);
+			return false;
+		}
+	}
+	engine_free_urls(e);
+	e->urls = urls;
+	e->spec.urls = urls;
+	e->spec.nurls = n;
+	engine_urls_intern(e, in, nin);
+	return true;
+}
+
+bool
+engine_set_urls(struct engine *e, char **urls, size_t nurls)
+{
+	if (e->phase == ENGINE_BURST || e->phase == ENGINE_DEBUG || !e->burst)
+		return false;
+	if (!engine_resolve_urls(e, urls, nurls))
+		return false;
+	/* the held connections close, drained, in the next burst */
+	return burst_set_urls(e->burst, e->spec.urls, e->spec.nurls);
+}
+
+

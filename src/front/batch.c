@@ -20,6 +20,10 @@ struct batch {
 	struct evloop *loop;
 	struct engine *engine;
 	unsigned rounds_done;	/* not counting the baseline */
+	unsigned steps_done;	/* rounds and reloads */
+	unsigned reloads_done;
+	bool reload_pending;	/* asked; its round (or its failure) comes */
+	uint64_t every_timer;	/* --attach: the next check */
 	bool failed;		/* an error ended the run early */
 	int signals;
 	size_t errors_shown;	/* memcheck errors already announced on stderr */
@@ -63,6 +67,17 @@ progress_round(struct batch *b)
 			oc.per_round[oc.rounds - 1].commands, oc.per_round[oc.rounds - 1].ms);
 	for (i = 0; i < model_nsites(m); i++)
 		growing += model_site(m, i)->growth == GROWTH_GROWING;
+	if (r->reloads) {
+		fprintf(stderr, "ngx-leaktop: reload %u/%u: the new cycle serves (%u reloads so far), "
+			"check %.2f s%s, %zu growing sites\n", b->reloads_done, b->o->reloads,
+			engine_reloads(b->engine), (double)r->check_ns / 1e9, owner, growing);
+		return;
+	}
+	if (engine_attached(b->engine) && model_nrounds(m) > 1) {
+		fprintf(stderr, "ngx-leaktop: check %u/%u: %.2f s%s, %zu growing sites\n",
+			b->rounds_done, b->o->rounds, (double)r->check_ns / 1e9, owner, growing);
+		return;
+	}
 	if (model_nrounds(m) == 1) {
 		fprintf(stderr, "ngx-leaktop: baseline check: %zu sites, %" PRIu64 " bytes reachable "
 			"(check %.2f s%s)\n", model_nsites(m), r->summary.kind[LEAK_REACHABLE].bytes,
@@ -131,13 +146,55 @@ unreached_breaks(struct batch *b)
 				b->o->breaks.v[i], b->rounds_done);
 }
 
+/* --reloads spread among the rounds (Bresenham): step i of the
+ * rounds + reloads is a reload when the line crosses a whole number, so
+ * rounds come first and a reload ends the run: 4 rounds, 2 reloads is
+ * B B R B B R. */
+static bool
+reload_step(const struct batch *b, unsigned i)
+{
+	unsigned total = b->o->rounds + b->o->reloads;
+
+	return (unsigned long)i * b->o->reloads / total >
+		(unsigned long)(i - 1) * b->o->reloads / total;
+}
+
+static void
+on_every(struct evloop *loop, void *ctx)
+{
+	struct batch *b = ctx;
+
+	(void)loop;
+	b->every_timer = 0;
+	if (!engine_check(b->engine))
+		engine_stop(b->engine);
+}
+
 static void
 next_step(struct batch *b)
 {
-	if (b->rounds_done < b->o->rounds && !b->signals) {
-		b->rounds_done++;
-		engine_burst_check(b->engine);
-		return;
+	char err[512];
+
+	if (b->steps_done < b->o->rounds + b->o->reloads && !b->signals && !b->failed) {
+		b->steps_done++;
+		if (reload_step(b, b->steps_done)) {
+			b->reloads_done++;
+			b->reload_pending = engine_reload(b->engine, err, sizeof err);
+			if (b->reload_pending)
+				return;
+			snprintf(b->end, sizeof b->end, "%s", err);
+			fprintf(stderr, "ngx-leaktop: %s\n", err);
+			b->failed = true;
+		} else {
+			b->rounds_done++;
+			/* attached: the traffic is someone else's; a check every --every */
+			if (engine_attached(b->engine))
+				b->every_timer = evloop_timer_add(b->loop, b->o->every_s ?
+					b->o->every_s * 1000 : 10000, on_every, b);
+			else
+				engine_burst_check(b->engine);
+			return;
+		}
 	}
 	engine_stop(b->engine);
 }
@@ -151,6 +208,7 @@ on_engine(struct engine *e, enum engine_event ev, void *ctx)
 	case ENGINE_EV_ROUND: {
 		const struct burst_stats *st = engine_burst_stats(e);
 
+		b->reload_pending = false;
 		progress_round(b);
 		if (st)
 			warn_error_statuses(b, st);
@@ -179,8 +237,12 @@ on_engine(struct engine *e, enum engine_event ev, void *ctx)
 		progress_break(b);
 		break;
 	case ENGINE_EV_PHASE:
-		if (engine_phase(e) == ENGINE_DEAD)
+		if (engine_phase(e) == ENGINE_DEAD) {
 			evloop_stop(b->loop, 0);
+		} else if (engine_phase(e) == ENGINE_IDLE && b->reload_pending) {
+			b->reload_pending = false;	/* the reload failed (warned): go on */
+			next_step(b);
+		}
 		else if (engine_phase(e) == ENGINE_IDLE && b->failed)
 			engine_stop(e);
 		break;
@@ -224,6 +286,27 @@ matches_fail_on(const struct model *m, const struct memerrors *errs, enum fail_o
 	return false;
 }
 
+/* The JSON's "processes": every one, also with a single process (its
+ * role says so). */
+static struct report_process *
+batch_processes(const struct engine *e, size_t *n)
+{
+	struct report_process *p;
+	size_t i;
+
+	*n = engine_nprocs(e);
+	p = xcalloc(*n + 1, sizeof *p);
+	for (i = 0; i < *n; i++) {
+		const struct engine_proc *ep = engine_proc(e, i);
+
+		p[i] = (struct report_process){ .pid = ep->pid, .role = target_role_name(ep->role),
+			.first_round = ep->first_round, .last_round = ep->last_round,
+			.generation = ep->generation, .requests = ep->requests,
+			.requests_known = ep->requests_known, .end = ep->end };
+	}
+	return p;
+}
+
 static int
 finish(struct batch *b, const struct engine_opts *eo)
 {
@@ -235,6 +318,7 @@ finish(struct batch *b, const struct engine_opts *eo)
 	};
 	struct engine_owner_cost oc;
 	struct report_owner_round *per;
+	struct report_process *procs;
 	bool written;
 	char err[512];
 	size_t i;
@@ -253,6 +337,8 @@ finish(struct batch *b, const struct engine_opts *eo)
 	}
 	meta.owner_per_round = per;
 	meta.breaks = engine_breaks(b->engine, &meta.nbreaks);
+	procs = batch_processes(b->engine, &meta.nprocesses);
+	meta.processes = procs;
 	if (model_nrounds(m)) {
 		/* stdout carries the JSON when asked for with "-": table to stderr then. */
 		FILE *out = b->o->json && !strcmp(b->o->json, "-") ? stderr : stdout;
@@ -263,6 +349,7 @@ finish(struct batch *b, const struct engine_opts *eo)
 	}
 	written = !b->o->json || report_json_write(m, &meta, b->o->json, err, sizeof err);
 	free(per);
+	free(procs);
 	if (!written) {
 		/* the rounds are not lost: the session file has every one */
 		if (b->sessionfile && model_nrounds(m))
@@ -282,6 +369,41 @@ finish(struct batch *b, const struct engine_opts *eo)
 			b->o->fail_on == FAIL_ON_GROWING ? "growing" :
 			b->o->fail_on == FAIL_ON_ERROR ? "error" : "definite");
 	return rc;
+}
+
+static void
+batch_say_start(const struct cli_opts *o, const struct engine_opts *eo)
+{
+	char procs[64] = "";
+
+	if (o->attach) {
+		fprintf(stderr, "ngx-leaktop: attaching to %ld (%s): %u checks %ld s apart, the traffic "
+			"is yours\n", o->attach_pid, eo->target.nginx, o->rounds,
+			o->every_s ? o->every_s : 10L);
+		return;
+	}
+	if (eo->target.workers)
+		snprintf(procs, sizeof procs, ", a master and %u worker%s%s", eo->target.workers,
+			eo->target.workers > 1 ? "s" : "", o->reloads && !o->workers ?
+			" (reloads need the master)" : "");
+	fprintf(stderr, "ngx-leaktop: starting %s under valgrind (%u rounds of %lu requests, "
+		"concurrency %u%s", eo->target.nginx, o->rounds, o->requests, o->concurrency, procs);
+	if (o->reloads)
+		fprintf(stderr, ", %u reloads", o->reloads);
+	fprintf(stderr, ")\n");
+}
+
+/* --reloads with a config that runs one process: said before any round. */
+static bool
+batch_can_reload(struct batch *b, char *err, size_t errlen)
+{
+	if (!b->o->reloads || engine_master(b->engine))
+		return true;
+	snprintf(err, errlen, "--reloads needs nginx's master process (nginx 1.22 breaks after two "
+		"SIGHUPs with master_process off): set master_process on in %s, or give --workers N",
+		b->o->conf ? b->o->conf : "the config");
+	engine_stop(b->engine);
+	return false;
 }
 
 int
@@ -304,9 +426,8 @@ batch_run(const struct cli_opts *o, const struct engine_opts *eo)
 	evloop_on_signal(b.loop, SIGINT, on_signal, &b);
 	evloop_on_signal(b.loop, SIGTERM, on_signal, &b);
 	evloop_on_signal(b.loop, SIGHUP, on_signal, &b);
-	fprintf(stderr, "ngx-leaktop: starting %s under valgrind (%u rounds of %lu requests, "
-		"concurrency %u)\n", eo->target.nginx, o->rounds, o->requests, o->concurrency);
-	if (!engine_start(b.engine, err, sizeof err)) {
+	batch_say_start(o, eo);
+	if (!engine_start(b.engine, err, sizeof err) || !batch_can_reload(&b, err, sizeof err)) {
 		fprintf(stderr, "ngx-leaktop: %s\n", err);
 		engine_free(b.engine);
 		evloop_free(b.loop);
@@ -317,6 +438,8 @@ batch_run(const struct cli_opts *o, const struct engine_opts *eo)
 		fprintf(stderr, "ngx-leaktop: session file %s\n", b.sessionfile);
 	}
 	evloop_run(b.loop);
+	if (b.every_timer)
+		evloop_timer_cancel(b.loop, b.every_timer);
 	unreached_breaks(&b);
 	rc = finish(&b, eo);
 	engine_free(b.engine);

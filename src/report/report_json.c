@@ -258,6 +258,29 @@ json_breaks(const struct report_break *b, size_t n)
 	return all;
 }
 
+/* nginx's processes: which rounds checked each (its own baseline first). */
+static json_t *
+json_processes(const struct report_process *p, size_t n)
+{
+	json_t *all = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_t *j = json_pack("{s:I,s:s,s:o,s:o,s:I}", "pid", (json_int_t)p[i].pid,
+			"role", p[i].role,
+			"first_round", p[i].first_round < 0 ? json_null() : json_integer(p[i].first_round),
+			"last_round", p[i].last_round < 0 ? json_null() : json_integer(p[i].last_round),
+			"generation", (json_int_t)p[i].generation);
+
+		if (p[i].requests_known)
+			json_object_set_new(j, "requests", json_integer((json_int_t)p[i].requests));
+		if (p[i].end && *p[i].end)
+			json_object_set_new(j, "end", jstr(p[i].end));
+		json_array_append_new(all, j);
+	}
+	return all;
+}
+
 char *
 report_json_render(const struct model *m, const struct report_meta *meta)
 {
@@ -286,6 +309,9 @@ report_json_render(const struct model *m, const struct report_meta *meta)
 	}
 	if (meta->nbreaks)
 		json_object_set_new(root, "breaks", json_breaks(meta->breaks, meta->nbreaks));
+	if (meta->nprocesses)
+		json_object_set_new(root, "processes", json_processes(meta->processes,
+			meta->nprocesses));
 	if (meta->errors) {
 		json_t *errs = json_array();
 		size_t i;

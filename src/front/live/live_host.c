@@ -32,6 +32,8 @@ tui_phase_of(enum engine_phase p)
 		return TUI_PHASE_CHECK;
 	case ENGINE_DEBUG:
 		return TUI_PHASE_DEBUG;
+	case ENGINE_RELOAD:
+		return TUI_PHASE_RELOAD;
 	case ENGINE_STOPPING:
 		return TUI_PHASE_STOPPING;
 	case ENGINE_DEAD:
@@ -76,6 +78,7 @@ host_live(void *ctx, struct tui_live *l)
 		l->reason = engine_end_reason(a->engine);
 	}
 	l->log_tail = a->log_tail ? a->log_tail : "";
+	live_procs_fill(a, l);
 }
 
 static void
@@ -259,6 +262,8 @@ const struct tui_target_ops live_host_target_ops = {
 	.debug_toggle = live_debug_toggle,
 	.debug_check = live_debug_check,
 	.debug_detach = live_debug_detach,
+	.view = live_procs_view,
+	.reload = live_procs_reload,
 };
 
 void
@@ -271,6 +276,7 @@ live_host_free(struct app *a)
 	free(a->sessionfile);
 	a->sessionfile = NULL;
 	live_debug_free(a);
+	live_procs_free(a);
 }
 
 /* ---- events ---- */

@@ -39,6 +39,8 @@ struct app {
 	struct tui_debug_bp *debug_bps;	/* the screen's copy of the engine's */
 	size_t debug_capbps;
 	unsigned runs;		/* restarts so far */
+	struct tui_proc *procs;	/* the header's process list (live_procs.c) */
+	size_t cap_procs;
 };
 
 /* live_host.c */
@@ -62,5 +64,11 @@ void live_debug_detach(void *ctx);
 /* gdb loads symbols or requests go out: progress to animate. */
 bool live_debug_busy(const struct app *a);
 void live_debug_free(struct app *a);
+
+/* live_procs.c: the header's process list, the views, the reload. */
+void live_procs_fill(struct app *a, struct tui_live *l);
+struct model *live_procs_view(void *ctx, size_t v, char *name, size_t len);
+bool live_procs_reload(void *ctx, char *err, size_t errlen);
+void live_procs_free(struct app *a);
 
 #endif

@@ -154,3 +154,13 @@ burst_set_urls(struct burst *burst, char **urls, size_t nurls)
 	burst_urls_reset(burst);
 	return true;
 }
+
+bool
+burst_reconnect(struct burst *burst)
+{
+	if (burst->running)
+		return false;
+	burst->reset_pending = true;
+	burst->paused = false;
+	return true;
+}
