@@ -19,6 +19,8 @@ struct bench {
 	struct preflight pf;
 	bool idle, round, dead;
 	bool vgdb_full;		/* valgrind --vgdb=full (the live screen's), set before bench_start */
+	unsigned workers;	/* a master and this many workers (0: one process), before bench_start */
+	const char *extra_server;	/* with conf NULL: the generated config's server directives */
 };
 
 static void
@@ -49,7 +51,8 @@ bench_start(struct bench *b, const char *nginx, const char *conf, const struct b
 		return false;
 	}
 	eo.target = (struct target_opts){ .nginx = b->pf.nginx, .valgrind = b->pf.valgrind,
-		.conf = conf, .num_callers = 40, .vgdb_full = b->vgdb_full, .start_timeout_ms = 120000, .stop_timeout_ms = 20000 };
+		.conf = conf, .num_callers = 40, .vgdb_full = b->vgdb_full, .start_timeout_ms = 120000, .stop_timeout_ms = 20000,
+		.workers = b->workers, .extra_server = b->extra_server };
 	eo.burst = *spec;
 	eo.vgdb = b->pf.vgdb;
 	eo.check_timeout_ms = 300000;

@@ -45,12 +45,17 @@ lt_fixture_conf "$ngx" >/dev/null
 	echo
 	echo "## 8. the bursts under --vgdb=full (the live screen's, for the debugger) vs --vgdb=yes (batch's)"
 	bash bench/vgdb_mode.sh 3 400
+	echo
+	echo "## 9. a check round over a master and 1, 2, 4 workers vs as many raw vgdb calls"
+	for w in 1 2 4; do build/bench/bench_workers "$NGINX" "$w" 5; done
 } 2>&1 | tee "$out"
 
 # judge: each expected figure against its target, "met" or "MISSED"
 judge() {
 	local name line
-	for name in roundtrip burst burst_hold parse_model xml_load tui_redraw cold_start debug_stop debug_next vgdb_full_rps; do
+	for name in roundtrip burst burst_hold parse_model xml_load tui_redraw cold_start debug_stop debug_next vgdb_full_rps \
+		workers1_vs_sequential workers2_vs_sequential workers4_vs_sequential \
+		workers1_vs_parallel workers2_vs_parallel workers4_vs_parallel; do
 		line=$(grep -E "^RATIO $name " "$out" | tail -n 1)
 		if [ -z "$line" ]; then
 			echo "RATIO $name none MISSED (no figure: its bench failed)"

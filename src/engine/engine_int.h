@@ -72,6 +72,7 @@ struct engine {
 	size_t nprocs, cap_procs;
 	struct model *workers_model;	/* with a master: the workers merged */
 	unsigned pending;	/* answers a round still waits for */
+	int64_t round_t0;	/* when its checks were asked */
 	unsigned round_reloads;	/* reloads since the last round */
 	int warm_tries;		/* reconnects so far to reach every worker */
 	bool warm_then_check;	/* the warm before a reload's check */

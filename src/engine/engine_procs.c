@@ -201,6 +201,7 @@ engine_procs_check(struct engine *e)
 
 	engine_set_phase(e, ENGINE_CHECK);
 	e->pending = 0;
+	e->round_t0 = util_now_ns();
 	for (i = 0; i < e->nprocs; i++) {
 		struct eproc *p = e->procs[i];
 
@@ -292,7 +293,8 @@ static void
 build_round(struct engine *e)
 {
 	struct leak_summary total = { 0 }, workers = { 0 };
-	int64_t slowest = 0, t0 = util_now_ns();
+	/* the round trip: asked to the last answer, the processes in parallel */
+	int64_t t0 = util_now_ns(), slowest = t0 - e->round_t0;
 	long round = (long)model_nrounds(e->model);
 	char why[320];
 	size_t i;
@@ -322,8 +324,6 @@ build_round(struct engine *e)
 			p->pub.first_round = round;
 		p->pub.last_round = round;
 		p->round_requests = 0;
-		if (p->check_ns > slowest)
-			slowest = p->check_ns;
 		free(p->out);
 		p->out = NULL;
 	}
