@@ -30,6 +30,10 @@ struct xmlstream_cb {
  * only round there is); otherwise it gets a model of its own. */
 struct xmlstream *xmlstream_new(struct model *live, bool exit_in_live, const struct xmlstream_cb *cb,
 	void *ctx);
+/* Another process's stream whose errors join errors (another stream's,
+ * which outlives this one): a worker's, forked with its own XML file. */
+struct xmlstream *xmlstream_new_into(struct model *live, struct memerrors *errors,
+	const struct xmlstream_cb *cb, void *ctx);
 void xmlstream_free(struct xmlstream *xs);
 
 void xmlstream_feed(struct xmlstream *xs, const char *buf, size_t len);

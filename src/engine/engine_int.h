@@ -28,6 +28,8 @@ struct eproc {
 	int64_t check_ns;
 	char fail[256];
 	uint64_t round_requests;	/* answered since its last check */
+	struct xmlstream *xml;	/* a worker's own XML file (its errors join the master's) */
+	struct follow *follow;
 	bool warned_idle;	/* "got no requests" said */
 };
 

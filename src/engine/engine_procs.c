@@ -6,11 +6,13 @@
  * the model of all (engine_model) and, for a worker, to the workers'
  * merged model, parsed once (one callback feeds them all). */
 #include "engine_int.h"
+#include "follow.h"
 #include "leakcheck.h"
 #include "model.h"
 #include "target.h"
 #include "util.h"
 #include "vgdb.h"
+#include "xmlstream.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,36 @@ new_model(const struct engine *e)
 }
 
 static void
+on_worker_xml(void *ctx, const char *buf, size_t len)
+{
+	xmlstream_feed(((struct eproc *)ctx)->xml, buf, len);
+}
+
+static void
+on_worker_error(void *ctx, bool is_new)
+{
+	(void)is_new;
+	engine_emit(((struct eproc *)ctx)->e, ENGINE_EV_MEMERROR);
+}
+
+/* A forked worker writes its own XML file (vg.PID.xml: valgrind's %p):
+ * its memcheck errors - a module's bad read happens in a worker - join
+ * the master's list. */
+static void
+follow_worker_xml(struct engine *e, struct eproc *p)
+{
+	static const struct xmlstream_cb xcb = { .error = on_worker_error };
+	char *path;
+
+	if (!e->xml || !target_xml_path(e->target))
+		return;
+	path = xasprintf("%s/vg.%ld.xml", target_dir(e->target), p->pub.pid);
+	p->xml = xmlstream_new_into(e->model, xmlstream_errors(e->xml), &xcb, p);
+	p->follow = follow_new(e->loop, path, on_worker_xml, p);
+	free(path);
+}
+
+static void
 proc_new(struct engine *e, const struct target_proc *tp)
 {
 	struct eproc *p = xcalloc(1, sizeof *p);
@@ -80,6 +112,8 @@ proc_new(struct engine *e, const struct target_proc *tp)
 		e->workers_model = new_model(e);
 	if (tp->role != TARGET_ROLE_WORKER)
 		e->vgdb = p->vgdb;
+	else
+		follow_worker_xml(e, p);
 }
 
 /* A worker that died on its own (not at a reload or a stop) is news:
@@ -91,14 +125,18 @@ proc_exit(struct engine *e, struct eproc *p, const struct target_proc *tp)
 
 	p->pub.alive = false;
 	target_proc_end(tp, p->pub.end, sizeof p->pub.end);
+	if (p->follow)
+		follow_drain(p->follow);	/* what it wrote last: its fatal signal */
 	if (p->in_check) {
 		p->cancelled = true;
 		vgdb_cancel_all(p->vgdb);
 	}
 	if (tp->role == TARGET_ROLE_WORKER && !leaving && e->phase != ENGINE_STOPPING &&
 		e->phase != ENGINE_DEAD && tp->exit_status != 0)
-		engine_report(e, ENGINE_EV_WARNING, "worker %ld %s: the master starts another, checked "
-			"from the next round on; its %ld rounds are kept", tp->pid, p->pub.end,
+		engine_report(e, ENGINE_EV_WARNING, "worker %ld %s%s%s: the master starts another, "
+			"checked from the next round on; its %ld rounds are kept", tp->pid, p->pub.end,
+			p->xml && *xmlstream_fatal(p->xml) ? ": " : "",
+			p->xml ? xmlstream_fatal(p->xml) : "",
 			p->pub.first_round < 0 ? 0L : p->pub.last_round - p->pub.first_round + 1);
 }
 
@@ -131,6 +169,8 @@ engine_procs_free(struct engine *e)
 		struct eproc *p = e->procs[i];
 
 		vgdb_free(p->vgdb);
+		follow_free(p->follow);
+		xmlstream_free(p->xml);
 		if (p->pub.model != e->model)
 			model_free(p->pub.model);
 		free(p->out);

@@ -20,6 +20,7 @@
 struct xmlstream {
 	struct vgxml *xp;
 	struct memerrors *errors;
+	bool owns_errors;	/* else another stream's (xmlstream_new_into) */
 	struct model *live;
 	struct model *exit_model;	/* == live with exit_in_live */
 	bool exit_in_live;
@@ -56,11 +57,24 @@ xmlstream_new(struct model *live, bool exit_in_live, const struct xmlstream_cb *
 
 	xs->xp = vgxml_new(&xcb, xs);
 	xs->errors = memerrors_new(live);
+	xs->owns_errors = true;
 	xs->live = live;
 	xs->exit_in_live = exit_in_live;
 	if (cb)
 		xs->cb = *cb;
 	xs->ctx = ctx;
+	return xs;
+}
+
+struct xmlstream *
+xmlstream_new_into(struct model *live, struct memerrors *errors, const struct xmlstream_cb *cb,
+	void *ctx)
+{
+	struct xmlstream *xs = xmlstream_new(live, false, cb, ctx);
+
+	memerrors_free(xs->errors);
+	xs->errors = errors;
+	xs->owns_errors = false;
 	return xs;
 }
 
@@ -70,7 +84,8 @@ xmlstream_free(struct xmlstream *xs)
 	if (!xs)
 		return;
 	vgxml_free(xs->xp);
-	memerrors_free(xs->errors);
+	if (xs->owns_errors)
+		memerrors_free(xs->errors);
 	if (!xs->exit_in_live)
 		model_free(xs->exit_model);
 	free(xs->frames);
