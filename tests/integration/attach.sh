@@ -48,7 +48,7 @@ lt_check "attach: 1 baseline + 3 checks of the master and both workers" \
 		and all(.processes[]; .last_round == 3)' "$lt_tmp/a.json" || jq -c .processes "$lt_tmp/a.json"
 line=$(lt_leak_line leak_alloc)
 lt_check "attach: the leak at ngx_http_leaky_module.c:$line, growing" \
-	jqt --argjson l "$line" '[.sites[] | select(.line == $l and .verdict == "growing")] | length >= 1' \
+	jqt --argjson l "$line" '[.sites[] | select(.line == $l and .growth == "growing")] | length >= 1' \
 	"$lt_tmp/a.json"
 lt_check "attach: their nginx still runs after ngx-leaktop is gone" kill -0 "$vgpid"
 lt_check "attach: its master still answers" curl -sf "http://127.0.0.1:$port/clean" -o /dev/null

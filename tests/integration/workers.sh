@@ -53,6 +53,39 @@ run() {
 	echo "# $name: $* -> exit $rc in $(($(date +%s) - t0)) s"
 }
 
+# --- bad input: each a clear one-line message and exit 2, nothing started ---
+bad() {	# bad DESCRIPTION PATTERN ARGS...
+	local what=$1 pat=$2; shift 2
+	timeout -s KILL 120 "$LT" "$@" >"$lt_tmp/out" 2>"$lt_tmp/err"
+	local rc=$?
+	if [ "$rc" -eq 2 ] && grep -q -- "$pat" "$lt_tmp/err" && nothing_left; then
+		lt_ok "$what: exit 2, says '$pat'"
+	else
+		lt_not_ok "$what: rc=$rc, stderr: $(tail -n 3 "$lt_tmp/err")"
+	fi
+}
+bad "--reloads without --batch" "--reloads goes with --batch (on the live screen: ^R reloads)" \
+	--reloads 2 "$NGINX"
+bad "--every without --attach" "--every goes with --attach" --batch --every 5 "$NGINX"
+bad "--attach with --workers" "--workers does not go with --attach" --attach --workers 2 "$NGINX"
+bad "--workers 0" "--workers: '0' is not a number from 1 to 64" --batch --workers 0 "$NGINX"
+lt_new_port "$conf"
+bad "--reloads with a single-process config" "--reloads needs nginx's master process" \
+	--batch --no-session -c "$conf" --reloads 1 -n 5 --rounds 1 "$NGINX"
+bad "--workers with a config that sets worker_processes" "worker_processes" \
+	--batch --no-session -c "$conf" --workers 2 -n 5 --rounds 1 "$NGINX"
+sed -i 's/^worker_processes .*/worker_processes 1;\nmaster_process off;/' "$conf"
+bad "--workers with a config that sets master_process off" "master_process" \
+	--batch --no-session -c "$conf" --workers 2 -n 5 --rounds 1 "$NGINX"
+sed -i '/^master_process off;/d' "$conf"
+if [ "$(id -u)" -eq 0 ]; then
+	sed 's/^worker_processes .*/worker_processes 2;\nmaster_process on;\nuser nobody;/' "$conf" \
+		>"$ngx/user.conf"
+	bad "a config with user nobody, run as root: why, and what to do" "user" \
+		--batch --no-session -c "$ngx/user.conf" -n 5 --rounds 1 "$NGINX"
+	lt_check "... and the line says why (valgrind's FIFOs)" grep -qi "fifo" "$lt_tmp/err"
+fi
+
 alloc=$(marker leak_alloc)
 rdef=$(marker reload_definite)
 rlist=$(marker reload_list)
@@ -70,14 +103,14 @@ lt_check "workers: both workers got requests, and they add up to the requests an
 		($r | all(. > 0)) and ($r | add) == ([.rounds[1:][] | .requests] | add)' "$j" ||
 	jq -c '[.processes[], [.rounds[] | .requests]]' "$j"
 lt_check "workers: $alloc definitely lost, growing, 100 B per request" \
-	[ "$(q "$j" "$alloc" definitely_lost 'recs | (map(.verdict) | index("growing") != null) and
+	[ "$(q "$j" "$alloc" definitely_lost 'recs | (map(.growth) | index("growing") != null) and
 		((map(.bytes_per_request) | add) - 100 | fabs) <= 10')" = true ]
 lt_check "workers: its pids are the two workers'" \
 	[ "$(q "$j" "$alloc" definitely_lost --argjson w "$(jq '[.processes[] | select(.role == "worker") | .pid] | sort' "$j")" \
 		'[recs[] | .pids[]] | unique == $w')" = true ] 2>/dev/null ||
 	[ "$(jq --arg f "${alloc%%:*}" '[.sites[] | select(.file // "" | endswith($f)) | .pids[]] | unique | length' "$j")" -eq 2 ]
 lt_check "workers: /clean drives nothing, only the leak grows in the module" \
-	jqt '[.sites[] | select(.verdict == "growing" and (.core_only | not)) |
+	jqt '[.sites[] | select(.growth == "growing" and (.core_only | not)) |
 		select(.urls | map(.url) | index("/clean"))] | length == 0' "$j"
 lt_check "workers: nothing left running" nothing_left
 
@@ -101,17 +134,17 @@ lt_check "reloads: the master lives through them; each reload's 2 new workers we
 		([.processes[] | select(.role == "worker") | .generation] | unique) == [0,1,2,3]' "$j" ||
 	jq -c '.processes' "$j"
 lt_check "reloads: $rdef definitely lost, growing, 72 B per reload, in the master" \
-	[ "$(q "$j" "$rdef" definitely_lost 'recs | (map(.verdict) | index("growing") != null) and
+	[ "$(q "$j" "$rdef" definitely_lost 'recs | (map(.growth) | index("growing") != null) and
 		((map(.bytes_per_reload // 0) | max) - 72 | fabs) <= 8')" = true ] ||
-	q "$j" "$rdef" definitely_lost 'recs | map({verdict, bytes, bytes_per_reload, pids})' | head -c 600
+	q "$j" "$rdef" definitely_lost 'recs | map({growth, bytes, bytes_per_reload, pids})' | head -c 600
 lt_check "reloads: $rlist still reachable list, growing, 48 B per reload" \
-	[ "$(q "$j" "$rlist" still_reachable 'recs | (map(.verdict) | index("growing") != null) and
+	[ "$(q "$j" "$rlist" still_reachable 'recs | (map(.growth) | index("growing") != null) and
 		((map(.bytes_per_reload // 0) | max) - 48 | fabs) <= 6')" = true ] ||
-	q "$j" "$rlist" still_reachable 'recs | map({verdict, bytes, bytes_per_reload})' | head -c 600
+	q "$j" "$rlist" still_reachable 'recs | map({growth, bytes, bytes_per_reload})' | head -c 600
 lt_check "reloads: the per-request leak is per request, not per reload" \
 	[ "$(q "$j" "$alloc" definitely_lost 'recs | ((map(.bytes_per_request) | add) - 100 | fabs) <= 10 and
 		((map(.bytes_per_reload // 0) | max) == 0)')" = true ] ||
-	q "$j" "$alloc" definitely_lost 'recs | map({verdict, bytes, bytes_per_request, bytes_per_reload})' | head -c 600
+	q "$j" "$alloc" definitely_lost 'recs | map({growth, bytes, bytes_per_request, bytes_per_reload})' | head -c 600
 lt_check "reloads: the reload leak is not charged to requests" \
 	[ "$(q "$j" "$rdef" definitely_lost 'recs | (map(.bytes_per_request) | max) < 1')" = true ]
 lt_check "reloads: nothing left running" nothing_left
@@ -120,7 +153,7 @@ lt_check "reloads: nothing left running" nothing_left
 mk_conf "$lt_tmp/clean" off
 run clean "$lt_tmp/clean/nginx.conf" -C 8 -n 40 --rounds 2 --reloads 5 -u /clean
 lt_check "clean: 5 reloads, nothing growing in the module: exit 0 (got $rc)" [ "$rc" -eq 0 ] ||
-	{ show "$lt_tmp/clean.err"; jq -c '[.sites[] | select(.verdict == "growing") | {file, line, kind, core_only, bytes_per_reload}]' "$lt_tmp/clean.json"; }
+	{ show "$lt_tmp/clean.err"; jq -c '[.sites[] | select(.growth == "growing") | {file, line, kind, core_only, bytes_per_reload}]' "$lt_tmp/clean.json"; }
 lt_check "clean: the JSON counts the 5 reloads" \
 	jqt '([.rounds[] | .reloads // 0] | add) == 5' "$lt_tmp/clean.json"
 lt_check "clean: nothing left running" nothing_left

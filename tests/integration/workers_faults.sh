@@ -45,7 +45,7 @@ lt_check "crash: the master's new workers were checked after" \
 		([.processes[] | select(.role == "worker" and (.end // "") == "") | .last_round] | all(. == 4))' \
 	"$lt_tmp/crash.json" || jq -c .processes "$lt_tmp/crash.json"
 lt_check "crash: the leak is still found, growing" \
-	jqt '[.sites[] | select(.verdict == "growing" and .kind == "definitely_lost" and
+	jqt '[.sites[] | select(.growth == "growing" and .kind == "definitely_lost" and
 		(.file // "" | endswith("ngx_http_leaky_module.c")))] | length >= 1' "$lt_tmp/crash.json"
 lt_check "crash: nothing left running" nothing_left
 
