@@ -81,9 +81,9 @@ rf_site(const struct model *m, size_t site)
  * (RF_PER_RELOAD and RF_BOTH), which every worker it forks inherits; the
  * workers leak 1 byte per request (RF_PER_REQUEST and RF_BOTH, 50 each of
  * a 100-request burst). Rounds: baseline, burst, burst, reload, burst,
- * burst, reload, burst. */
+ * burst, reload, burst. each (if set) runs after every round. */
 static void
-rf_master_and_workers(struct model *m)
+rf_master_and_workers_each(struct model *m, void (*each)(struct model *m, void *ctx), void *ctx)
 {
 	uint64_t lost = 0, leak = 0;
 	uint32_t w = 2;
@@ -92,6 +92,8 @@ rf_master_and_workers(struct model *m)
 	static const char plan[] = "bbrbbrb";
 
 	rf_round(m, 0, 0, (struct rf_proc[]){ { 1, { 0 } }, { 2, { 0 } }, { 3, { 0 } } }, 3);
+	if (each)
+		each(m, ctx);
 	for (r = 0; plan[r]; r++) {
 		bool reload = plan[r] == 'r';
 
@@ -107,7 +109,15 @@ rf_master_and_workers(struct model *m)
 			{ w, { [RF_PER_REQUEST] = leak, [RF_PER_RELOAD] = lost, [RF_BOTH] = lost + leak } },
 			{ w + 1, { [RF_PER_REQUEST] = leak, [RF_PER_RELOAD] = lost, [RF_BOTH] = lost + leak } },
 		}, 3);
+		if (each)
+			each(m, ctx);
 	}
+}
+
+static void
+rf_master_and_workers(struct model *m)
+{
+	rf_master_and_workers_each(m, NULL, NULL);
 }
 
 #endif
