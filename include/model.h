@@ -146,6 +146,12 @@ void model_round_reloads(struct model *m, unsigned n);
  * (the engine's pid of the process checked); a model fed by several
  * processes sums their records per site and keeps which had it. */
 void model_round_source(struct model *m, uint32_t src);
+/* As src: the records added next have no source (a session file replays
+ * a site no process was named for). */
+#define MODEL_NO_SOURCE UINT32_MAX
+/* Whether source k of a site (its sources[k]) had it in the latest round
+ * (the session file writes which). */
+bool model_site_source_now(const struct model *m, size_t site, uint32_t k);
 /* leakcheck callback that feeds model_round_add (ctx = model). */
 int model_leakcheck_cb(void *ctx, const struct leakcheck_record *rec);
 

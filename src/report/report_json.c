@@ -81,6 +81,9 @@ json_rounds(const struct model *m)
 			"check_ms", (double)rd->check_ns / 1e6, "time_ms", (json_int_t)rd->wall_ms,
 			"summary", sum);
 
+		/* nginx reloads (SIGHUP) before this check; 0 for a burst round */
+		json_object_set_new(j, "reloads", json_integer((json_int_t)rd->reloads));
+		json_object_set_new(j, "total_reloads", json_integer((json_int_t)rd->total_reloads));
 		if (model_nurls(m))
 			json_object_set_new(j, "url_requests", json_url_requests(m, r));
 		json_array_append_new(rounds, j);
@@ -115,6 +118,17 @@ json_urls(const struct model *m, const struct model_site *s)
 			"url", jstr(model_url(m, s->urls[i].url)),
 			"bytes_per_request", s->urls[i].bytes_per_request));
 	return urls;
+}
+
+static json_t *
+json_pids(const struct model_site *s)
+{
+	json_t *a = json_array();
+	uint32_t k;
+
+	for (k = 0; k < s->nsources; k++)
+		json_array_append_new(a, json_integer((json_int_t)s->sources[k]));
+	return a;
 }
 
 /* sites[].held_by: the pool (or static) holding the site, when known. */
@@ -157,6 +171,10 @@ json_site(const struct model *m, size_t id)
 		"growth", model_growth_name(s->growth),
 		"direct_bytes", (json_int_t)s->direct, "indirect_bytes", (json_int_t)s->indirect,
 		"core_only", s->core_only, "stack", stack);
+	/* what each reload adds per process (0: it does not grow on reloads),
+	 * and the processes (pids) that had it */
+	json_object_set_new(j, "bytes_per_reload", json_real(s->bytes_per_reload));
+	json_object_set_new(j, "pids", json_pids(s));
 	json_object_set_new(j, "urls", json_urls(m, s));
 	if (s->attrib == MODEL_ATTRIB_FEW_ROUNDS) {
 		char note[160];

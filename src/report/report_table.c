@@ -29,6 +29,8 @@ cmp_sites(const void *a, const void *b)
 		return growth_rank(x->growth) - growth_rank(y->growth);
 	if (x->bytes_per_request != y->bytes_per_request)
 		return x->bytes_per_request < y->bytes_per_request ? 1 : -1;
+	if (x->bytes_per_reload != y->bytes_per_reload)
+		return x->bytes_per_reload < y->bytes_per_reload ? 1 : -1;
 	if (x->bytes != y->bytes)
 		return x->bytes < y->bytes ? 1 : -1;
 	if (x->kind != y->kind)
@@ -183,17 +185,30 @@ print_holder(FILE *out, const struct model *m, const struct model_group *r)
 	free(text);
 }
 
+/* Whether a round had reloads: then the table has a B/RELOAD column. */
+static bool
+any_reloads(const struct model *m)
+{
+	size_t n = model_nrounds(m);
+
+	return n && model_round(m, n - 1)->total_reloads > 0;
+}
+
 void
 report_table_print(FILE *out, const struct model *m, size_t max_rows)
 {
 	size_t n, i, nrows, total = model_nsites(m);
 	size_t *idx = report_order(m, false, &n);
 	struct report_table_row *rows = xmalloc((n ? n : 1) * sizeof *rows);
+	bool reloads = any_reloads(m);
 	char note[160];
 
 	nrows = group_rows(m, idx, n, rows);
-	fprintf(out, "%-28s %-28s %-9s %10s %9s %9s %-7s %s\n", "SITE", "FUNCTION", "KIND", "BYTES",
-		"DELTA", "B/REQ", "VERDICT", "TOP URL B/REQ");
+	fprintf(out, "%-28s %-28s %-9s %10s %9s %9s ", "SITE", "FUNCTION", "KIND", "BYTES",
+		"DELTA", "B/REQ");
+	if (reloads)
+		fprintf(out, "%9s ", "B/RELOAD");
+	fprintf(out, "%-7s %s\n", "VERDICT", "TOP URL B/REQ");
 	for (i = 0; i < nrows && (!max_rows || i < max_rows); i++) {
 		const struct model_group *r = &rows[i].g;
 		const struct model_frame *at = model_frame(m, r->at);
@@ -204,8 +219,11 @@ report_table_print(FILE *out, const struct model *m, size_t max_rows)
 		put_clipped(out, loc, 28);
 		fputc(' ', out);
 		put_clipped(out, efn, 28);
-		fprintf(out, " %-9s %10" PRIu64 " %+9" PRId64 " %9.1f %s", leak_kind_short(r->kind),
-			r->bytes, r->delta_bytes, r->bytes_per_request, model_growth_name(r->growth));
+		fprintf(out, " %-9s %10" PRIu64 " %+9" PRId64 " %9.1f", leak_kind_short(r->kind),
+			r->bytes, r->delta_bytes, r->bytes_per_request);
+		if (reloads)
+			fprintf(out, " %9.1f", r->bytes_per_reload);
+		fprintf(out, " %s", model_growth_name(r->growth));
 		put_top_url(out, m, r);
 		fputc('\n', out);
 		free(loc);

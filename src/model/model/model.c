@@ -35,6 +35,7 @@ model_new(void)
 	size_t i;
 
 	m->strs = intern_new();
+	m->cur_src = MODEL_NO_SOURCE;
 	m->nframe_slots = m->nsite_slots = 1024;
 	m->frame_slots = xcalloc(m->nframe_slots, sizeof *m->frame_slots);
 	m->site_slots = xcalloc(m->nsite_slots, sizeof *m->site_slots);
@@ -61,6 +62,7 @@ model_free(struct model *m)
 		free(m->data[i].direct);
 		free(m->data[i].indirect);
 	}
+	model_sources_free(m);
 	for (i = 0; i < m->nalloc_fns; i++)
 		free(m->alloc_fns[i]);
 	free(m->alloc_fns);
@@ -363,6 +365,8 @@ model_round_begin(struct model *m, uint64_t requests, uint64_t failed)
 	r->requests = requests;
 	r->failed = failed;
 	r->total_requests = requests + (m->nrounds ? m->rounds[m->nrounds - 1].total_requests : 0);
+	r->total_reloads = m->nrounds ? m->rounds[m->nrounds - 1].total_reloads : 0;
+	m->cur_src = MODEL_NO_SOURCE;
 	m->in_round = true;
 	m->sites_at_begin = m->nsites;
 	for (size_t i = 0; i < m->nsites; i++)
@@ -389,6 +393,7 @@ model_round_add(struct model *m, const struct leakcheck_record *rec)
 	d->direct[id] += rec->direct;
 	d->indirect[id] += rec->indirect;
 	m->sites[id].recno = rec->recno;
+	model_sources_add(m, id);
 }
 
 int
@@ -435,6 +440,7 @@ model_round_abort(struct model *m)
 
 	if (!m->in_round)
 		return;
+	model_sources_abort(m);
 	d = &m->data[m->nrounds];
 	free((void *)m->rounds[m->nrounds].url_requests);
 	m->rounds[m->nrounds].url_requests = NULL;

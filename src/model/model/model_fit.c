@@ -10,7 +10,7 @@
  * Only growing lines are fitted, the counts of the rounds read once per
  * derive: a run with thousands of sites pays for its few leaks only. A
  * round where a line's memory fell (a connection nginx closed, a cache
- * that evicted) is left out of its fit. */
+ * that evicted) is left out of its fit, and so is a reload round. */
 #include "model_int.h"
 #include "util.h"
 
@@ -37,6 +37,7 @@ struct design {
 	uint32_t *url;		/* p: URL id of each column */
 	double *x;		/* nrows x p, row-major */
 	bool *any;		/* nrows: the round had requests */
+	bool *reload;		/* nrows: a reload round (no burst) */
 	double *total;		/* p: requests of the column's URL */
 };
 
@@ -58,6 +59,9 @@ design_build(const struct model *m, struct design *d)
 	d->x = xcalloc(d->nrows * d->p + 1, sizeof *d->x);
 	d->any = xcalloc(d->nrows + 1, sizeof *d->any);
 	d->total = xcalloc(d->p + 1, sizeof *d->total);
+	d->reload = xcalloc(d->nrows + 1, sizeof *d->reload);
+	for (i = 0; i < d->nrows; i++)
+		d->reload[i] = m->rounds[d->base + 1 + i].reloads > 0;
 	for (i = 0; i < d->nrows; i++)
 		for (j = 0; j < d->p; j++) {
 			double v = (double)model_round_url(m, d->base + 1 + i, d->url[j]);
@@ -75,6 +79,7 @@ design_free(struct design *d)
 	free(d->x);
 	free(d->any);
 	free(d->total);
+	free(d->reload);
 }
 
 /* Rank of the symmetric PSD matrix h (n x n) by pivoted elimination: a
@@ -249,7 +254,7 @@ fit_series(const struct design *d, const double *y, const bool *use, double *x)
 	bool ok;
 
 	for (i = 0; i < d->nrows && f == d->nrows; i++)
-		if (d->any[i] && y[i] > 0)
+		if (d->any[i] && !d->reload[i] && y[i] > 0)
 			f = i;
 	for (j = 0; j < p; j++)
 		if (use[j])
@@ -262,9 +267,10 @@ fit_series(const struct design *d, const double *y, const bool *use, double *x)
 	z = xcalloc(n + 1, sizeof *z);
 	/* A round where the memory fell freed what earlier requests took (a
 	 * connection nginx closed, a cache that evicted): what it says is not
-	 * per request, so it is left out. */
+	 * per request, so it is left out; so is a reload round (the workers
+	 * replaced, the master's cycle anew). */
 	for (i = 0; i < d->nrows; i++) {
-		if (y[i] < 0)
+		if (y[i] < 0 || d->reload[i])
 			continue;
 		for (j = 0; j < a; j++) {
 			for (b = 0; b < a; b++)

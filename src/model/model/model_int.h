@@ -29,6 +29,20 @@ struct round_data {
 	size_t cap;
 };
 
+/* A site's sources (model_round_source): the pids in model_site.sources,
+ * and per pid the rounds that had it, so an aborted round can be undone. */
+struct src_seen {
+	uint32_t first;		/* round first seen */
+	uint32_t last;		/* latest round seen */
+	uint32_t prev;		/* the round seen before last (UINT32_MAX: none) */
+};
+
+struct site_srcs {
+	uint32_t *pid;
+	struct src_seen *seen;
+	uint32_t n, cap;
+};
+
 struct model {
 	struct intern *strs;
 	struct model_frame *frames;
@@ -52,6 +66,10 @@ struct model {
 	size_t sites_at_begin;
 	size_t baseline;
 
+	uint32_t cur_src;	/* model_round_source; MODEL_NO_SOURCE */
+	struct site_srcs *srcs;	/* per site */
+	size_t capsrcs;
+
 	const char **urls;	/* interned, by URL id */
 	size_t nurls, capurls;
 
@@ -69,6 +87,13 @@ struct model {
 /* Each site's verdict and latest numbers, from the rounds since the
  * baseline: after a round ends and when the baseline moves. */
 void model_verdict_derive(struct model *m);
+/* Sources (model_sources.c): record the current source for site id (in
+ * a round), undo an aborted round's, free them all; how many had the
+ * site in the latest round. */
+void model_sources_add(struct model *m, size_t id);
+void model_sources_abort(struct model *m);
+void model_sources_free(struct model *m);
+uint32_t model_sources_now(const struct model *m, size_t id);
 /* Each growing site's driving URLs (model_fit.c); after the verdicts. */
 void model_fit_derive(struct model *m);
 

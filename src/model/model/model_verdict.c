@@ -103,31 +103,46 @@ model_growth(const uint64_t *bytes, size_t n)
 	return growth_from(bytes, n, &from);
 }
 
-/* Requests sent in rounds from+1 .. to (absolute round numbers). */
-static uint64_t
-requests_in(const struct model *m, size_t from, size_t to)
-{
-	uint64_t reqs = 0;
+/* The points a site is judged on: absolute round numbers, the baseline
+ * first. Without reloads since the baseline, every round (as ever); with
+ * them, the rounds without reloads (bursts) and the reload rounds apart:
+ * a reload replaces the workers, so what it frees or adds is not per
+ * request, and a burst's requests are not per reload. */
+struct points {
+	size_t *req, nreq;	/* baseline + rounds without reloads */
+	size_t *rel, nrel;	/* baseline + reload rounds; nrel 1: none */
+	uint64_t *series;	/* scratch for a series, nrounds long */
+	int64_t *sum;		/* scratch */
+};
 
-	while (to > from)
-		reqs += m->rounds[to--].requests;
-	return reqs;
+/* Sum of field (requests or reloads) of points from+1 .. to. */
+static uint64_t
+count_in(const struct model *m, const size_t *pt, size_t from, size_t to, bool reloads)
+{
+	uint64_t n = 0;
+
+	while (to > from) {
+		n += reloads ? m->rounds[pt[to]].reloads : m->rounds[pt[to]].requests;
+		to--;
+	}
+	return n;
 }
 
-/* Bytes per request. A growing site: from its first rise to its latest,
- * over the requests in between: whole periods of an intermittent leak, so
- * where the rounds fall in its period does not weigh in, nor a one-off
- * first allocation (with a single rise: that rise over the requests since
- * the baseline). The last rounds alone would say 0 or twice the rate of a
- * leak that shows every other round. Any other site: what the last two
- * rounds added per request (0 once it is flat). */
+/* The change of a series per request (reloads false) or per reload. A
+ * growing site: from its first rise to its latest, over the requests in
+ * between: whole periods of an intermittent leak, so where the rounds fall
+ * in its period does not weigh in, nor a one-off first allocation (with a
+ * single rise: that rise over the requests since the baseline). The last
+ * rounds alone would say 0 or twice the rate of a leak that shows every
+ * other round. Any other site: what the last two rounds added per request
+ * (0 once it is flat). pt[i] is the round of series[i]. */
 static double
-bytes_per_request(const struct model *m, size_t off, const uint64_t *series, size_t n,
-	enum growth g)
+rate_of(const struct model *m, const size_t *pt, const uint64_t *series, size_t n,
+	enum growth g, bool reloads)
 {
-	size_t base = m->baseline + off, from, to;
+	size_t from, to;
 	struct rises r;
-	uint64_t reqs;
+	uint64_t count;
 
 	if (n < 2)
 		return 0.0;
@@ -139,41 +154,126 @@ bytes_per_request(const struct model *m, size_t off, const uint64_t *series, siz
 		to = n - 1;
 		from = n - 1 >= 2 ? n - 3 : 0;
 	}
-	reqs = requests_in(m, base + from, base + to);
-	return reqs ? ((double)series[to] - (double)series[from]) / (double)reqs : 0.0;
+	count = count_in(m, pt, from, to, reloads);
+	return count ? ((double)series[to] - (double)series[from]) / (double)count : 0.0;
+}
+
+/* A site's series on the request points pt[0..n): the baseline's bytes,
+ * then the deltas of those rounds only (to the round before each, whatever it
+ * was), summed; shifted so its least is 0 (the verdict reads only
+ * differences; a sum of deltas can go under the baseline). */
+static void
+series_on(const struct model *m, size_t id, const size_t *pt, size_t n, struct points *p)
+{
+	int64_t least;
+	size_t i;
+
+	p->sum[0] = (int64_t)model_site_bytes(m, id, pt[0]);
+	least = p->sum[0];
+	for (i = 1; i < n; i++) {
+		p->sum[i] = p->sum[i - 1] + (int64_t)model_site_bytes(m, id, pt[i]) -
+			(int64_t)model_site_bytes(m, id, pt[i] - 1);
+		if (p->sum[i] < least)
+			least = p->sum[i];
+	}
+	for (i = 0; i < n; i++)
+		p->series[i] = (uint64_t)(p->sum[i] - least);
+}
+
+/* Growing in either series is growing; bounded if either is; else stable. */
+static enum growth
+growth_max(enum growth a, enum growth b)
+{
+	if (a == GROWTH_GROWING || b == GROWTH_GROWING)
+		return GROWTH_GROWING;
+	return a == GROWTH_BOUNDED || b == GROWTH_BOUNDED ? GROWTH_BOUNDED : GROWTH_STABLE;
+}
+
+/* Judged on the reload rounds: what each reload adds, per process that
+ * holds the site now (a master's block is in every worker it forked).
+ * The series is the site's bytes at the baseline and right after each
+ * reload, not the sum of the reload rounds' deltas: a reload ends the old
+ * workers, so its delta also takes back what their requests added since
+ * the reload before (a per-request leak on the same line would hide a
+ * per-reload one), while the bytes right after a reload are the master's
+ * and what the new workers inherited of it, whatever the bursts between. */
+static void
+judge_reloads(struct model *m, size_t id, struct points *p, enum growth *g)
+{
+	struct model_site *s = &m->sites[id];
+	size_t from, i;
+	uint32_t procs;
+
+	for (i = 0; i < p->nrel; i++)
+		p->series[i] = model_site_bytes(m, id, p->rel[i]);
+	*g = growth_from(p->series, p->nrel, &from);
+	if (*g != GROWTH_GROWING)
+		return;
+	procs = model_sources_now(m, id);
+	s->bytes_per_reload = rate_of(m, p->rel + from, p->series + from, p->nrel - from, *g, true) /
+		(procs ? procs : 1);
 }
 
 static void
-derive_site(struct model *m, size_t id, uint64_t *series)
+derive_site(struct model *m, size_t id, struct points *p)
 {
 	struct model_site *s = &m->sites[id];
-	size_t last = m->nrounds - 1, n = 0, r, from;
+	size_t last = m->nrounds - 1, from;
+	enum growth on_reloads = GROWTH_STABLE;
 
-	for (r = m->baseline; r <= last; r++)
-		series[n++] = model_site_bytes(m, id, r);
-	s->growth = growth_from(series, n, &from);
-	s->bytes = series[n - 1];
+	series_on(m, id, p->req, p->nreq, p);
+	s->growth = growth_from(p->series, p->nreq, &from);
+	s->bytes_per_request = rate_of(m, p->req + from, p->series + from, p->nreq - from,
+		s->growth, false);
+	s->bytes_per_reload = 0;
+	s->nsources_now = model_sources_now(m, id);
+	if (p->nrel > 1) {
+		judge_reloads(m, id, p, &on_reloads);
+		s->growth = growth_max(s->growth, on_reloads);
+	}
+	s->bytes = model_site_bytes(m, id, last);
 	s->blocks = model_site_blocks(m, id, last);
 	s->present = s->blocks > 0 || s->bytes > 0;
 	s->direct = id < m->rounds[last].nsites ? m->data[last].direct[id] : 0;
 	s->indirect = id < m->rounds[last].nsites ? m->data[last].indirect[id] : 0;
 	s->delta_bytes = last ? (int64_t)s->bytes - (int64_t)model_site_bytes(m, id, last - 1) : 0;
 	s->delta_blocks = last ? (int64_t)s->blocks - (int64_t)model_site_blocks(m, id, last - 1) : 0;
-	s->bytes_per_request = bytes_per_request(m, from, series + from, n - from, s->growth);
+}
+
+static void
+points_build(const struct model *m, struct points *p)
+{
+	size_t r;
+
+	p->req = xmalloc(m->nrounds * sizeof *p->req);
+	p->rel = xmalloc(m->nrounds * sizeof *p->rel);
+	p->series = xmalloc(m->nrounds * sizeof *p->series);
+	p->sum = xmalloc(m->nrounds * sizeof *p->sum);
+	p->req[0] = p->rel[0] = m->baseline;
+	p->nreq = p->nrel = 1;
+	for (r = m->baseline + 1; r < m->nrounds; r++) {
+		if (m->rounds[r].reloads)
+			p->rel[p->nrel++] = r;
+		else
+			p->req[p->nreq++] = r;
+	}
 }
 
 void
 model_verdict_derive(struct model *m)
 {
-	uint64_t *series;
+	struct points p;
 	size_t i;
 
 	if (!m->nrounds)
 		return;
-	series = xmalloc(m->nrounds * sizeof *series);
+	points_build(m, &p);
 	for (i = 0; i < m->nsites; i++)
-		derive_site(m, i, series);
-	free(series);
+		derive_site(m, i, &p);
+	free(p.req);
+	free(p.rel);
+	free(p.series);
+	free(p.sum);
 	model_fit_derive(m);
 }
 
@@ -228,6 +328,7 @@ model_group_add(struct model_group *g, const struct model_site *s)
 	g->blocks += s->blocks;
 	g->delta_bytes += s->delta_bytes;
 	g->bytes_per_request += s->bytes_per_request;
+	g->bytes_per_reload += s->bytes_per_reload;
 	g->core_only = g->core_only && s->core_only;
 	/* growing beats bounded beats stable */
 	if (s->growth == GROWTH_GROWING || (s->growth == GROWTH_BOUNDED && g->growth == GROWTH_STABLE))

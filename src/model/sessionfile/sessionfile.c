@@ -121,10 +121,31 @@ new_sites(struct sessionfile *j, const struct model *m)
 	return a;
 }
 
+/* The sources (pids) that had site i in the latest round, in the order
+ * the model first saw them; NULL for none. */
+static json_t *
+pids_now(const struct model *m, size_t i)
+{
+	const struct model_site *s = model_site(m, i);
+	json_t *a = NULL;
+	uint32_t k;
+
+	for (k = 0; k < s->nsources; k++) {
+		if (!model_site_source_now(m, i, k))
+			continue;
+		if (!a)
+			a = json_array();
+		json_array_append_new(a, json_integer((json_int_t)s->sources[k]));
+	}
+	return a;
+}
+
+/* [site, bytes, blocks, direct, indirect] and, when processes were named,
+ * the pids that had it: --load gives the same sources. */
 static json_t *
 round_values(const struct model *m, size_t r)
 {
-	json_t *a = json_array();
+	json_t *a = json_array(), *v, *pids;
 	size_t i;
 
 	for (i = 0; i < model_nsites(m); i++) {
@@ -134,9 +155,12 @@ round_values(const struct model *m, size_t r)
 		if (!bytes && !blocks)
 			continue;
 		/* direct/indirect are kept for the latest round only. */
-		json_array_append_new(a, json_pack("[I,I,I,I,I]", (json_int_t)i, (json_int_t)bytes,
+		v = json_pack("[I,I,I,I,I]", (json_int_t)i, (json_int_t)bytes,
 			(json_int_t)blocks, (json_int_t)(s->indirect ? s->direct : bytes),
-			(json_int_t)s->indirect));
+			(json_int_t)s->indirect);
+		if ((pids = pids_now(m, i)))
+			json_array_append_new(v, pids);
+		json_array_append_new(a, v);
 	}
 	return a;
 }
@@ -197,6 +221,7 @@ sessionfile_round(struct sessionfile *j, const struct model *m, char *err, size_
 		"time_ms", (json_int_t)rd->wall_ms, "summary", summary_json(&rd->summary),
 		"frames", new_frames(j, m), "sites", new_sites(j, m), "values", round_values(m, r - 1));
 	if (line) {
+		json_object_set_new(line, "reloads", json_integer((json_int_t)rd->reloads));
 		json_object_set_new(line, "urls", new_urls(j, m));
 		json_object_set_new(line, "url_requests", url_requests(m, r - 1));
 	}

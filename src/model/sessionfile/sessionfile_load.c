@@ -165,6 +165,44 @@ jl_leakframe(const struct jl_frame *f)
 		.obj = { f->obj, strlen(f->obj) } };
 }
 
+/* A value's pids (its 6th member, absent in older files and for a site
+ * no process was named for): integers a pid can be. */
+static bool
+jl_pids_ok(json_t *pids)
+{
+	size_t k;
+	json_t *p;
+
+	if (!pids)
+		return true;
+	if (!json_is_array(pids))
+		return false;
+	json_array_foreach(pids, k, p)
+		if (!json_is_integer(p) || json_integer_value(p) < 0 ||
+			json_integer_value(p) >= (json_int_t)MODEL_NO_SOURCE)
+			return false;
+	return true;
+}
+
+/* The record once per pid that had it: the first with its numbers, the
+ * others with none (the model sums a key; each adds its pid). */
+static void
+jl_add_sourced(struct jl_state *st, struct leakcheck_record *rec, json_t *pids)
+{
+	size_t k, n = pids ? json_array_size(pids) : 0;
+
+	if (!n) {
+		model_round_source(st->m, MODEL_NO_SOURCE);
+		model_round_add(st->m, rec);
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		model_round_source(st->m, (uint32_t)json_integer_value(json_array_get(pids, k)));
+		model_round_add(st->m, rec);
+		rec->bytes = rec->blocks = rec->direct = rec->indirect = 0;
+	}
+}
+
 static bool
 jl_value(struct jl_state *st, json_t *v)
 {
@@ -173,7 +211,8 @@ jl_value(struct jl_state *st, json_t *v)
 	const struct jl_site *js;
 	size_t k;
 
-	if (!json_is_array(v) || id < 0 || (size_t)id >= st->nsites)
+	if (!json_is_array(v) || id < 0 || (size_t)id >= st->nsites ||
+		!jl_pids_ok(json_array_get(v, 5)))
 		return false;
 	js = &st->sites[id];
 	xgrow((void **)&st->scratch, &st->capscratch, js->n + 1, sizeof *st->scratch);
@@ -187,7 +226,19 @@ jl_value(struct jl_state *st, json_t *v)
 	rec.indirect = (uint64_t)json_integer_value(json_array_get(v, 4));
 	rec.nframes = js->n;
 	rec.frames = st->scratch;
-	model_round_add(st->m, &rec);
+	jl_add_sourced(st, &rec, json_array_get(v, 5));
+	return true;
+}
+
+/* A round's reloads (inside the round); absent in older files. */
+static bool
+jl_reloads(struct jl_state *st, json_t *n)
+{
+	if (!n)
+		return true;
+	if (!json_is_integer(n) || json_integer_value(n) < 0 || json_integer_value(n) > UINT32_MAX)
+		return false;
+	model_round_reloads(st->m, (unsigned)json_integer_value(n));
 	return true;
 }
 
@@ -205,7 +256,8 @@ jl_round(struct jl_state *st, json_t *line)
 		return false;
 	model_round_begin(st->m, (uint64_t)json_integer_value(json_object_get(line, "requests")),
 		(uint64_t)json_integer_value(json_object_get(line, "failed")));
-	if (!jl_url_requests(st, json_object_get(line, "url_requests"))) {
+	if (!jl_url_requests(st, json_object_get(line, "url_requests")) ||
+		!jl_reloads(st, json_object_get(line, "reloads"))) {
 		model_round_abort(st->m);
 		return false;
 	}
