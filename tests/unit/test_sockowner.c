@@ -204,9 +204,14 @@ owner_case(int family, bool mapped)
 	assert_true(sockowner_map(ports[0], &server, 1, (pid_t[]){ child, self }, 2, owner));
 	assert_int_equal(owner[0], self);
 
+	/* closed from our side: the child still holds it (CLOSE_WAIT), but
+	 * the connection is over, as when we drain one of nginx's */
+	close(cfd);
+	assert_true(sockowner_map(server, ports, 1, (pid_t[]){ self, child }, 2, owner));
+	assert_int_equal(owner[0], 0);
+
 	close(done[1]);
 	assert_int_equal(waitpid(child, NULL, 0), child);
-	close(cfd);
 	close(lfd);
 	close(ready[0]);
 	close(ready[1]);
