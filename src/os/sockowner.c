@@ -196,9 +196,16 @@ sockowner_map(unsigned server_port, const unsigned *ports, size_t n,
 	if (!inode)
 		return false;
 	ok4 = read_table("/proc/net/tcp", server_port, ports, n, inode);
-	ok6 = read_table("/proc/net/tcp6", server_port, ports, n, inode);
 	for (i = 0; i < n; i++)
 		want += inode[i] != 0;
+	/* tcp6 costs as much as tcp (the kernel walks the same tables): read
+	 * only for what tcp did not have (an IPv6 or IPv4-mapped listener) */
+	ok6 = want == n;
+	if (!ok6) {
+		ok6 = read_table("/proc/net/tcp6", server_port, ports, n, inode);
+		for (i = 0, want = 0; i < n; i++)
+			want += inode[i] != 0;
+	}
 	for (i = 0; i < npids && got < want; i++)
 		got += scan_pid(pids[i], inode, n, owner);
 	free(inode);

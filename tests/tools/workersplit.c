@@ -137,5 +137,5 @@ main(int argc, char **argv)
 	burst_free(burst);
 	burst_global_cleanup();
 	evloop_free(loop);
-	return sum == answered && !nobody ? 0 : 1;
+	return answered && sum == answered && !nobody ? 0 : 1;
 }
