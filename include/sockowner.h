@@ -18,4 +18,14 @@
 bool sockowner_map(unsigned server_port, const unsigned *ports, size_t n,
 	const pid_t *pids, size_t npids, pid_t *owner);
 
+/* One line of /proc/net/tcp or tcp6, for sockowner_map and its tests:
+ * false for the header line or anything malformed. */
+struct sockowner_line {
+	unsigned local_port, remote_port;
+	unsigned state;		/* the kernel's TCP state; 1 = ESTABLISHED */
+	bool loopback;		/* both ends 127/8, ::1 or ::ffff:127/104 */
+	unsigned long inode;	/* 0: no process holds it (not accepted yet) */
+};
+bool sockowner_parse_line(const char *line, struct sockowner_line *out);
+
 #endif

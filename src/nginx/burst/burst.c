@@ -219,6 +219,7 @@ count_result(struct burst *burst, size_t i, CURLcode rc)
 	}
 	/* an HTTP answer, whatever its status: the request reached nginx */
 	burst->url_reached[burst->easy_url[i]]++;
+	burst_conn_answered(burst, burst->easy[i]);
 	curl_easy_getinfo(burst->easy[i], CURLINFO_RESPONSE_CODE, &code);
 	st->status[code >= 100 && code < 600 ? code / 100 : 0]++;
 	st->last_code = code;
@@ -239,9 +240,11 @@ collect_finished(struct burst *burst)
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		i = easy_index(burst, e);
+		/* counted first: out of the multi handle, e no longer finds
+		 * the connection it used (CURLINFO_ACTIVESOCKET) */
+		count_result(burst, i, rc);
 		curl_multi_remove_handle(burst->multi, e);
 		burst->in_flight--;
-		count_result(burst, i, rc);
 		easy_submit(burst, i);
 	}
 	update_rate(burst);

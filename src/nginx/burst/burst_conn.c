@@ -40,6 +40,7 @@ burst_conn_close(struct burst *burst, int fd)
 	evloop_unwatch_fd(burst->loop, fd);
 	if (c->state == CONN_DRAINING)
 		burst->draining--;
+	burst_conn_retire(burst, c);
 	c->state = CONN_NONE;
 	burst->stats.open_connections--;
 	close(fd);
@@ -106,6 +107,7 @@ burst_conn_open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *ad
 	if (fd < 0)
 		return CURL_SOCKET_BAD;
 	burst_conn_get(burst, fd)->state = CONN_OPEN;
+	burst->conns[fd].requests = 0;	/* a new connection on a reused number */
 	burst->stats.open_connections++;
 	burst->stats.connects++;
 	/* where the quiesce probe goes: nginx */
@@ -189,6 +191,7 @@ burst_conn_close_cb(void *clientp, curl_socket_t fd)
 		else
 			burst->closed_idle++;
 	}
+	burst_conn_retire(burst, c);	/* its worker can no longer be told */
 	/* A socket that never connected has no peer to wait for. */
 	if (burst->aborting || shutdown(fd, SHUT_WR) < 0) {
 		burst_conn_close(burst, fd);

@@ -22,6 +22,10 @@ enum conn_state {
 struct conn {
 	enum conn_state state;
 	int64_t deadline_ns;	/* DRAINING: give up waiting at this time */
+	/* OPEN: requests answered on it since it opened or the last
+	 * burst_conn_reset (burst_count.c); zeroed when the fd is opened, so
+	 * a reused fd number starts again */
+	unsigned long requests;
 };
 
 enum probe_state {
@@ -67,6 +71,7 @@ struct burst {
 	struct conn *conns;	/* indexed by fd */
 	size_t cap_conns;
 	unsigned draining;	/* conns in CONN_DRAINING */
+	unsigned long closed_requests;	/* answered on connections closed since the reset */
 
 	/* The quiesce probe (burst_probe.c); the address is nginx's, the
 	 * last one a connection of ours went to. */
@@ -96,6 +101,12 @@ CURL *burst_easy_new(struct burst *burst, char *errbuf);
 /* The burst is done once nothing is in flight, every socket we closed is
  * closed by nginx too and, with hold, the quiesce probe came back. */
 void burst_maybe_complete(struct burst *burst);
+
+/* burst_count.c: count an answered request on the connection easy
+ * handle e used (call before e leaves the multi handle); a connection
+ * that closes hands its count to closed_requests. */
+void burst_conn_answered(struct burst *burst, CURL *e);
+void burst_conn_retire(struct burst *burst, struct conn *c);
 
 /* burst_plan.c: the per-URL arrays (re)sized for spec.nurls and zeroed;
  * the plan of the next burst (counts, SWRR state, sent/reached zeroed);
