@@ -34,6 +34,7 @@
  *                         engine's round: tui_model_changed); <Views:N> (the
  *                         host offers only the first N views from now on)
  *   expect TEXT           TEXT is on the final screen (any number of them)
+ *   same-as NAME          the final screen is NAME's expected screen too
  *   # comment
  */
 #include "tui_fixture.h"
@@ -310,6 +311,19 @@ check_always(const char *name, const char *got, int rows, int cols, const char *
 			fail_msg("%s: expected on the screen: \"%s\"\nscreen:\n%s", name, e, got);
 }
 
+/* Another script's expected screen, whatever --update writes for this one. */
+static void
+same_as(const char *name, const char *got, const char *other)
+{
+	char *path = xasprintf(EXPECTED "/%s.txt", other);
+	char *want = read_text(path);
+
+	if (!want || strcmp(want, got))
+		fail_msg("%s: the screen is not %s:\n%s", name, path, got);
+	free(want);
+	free(path);
+}
+
 static void
 test_script(void **state)
 {
@@ -318,7 +332,7 @@ test_script(void **state)
 	char *text = read_text(path), *save = NULL, *line;
 	int cols = 80, rows = 24;
 	size_t rounds = 3, nurls = 0;
-	char live[32] = "ready", errors[64] = "", debug[32] = "stopped";
+	char live[32] = "ready", errors[64] = "", debug[32] = "stopped", same[64] = "";
 	struct sbuf keys = SBUF_INIT, expects = SBUF_INIT;
 	struct procs_opts procs = { 0 };
 	struct run r;
@@ -341,6 +355,8 @@ test_script(void **state)
 		if (sscanf(line, "debug %31s", debug) == 1)
 			continue;
 		if (procs_line(line, &procs))
+			continue;
+		if (sscanf(line, "same-as %63s", same) == 1)
 			continue;
 		if (!strncmp(line, "expect ", 7)) {
 			sbuf_add(&expects, line + 7, strlen(line + 7) + 1);
@@ -365,6 +381,8 @@ test_script(void **state)
 	finish(&r);
 	sbuf_addc(&expects, '\0');
 	check_always(name, got, rows, cols, expects.data);
+	if (*same)
+		same_as(name, got, same);
 	free(text);
 	free(path);
 	sbuf_free(&keys);
