@@ -56,6 +56,7 @@ tui_new(const struct tui_config *cfg)
 
 	t->cfg = *cfg;
 	t->model = cfg->model;
+	t->shown = cfg->model;
 	t->errors = cfg->errors;
 	t->exit_model = cfg->exit_model;
 	t->sources = tui_source_cache_new(cfg->source_dirs, cfg->nsource_dirs);
@@ -80,11 +81,129 @@ tui_free(struct tui *t)
 	free(t);
 }
 
+/* ---- the process views (P): which model the sites table shows ---- */
+
+/* Views are looked for this far when the one shown moved. */
+#define VIEW_SEARCH_MAX 4096
+
+static bool
+debugging(const struct tui *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nviews; i++)
+		if (t->views[i].ops == &tui_debug_ops)
+			return true;
+	return false;
+}
+
+/* The target's view v: its model and name; NULL past the last. */
+static struct model *
+target_view(struct tui *t, size_t v, char *name, size_t len)
+{
+	const struct tui_target_ops *ops = t->cfg.target;
+
+	name[0] = '\0';
+	return ops && ops->view ? ops->view(t->cfg.target_ctx, v, name, len) : NULL;
+}
+
+/* Show view v (model m, named name) in the sites table; view 0 is always
+ * the main model, which the errors and the exit report share. */
+static void
+view_show(struct tui *t, size_t v, struct model *m, const char *name)
+{
+	char name0[sizeof t->view_name];
+
+	if (!v) {
+		m = t->model;
+		if (!target_view(t, 0, name0, sizeof name0) || !name0[0])
+			snprintf(name0, sizeof name0, "all");
+		name = name0;
+	}
+	t->view = v;
+	snprintf(t->view_name, sizeof t->view_name, "%s", name);
+	if (m == t->shown)
+		return;
+	t->shown = m;
+	/* A backtrace opened from the table shows a site of the old view. The
+	 * debugger stays (gdb is attached; its own view is the main model). */
+	if (t->nviews > 1 && t->views[1].ops == &tui_stack_ops && !debugging(t))
+		views_close(t);
+	t->views[0].ops->set_model(&t->views[0], m);
+}
+
+/* The view shown may have moved (a master's workers came after it was
+ * alone) or gone; its model is what it is known by. Gone, the table
+ * falls back to all of them. */
+static void
+view_find(struct tui *t)
+{
+	char name[sizeof t->view_name], gone[sizeof t->view_name];
+	struct model *m;
+	size_t v;
+
+	if (!t->view) {
+		view_show(t, 0, NULL, NULL);	/* its name only */
+		return;
+	}
+	m = target_view(t, t->view, name, sizeof name);
+	if (m && m == t->shown) {
+		view_show(t, t->view, m, name);
+		return;
+	}
+	for (v = 1; v < VIEW_SEARCH_MAX && (m = target_view(t, v, name, sizeof name)); v++)
+		if (m == t->shown) {
+			view_show(t, v, m, name);
+			return;
+		}
+	snprintf(gone, sizeof gone, "%s", t->view_name);
+	view_show(t, 0, NULL, NULL);
+	tui_message(t, true, "view %s is gone: the table shows %s (P: next view)", gone,
+		t->view_name);
+}
+
+/* Before a frame and on a round; true if the view or its name changed. */
+static bool
+view_refresh(struct tui *t)
+{
+	char was[sizeof t->view_name];
+	const struct model *shown = t->shown;
+
+	snprintf(was, sizeof was, "%s", t->view_name);
+	view_find(t);
+	return shown != t->shown || strcmp(was, t->view_name);
+}
+
+/* P: the next view, after the last the first. */
+static unsigned
+view_next(struct tui *t)
+{
+	char name[sizeof t->view_name];
+	struct model *m;
+	size_t v;
+
+	if (!t->cfg.target || !t->cfg.target->view)
+		return tui_message(t, true, "no processes to switch between: %s", t->cfg.target ?
+			"this session has one view" : "this screen shows a recorded model");
+	if (debugging(t))
+		return tui_message(t, true, "not while debugging: q detaches gdb, then P");
+	view_refresh(t);
+	v = t->view + 1;
+	m = target_view(t, v, name, sizeof name);
+	if (!m)
+		v = 0;
+	if (v == t->view)
+		return tui_message(t, false, "one view only: %s (one process)", t->view_name);
+	view_show(t, v, m, name);
+	return tui_message(t, false, "view: %s (P: next)", t->view_name) | TUI_DRAW_ALL;
+}
+
 void
 tui_model_changed(struct tui *t)
 {
 	size_t i;
 
+	view_refresh(t);
 	for (i = 0; i < t->nviews; i++)
 		if (t->views[i].ops->model_changed)
 			t->views[i].ops->model_changed(t, &t->views[i]);
@@ -96,6 +215,9 @@ tui_set_model(struct tui *t, struct model *m)
 	/* Views above the table point at sites of the old model. */
 	views_close(t);
 	t->model = m;
+	/* a new session: its processes and views are new too */
+	t->view = 0;
+	t->shown = m;
 	t->views[0].ops->set_model(&t->views[0], m);
 	tui_model_changed(t);
 }
@@ -254,6 +376,8 @@ view_command(struct tui *t, enum tui_action a)
 		return toggle_view(t, &tui_errors_ops);
 	case TUI_ACT_EXIT_REPORT:
 		return toggle_view(t, &tui_exit_ops);
+	case TUI_ACT_VIEW:
+		return view_next(t);
 	default:
 		return tui_command_run(t, a);
 	}
@@ -376,6 +500,8 @@ tui_frame(struct tui *t, unsigned mask)
 		return;
 	tui_draw_size(&t->rows, &t->cols);
 	fill_live(t);
+	if (view_refresh(t))
+		mask |= TUI_DRAW_ALL;
 	if (mask & TUI_REPAINT)
 		tui_draw_repaint();
 	if (t->rows < TUI_MIN_ROWS || t->cols < TUI_MIN_COLS) {

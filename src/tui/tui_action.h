@@ -57,6 +57,9 @@ enum {
 	_(CLOSE, TUI_SC_ALL, 9, "quit", "close this view; quit from the table", 'q') \
 	_(QUIT, TUI_SC_ALL, 0, "quit", "stop nginx and quit from any view", 'Q', TUI_CTRL('c')) \
 	_(SUSPEND, TUI_SC_ALL, 0, "suspend", "suspend to the shell; fg comes back", TUI_CTRL('z')) \
+	_(VIEW, TUI_SC_ALL, 3, "view", "sites of the next view: all, workers, each process", 'P') \
+	_(RELOAD, TUI_SC_ALL, 0, "reload", "reload nginx (SIGHUP to the master), then a check", \
+		TUI_CTRL('r')) \
 	_(UP, TUI_SC_LIST, 0, "up", "previous line", 'k', TK(KEY_UP)) \
 	_(DOWN, TUI_SC_LIST, 0, "down", "next line", 'j', TK(KEY_DOWN)) \
 	_(PAGE_UP, TUI_SC_LIST, 0, "page up", "previous page", TK(KEY_PPAGE), TUI_CTRL('b')) \

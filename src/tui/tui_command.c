@@ -157,6 +157,9 @@ reset_baseline(struct tui *t)
 	if (!n)
 		return tui_message(t, true, "no leak check yet: nothing to take as the baseline");
 	model_set_baseline(t->model, n - 1);
+	/* the view the table shows too (its rounds are its own) */
+	if (t->shown != t->model && model_nrounds(t->shown))
+		model_set_baseline(t->shown, model_nrounds(t->shown) - 1);
 	return tui_message(t, false, "baseline: check #%zu; verdicts count growth from here",
 		n - 1) | TUI_DRAW_ALL | TUI_MODEL_CHANGED;
 }
@@ -240,6 +243,26 @@ stop(struct tui *t)
 		TUI_DRAW_HEADER, "stopping nginx: valgrind's exit report follows (R starts again)");
 }
 
+/* ^R: SIGHUP to the master; the engine says why not in one line (one
+ * process, busy), which the status line shows as one line. */
+static unsigned
+reload(struct tui *t)
+{
+	char err[512] = "", *nl;
+	bool ok;
+
+	if (!TARGET_HAS(t, reload))
+		return no_target(t);
+	ok = t->cfg.target->reload(t->cfg.target_ctx, err, sizeof err);
+	if (!ok && !err[0])
+		snprintf(err, sizeof err, "nginx cannot reload now");
+	if (!ok)
+		for (nl = strchr(err, '\n'); nl; nl = strchr(nl, '\n'))
+			*nl = ' ';
+	return answer(t, ok, err, TUI_DRAW_HEADER,
+		"reloading nginx (SIGHUP to the master); a check of the new cycle follows");
+}
+
 static unsigned
 suspend(struct tui *t)
 {
@@ -306,6 +329,8 @@ tui_command_run(struct tui *t, enum tui_action a)
 		return stop(t);
 	case TUI_ACT_SUSPEND:
 		return suspend(t);
+	case TUI_ACT_RELOAD:
+		return reload(t);
 	case TUI_ACT_DBG_GDB:
 		return gdb(t);
 	default:

@@ -52,7 +52,8 @@ struct sbuf;
 	_(KEY, COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE) \
 	_(KEY_TEXT, -1, -1, A_NORMAL, A_NORMAL) \
 	_(HELP_TITLE, COLOR_CYAN, -1, A_BOLD, A_BOLD | A_UNDERLINE) \
-	_(HELP_KEY, COLOR_YELLOW, -1, A_BOLD, A_BOLD)
+	_(HELP_KEY, COLOR_YELLOW, -1, A_BOLD, A_BOLD) \
+	_(DIMMED, -1, -1, A_DIM, A_DIM)
 
 enum tui_role {
 #define TUI_ROLE_ENUM(name, ...) TUI_ROLE_##name,

@@ -43,15 +43,18 @@ pair(struct hline *h, const char *label, enum tui_role role, const char *value)
 int
 tui_header_height(const struct tui *t)
 {
-	(void)t;
-	return 3;
+	return 3 + tui_procs_line_shown(t);
 }
 
 static const char *
 phase_name(enum tui_phase p)
 {
 	static const char *const names[] = {
-		"new", "starting", "ready", "burst", "checking", "debugging", "stopping", "exited",
+		[TUI_PHASE_NEW] = "new", [TUI_PHASE_STARTING] = "starting",
+		[TUI_PHASE_READY] = "ready", [TUI_PHASE_BURST] = "burst",
+		[TUI_PHASE_CHECK] = "checking", [TUI_PHASE_DEBUG] = "debugging",
+		[TUI_PHASE_RELOAD] = "reloading", [TUI_PHASE_STOPPING] = "stopping",
+		[TUI_PHASE_EXITED] = "exited",
 	};
 
 	return (size_t)p < LT_ARRAY_SIZE(names) ? names[p] : "?";
@@ -79,6 +82,10 @@ state_text(struct tui *t, char *buf, size_t len, enum tui_role *role)
 	case TUI_PHASE_CHECK:
 		*role = TUI_ROLE_STATE_BUSY;
 		snprintf(buf, len, "leak check %s %s", spin, dur);
+		return;
+	case TUI_PHASE_RELOAD:
+		*role = TUI_ROLE_STATE_BUSY;
+		snprintf(buf, len, "reloading %s %s", spin, dur);
 		return;
 	case TUI_PHASE_EXITED:
 		*role = TUI_ROLE_STATE_DEAD;
@@ -110,6 +117,9 @@ line_state(struct tui *t, struct hline *h)
 	state_text(t, state, sizeof state, &role);
 	seg(h, role, "%s", state);
 	seg(h, TUI_ROLE_NORMAL, "  ");
+	/* someone else's nginx: the bursts below are not what loads it */
+	if (l->present && l->attached)
+		seg(h, TUI_ROLE_STATE_BUSY, "attached  ");
 	if (l->present && l->pid > 0 && l->phase != TUI_PHASE_EXITED) {
 		snprintf(v, sizeof v, "%ld", l->pid);
 		pair(h, "pid", TUI_ROLE_VALUE, v);
@@ -144,6 +154,10 @@ line_burst(struct tui *t, struct hline *h)
 	snprintf(v, sizeof v, "%s", tui_fmt_grouped(a, sizeof a, total));
 	pair(h, "requests", TUI_ROLE_VALUE, v);
 	pair(h, "failed", failed ? TUI_ROLE_UP : TUI_ROLE_VALUE, tui_fmt_grouped(a, sizeof a, failed));
+	if (l->present && l->reloads) {
+		snprintf(v, sizeof v, "%u", l->reloads);
+		pair(h, "reloads", TUI_ROLE_VALUE, v);
+	}
 	if (l->have_burst) {
 		snprintf(v, sizeof v, "%.0f req/s", l->rps);
 		pair(h, "last burst", TUI_ROLE_VALUE, v);
@@ -226,6 +240,9 @@ tui_header_draw(struct tui *t, int y0, int y1)
 		h = (struct hline){ y0 + 2, 1, t->cols };
 		line_totals(t, &h);
 	}
+	/* last: it names the view of the table below it */
+	if (y0 + 3 < y1 && tui_procs_line_shown(t))
+		tui_procs_line_draw(t, y0 + 3);
 }
 
 /* ---- the log panel, once nginx has died ---- */
@@ -324,6 +341,13 @@ tui_header_bar_draw(struct tui *t, int y)
 	int room = t->cols, x = 0;
 
 	t->nbar = 0;
+	/* P only where there are processes to switch between (help lists it always) */
+	for (i = 0; i < n; i++)
+		if (acts[i] == TUI_ACT_VIEW && !tui_procs_line_shown(t)) {
+			memmove(&acts[i], &acts[i + 1], (n - i - 1) * sizeof *acts);
+			n--;
+			break;
+		}
 	for (i = 0; i < n; i++)
 		if (acts[i] == TUI_ACT_CLOSE) {
 			has_quit = true;

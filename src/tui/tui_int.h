@@ -25,6 +25,9 @@
 struct memerrors;
 struct model;
 struct model_frame;
+struct model_group;
+struct model_site;
+struct sbuf;
 struct tui_source_cache;
 struct tui_view;
 
@@ -84,7 +87,12 @@ typedef unsigned (*tui_prompt_cb)(struct tui *t, const char *text);
 
 struct tui {
 	struct tui_config cfg;
-	struct model *model;
+	struct model *model;	/* every process merged: errors, exit report, save */
+	/* The process view the sites table shows (P): its index in the
+	 * target's views (0: all, the model above), name and model. */
+	size_t view;
+	char view_name[64];
+	struct model *shown;
 	const struct memerrors *errors;	/* NULL: none to show */
 	const struct model *exit_model;	/* NULL until nginx stopped */
 	struct tui_source_cache *sources;
@@ -203,6 +211,21 @@ struct tui_srcview {
 };
 /* Title (the path read, :line) on y0, the lines below, in columns [x, x+w). */
 void tui_srcview_draw(struct tui *t, const struct tui_srcview *p, int y0, int y1, int x, int w);
+
+/* ---- nginx's processes and the views over them (tui_procs.c) ---- */
+
+/* The header's process line is there: several processes, or a view
+ * other than all of them. */
+bool tui_procs_line_shown(const struct tui *t);
+/* "view: workers (P)  master 1201 ready · worker 1205 ready 812 req · +2 more" */
+void tui_procs_line_draw(struct tui *t, int y);
+/* More than one process fed m (its sites' sources differ). */
+bool tui_procs_model_multi(const struct model *m);
+/* What each reload adds to a row (group g of sites in m): 0 if nothing. */
+double tui_procs_per_reload(const struct model *m, const struct model_group *g,
+	const uint32_t *sites);
+/* " | in 1201 1205 1206" of a site into b when m is multi. */
+void tui_procs_site_pids(struct sbuf *b, const struct model_site *s, bool multi);
 
 /* ---- header, log panel, key bar (tui_header.c) ---- */
 

@@ -349,6 +349,7 @@ draw_detail(struct tui *t, struct sites *s, int y)
 	const struct model_frame *f;
 	struct sbuf b = SBUF_INIT;
 	char n1[32], n2[32];
+	double per_reload;
 
 	if (!row) {
 		tui_draw_text(y, 0, t->cols, TUI_ROLE_DETAIL, model_nrounds(s->m) ?
@@ -359,6 +360,9 @@ draw_detail(struct tui *t, struct sites *s, int y)
 	f = row_frame(s, row);
 	/* the URLs early: a narrow screen cuts the end */
 	sbuf_printf(&b, "%s | %s | ", f && *f->fn ? f->fn : "???", leak_kind_short(row->g.kind));
+	per_reload = tui_procs_per_reload(s->m, &row->g, s->rows.members + row->first);
+	if (per_reload > 0)
+		sbuf_printf(&b, "+%s B/reload | ", tui_fmt_rate(n1, sizeof n1, per_reload, 12));
 	if (tui_fmt_urls(&b, s->m, row->g.urls, row->g.nurls, row->g.attrib))
 		sbuf_adds(&b, " | ");
 	sbuf_printf(&b, "%s B in %s blocks | %zu stack%s | ",

@@ -26,6 +26,7 @@ struct stack {
 	const struct memerrors *errs;
 	size_t err;
 	size_t nstacks, which;	/* stacks to flip through (n p), the one shown */
+	bool multi;		/* several processes fed m: the header names a site's pids */
 	struct tui_list frames;
 	int frames_y, frames_h;	/* where the frame list was drawn */
 };
@@ -106,6 +107,7 @@ tui_stack_new_sites(const struct model *m, const uint32_t *sites, size_t n)
 	st->sites = xmalloc((n ? n : 1) * sizeof *st->sites);
 	memcpy(st->sites, sites, n * sizeof *sites);
 	st->nstacks = n;
+	st->multi = tui_procs_model_multi(m);
 	show_stack(st, 0);
 	return st;
 }
@@ -144,8 +146,12 @@ site_summary(struct tui *t, struct stack *st, int y)
 	/* what matters first: a narrow screen cuts the end */
 	if (st->nstacks > 1)
 		sbuf_printf(&b, "stack %zu/%zu (n p) | ", st->which + 1, st->nstacks);
-	sbuf_printf(&b, "%s | %s B/req | ", model_growth_name(s->growth),
+	sbuf_printf(&b, "%s | %s B/req", model_growth_name(s->growth),
 		tui_fmt_rate(n4, sizeof n4, s->bytes_per_request, 12));
+	if (s->bytes_per_reload > 0)
+		sbuf_printf(&b, " | +%s B/reload", tui_fmt_rate(n4, sizeof n4, s->bytes_per_reload, 12));
+	tui_procs_site_pids(&b, s, st->multi);
+	sbuf_adds(&b, " | ");
 	if (tui_fmt_urls(&b, st->m, s->urls, s->nurls, s->attrib))
 		sbuf_adds(&b, " | ");
 	sbuf_printf(&b, "%s | %s B in %s blocks | %s since last check | "

@@ -13,7 +13,16 @@
  *   size COLS ROWS        the terminal (default 80 24)
  *   rounds N              captured checks in the model, 1..3 (default 3)
  *   urls N                their requests went to N URLs (1 or 2; default none)
- *   live STATE            ready (default), none, burst, check, dead, starting
+ *   live STATE            ready (default), none, burst, check, dead, starting,
+ *                         reload
+ *   procs N VIEWS         nginx's processes: the first N of a master and its
+ *                         workers (tui_fake_procs.h), and the first VIEWS of
+ *                         the views all, workers, master 1201, worker 1205
+ *   reloads N             reloads that succeeded
+ *   attached              someone else's nginx
+ *   fed                   the model's sites were fed by several processes
+ *                         (pids) and the pool site grows 72 B per reload
+ *   reload-error TEXT     ^R fails with TEXT
  *   debug STATE           what the debugger shows once d started it: stopped
  *                         (default), loading, waiting, error
  *   errors FILE.xml       memcheck errors and the exit report of a captured
@@ -21,8 +30,11 @@
  *   keys TOKEN...         j k / ... typed; <Enter> <Esc> <Up> <Down> <Left>
  *                         <Right> <PgUp> <PgDn> <Home> <End> <Bksp> <Space>
  *                         <F1> <C-x>; <Click:Y,X> <WheelUp:Y,X>
- *                         <WheelDown:Y,X>; <Resize:COLSxROWS>
+ *                         <WheelDown:Y,X>; <Resize:COLSxROWS>; <Round> (the
+ *                         engine's round: tui_model_changed); <Views:N> (the
+ *                         host offers only the first N views from now on)
  *   expect TEXT           TEXT is on the final screen (any number of them)
+ *   same-as NAME          the final screen is NAME's expected screen too
  *   # comment
  */
 #include "tui_fixture.h"
@@ -70,6 +82,9 @@ set_live(struct run *r, const char *state)
 		l->busy_ms = 2300;
 	} else if (!strcmp(state, "starting")) {
 		l->phase = TUI_PHASE_STARTING;
+	} else if (!strcmp(state, "reload")) {
+		l->phase = TUI_PHASE_RELOAD;
+		l->busy_ms = 900;
 	} else if (!strcmp(state, "dead")) {
 		l->phase = TUI_PHASE_EXITED;
 		l->reason = "nginx killed by signal 11 (SIGSEGV)";
@@ -96,6 +111,7 @@ start(struct run *r, int rows, int cols, size_t rounds, size_t nurls, const char
 static void
 finish(struct run *r)
 {
+	fake_procs_close(&r->host);
 	fixture_teardown(r->tui, r->model, &r->host);
 	xmlstream_free(r->xml);	/* the errors the screen showed (frames were the model's) */
 }
@@ -129,6 +145,11 @@ special(struct run *r, const char *tok, size_t len)
 		feed(r, tui_mouse(r->tui, &(struct tui_mouse){ y, x, TUI_MOUSE_WHEEL_DOWN }));
 	} else if (sscanf(name, "Resize:%dx%d", &cols, &rows) == 2) {
 		feed(r, tui_resize(r->tui, rows, cols));
+	} else if (!strcmp(name, "Round")) {
+		tui_model_changed(r->tui);
+		feed(r, TUI_DRAW_ALL);
+	} else if (sscanf(name, "Views:%d", &y) == 1) {
+		r->host.nviews = (size_t)y < r->host.nviews ? (size_t)y : r->host.nviews;
 	} else {
 		fail_msg("unknown key token <%s>", name);
 	}
@@ -157,6 +178,43 @@ type_keys(struct run *r, char *line)
 			i += l;
 		}
 	}
+}
+
+/* The script's lines about nginx's processes. */
+struct procs_opts {
+	size_t nprocs, nviews;
+	unsigned reloads;
+	bool attached, fed, any;
+	char reload_err[128];
+};
+
+static bool
+procs_line(const char *line, struct procs_opts *o)
+{
+	bool ok = sscanf(line, "procs %zu %zu", &o->nprocs, &o->nviews) == 2 ||
+		sscanf(line, "reloads %u", &o->reloads) == 1 ||
+		sscanf(line, "reload-error %127[^\n]", o->reload_err) == 1;
+
+	if (!strcmp(line, "attached"))
+		ok = o->attached = true;
+	if (!strcmp(line, "fed"))
+		ok = o->fed = true;
+	o->any |= ok;
+	return ok;
+}
+
+static void
+procs_apply(struct run *r, const struct procs_opts *o)
+{
+	if (!o->any)
+		return;
+	fake_procs_open(&r->host, r->model, o->nprocs, o->nviews);
+	r->host.live.reloads = o->reloads;
+	r->host.live.attached = o->attached;
+	r->host.reload_err = o->reload_err[0] ? o->reload_err : NULL;
+	if (o->fed)
+		fake_procs_feed(&r->host, r->model);
+	feed(r, TUI_DRAW_ALL);
 }
 
 static char *
@@ -253,6 +311,19 @@ check_always(const char *name, const char *got, int rows, int cols, const char *
 			fail_msg("%s: expected on the screen: \"%s\"\nscreen:\n%s", name, e, got);
 }
 
+/* Another script's expected screen, whatever --update writes for this one. */
+static void
+same_as(const char *name, const char *got, const char *other)
+{
+	char *path = xasprintf(EXPECTED "/%s.txt", other);
+	char *want = read_text(path);
+
+	if (!want || strcmp(want, got))
+		fail_msg("%s: the screen is not %s:\n%s", name, path, got);
+	free(want);
+	free(path);
+}
+
 static void
 test_script(void **state)
 {
@@ -261,8 +332,9 @@ test_script(void **state)
 	char *text = read_text(path), *save = NULL, *line;
 	int cols = 80, rows = 24;
 	size_t rounds = 3, nurls = 0;
-	char live[32] = "ready", errors[64] = "", debug[32] = "stopped";
+	char live[32] = "ready", errors[64] = "", debug[32] = "stopped", same[64] = "";
 	struct sbuf keys = SBUF_INIT, expects = SBUF_INIT;
+	struct procs_opts procs = { 0 };
 	struct run r;
 	char *got;
 
@@ -282,6 +354,10 @@ test_script(void **state)
 			continue;
 		if (sscanf(line, "debug %31s", debug) == 1)
 			continue;
+		if (procs_line(line, &procs))
+			continue;
+		if (sscanf(line, "same-as %63s", same) == 1)
+			continue;
 		if (!strncmp(line, "expect ", 7)) {
 			sbuf_add(&expects, line + 7, strlen(line + 7) + 1);
 			continue;
@@ -295,6 +371,7 @@ test_script(void **state)
 	memset(&r, 0, sizeof r);
 	start(&r, rows, cols, rounds, nurls, live);
 	fake_debug_preset(&r.host.dbg, debug);
+	procs_apply(&r, &procs);
 	if (*errors)
 		r.xml = fixture_errors(r.tui, r.model, errors);
 	if (keys.len)
@@ -304,6 +381,8 @@ test_script(void **state)
 	finish(&r);
 	sbuf_addc(&expects, '\0');
 	check_always(name, got, rows, cols, expects.data);
+	if (*same)
+		same_as(name, got, same);
 	free(text);
 	free(path);
 	sbuf_free(&keys);

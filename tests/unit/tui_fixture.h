@@ -135,12 +135,22 @@ fixture_model(size_t rounds)
 
 /* ---- a host that records ---- */
 
+#define FAKE_VIEWS_MAX 4
+
 struct fake_host {
 	struct sbuf calls;	/* "burst 1\n", "shape 400 4\n", ... */
 	struct tui_live live;
 	bool refuse;		/* actions fail with "busy" */
 	bool debugging;		/* debug_start succeeded, no detach yet */
 	struct tui_debug dbg;	/* what debug() fills in (fake_debug_preset) */
+	/* processes and views (tui_fake_procs.h) */
+	struct model *views[FAKE_VIEWS_MAX];
+	const char *view_names[FAKE_VIEWS_MAX];
+	size_t nviews;		/* view() answers these; NULL past them */
+	size_t view_asked;	/* the highest view asked for */
+	const char *reload_err;	/* reload() fails with it */
+	struct model *fed;	/* its sites got sources by hand, */
+	struct model_site *saved;	/* their own values */
 };
 
 static char fake_url_a[] = "http://127.0.0.1:8080/leak/alloc";
@@ -242,6 +252,7 @@ fake_edit(void *ctx, const char *path, unsigned line, char *err, size_t errlen)
 }
 
 #include "tui_fake_debug.h"
+#include "tui_fake_procs.h"
 
 static inline bool
 fake_debug_start(void *ctx, const char *file, unsigned line, const char *url, char *err,
@@ -336,7 +347,7 @@ static const struct tui_target_ops fake_target_ops = {
 	.stop = fake_stop, .debug_start = fake_debug_start, .debug = fake_debug,
 	.debug_run = fake_debug_run, .debug_frame = fake_debug_frame, .debug_eval = fake_debug_eval,
 	.debug_toggle = fake_debug_toggle, .debug_check = fake_debug_check,
-	.debug_detach = fake_debug_detach,
+	.debug_detach = fake_debug_detach, .view = fake_view, .reload = fake_reload,
 };
 
 static const struct tui_term_ops fake_term_ops = {
