@@ -106,8 +106,17 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(ASAN_TEST_OBJ)
 	@$(if $(V),,echo "  CC $@";)
 	$(Q)$(CC) $(STD_CFLAGS) $(TEST_INC) $(ASAN_FLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(ASAN_TEST_OBJ) $(PKG_LIBS) $(CMOCKA_LIBS)
 
+# Test drivers: a module alone, driven by an integration script.
+DRIVER_BINS := $(patsubst tests/drivers/%.c,$(BUILD)/drivers/%,$(wildcard tests/drivers/*.c))
+
 asan: $(BUILD)/ngx-leaktop-asan $(UNIT_ASAN)
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(DRIVER_BINS)
+
+
+$(BUILD)/drivers/%: tests/drivers/%.c $(TEST_OBJ)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC $@";)
+	$(Q)$(CC) $(STD_CFLAGS) $(TEST_INC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(TEST_OBJ) $(PKG_LIBS)
 
 # Rewrites tests/tui/expected from the screens as they are now. Tests
 # nothing, so it always fails: review the diff, then run the screen tests.

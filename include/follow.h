@@ -17,6 +17,9 @@ typedef void (*follow_cb)(void *ctx, const char *buf, size_t len);
 struct follow *follow_new(struct evloop *loop, const char *path, follow_cb cb, void *ctx);
 /* Deliver whatever is in the file now (e.g. after the writer exited). */
 void follow_drain(struct follow *f);
+/* Start at offset instead (older bytes are another run's), before the
+ * first drain. */
+void follow_skip(struct follow *f, uint64_t offset);
 uint64_t follow_offset(const struct follow *f);
 void follow_free(struct follow *f);
 

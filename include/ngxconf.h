@@ -9,6 +9,12 @@
 struct ngxconf_scan {
 	unsigned daemon_line;	/* non-zero: the config sets `daemon` here */
 	unsigned master_line;	/* ... `master_process` */
+	unsigned workers_line;	/* ... `worker_processes` */
+	unsigned user_line;	/* ... `user` */
+	char *daemon;		/* their first arguments, or NULL */
+	char *master;
+	char *workers;
+	char *user;
 	char *pid_path;		/* argument of `pid`, or NULL */
 	char *error_log;	/* first `error_log` argument, or NULL */
 	char *listen;		/* first `listen` argument, or NULL */
@@ -21,9 +27,12 @@ void ngxconf_scan_free(struct ngxconf_scan *s);
 
 /* Lay out a private nginx prefix: conf/nginx.conf listening on
  * 127.0.0.1:port, html/ with a small static tree, logs/, temp dirs.
- * extra_server: directives pasted into the server block (may be NULL). */
+ * extra_server: directives pasted into the server block (may be NULL).
+ * workers > 0: `worker_processes N` and `listen ... reuseport` (the
+ * kernel spreads connections over the workers); user_root: `user root;`
+ * (workers keep root: see target.h). */
 bool ngxconf_write_embedded(const char *prefix, unsigned port, const char *extra_server,
-	char *err, size_t errlen);
+	unsigned workers, bool user_root, char *err, size_t errlen);
 
 /* prefix + suffix as one quoted nginx config word ("..." with \ and "
  * escaped): a TMPDIR with a space or a ';' stays one argument. Malloc'd. */

@@ -40,6 +40,10 @@ void procwatch_free(struct procwatch *w);
 size_t procwatch_count(const struct procwatch *w);
 const struct procwatch_proc *procwatch_get(const struct procwatch *w, size_t i);
 
+/* Send sig to a live process of the watch through its pidfd (never to a
+ * recycled pid's new owner); false if unknown, exited or refused. */
+bool procwatch_signal(struct procwatch *w, pid_t pid, int sig);
+
 /* The pids with gdbserver FIFOs under prefix whose process lives, in
  * ascending order; returns how many, *out malloc'd. */
 size_t procwatch_scan(const char *prefix, pid_t **out);

@@ -31,6 +31,8 @@ follow_drain(struct follow *f)
 		f->fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (f->fd < 0)
 			return;	/* not there yet */
+		if (f->offset && lseek(f->fd, (off_t)f->offset, SEEK_SET) < 0)
+			f->offset = 0;
 	}
 	for (;;) {
 		ssize_t n = read(f->fd, f->buf, FOLLOW_CHUNK);
@@ -82,6 +84,14 @@ follow_new(struct evloop *loop, const char *path, follow_cb cb, void *ctx)
 	free(copy);
 	evloop_watch_fd(loop, f->ino, EV_READ, on_inotify, f);
 	return f;
+}
+
+void
+follow_skip(struct follow *f, uint64_t offset)
+{
+	if (f->fd >= 0 && lseek(f->fd, (off_t)offset, SEEK_SET) < 0)
+		return;
+	f->offset = offset;
 }
 
 uint64_t

@@ -45,8 +45,8 @@ target_new(struct evloop *loop, const struct target_opts *opts, target_state_cb 
 	return s;
 }
 
-static void
-set_state(struct target *s, enum target_state st)
+void
+target_set_state(struct target *s, enum target_state st)
 {
 	s->state = st;
 	if (s->cb)
@@ -113,7 +113,7 @@ spawn(struct target *s, char *err, size_t errlen)
 	evloop_watch_fd(s->loop, s->ino_fd, EV_READ, on_inotify, s);
 	evloop_watch_child(s->loop, s->pid, on_child_exit, s);
 	s->start_timer = evloop_timer_add(s->loop, s->opts.start_timeout_ms, on_start_timeout, s);
-	return true;
+	return target_procs_start(s, err, errlen);
 }
 
 bool
@@ -123,6 +123,12 @@ target_start(struct target *s, char *err, size_t errlen)
 		snprintf(err, errlen, "session already started");
 		return false;
 	}
+	if (s->opts.attach_pid > 0) {
+		if (!target_attach_start(s, err, errlen))
+			return false;
+		target_set_state(s, TARGET_STARTING);
+		return true;
+	}
 	if (!target_make_dir(s, err, errlen))
 		return false;
 	if (!(s->opts.conf ? target_prepare_user_conf(s, err, errlen) : target_prepare_embedded(s, err, errlen)))
@@ -131,7 +137,7 @@ target_start(struct target *s, char *err, size_t errlen)
 		unlink(s->pid_path);	/* ours: never stale, but be sure */
 	if (!watch_pid_file(s, err, errlen) || !spawn(s, err, errlen))
 		return false;
-	set_state(s, TARGET_STARTING);
+	target_set_state(s, TARGET_STARTING);
 	return true;
 }
 
@@ -144,6 +150,8 @@ read_output(struct target *s)
 	while (s->out_fd >= 0) {
 		n = read(s->out_fd, buf, sizeof buf);
 		if (n > 0) {
+			if (!s->error_log)	/* its log is this stream */
+				target_procs_log_bytes(s, buf, (size_t)n);
 			sbuf_add(&s->out, buf, (size_t)n);
 			sbuf_keep_tail(&s->out, OUTPUT_TAIL);
 			continue;
@@ -186,8 +194,8 @@ pid_file_is_ours(struct target *s)
 	return util_parse_long(buf, 1, LONG_MAX, &pid) && pid == (long)s->pid;
 }
 
-static void
-close_inotify(struct target *s)
+void
+target_close_inotify(struct target *s)
 {
 	if (s->ino_fd < 0)
 		return;
@@ -202,7 +210,7 @@ became_ready(struct target *s)
 	evloop_timer_cancel(s->loop, s->start_timer);
 	s->start_timer = 0;
 	s->ready_ms = (util_now_ns() - s->spawn_ns) / 1000000;
-	set_state(s, TARGET_READY);
+	target_set_state(s, TARGET_READY);
 }
 
 static void
@@ -232,7 +240,14 @@ on_inotify(struct evloop *loop, int fd, int events, void *ctx)
 		;
 	if (s->state != TARGET_STARTING || !pid_file_is_ours(s) || s->probe)
 		return;
-	close_inotify(s);
+	target_close_inotify(s);
+	s->pid_seen = true;
+	target_procs_check_ready(s);	/* and the gdbservers: target_procs.c */
+}
+
+void
+target_probe_ready(struct target *s)
+{
 	/* listening, but maybe not in its event loop yet: see probe.h */
 	s->probe = probe_start(s->loop, s->base_url, on_probe, s);
 	if (!s->probe)
@@ -272,7 +287,7 @@ on_child_exit(struct evloop *loop, pid_t pid, int status, void *ctx)
 	s->exit_status = status;
 	s->alive = false;
 	read_output(s);
-	close_inotify(s);
+	target_close_inotify(s);
 	probe_free(s->probe);
 	s->probe = NULL;
 	if (s->start_timer)
@@ -280,6 +295,7 @@ on_child_exit(struct evloop *loop, pid_t pid, int status, void *ctx)
 	if (s->stop_timer)
 		evloop_timer_cancel(s->loop, s->stop_timer);
 	s->start_timer = s->stop_timer = 0;
+	target_procs_main_exit(s, status);
 	proc_status_text(status, st, sizeof st);
 	find_reason_line(s, why, sizeof why);
 	/* A stop of ours ends in an exit or in QUIT/TERM/KILL; any other signal
@@ -298,7 +314,7 @@ on_child_exit(struct evloop *loop, pid_t pid, int status, void *ctx)
 	else	/* a log line after start-up is rarely the cause: the engine adds
 		 * the fatal signal's location from valgrind's XML instead */
 		snprintf(s->reason, sizeof s->reason, "nginx %s", st);
-	set_state(s, TARGET_EXITED);
+	target_set_state(s, TARGET_EXITED);
 }
 
 static void
@@ -309,7 +325,12 @@ on_start_timeout(struct evloop *loop, void *ctx)
 	(void)loop;
 	s->start_timer = 0;
 	target_stop(s);
-	if (s->probe)
+	if (s->pid_seen && !s->probe)
+		snprintf(s->reason, sizeof s->reason, "nginx did not become ready within %lld s "
+			"(%zu of %u workers have a valgrind gdbserver)",
+			(long long)(s->opts.start_timeout_ms / 1000),
+			target_procs_alive_workers(s, false), s->mode.workers);
+	else if (s->probe)
 		snprintf(s->reason, sizeof s->reason, "nginx did not become ready within %lld s "
 			"(its pid file is there, but %s does not answer)",
 			(long long)(s->opts.start_timeout_ms / 1000), s->base_url);
@@ -337,12 +358,17 @@ on_stop_timer(struct evloop *loop, void *ctx)
 	} else {
 		kill(-s->pid, SIGKILL);	/* the whole process group */
 		kill(s->pid, SIGKILL);
+		target_procs_kill_rest(s);	/* workers that left the group */
 	}
 }
 
 void
 target_stop(struct target *s)
 {
+	if (s->attached) {
+		target_attach_stop(s);
+		return;
+	}
 	if (!s->alive || s->state == TARGET_STOPPING || s->state == TARGET_EXITED)
 		return;
 	s->stopped_by_us = true;
@@ -352,7 +378,7 @@ target_stop(struct target *s)
 	kill(s->pid, SIGQUIT);
 	kill(s->pid, SIGCONT);
 	s->stop_timer = evloop_timer_add(s->loop, s->opts.stop_timeout_ms, on_stop_timer, s);
-	set_state(s, TARGET_STOPPING);
+	target_set_state(s, TARGET_STOPPING);
 }
 
 void
@@ -360,7 +386,8 @@ target_free(struct target *s)
 {
 	if (!s)
 		return;
-	if (s->alive) {
+	target_procs_free(s);	/* kills our workers, never an attached one's */
+	if (s->alive && !s->attached) {
 		evloop_unwatch_child(s->loop, s->pid);
 		kill(-s->pid, SIGKILL);
 		kill(s->pid, SIGKILL);
@@ -372,7 +399,7 @@ target_free(struct target *s)
 	if (s->stop_timer)
 		evloop_timer_cancel(s->loop, s->stop_timer);
 	probe_free(s->probe);
-	close_inotify(s);
+	target_close_inotify(s);
 	if (s->out_fd >= 0) {
 		evloop_unwatch_fd(s->loop, s->out_fd);
 		close(s->out_fd);

@@ -13,6 +13,26 @@
 #include "sbuf.h"
 
 struct probe;
+struct procwatch;
+struct follow;
+struct ngxconf_scan;
+
+/* Master or single, and what -g must say (never a directive the user's
+ * config sets: nginx refuses duplicates). target_mode.c. */
+struct target_mode {
+	bool master;
+	unsigned workers;	/* expected with a master */
+	bool g_daemon;		/* -g daemon off; */
+	bool g_master;		/* -g master_process on|off; */
+	bool g_workers;		/* -g worker_processes N; */
+	bool g_user_root;	/* -g user root; */
+};
+
+/* A worker's exit status read from the master's log line. */
+struct target_exit_line {
+	long pid;
+	int status;
+};
 
 #define OUTPUT_TAIL (64 * 1024)
 
@@ -47,6 +67,33 @@ struct target {
 	int64_t spawn_ns, ready_ms;
 	struct probe *probe;	/* pid file seen, waiting for the event loop */
 	char reason[512];
+
+	/* processes (target_procs.c) */
+	struct target_mode mode;
+	bool attached;
+	bool pid_seen;		/* nginx wrote its pid file */
+	struct procwatch *pw;
+	struct target_proc *procs;
+	size_t nprocs, capprocs;
+	target_proc_cb proc_cb;
+	void *proc_ctx;
+	struct follow *log;	/* the error log, for exits and [emerg] */
+	uint64_t log_base;	/* bytes of it before follow_skip */
+	struct sbuf log_part;	/* an unfinished line */
+	struct target_exit_line exits[32];	/* the last ones, a ring */
+	unsigned nexits;
+	long exit_pending[16];	/* exited workers waiting for that line */
+	unsigned npending;
+	uint64_t exit_wait_timer;	/* ... until then */
+
+	/* reloads (target_reload.c) */
+	unsigned reloads;
+	bool reloading;
+	target_reload_cb reload_cb;
+	void *reload_ctx;
+	unsigned reload_new;	/* new workers with gdbservers since the HUP */
+	uint64_t reload_timer;
+	struct probe *reload_probe;
 };
 
 /* The private directory (mkdtemp, 0700) and the vgdb prefix in it. */
@@ -55,6 +102,42 @@ bool target_make_dir(struct target *s, char *err, size_t errlen);
  * scanned for its pid file, error log and listen address. */
 bool target_prepare_embedded(struct target *s, char *err, size_t errlen);
 bool target_prepare_user_conf(struct target *s, char *err, size_t errlen);
+/* target.c, for the other files */
+void target_set_state(struct target *s, enum target_state st);
+/* Start the readiness probe (or READY at once without a URL). */
+void target_probe_ready(struct target *s);
+void target_close_inotify(struct target *s);
+
+/* target_mode.c: decide master/single from opts + the user's config
+ * (scan NULL: the embedded one); false with a one-line err. */
+bool target_mode_decide(const struct ngxconf_scan *scan, const char *conf, unsigned workers,
+	bool root, struct target_mode *m, char *err, size_t errlen);
+/* The -g argument: "daemon off; master_process on; ..." (+ pid). */
+char *target_mode_g(const struct target_mode *m, const char *pid_path);
+
+/* target_procs.c */
+bool target_procs_start(struct target *s, char *err, size_t errlen);
+/* All conditions of READY met? Then the probe, then READY. */
+void target_procs_check_ready(struct target *s);
+/* The main pid was reaped (status as from waitpid). */
+void target_procs_main_exit(struct target *s, int status);
+/* Bytes of nginx's stderr (a config logging to stderr). */
+void target_procs_log_bytes(struct target *s, const char *buf, size_t len);
+/* SIGKILL to every live process but the main one (never when attached). */
+void target_procs_kill_rest(struct target *s);
+void target_procs_free(struct target *s);
+size_t target_procs_alive_workers(const struct target *s, bool new_only);
+
+/* target_reload.c */
+void target_reload_on_new(struct target *s);
+void target_reload_on_line(struct target *s, const char *line, size_t len);
+void target_reload_abort(struct target *s, const char *why);
+
+/* target_attach.c */
+bool target_attach_start(struct target *s, char *err, size_t errlen);
+void target_attach_main_exit(struct target *s, int status);
+void target_attach_stop(struct target *s);
+
 /* valgrind's command line running nginx; target_argv_free frees it. */
 char **target_argv(struct target *s);
 void target_argv_free(char **argv);

@@ -102,6 +102,7 @@ target_prepare_embedded(struct target *s, char *err, size_t errlen)
 {
 	unsigned port = ngxconf_free_port();
 
+	target_mode_decide(NULL, NULL, s->opts.workers, geteuid() == 0, &s->mode, err, errlen);
 	if (!port) {
 		snprintf(err, errlen, "cannot find a free port on 127.0.0.1: %s", strerror(errno));
 		return false;
@@ -111,7 +112,8 @@ target_prepare_embedded(struct target *s, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create %s: %s", s->nginx_prefix, strerror(errno));
 		return false;
 	}
-	if (!ngxconf_write_embedded(s->nginx_prefix, port, s->opts.extra_server, err, errlen))
+	if (!ngxconf_write_embedded(s->nginx_prefix, port, s->opts.extra_server, s->mode.workers,
+		s->mode.master && geteuid() == 0, err, errlen))
 		return false;
 	s->conf = xasprintf("%s/conf/nginx.conf", s->nginx_prefix);
 	s->pid_path = xasprintf("%s/nginx.pid", s->nginx_prefix);
@@ -133,11 +135,8 @@ target_prepare_user_conf(struct target *s, char *err, size_t errlen)
 	s->conf = abs;
 	if (!ngxconf_scan_file(s->conf, &scan, err, errlen))
 		return false;
-	if (scan.daemon_line || scan.master_line) {
-		snprintf(err, errlen, "%s:%u sets '%s': remove it, ngx-leaktop runs nginx with "
-			"-g 'daemon off; master_process off;' (nginx refuses a directive given twice)",
-			s->opts.conf, scan.daemon_line ? scan.daemon_line : scan.master_line,
-			scan.daemon_line ? "daemon" : "master_process");
+	if (!target_mode_decide(&scan, s->opts.conf, s->opts.workers, geteuid() == 0, &s->mode,
+		err, errlen)) {
 		ngxconf_scan_free(&scan);
 		return false;
 	}
@@ -198,6 +197,12 @@ target_argv(struct target *s)
 	argv[n++] = xstrdup("--keep-stacktraces=alloc-and-free");
 	argv[n++] = xstrdup("--fullpath-after=");
 	argv[n++] = xstrdup("--error-limit=no");
+	if (s->mode.master) {
+		/* each forked worker gets its own gdbserver; the XML file name
+		 * has %p, and children keep talking */
+		argv[n++] = xstrdup("--trace-children=yes");
+		argv[n++] = xstrdup("--child-silent-after-fork=no");
+	}
 	for (i = 0; i < s->opts.nvalgrind_opts; i++)
 		argv[n++] = xstrdup(s->opts.valgrind_opts[i]);
 	argv[n++] = xstrdup(s->opts.nginx);
@@ -205,15 +210,15 @@ target_argv(struct target *s)
 	argv[n++] = xasprintf("%s/", s->nginx_prefix);
 	argv[n++] = xstrdup("-c");
 	argv[n++] = xstrdup(s->conf);
-	argv[n++] = xstrdup("-g");
 	/* A user config without `pid` gets ours, so readiness can be seen. */
-	if (s->add_pid) {
-		char *q = ngxconf_quote(s->pid_path, "");
-
-		argv[n++] = xasprintf("daemon off; master_process off; pid %s;", q);
-		free(q);
+	argv[n] = target_mode_g(&s->mode, s->add_pid ? s->pid_path : NULL);
+	if (*argv[n]) {
+		argv[n + 1] = argv[n];
+		argv[n] = xstrdup("-g");
+		n += 2;
 	} else {
-		argv[n++] = xstrdup("daemon off; master_process off;");
+		free(argv[n]);
+		argv[n] = NULL;
 	}
 	return argv;
 }
