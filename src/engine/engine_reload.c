@@ -167,6 +167,9 @@ on_reloaded(struct target *s, bool ok, const char *msg, void *ctx)
 		return;
 	}
 	e->round_reloads++;
+	/* the old workers close the held connections: that is the reload,
+	 * not keepalive_requests, and needs no warning */
+	e->warned_conn_closed = true;
 	/* The old workers close the held connections: the new ones get new
 	 * connections before their baseline, as at the start. */
 	e->warm_tries = 0;
@@ -176,13 +179,18 @@ on_reloaded(struct target *s, bool ok, const char *msg, void *ctx)
 	engine_start_check(e);
 }
 
+/* The warm-up's requests ran the module's code like any: the reload's
+ * round says how many of each URL reached nginx (not as a burst: the
+ * model takes what they leaked off the reload's growth). */
 static void
 on_rewarm(struct burst *burst, const struct burst_stats *st, void *ctx)
 {
 	struct engine *e = ctx;
+	size_t i;
 
-	(void)burst;
 	(void)st;
+	for (i = 0; i < e->spec.nurls; i++)
+		e->url_acc[e->url_ids[i]] += burst_url_reached(burst, i);
 	if (e->phase != ENGINE_RELOAD || engine_reload_warm_again(e, on_rewarm))
 		return;
 	engine_start_check(e);

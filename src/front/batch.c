@@ -239,6 +239,8 @@ on_engine(struct engine *e, enum engine_event ev, void *ctx)
 	case ENGINE_EV_PHASE:
 		if (engine_phase(e) == ENGINE_DEAD) {
 			evloop_stop(b->loop, 0);
+		} else if (engine_phase(e) == ENGINE_CHECK) {
+			b->reload_pending = false;	/* the reload is done: its round follows */
 		} else if (engine_phase(e) == ENGINE_IDLE && b->reload_pending) {
 			b->reload_pending = false;	/* the reload failed (warned): go on */
 			next_step(b);

@@ -72,6 +72,17 @@ design_build(const struct model *m, struct design *d)
 		}
 }
 
+static bool
+design_reloads(const struct design *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nrows; i++)
+		if (d->reload[i])
+			return true;
+	return false;
+}
+
 static void
 design_free(struct design *d)
 {
@@ -384,7 +395,15 @@ fit_line(struct model *m, const struct design *d, size_t g, bool *done)
 		if (!same_line(&m->sites[i], &m->sites[g]) || m->sites[i].growth != GROWTH_GROWING)
 			continue;
 		done[i] = true;
-		if (nsites > 1) {
+		/* Reloads replace the workers, and the new ones reach the line
+		 * through stacks of their own (forked from another place): a
+		 * stack lives one generation, no fit of its own tells its rate.
+		 * The line's rates go to its first growing stack. */
+		if (i != g && design_reloads(d)) {
+			set_urls(&m->sites[i], NULL, 0, MODEL_ATTRIB_DONE);
+			continue;
+		}
+		if (nsites > 1 && !design_reloads(d)) {
 			memset(y, 0, d->nrows * sizeof *y);
 			add_deltas(m, d, i, y);
 			fit_series(d, y, drives, x);
@@ -411,7 +430,9 @@ model_fit_derive(struct model *m)
 
 		if (done[i])
 			continue;
-		if (s->growth != GROWTH_GROWING || !m->nrounds) {
+		/* grown on reloads alone: no request drives it */
+		if (s->growth != GROWTH_GROWING || !m->nrounds ||
+			(s->bytes_per_request <= 0 && s->bytes_per_reload > 0)) {
 			set_urls(s, NULL, 0, MODEL_ATTRIB_NONE);
 			continue;
 		}

@@ -197,6 +197,29 @@ growth_max(enum growth a, enum growth b)
  * the reload before (a per-request leak on the same line would hide a
  * per-reload one), while the bytes right after a reload are the master's
  * and what the new workers inherited of it, whatever the bursts between. */
+/* The first reload moves every allocation of the cycle from main()'s
+ * stack (ngx_init_cycle called at start) to the master's
+ * (ngx_master_process_cycle): on one line, one site falls to 0 and
+ * another rises by as much. What a line holds after each reload is the
+ * measure; a site whose line did not grow on reloads did not either. */
+static bool
+line_flat_on_reloads(const struct model *m, size_t id, const struct points *p)
+{
+	const struct model_site *s = &m->sites[id];
+	uint32_t at = model_site_alloc_frame(s);
+	uint64_t *line = xcalloc(p->nrel, sizeof *line);
+	size_t i, j, from;
+	bool flat;
+
+	for (j = 0; j < m->nsites; j++)
+		if (model_site_on_line(&m->sites[j], s->kind, at))
+			for (i = 0; i < p->nrel; i++)
+				line[i] += model_site_bytes(m, j, p->rel[i]);
+	flat = growth_from(line, p->nrel, &from) == GROWTH_STABLE;
+	free(line);
+	return flat;
+}
+
 static void
 judge_reloads(struct model *m, size_t id, struct points *p, enum growth *g)
 {
@@ -207,6 +230,8 @@ judge_reloads(struct model *m, size_t id, struct points *p, enum growth *g)
 	for (i = 0; i < p->nrel; i++)
 		p->series[i] = model_site_bytes(m, id, p->rel[i]);
 	*g = growth_from(p->series, p->nrel, &from);
+	if (*g != GROWTH_STABLE && line_flat_on_reloads(m, id, p))
+		*g = GROWTH_STABLE;
 	if (*g != GROWTH_GROWING)
 		return;
 	procs = model_sources_now(m, id);
@@ -214,9 +239,11 @@ judge_reloads(struct model *m, size_t id, struct points *p, enum growth *g)
 		(procs ? procs : 1);
 }
 
-static void
+/* Returns the verdict on the burst rounds alone. */
+static enum growth
 derive_site(struct model *m, size_t id, struct points *p)
 {
+	enum growth on_requests;
 	struct model_site *s = &m->sites[id];
 	size_t last = m->nrounds - 1, from;
 	enum growth on_reloads = GROWTH_STABLE;
@@ -225,6 +252,7 @@ derive_site(struct model *m, size_t id, struct points *p)
 	s->growth = growth_from(p->series, p->nreq, &from);
 	s->bytes_per_request = rate_of(m, p->req + from, p->series + from, p->nreq - from,
 		s->growth, false);
+	on_requests = s->growth;
 	s->bytes_per_reload = 0;
 	s->nsources_now = model_sources_now(m, id);
 	if (p->nrel > 1) {
@@ -238,6 +266,7 @@ derive_site(struct model *m, size_t id, struct points *p)
 	s->indirect = id < m->rounds[last].nsites ? m->data[last].indirect[id] : 0;
 	s->delta_bytes = last ? (int64_t)s->bytes - (int64_t)model_site_bytes(m, id, last - 1) : 0;
 	s->delta_blocks = last ? (int64_t)s->blocks - (int64_t)model_site_blocks(m, id, last - 1) : 0;
+	return on_requests;
 }
 
 static void
@@ -259,22 +288,94 @@ points_build(const struct model *m, struct points *p)
 	}
 }
 
+/* What the requests of reload round r (the warm-up that opens the held
+ * connections to the new workers) added to a line, at the bytes per
+ * request of each URL that the bursts measured for it (model_fit.c). */
+static double
+warm_bytes(const struct model *m, size_t r, const struct model_site_url *u, size_t nu)
+{
+	double b = 0;
+	size_t k;
+
+	for (k = 0; k < nu; k++)
+		b += (double)model_round_url(m, r, u[k].url) * u[k].bytes_per_request;
+	return b;
+}
+
+/* The per-URL rates of site id's line: its growing sites' URLs summed. */
+static size_t
+line_rates(const struct model *m, size_t id, struct model_site_url *out, size_t cap)
+{
+	const struct model_site *s = &m->sites[id];
+	uint32_t at = model_site_alloc_frame(s), k;
+	size_t j, n = 0, i;
+
+	for (j = 0; j < m->nsites; j++) {
+		const struct model_site *t = &m->sites[j];
+
+		if (!model_site_on_line(t, s->kind, at))
+			continue;
+		for (k = 0; k < t->nurls; k++) {
+			for (i = 0; i < n && out[i].url != t->urls[k].url; i++)
+				;
+			if (i == n && n < cap)
+				out[n++] = t->urls[k];
+			else if (i < n)
+				out[i].bytes_per_request += t->urls[k].bytes_per_request;
+		}
+	}
+	return n;
+}
+
+/* A reload round's requests - the warm-up - leak like any request: what
+ * they added at the rates the bursts measured is taken off the bytes
+ * after each reload before the reload verdict, so a per-request leak is
+ * not a per-reload one too. Only lines some URL drives. */
+static void
+rejudge_reloads(struct model *m, struct points *p, const enum growth *on_requests)
+{
+	struct model_site_url rates[MODEL_GROUP_URLS * 4];
+	size_t id, i, nr, from;
+	enum growth g;
+
+	for (id = 0; p->nrel > 1 && id < m->nsites; id++) {
+		struct model_site *s = &m->sites[id];
+
+		if (s->bytes_per_reload <= 0 || !(nr = line_rates(m, id, rates, LT_ARRAY_SIZE(rates))))
+			continue;
+		for (i = 0; i < p->nrel; i++) {
+			double v = (double)model_site_bytes(m, id, p->rel[i]) -
+				(i ? warm_bytes(m, p->rel[i], rates, nr) : 0);
+
+			p->series[i] = v > 0 ? (uint64_t)(v + 0.5) : 0;
+		}
+		g = growth_from(p->series, p->nrel, &from);
+		if (g != GROWTH_GROWING)
+			s->bytes_per_reload = 0;
+		s->growth = growth_max(on_requests[id], g);
+	}
+}
+
 void
 model_verdict_derive(struct model *m)
 {
 	struct points p;
+	enum growth *on_requests;
 	size_t i;
 
 	if (!m->nrounds)
 		return;
 	points_build(m, &p);
+	on_requests = xcalloc(m->nsites + 1, sizeof *on_requests);
 	for (i = 0; i < m->nsites; i++)
-		derive_site(m, i, &p);
+		on_requests[i] = derive_site(m, i, &p);
+	model_fit_derive(m);
+	rejudge_reloads(m, &p, on_requests);
+	free(on_requests);
 	free(p.req);
 	free(p.rel);
 	free(p.series);
 	free(p.sum);
-	model_fit_derive(m);
 }
 
 /* Sum u into g's URLs, biggest first; when full, the smallest gives way. */

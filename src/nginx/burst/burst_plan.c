@@ -160,6 +160,10 @@ burst_reconnect(struct burst *burst)
 {
 	if (burst->running)
 		return false;
+	/* a warm-up paused before it ran is not a burst of the rotation: the
+	 * next one takes its place (its URL mix), so the mixes stay apart */
+	if (burst->paused && burst->nbursts)
+		burst->nbursts--;
 	burst->reset_pending = true;
 	burst->paused = false;
 	return true;
