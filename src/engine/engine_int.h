@@ -75,6 +75,7 @@ struct engine {
 	struct model *workers_model;	/* with a master: the workers merged */
 	unsigned pending;	/* answers a round still waits for */
 	int64_t round_t0;	/* when its checks were asked */
+	unsigned worker_deaths;	/* workers that died on their own */
 	unsigned round_reloads;	/* reloads since the last round */
 	int warm_tries;		/* reconnects so far to reach every worker */
 	bool warm_then_check;	/* the warm before a reload's check */

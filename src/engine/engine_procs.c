@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Worker deaths said one by one before one line says they go on. */
+#define CRASH_SAID 3
+
 /* The models one process's answer feeds, for the parse's one pass. */
 struct fan {
 	struct model *m[3];
@@ -131,8 +134,14 @@ proc_exit(struct engine *e, struct eproc *p, const struct target_proc *tp)
 		p->cancelled = true;
 		vgdb_cancel_all(p->vgdb);
 	}
-	if (tp->role == TARGET_ROLE_WORKER && !leaving && e->phase != ENGINE_STOPPING &&
-		e->phase != ENGINE_DEAD && tp->exit_status != 0)
+	if (tp->role != TARGET_ROLE_WORKER || leaving || e->phase == ENGINE_STOPPING ||
+		e->phase == ENGINE_DEAD || tp->exit_status == 0)
+		return;
+	/* a worker that crashes on every request would flood: three, then one line */
+	if (++e->worker_deaths == CRASH_SAID + 1)
+		engine_report(e, ENGINE_EV_WARNING, "workers keep dying (%u so far): no more is said of "
+			"each; the JSON's processes lists them all", e->worker_deaths);
+	if (e->worker_deaths <= CRASH_SAID)
 		engine_report(e, ENGINE_EV_WARNING, "worker %ld %s%s%s: the master starts another, "
 			"checked from the next round on; its %ld rounds are kept", tp->pid, p->pub.end,
 			p->xml && *xmlstream_fatal(p->xml) ? ": " : "",

@@ -7,7 +7,7 @@
 # lost from the session file. Every run is bounded by `timeout`.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
-lt_need valgrind vgdb jq pgrep timeout
+lt_need valgrind vgdb jq pgrep timeout curl
 
 export TMPDIR=$lt_tmp/tmp
 mkdir -p "$TMPDIR"
@@ -31,22 +31,38 @@ start() {
 master_pid() { jq -r 'select(.pid) | .pid' "$lt_tmp/$1.jsonl" 2>/dev/null | head -n 1; }
 session_rounds() { grep -c '"round"' "$lt_tmp/$1.jsonl" 2>/dev/null || echo 0; }
 
-# --- a worker crashes: /crash is SIGSEGV in a worker ---
-start crash -C 8 -n 40 --rounds 4 -u /leak/alloc -u /crash
+# --- a worker crashes: one request to /crash is SIGSEGV in a worker ---
+ngx=$lt_tmp/ngx
+port=$(lt_fixture_conf "$ngx")
+sed -i -E -e 's/^worker_processes .*/master_process on;\nworker_processes 2;/' \
+	-e 's/^( *listen +127\.0\.0\.1:[0-9]+)/\1 reuseport/' "$ngx/nginx.conf"
+name=crash
+timeout -s KILL 400 "$LT" --batch --session "$lt_tmp/crash.jsonl" --json "$lt_tmp/crash.json" \
+	-c "$ngx/nginx.conf" -C 8 -n 40 --rounds 4 -u /leak/alloc "$NGINX" \
+	>"$lt_tmp/crash.out" 2>"$lt_tmp/crash.err" &
+bg=$!
+lt_pids+=("$bg")
+wait_for "$lt_tmp/crash.err" "round 1/4"
+curl -s -m 20 "http://127.0.0.1:$port/crash" -o /dev/null
 wait "$bg"; rc=$?
 lt_check "crash: the run goes on to its end (exit 1: the leak, got $rc)" [ "$rc" -eq 1 ] || show "$lt_tmp/crash.err"
-lt_check "crash: the message names the worker and the signal" \
-	grep -qE 'worker [0-9]+ killed by signal 11 \(SIGSEGV\)' "$lt_tmp/crash.err" || show "$lt_tmp/crash.err"
-lt_check "crash: the dead workers are in the JSON with how they ended, their rounds kept" \
+lt_check "crash: the message names the worker, the signal and where it died" \
+	grep -qE 'worker [0-9]+ killed by signal 11 \(SIGSEGV\).*ngx_http_leaky_crash \(ngx_http_leaky_module.c:[0-9]+\)' \
+	"$lt_tmp/crash.err" || show "$lt_tmp/crash.err"
+lt_check "crash: the dead worker is in the JSON with how it ended, its rounds kept" \
 	jqt '[.processes[] | select(.role == "worker" and (.end // "" | test("SIGSEGV")))] |
-		length >= 1 and all(.last_round != null)' "$lt_tmp/crash.json" || jq -c .processes "$lt_tmp/crash.json"
-lt_check "crash: the master's new workers were checked after" \
-	jqt '([.processes[] | select(.role == "worker")] | length) > 2 and
-		([.processes[] | select(.role == "worker" and (.end // "") == "") | .last_round] | all(. == 4))' \
-	"$lt_tmp/crash.json" || jq -c .processes "$lt_tmp/crash.json"
+		length == 1 and .[0].first_round == 0 and .[0].last_round >= 1' "$lt_tmp/crash.json" ||
+	jq -c .processes "$lt_tmp/crash.json"
+lt_check "crash: the master's new worker was checked from the next round to the last" \
+	jqt '([.processes[] | select(.role == "worker")] | length) == 3 and
+		([.processes[] | select(.role == "worker" and (.end // "" | test("SIGSEGV") | not)) |
+		.last_round] | all(. == 4))' "$lt_tmp/crash.json" || jq -c .processes "$lt_tmp/crash.json"
 lt_check "crash: the leak is still found, growing" \
 	jqt '[.sites[] | select(.growth == "growing" and .kind == "definitely_lost" and
 		(.file // "" | endswith("ngx_http_leaky_module.c")))] | length >= 1' "$lt_tmp/crash.json"
+lt_check "crash: the memcheck error of the crash, from the worker's own XML, is in the report" \
+	jqt '[.errors[]? | select(tostring | test("ngx_http_leaky_crash"))] | length >= 1' "$lt_tmp/crash.json" ||
+	jq -c '[.errors[]? | .kind]' "$lt_tmp/crash.json"
 lt_check "crash: nothing left running" nothing_left
 
 # --- SIGTERM to ngx-leaktop while the workers run ---
