@@ -39,6 +39,21 @@ attached_binary(long pid)
 	return i < (size_t)n && buf[i] == '/' ? xstrdup(buf + i) : NULL;
 }
 
+static bool
+has_gdbserver(const struct cli_opts *o)
+{
+	char **lines = NULL;
+	size_t n = target_list_gdbservers(o->vgdb_prefix, &lines), i;
+	bool found = false;
+
+	for (i = 0; i < n; i++) {
+		found = found || strtol(lines[i], NULL, 10) == o->attach_pid;
+		free(lines[i]);
+	}
+	free(lines);
+	return found;
+}
+
 /* --attach without a PID: the only nginx under valgrind, or the list.
  * -1: go on (o->attach_pid set); else the exit status. */
 static int
@@ -74,6 +89,12 @@ attach_pick(struct cli_opts *o, char **binary)
 		free(lines);
 		if (mains != 1)
 			return 2;
+	}
+	if (!has_gdbserver(o)) {
+		fprintf(stderr, "ngx-leaktop: process %ld has no valgrind gdbserver under %s: start it "
+			"under valgrind --vgdb=yes, or give its --vgdb-prefix\n", o->attach_pid,
+			o->vgdb_prefix ? o->vgdb_prefix : "/tmp/vgdb-pipe");
+		return 2;
 	}
 	if (!o->nginx && !(o->nginx = *binary = attached_binary(o->attach_pid))) {
 		fprintf(stderr, "ngx-leaktop: cannot tell which nginx binary process %ld runs: give it, "
