@@ -4,6 +4,7 @@
  *
  *   target_driver NGINX VALGRIND WORKERS [CONF]     spawn (CONF: user config)
  *   target_driver --attach PID PREFIX               attach
+ *   target_driver --list PREFIX                     target_list_gdbservers
  *
  * Prints one line per event: "STARTED PREFIX URL CONF", "NEW pid role gen",
  * "EXIT pid role how", "READY ms", "RELOAD ok|fail ms msg",
@@ -139,6 +140,18 @@ main(int argc, char **argv)
 	char err[512];
 	long v;
 
+	if (argc == 3 && !strcmp(argv[1], "--list")) {
+		char **lines;
+		size_t n = target_list_gdbservers(argv[2], &lines), i;
+
+		for (i = 0; i < n; i++) {
+			out("LIST %s", lines[i]);
+			free(lines[i]);
+		}
+		free(lines);
+		evloop_free(d.loop);
+		return 0;
+	}
 	if (argc >= 4 && !strcmp(argv[1], "--attach") && util_parse_long(argv[2], 1, 1L << 30, &v)) {
 		o.attach_pid = v;
 		o.attach_prefix = argv[3];

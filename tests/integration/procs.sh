@@ -74,6 +74,12 @@ lt_check "the generated config listens with reuseport, 2 workers, user root" \
 	all_in "$conf" 'worker_processes 2;' 'reuseport;' 'user root;'
 lt_check "nginx answers HTTP" curl -s -o /dev/null "$url/"
 
+lines=$("$DRV" --list "$prefix")
+lt_check "the listing shows the master, then its workers indented" \
+	grep -qE "^LIST $master  .*valgrind.*nginx" <<<"$lines"
+lt_check "the listing names each worker's master" \
+	test "$(grep -cE "^LIST   [0-9]+  worker of $master  " <<<"$lines")" -eq 2
+
 # ---- attach to that master, then let go ----
 drv_start a --attach "$master" "$prefix"
 wait_line a '^READY' >/dev/null
@@ -129,6 +135,16 @@ left=""
 for p in "${all[@]}"; do gone "$p" || left="$left $p"; done
 lt_check "stop left no process behind (${#all[@]} seen)" test -z "$left"
 lt_check "the driver ended" gone "$m_pid"
+
+# ---- the master killed: its orphaned worker goes too ----
+drv_start k "$NGINX" "$VG" 1
+seen k '^READY'
+kmaster=$(wait_line k '^NEW [0-9]+ master' | field 2)
+kworker=$(wait_line k '^NEW [0-9]+ worker' | field 2)
+kill -KILL "$kmaster"
+seen k '^STATE exited'
+lt_check "after SIGKILL of the master its worker is gone" gone "$kworker"
+lt_check "and its exit was reported" seen k "^EXIT $kworker worker" 10
 
 # ---- single mode: reloads refused with the reason ----
 drv_start s "$NGINX" "$VG" 0

@@ -314,7 +314,7 @@ on_child_exit(struct evloop *loop, pid_t pid, int status, void *ctx)
 	else	/* a log line after start-up is rarely the cause: the engine adds
 		 * the fatal signal's location from valgrind's XML instead */
 		snprintf(s->reason, sizeof s->reason, "nginx %s", st);
-	target_set_state(s, TARGET_EXITED);
+	target_procs_exited(s);
 }
 
 static void

@@ -85,6 +85,8 @@ struct target {
 	long exit_pending[16];	/* exited workers waiting for that line */
 	unsigned npending;
 	uint64_t exit_wait_timer;	/* ... until then */
+	bool exit_deferred;	/* the main pid is gone, its workers are going */
+	uint64_t exit_deferred_timer;
 
 	/* reloads (target_reload.c) */
 	unsigned reloads;
@@ -123,6 +125,8 @@ void target_procs_check_ready(struct target *s);
 void target_procs_main_exit(struct target *s, int status);
 /* Bytes of nginx's stderr (a config logging to stderr). */
 void target_procs_log_bytes(struct target *s, const char *buf, size_t len);
+/* TARGET_EXITED once the workers' exits are reported too (bounded). */
+void target_procs_exited(struct target *s);
 /* SIGKILL to every live process but the main one (never when attached). */
 void target_procs_kill_rest(struct target *s);
 void target_procs_free(struct target *s);

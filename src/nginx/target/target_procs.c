@@ -243,6 +243,46 @@ on_log_bytes(void *ctx, const char *buf, size_t len)
 /* ---- procwatch events ---- */
 
 static void
+exited_now(struct target *s)
+{
+	s->exit_deferred = false;
+	if (s->exit_deferred_timer)
+		evloop_timer_cancel(s->loop, s->exit_deferred_timer);
+	s->exit_deferred_timer = 0;
+	target_set_state(s, TARGET_EXITED);
+}
+
+static void
+on_exit_deferred(struct evloop *loop, void *ctx)
+{
+	struct target *s = ctx;
+	size_t i;
+
+	(void)loop;
+	s->exit_deferred_timer = 0;
+	for (i = 0; i < s->nprocs; i++) {	/* SIGKILLed, yet not seen to go */
+		if (!s->procs[i].alive)
+			continue;
+		s->procs[i].alive = false;
+		emit(s, TARGET_PROC_EXIT, &s->procs[i]);
+	}
+	exited_now(s);
+}
+
+void
+target_procs_exited(struct target *s)
+{
+	/* The workers were SIGKILLed with the main pid's exit: their EXITs
+	 * come before TARGET_EXITED, which may end the session. */
+	if (s->attached || !target_procs_alive_workers(s, false)) {
+		target_set_state(s, TARGET_EXITED);
+		return;
+	}
+	s->exit_deferred = true;
+	s->exit_deferred_timer = evloop_timer_add(s->loop, TARGET_EXIT_LINE_MS, on_exit_deferred, s);
+}
+
+static void
 proc_new(struct target *s, const struct procwatch_proc *pp)
 {
 	struct target_proc *p;
@@ -285,8 +325,12 @@ proc_exit(struct target *s, const struct procwatch_proc *pp)
 	}
 	p->alive = false;
 	p->exit_status = pp->exit_status >= 0 ? pp->exit_status : exit_line_status(s, p->pid);
-	if (p->exit_status >= 0 || !s->log || s->npending == LT_ARRAY_SIZE(s->exit_pending)) {
+	/* no master: no line will name it */
+	if (p->exit_status >= 0 || !s->log || !s->alive ||
+		s->npending == LT_ARRAY_SIZE(s->exit_pending)) {
 		emit(s, TARGET_PROC_EXIT, p);
+		if (s->exit_deferred && !target_procs_alive_workers(s, false))
+			exited_now(s);
 		return;
 	}
 	/* the master may log it in a moment: a real deadline, not a poll */
@@ -367,6 +411,9 @@ target_procs_free(struct target *s)
 		evloop_timer_cancel(s->loop, s->exit_wait_timer);
 	s->exit_wait_timer = 0;
 	s->npending = 0;
+	if (s->exit_deferred_timer)
+		evloop_timer_cancel(s->loop, s->exit_deferred_timer);
+	s->exit_deferred_timer = 0;
 	sbuf_free(&s->log_part);
 	free(s->procs);
 	s->procs = NULL;
