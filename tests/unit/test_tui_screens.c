@@ -14,7 +14,7 @@
  *   rounds N              captured checks in the model, 1..3 (default 3)
  *   urls N                their requests went to N URLs (1 or 2; default none)
  *   live STATE            ready (default), none, burst, check, dead, starting,
- *                         reload
+ *                         stopping, reload
  *   procs N VIEWS         nginx's processes: the first N of a master and its
  *                         workers (tui_fake_procs.h), and the first VIEWS of
  *                         the views all, workers, master 1201, worker 1205
@@ -82,6 +82,8 @@ set_live(struct run *r, const char *state)
 		l->busy_ms = 2300;
 	} else if (!strcmp(state, "starting")) {
 		l->phase = TUI_PHASE_STARTING;
+	} else if (!strcmp(state, "stopping")) {
+		l->phase = TUI_PHASE_STOPPING;
 	} else if (!strcmp(state, "reload")) {
 		l->phase = TUI_PHASE_RELOAD;
 		l->busy_ms = 900;

@@ -65,7 +65,8 @@ fake_procs_open(struct fake_host *h, struct model *m, size_t nprocs, size_t nvie
  * and reloads (bytes_per_reload), written into m's sites by hand: the
  * pool site (the first row) grows by 72 B on each reload in every
  * process, the other growing definite sites were seen in the workers,
- * the rest (the start-up heap) in every process. fake_procs_close puts the model's own values back. */
+ * the rest (the start-up heap) in every process. fake_procs_close puts
+ * the model's own values back. */
 static const uint32_t fake_src_all[] = { 1201, 1205, 1206 };
 static const uint32_t fake_src_workers[] = { 1205, 1206 };
 
