@@ -179,6 +179,18 @@ test_per_cycle_not_per_request(void **state)
 		{ w + 2, { [RF_WORKER_INIT] = 512 } }, { w + 3, { [RF_WORKER_INIT] = 512 } } }, 3);
 	assert_int_equal(rf_site(m, RF_WORKER_INIT)->growth, GROWTH_BOUNDED);
 	model_free(m);
+
+	/* of cycles as long, the latest tells: a cache the first workers
+	 * filled slowly, the next ones at once */
+	m = model_new();
+	rf_round(m, 0, 0, NULL, 0);
+	rf_round(m, 100, 0, (struct rf_proc[]){ { 2, { [RF_SWING] = 100 } } }, 1);
+	rf_round(m, 100, 0, (struct rf_proc[]){ { 2, { [RF_SWING] = 200 } } }, 1);
+	rf_round(m, 0, 1, NULL, 0);
+	rf_round(m, 100, 0, (struct rf_proc[]){ { 4, { [RF_SWING] = 200 } } }, 1);
+	rf_round(m, 100, 0, (struct rf_proc[]){ { 4, { [RF_SWING] = 200 } } }, 1);
+	assert_int_equal(rf_site(m, RF_SWING)->growth, GROWTH_BOUNDED);
+	model_free(m);
 }
 
 /* Without reloads, sources or not, the verdicts are the ones of a model
