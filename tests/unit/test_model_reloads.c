@@ -180,13 +180,16 @@ test_per_cycle_not_per_request(void **state)
 	assert_int_equal(rf_site(m, RF_WORKER_INIT)->growth, GROWTH_BOUNDED);
 	model_free(m);
 
-	/* of cycles as long, the latest tells: a cache the first workers
-	 * filled slowly, the next ones at once */
+	/* of cycles as long, the latest tells: the first workers' 0, 100,
+	 * 100, 200 grows, the next ones' 0, 100, 200, 200 stopped (on the
+	 * burst rounds alone, 0 100 100 200 300 400 400, still growing) */
 	m = model_new();
 	rf_round(m, 0, 0, NULL, 0);
 	rf_round(m, 100, 0, (struct rf_proc[]){ { 2, { [RF_SWING] = 100 } } }, 1);
+	rf_round(m, 100, 0, (struct rf_proc[]){ { 2, { [RF_SWING] = 100 } } }, 1);
 	rf_round(m, 100, 0, (struct rf_proc[]){ { 2, { [RF_SWING] = 200 } } }, 1);
 	rf_round(m, 0, 1, NULL, 0);
+	rf_round(m, 100, 0, (struct rf_proc[]){ { 4, { [RF_SWING] = 100 } } }, 1);
 	rf_round(m, 100, 0, (struct rf_proc[]){ { 4, { [RF_SWING] = 200 } } }, 1);
 	rf_round(m, 100, 0, (struct rf_proc[]){ { 4, { [RF_SWING] = 200 } } }, 1);
 	assert_int_equal(rf_site(m, RF_SWING)->growth, GROWTH_BOUNDED);
