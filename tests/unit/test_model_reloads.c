@@ -139,6 +139,63 @@ test_clean_five_reloads(void **state)
 	model_free(m);
 }
 
+/* Workers that take something once per cycle - a lazy init on their
+ * first request, a cache they fill over two bursts - rise again after
+ * each reload on the burst rounds, like a leak; judged per cycle they
+ * are bounded. A cycle of one burst alone cannot tell. */
+static void
+test_per_cycle_not_per_request(void **state)
+{
+	struct model *m = model_new();
+	/* 'b' burst, 'r' reload */
+	static const char plan[] = "bbbrbbbrbb";
+	uint64_t lazy = 0, cache = 0;
+	uint32_t w = 2;
+	size_t i;
+
+	(void)state;
+	rf_round(m, 0, 0, (struct rf_proc[]){ { 1, { 0 } }, { 2, { 0 } }, { 3, { 0 } } }, 3);
+	for (i = 0; plan[i]; i++) {
+		bool reload = plan[i] == 'r';
+
+		if (reload) {
+			w += 2;
+			lazy = cache = 0;
+		} else {
+			lazy = 512;
+			cache = cache < 200 ? cache + 100 : cache;
+		}
+		rf_round(m, reload ? 0 : 100, reload, (struct rf_proc[]){ { 1, { 0 } },
+			{ w, { [RF_WORKER_INIT] = lazy, [RF_SWING] = cache } },
+			{ w + 1, { [RF_WORKER_INIT] = lazy, [RF_SWING] = cache } } }, 3);
+	}
+	/* on the burst rounds alone: 0, 1024, 1024, 1024, 2048, ... */
+	assert_int_equal(rf_site(m, RF_WORKER_INIT)->growth, GROWTH_BOUNDED);
+	assert_int_equal(rf_site(m, RF_SWING)->growth, GROWTH_BOUNDED);
+	/* a cycle of one burst after the latest reload: still bounded, the
+	 * cycles before told */
+	rf_round(m, 0, 1, (struct rf_proc[]){ { 1, { 0 } } }, 1);
+	rf_round(m, 100, 0, (struct rf_proc[]){ { 1, { 0 } },
+		{ w + 2, { [RF_WORKER_INIT] = 512 } }, { w + 3, { [RF_WORKER_INIT] = 512 } } }, 3);
+	assert_int_equal(rf_site(m, RF_WORKER_INIT)->growth, GROWTH_BOUNDED);
+	model_free(m);
+
+	/* of cycles as long, the latest tells: the first workers' 0, 100,
+	 * 100, 200 grows, the next ones' 0, 100, 200, 200 stopped (on the
+	 * burst rounds alone, 0 100 100 200 300 400 400, still growing) */
+	m = model_new();
+	rf_round(m, 0, 0, NULL, 0);
+	rf_round(m, 100, 0, (struct rf_proc[]){ { 2, { [RF_SWING] = 100 } } }, 1);
+	rf_round(m, 100, 0, (struct rf_proc[]){ { 2, { [RF_SWING] = 100 } } }, 1);
+	rf_round(m, 100, 0, (struct rf_proc[]){ { 2, { [RF_SWING] = 200 } } }, 1);
+	rf_round(m, 0, 1, NULL, 0);
+	rf_round(m, 100, 0, (struct rf_proc[]){ { 4, { [RF_SWING] = 100 } } }, 1);
+	rf_round(m, 100, 0, (struct rf_proc[]){ { 4, { [RF_SWING] = 200 } } }, 1);
+	rf_round(m, 100, 0, (struct rf_proc[]){ { 4, { [RF_SWING] = 200 } } }, 1);
+	assert_int_equal(rf_site(m, RF_SWING)->growth, GROWTH_BOUNDED);
+	model_free(m);
+}
+
 /* Without reloads, sources or not, the verdicts are the ones of a model
  * fed by one process (test_model.c's shapes and rates). */
 static void
@@ -274,6 +331,7 @@ main(void)
 		cmocka_unit_test(test_clean_five_reloads),
 		cmocka_unit_test(test_no_reloads_unchanged),
 		cmocka_unit_test(test_abort_and_baseline),
+		cmocka_unit_test(test_per_cycle_not_per_request),
 		cmocka_unit_test(test_fit_leaves_reloads_out),
 	};
 

@@ -239,6 +239,51 @@ judge_reloads(struct model *m, size_t id, struct points *p, enum growth *g)
 		(procs ? procs : 1);
 }
 
+/* A site growing on the burst rounds with reloads between them: is it
+ * per request, or per cycle? Each cycle's new workers take again what
+ * workers take once (a lazy init on their first request, a cache they
+ * fill), which on the burst rounds alone rises after each reload like a
+ * leak. The longest cycle (the latest of equals) with two bursts or more
+ * that the site lived in is judged on its own - the bytes at its start, then at its bursts: a
+ * per-request leak grows there, a per-cycle fill stops. With no such
+ * cycle nothing tells, and growing stands. */
+/* The site has bytes in rounds [from, from + len]: a cycle it lived in
+ * (the workers of each cycle reach a line through stacks of their own). */
+static bool
+lived_in(const struct model *m, size_t id, size_t from, size_t len)
+{
+	size_t r;
+
+	for (r = from; r <= from + len; r++)
+		if (model_site_bytes(m, id, r))
+			return true;
+	return false;
+}
+
+static enum growth
+per_cycle(const struct model *m, size_t id, struct points *p)
+{
+	size_t r, start = m->baseline, len = 0, best = 0, best_len = 0, n = 0, from;
+
+	for (r = m->baseline; r <= m->nrounds; r++) {
+		if (r == m->nrounds || (r > m->baseline && m->rounds[r].reloads)) {
+			if (len >= 2 && len >= best_len && lived_in(m, id, start, len)) {
+				best = start;
+				best_len = len;
+			}
+			start = r;
+			len = 0;
+		} else if (r > start) {
+			len++;
+		}
+	}
+	if (!best_len)
+		return GROWTH_GROWING;
+	for (r = best; n < best_len + 1; r++)
+		p->series[n++] = model_site_bytes(m, id, r);
+	return growth_from(p->series, n, &from);
+}
+
 /* Returns the verdict on the burst rounds alone. */
 static enum growth
 derive_site(struct model *m, size_t id, struct points *p)
@@ -252,9 +297,14 @@ derive_site(struct model *m, size_t id, struct points *p)
 	s->growth = growth_from(p->series, p->nreq, &from);
 	s->bytes_per_request = rate_of(m, p->req + from, p->series + from, p->nreq - from,
 		s->growth, false);
-	on_requests = s->growth;
 	s->bytes_per_reload = 0;
 	s->nsources_now = model_sources_now(m, id);
+	if (p->nrel > 1 && s->growth == GROWTH_GROWING && per_cycle(m, id, p) != GROWTH_GROWING) {
+		s->growth = GROWTH_BOUNDED;
+		series_on(m, id, p->req, p->nreq, p);
+		s->bytes_per_request = rate_of(m, p->req, p->series, p->nreq, s->growth, false);
+	}
+	on_requests = s->growth;
 	if (p->nrel > 1) {
 		judge_reloads(m, id, p, &on_reloads);
 		s->growth = growth_max(s->growth, on_reloads);
