@@ -160,11 +160,17 @@ bad "nginx binary is a directory" "not a regular file" --batch "$lt_tmp"
 bad "nginx binary is an empty file" "is not nginx" --batch "$lt_tmp/empty"
 sed 's/worker_processes  1;/worker_processes  1;\nno_such_directive on;/' "$conf" >"$ngx/broken.conf"
 bad "config that fails" "unknown directive" --batch -c "$ngx/broken.conf" "$NGINX"
-sed 's/worker_processes  1;/worker_processes  1;\ndaemon off;/' "$conf" >"$ngx/daemon.conf"
-bad "config that sets daemon" "sets 'daemon'" --batch -c "$ngx/daemon.conf" "$NGINX"
+sed 's/worker_processes  1;/worker_processes  1;\ndaemon on;/' "$conf" >"$ngx/daemon.conf"
+bad "config that sets daemon on" "daemon.conf:[0-9]* sets 'daemon on': remove it" \
+	--batch -c "$ngx/daemon.conf" "$NGINX"
+# master_process on is a master and its workers (workers.sh has the rest)
+lt_new_port "$conf"
 sed 's/worker_processes  1;/worker_processes  1;\nmaster_process on;/' "$conf" >"$ngx/master.conf"
-bad "config that sets master_process" "master.conf:[0-9]* sets 'master_process': remove it" \
-	--batch -c "$ngx/master.conf" "$NGINX"
+"$LT" --batch -c "$ngx/master.conf" -u /clean -n 10 --rounds 1 --fail-on none --no-session \
+	--json "$lt_tmp/m.json" "$NGINX" >/dev/null 2>"$lt_tmp/err"
+lt_check "config with master_process on: a master and its worker, both checked" \
+	jqt '([.processes[] | .role] | sort) == ["master", "worker"] and
+		all(.processes[]; .last_round == 1)' "$lt_tmp/m.json" || tail -n 3 "$lt_tmp/err"
 # only directives count: the words in a comment or a string do not
 lt_new_port "$conf"
 sed -e 's/worker_processes  1;/worker_processes  1;\n# daemon on; master_process on;/' \
