@@ -161,6 +161,8 @@ struct engine_proc {
 	struct model *model;	/* its own rounds */
 };
 size_t engine_nprocs(const struct engine *e);
+/* "master", "worker", "single" */
+const char *engine_role_name(enum target_role r);
 const struct engine_proc *engine_proc(const struct engine *e, size_t i);
 
 /* What a front end can look at: view 0 = every process merged

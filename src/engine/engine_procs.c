@@ -386,6 +386,12 @@ build_round(struct engine *e)
 	engine_round_in(e, true);
 }
 
+const char *
+engine_role_name(enum target_role r)
+{
+	return target_role_name(r);
+}
+
 size_t
 engine_nprocs(const struct engine *e)
 {

@@ -301,7 +301,7 @@ batch_processes(const struct engine *e, size_t *n)
 	for (i = 0; i < *n; i++) {
 		const struct engine_proc *ep = engine_proc(e, i);
 
-		p[i] = (struct report_process){ .pid = ep->pid, .role = target_role_name(ep->role),
+		p[i] = (struct report_process){ .pid = ep->pid, .role = engine_role_name(ep->role),
 			.first_round = ep->first_round, .last_round = ep->last_round,
 			.generation = ep->generation, .requests = ep->requests,
 			.requests_known = ep->requests_known, .end = ep->end };

@@ -2,7 +2,6 @@
  * header shows, the views over them (P) and the reload key (^R). */
 #include "live_int.h"
 #include "engine.h"
-#include "target.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -29,7 +28,7 @@ live_procs_fill(struct app *a, struct tui_live *l)
 		const struct engine_proc *p = engine_proc(a->engine, i);
 
 		a->procs[i] = (struct tui_proc){
-			.pid = p->pid, .role = target_role_name(p->role), .state = proc_state(a, p),
+			.pid = p->pid, .role = engine_role_name(p->role), .state = proc_state(a, p),
 			.alive = p->alive, .requests = p->requests, .requests_known = p->requests_known,
 		};
 	}
