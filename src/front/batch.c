@@ -146,15 +146,20 @@ unreached_breaks(struct batch *b)
 				b->o->breaks.v[i], b->rounds_done);
 }
 
-/* --reloads spread among the rounds (Bresenham): step i of the
- * rounds + reloads is a reload when the line crosses a whole number, so
- * rounds come first and a reload ends the run: 4 rounds, 2 reloads is
- * B B R B B R. */
+/* --reloads spread among the rounds (Bresenham) after the first two
+ * rounds: step i of the rest is a reload when the line crosses a whole
+ * number, so a reload ends the run: 4 rounds, 2 reloads is B B B R B R. */
 static bool
 reload_step(const struct batch *b, unsigned i)
 {
-	unsigned total = b->o->rounds + b->o->reloads;
+	/* two bursts first: a cycle with two of them tells a per-request
+	 * leak from what each cycle's new workers take once (model_verdict.c) */
+	unsigned first = b->o->rounds < 2 ? b->o->rounds : 2;
+	unsigned total = b->o->rounds - first + b->o->reloads;
 
+	if (i <= first)
+		return false;
+	i -= first;
 	return (unsigned long)i * b->o->reloads / total >
 		(unsigned long)(i - 1) * b->o->reloads / total;
 }

@@ -3,7 +3,8 @@
  * across reloads (the new workers start fresh), a block the master loses
  * on each reload is growing with bytes_per_reload counted once (not once
  * per worker that inherits it), both on one line are told apart, a clean
- * nginx reloaded 5 times grows nothing, and without reloads the verdicts
+ * nginx reloaded 5 times grows nothing, what each cycle's workers take
+ * once is not per request, and without reloads the verdicts
  * are what they were. Sources: order first seen, the latest round's
  * count, an aborted round undone. */
 #include <setjmp.h>

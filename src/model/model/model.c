@@ -536,7 +536,7 @@ model_memory(const struct model *m)
 		bytes += m->sites[i].nframes * sizeof(uint32_t);
 	for (i = 0; i < m->nrounds; i++)
 		bytes += m->data[i].cap * 4 * sizeof(uint64_t);
-	return bytes;
+	return bytes + model_sources_memory(m);
 }
 
 uint32_t

@@ -94,6 +94,7 @@ void model_sources_add(struct model *m, size_t id);
 void model_sources_abort(struct model *m);
 void model_sources_free(struct model *m);
 uint32_t model_sources_now(const struct model *m, size_t id);
+size_t model_sources_memory(const struct model *m);
 /* Each growing site's driving URLs (model_fit.c); after the verdicts. */
 void model_fit_derive(struct model *m);
 

@@ -140,3 +140,13 @@ model_site_source_now(const struct model *m, size_t site, uint32_t k)
 	return m->nrounds && site < m->capsrcs && k < m->srcs[site].n &&
 		m->srcs[site].seen[k].last == m->nrounds - 1;
 }
+
+size_t
+model_sources_memory(const struct model *m)
+{
+	size_t bytes = m->capsrcs * sizeof *m->srcs, i;
+
+	for (i = 0; i < m->capsrcs; i++)
+		bytes += m->srcs[i].cap * (sizeof *m->srcs[i].pid + sizeof *m->srcs[i].seen);
+	return bytes;
+}

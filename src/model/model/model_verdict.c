@@ -244,20 +244,24 @@ judge_reloads(struct model *m, size_t id, struct points *p, enum growth *g)
  * workers take once (a lazy init on their first request, a cache they
  * fill), which on the burst rounds alone rises after each reload like a
  * leak. The longest cycle (the latest of equals) with two bursts or more
- * that the site lived in is judged on its own - the bytes at its start, then at its bursts: a
+ * is judged on its own, on the site's line - the bytes at its start, then at its bursts: a
  * per-request leak grows there, a per-cycle fill stops. With no such
  * cycle nothing tells, and growing stands. */
-/* The site has bytes in rounds [from, from + len]: a cycle it lived in
- * (the workers of each cycle reach a line through stacks of their own). */
-static bool
-lived_in(const struct model *m, size_t id, size_t from, size_t len)
+/* What site id's line (its kind and allocation frame, all its stacks)
+ * holds at round r: the workers of each cycle reach a line through
+ * stacks of their own, the line is what lives on. */
+static uint64_t
+line_bytes(const struct model *m, size_t id, size_t r)
 {
-	size_t r;
+	const struct model_site *s = &m->sites[id];
+	uint32_t at = model_site_alloc_frame(s);
+	uint64_t sum = 0;
+	size_t j;
 
-	for (r = from; r <= from + len; r++)
-		if (model_site_bytes(m, id, r))
-			return true;
-	return false;
+	for (j = 0; j < m->nsites; j++)
+		if (model_site_on_line(&m->sites[j], s->kind, at))
+			sum += model_site_bytes(m, j, r);
+	return sum;
 }
 
 static enum growth
@@ -267,7 +271,7 @@ per_cycle(const struct model *m, size_t id, struct points *p)
 
 	for (r = m->baseline; r <= m->nrounds; r++) {
 		if (r == m->nrounds || (r > m->baseline && m->rounds[r].reloads)) {
-			if (len >= 2 && len >= best_len && lived_in(m, id, start, len)) {
+			if (len >= 2 && len >= best_len) {
 				best = start;
 				best_len = len;
 			}
@@ -280,7 +284,7 @@ per_cycle(const struct model *m, size_t id, struct points *p)
 	if (!best_len)
 		return GROWTH_GROWING;
 	for (r = best; n < best_len + 1; r++)
-		p->series[n++] = model_site_bytes(m, id, r);
+		p->series[n++] = line_bytes(m, id, r);
 	return growth_from(p->series, n, &from);
 }
 
