@@ -10,7 +10,8 @@
 #     block and the reachable list at their lines, growing per reload with
 #     bytes_per_reload, the per-request leak per request (not per reload),
 #     and every reload's new workers checked from their own baseline;
-#   - the same config without the reload leaks: 5 reloads flag nothing;
+#   - the same config without the reload leaks: 5 reloads flag nothing,
+#     not even what each cycle's new workers take once (/lazy, /cache);
 #   - a reload nginx refuses (a config error on disk): nginx's [emerg]
 #     line is reported and the old cycle serves the rounds that follow.
 # Every run ends with nothing left running and the private dir removed.
@@ -153,7 +154,9 @@ lt_check "reloads: nothing left running" nothing_left
 
 # --- a clean module: 5 reloads flag nothing ---
 mk_conf "$lt_tmp/clean" off
-run clean "$lt_tmp/clean/nginx.conf" -C 8 -n 40 --rounds 2 --reloads 5 -u /clean
+# /lazy and /cache take once per worker: each cycle's new workers take again
+run clean "$lt_tmp/clean/nginx.conf" -C 8 -n 40 --rounds 4 --reloads 5 -u /clean -u /lazy \
+	-u /cache/a -u /cache/b
 lt_check "clean: 5 reloads, nothing growing in the module: exit 0 (got $rc)" [ "$rc" -eq 0 ] ||
 	{ show "$lt_tmp/clean.err"; jq -c '[.sites[] | select(.growth == "growing") | {file, line, kind, core_only, bytes_per_reload}]' "$lt_tmp/clean.json"; }
 lt_check "clean: the JSON counts the 5 reloads" \
