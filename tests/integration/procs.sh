@@ -146,8 +146,16 @@ seen k '^STATE exited'
 lt_check "after SIGKILL of the master its worker is gone" gone "$kworker"
 lt_check "and its exit was reported" seen k "^EXIT $kworker worker" 10
 
+# ---- ngx-leaktop killed: the next run kills its orphaned worker ----
+drv_start o "$NGINX" "$VG" 1
+seen o '^READY'
+oworker=$(wait_line o '^NEW [0-9]+ worker' | field 2)
+kill -KILL "$o_pid"; wait "$o_pid" 2>/dev/null
+lt_check "(a SIGKILLed owner leaves its worker orphaned)" kill -0 "$oworker"
+
 # ---- single mode: reloads refused with the reason ----
 drv_start s "$NGINX" "$VG" 0
+lt_check "the next start killed the orphaned worker of the killed run" gone "$oworker"
 wait_line s '^READY' >/dev/null
 lt_check "single mode: one process, role single" seen s '^NEW [0-9]+ single 0' 5
 drv_say s reload
