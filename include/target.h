@@ -2,10 +2,11 @@
  *
  * Owns a private directory (mkdtemp, 0700) holding the vgdb FIFOs, the XML
  * stream, and - with the embedded config - the whole nginx prefix. nginx
- * runs in the foreground as a single process, so the pid we spawn is
- * valgrind's and nginx's at once. Readiness is the pid file nginx writes
- * after it has bound its listening sockets (watched with inotify: no
- * polling); death is SIGCHLD. */
+ * runs in the foreground, as a single process or a master with workers
+ * (see workers below); the pid we spawn is valgrind's and nginx's (the
+ * master's) at once. Readiness is the pid file nginx writes after it has
+ * bound its listening sockets (watched with inotify: no polling); death
+ * is SIGCHLD. */
 #ifndef LT_TARGET_H
 #define LT_TARGET_H
 
@@ -111,7 +112,9 @@ struct target_proc {
 	long pid;
 	enum target_role role;
 	bool alive;
-	unsigned generation;	/* reloads that had succeeded when it appeared */
+	/* the cycle it serves: reloads that had succeeded when it appeared,
+	 * + 1 for a worker born during a reload (the cycle that reload starts) */
+	unsigned generation;
 	int exit_status;	/* waitpid-style once it exited, -1 unknown */
 	int64_t born_ms;	/* util_now_ms() when seen */
 };

@@ -146,8 +146,28 @@ seen k '^STATE exited'
 lt_check "after SIGKILL of the master its worker is gone" gone "$kworker"
 lt_check "and its exit was reported" seen k "^EXIT $kworker worker" 10
 
+# ---- a user config with master_process on and 2 worker_processes ----
+uport=$(lt_fixture_conf "$lt_tmp/u")
+sed -i 's/worker_processes  1;/worker_processes 2;\nmaster_process on;/' "$lt_tmp/u/nginx.conf"
+drv_start u "$NGINX" "$VG" 0 "$lt_tmp/u/nginx.conf"
+seen u '^READY'
+lt_check "user config, master_process on: the master and its 2 workers" \
+	wait_count u '^NEW [0-9]+ (master|worker) 0' 3
+lt_check "user config: nginx answers on its own port" curl -s -o /dev/null "http://127.0.0.1:$uport/"
+drv_say u stop
+seen u '^STATE exited'
+lt_check "user config: its stop ends cleanly" seen u '^STATE exited nginx stopped \(exited with status 0\)' 5
+
+# ---- ngx-leaktop killed: the next run kills its orphaned worker ----
+drv_start o "$NGINX" "$VG" 1
+seen o '^READY'
+oworker=$(wait_line o '^NEW [0-9]+ worker' | field 2)
+kill -KILL "$o_pid"; wait "$o_pid" 2>/dev/null
+lt_check "(a SIGKILLed owner leaves its worker orphaned)" kill -0 "$oworker"
+
 # ---- single mode: reloads refused with the reason ----
 drv_start s "$NGINX" "$VG" 0
+lt_check "the next start killed the orphaned worker of the killed run" gone "$oworker"
 wait_line s '^READY' >/dev/null
 lt_check "single mode: one process, role single" seen s '^NEW [0-9]+ single 0' 5
 drv_say s reload

@@ -4,6 +4,7 @@
 #include "target_int.h"
 #include "escape.h"
 #include "ngxconf.h"
+#include "procwatch.h"
 #include "sbuf.h"
 #include "util.h"
 
@@ -25,6 +26,32 @@ resolve(const char *prefix, const char *path)
 	if (path[0] == '/')
 		return xstrdup(path);
 	return xasprintf("%s/%s", prefix, path);
+}
+
+/* Workers of a run whose owner died by SIGKILL outlive it (the master
+ * died with it, they are orphans): those with a gdbserver FIFO in its dir
+ * whose command line names that dir (not a recycled pid) are killed. */
+static void
+kill_orphans(const char *dir)
+{
+	char *prefix = xasprintf("%s/vgdb", dir), path[64], buf[4096];
+	pid_t *pids;
+	size_t n = procwatch_scan(prefix, &pids), i;
+
+	for (i = 0; i < n; i++) {
+		int fd;
+		ssize_t len;
+
+		snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pids[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		len = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (len > 0 && memmem(buf, (size_t)len, prefix, strlen(prefix)))
+			kill(pids[i], SIGKILL);
+	}
+	free(pids);
+	free(prefix);
 }
 
 /* A private dir whose owner died by SIGKILL could not be removed by it:
@@ -50,8 +77,10 @@ reap_stale_dirs(const char *tmp)
 		fd = open(owner, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == getuid() &&
 			read(fd, buf, sizeof buf - 1) > 0 && util_parse_long(strtok(buf, "\n"), 1,
-			LONG_MAX, &pid) && kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			LONG_MAX, &pid) && kill((pid_t)pid, 0) < 0 && errno == ESRCH) {
+			kill_orphans(dir);
 			util_rm_rf(dir);
+		}
 		if (fd >= 0)
 			close(fd);
 		free(owner);
