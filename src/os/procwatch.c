@@ -38,6 +38,11 @@ struct procwatch {
 	size_t n, cap;
 	unsigned in_cb;		/* callbacks running: a free waits for them */
 	bool freed;
+	/* no pidfd_open (a kernel before 5.3, or ngx-leaktop itself under
+	 * valgrind, which does not know the call): an exit is seen when the
+	 * FIFOs go (a normal exit) or at the next FIFO event (a crash leaves
+	 * them, and the master starts another worker) */
+	bool no_pidfd;
 };
 
 /* The pid in a FIFO name STEM PID -by-..., 0 if the name is not one. */
@@ -181,7 +186,9 @@ consider(struct procwatch *w, pid_t pid)
 	if (find(w, pid) || !descends(pid, w->root))
 		return true;
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (fd < 0)
+	if (fd < 0 && errno == ENOSYS && kill(pid, 0) == 0 && zombie_status(pid) < 0)
+		w->no_pidfd = true;
+	else if (fd < 0)
 		return true;	/* gone already: a stale FIFO of a killed run */
 	xgrow((void **)&w->v, &w->cap, w->n + 1, sizeof *w->v);
 	e = &w->v[w->n++];
@@ -191,8 +198,30 @@ consider(struct procwatch *w, pid_t pid)
 	e->p.alive = true;
 	e->p.exit_status = -1;
 	e->pidfd = fd;
-	evloop_watch_fd(w->loop, fd, EV_READ, on_pidfd, w);
+	if (fd >= 0)
+		evloop_watch_fd(w->loop, fd, EV_READ, on_pidfd, w);
 	return deliver(w, PROCWATCH_NEW, &e->p);
+}
+
+/* Without pidfds: the processes followed that are gone or zombies now. */
+static bool
+sweep(struct procwatch *w)
+{
+	size_t i;
+
+	for (i = 0; w->no_pidfd && i < w->n; i++) {
+		struct pw_entry *e = &w->v[i];
+
+		if (!e->p.alive || e->pidfd >= 0)
+			continue;
+		e->p.exit_status = zombie_status(e->p.pid);
+		if (e->p.exit_status < 0 && kill(e->p.pid, 0) == 0)
+			continue;
+		e->p.alive = false;
+		if (!deliver(w, PROCWATCH_EXIT, &w->v[i].p))
+			return false;
+	}
+	return true;
 }
 
 static void
@@ -235,10 +264,11 @@ on_inotify(struct evloop *loop, int fd, int events, void *ctx)
 			pid_t pid = ev->len ? fifo_pid(w->stem, ev->name) : 0;
 
 			p += sizeof *ev + ev->len;
-			if (pid && !consider(w, pid))
+			if (pid && (ev->mask & (IN_CREATE | IN_MOVED_TO)) && !consider(w, pid))
 				return;
 		}
 	}
+	sweep(w);
 }
 
 /* The pids of the FIFOs in dir named stem PID -by-..., any order. */
@@ -308,7 +338,7 @@ procwatch_new(struct evloop *loop, const char *prefix, pid_t root, procwatch_cb 
 	w->ctx = ctx;
 	split_prefix(prefix, &w->dir, &w->stem);
 	w->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (w->ino < 0 || inotify_add_watch(w->ino, w->dir, IN_CREATE | IN_MOVED_TO) < 0) {
+	if (w->ino < 0 || inotify_add_watch(w->ino, w->dir, IN_CREATE | IN_MOVED_TO | IN_DELETE) < 0) {
 		int e = errno;
 
 		procwatch_free(w);
@@ -369,6 +399,8 @@ procwatch_signal(struct procwatch *w, pid_t pid, int sig)
 	struct pw_entry *e = find(w, pid);
 
 	/* Through the pidfd: never a recycled pid's new owner. */
+	if (e && e->pidfd < 0 && w->no_pidfd)
+		return kill(pid, sig) == 0;	/* no pidfds here: the pid, still ours (alive) */
 	return e && e->pidfd >= 0 && syscall(SYS_pidfd_send_signal, e->pidfd, sig, NULL, 0) == 0;
 }
 

@@ -28,6 +28,22 @@ lt_check "under valgrind: report still right" \
 grep -E "ERROR SUMMARY|definitely lost|indirectly lost" "$lt_tmp/self.vg" | sed 's/^/# /'
 
 # (2) the ASan+UBSan build: any report aborts with a non-0/1 status
+# a master, 2 workers and a reload: the processes, their models and XML files
+wargs=(--batch --no-session --workers 2 --reloads 1 --rounds 2 -n 40 -C 8 -u /leak/alloc -u /clean
+	--directives 'location = /leak/alloc { leaky leak_alloc; } location = /clean { leaky clean; }'
+	--json "$lt_tmp/w.json")
+valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 --trace-children=no \
+	--log-file="$lt_tmp/selfw.vg" "$LT" "${wargs[@]}" "$NGINX" >/dev/null 2>"$lt_tmp/werr"
+rc=$?
+lt_check "under valgrind, master + 2 workers + a reload: the rounds ran (exit 1, got $rc)" [ "$rc" -eq 1 ] ||
+	tail -n 5 "$lt_tmp/werr" | sed 's/^/#   /'
+lt_check "under valgrind, workers: 0 errors, 0 bytes lost" bash -c "grep -q 'ERROR SUMMARY: 0 errors' \
+	'$lt_tmp/selfw.vg' && ! grep -qE '(definitely|indirectly) lost: [1-9]' '$lt_tmp/selfw.vg'"
+lt_check "under valgrind, workers: the report has the master and its 4 workers" \
+	jqt '([.processes[] | .role] | sort) == ["master", "worker", "worker", "worker", "worker"]' "$lt_tmp/w.json"
+grep -E "ERROR SUMMARY|definitely lost|indirectly lost" "$lt_tmp/selfw.vg" | sed 's/^/# workers: /'
+
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=98 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	"$lt_repo/build/ngx-leaktop-asan" "${args[@]}" "$NGINX" >/dev/null 2>"$lt_tmp/asan.err"
 rc=$?

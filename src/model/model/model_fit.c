@@ -481,8 +481,11 @@ model_attrib_rounds_needed(const struct model *m)
 bool
 model_attrib_note(const struct model *m, char *buf, size_t len)
 {
-	size_t i, nu = model_attrib_urls(m), need = model_attrib_rounds_needed(m);
-	size_t have = m->nrounds > m->baseline ? m->nrounds - m->baseline - 1 : 0;
+	size_t i, r, nu = model_attrib_urls(m), need = model_attrib_rounds_needed(m), have = 0;
+
+	/* a reload round has no burst: it tells no URL from another */
+	for (r = m->baseline + 1; r < m->nrounds; r++)
+		have += !m->rounds[r].reloads;
 
 	for (i = 0; i < m->nsites; i++)
 		if (m->sites[i].attrib == MODEL_ATTRIB_FEW_ROUNDS)
