@@ -6,6 +6,7 @@
 #define LT_UTIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 #include <stdbool.h>
 
@@ -32,6 +33,9 @@ bool util_parse_long(const char *s, long min, long max, long *out);
 
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 bool util_write_all(int fd, const void *buf, size_t len);
+/* A small file at once (a pid file, /proc/PID/stat): at most len - 1
+ * bytes into buf, NUL terminated; the bytes read, -1 if none. */
+ssize_t util_read_small(const char *path, char *buf, size_t len);
 
 /* Raise the soft limit of open files to the hard one (nginx inherits it);
  * returns the soft limit now in force. */

@@ -22,17 +22,10 @@ attached_binary(long pid)
 	char path[64], buf[8192];
 	ssize_t n;
 	size_t i = 0;
-	int fd;
 
 	snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if ((n = util_read_small(path, buf, sizeof buf)) < 0)
 		return NULL;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
 	i = strlen(buf) + 1;	/* valgrind itself */
 	while (i < (size_t)n && buf[i] == '-')
 		i += strlen(buf + i) + 1;

@@ -211,3 +211,19 @@ util_raise_nofile(void)
 	}
 	return rl.rlim_cur == RLIM_INFINITY ? (unsigned long)-1 : (unsigned long)rl.rlim_cur;
 }
+
+ssize_t
+util_read_small(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	if (!len || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}

@@ -68,18 +68,10 @@ static char *
 stat_tail(pid_t pid)
 {
 	char path[64], buf[1024], *rp;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (util_read_small(path, buf, sizeof buf) < 0)
 		return NULL;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
 	rp = strrchr(buf, ')');
 	return rp && rp[1] == ' ' ? xstrdup(rp + 2) : NULL;
 }

@@ -179,17 +179,10 @@ static bool
 pid_file_is_ours(struct target *s)
 {
 	char buf[32] = "";
-	int fd = open(s->pid_path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
 	long pid;
 
-	if (fd < 0)
+	if (util_read_small(s->pid_path, buf, sizeof buf) < 0)
 		return false;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return util_parse_long(buf, 1, LONG_MAX, &pid) && pid == (long)s->pid;
 }
