@@ -95,7 +95,11 @@ host_burst(void *ctx, bool then_check, char *err, size_t errlen)
 
 	if (then_check ? engine_burst_check(a->engine) : engine_burst(a->engine))
 		return true;
-	busy_error(a, err, errlen);
+	if (engine_attached(a->engine))
+		snprintf(err, errlen, "attached: the traffic is the other program's; c checks (and "
+			"--every SEC checks by itself)");
+	else
+		busy_error(a, err, errlen);
 	return false;
 }
 
