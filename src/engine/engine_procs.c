@@ -14,6 +14,7 @@
 #include "vgdb.h"
 #include "xmlstream.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,16 @@ engine_procs_init(struct engine *e)
 	target_set_proc_cb(e->target, on_proc, e);
 }
 
+/* A vgdb killed while it held its process in ptrace leaves that process
+ * stopped (the attach's SIGSTOP, pending): an nginx someone else started
+ * is given its SIGCONT; ours is stopped by us anyway. */
+static void
+let_go(struct engine *e, struct eproc *p)
+{
+	if (p->pub.alive && e->target && target_attached(e->target))
+		kill((pid_t)p->pub.pid, SIGCONT);
+}
+
 void
 engine_procs_free(struct engine *e)
 {
@@ -176,8 +187,11 @@ engine_procs_free(struct engine *e)
 
 	for (i = 0; i < e->nprocs; i++) {
 		struct eproc *p = e->procs[i];
+		bool was = vgdb_busy(p->vgdb);
 
 		vgdb_free(p->vgdb);
+		if (was)
+			let_go(e, p);
 		follow_free(p->follow);
 		xmlstream_free(p->xml);
 		if (p->pub.model != e->model)
@@ -200,8 +214,12 @@ engine_procs_cancel(struct engine *e)
 
 	e->pending = 0;
 	for (i = 0; i < e->nprocs; i++) {
+		bool was = vgdb_busy(e->procs[i]->vgdb);
+
 		e->procs[i]->in_check = false;
 		vgdb_cancel_all(e->procs[i]->vgdb);
+		if (was)
+			let_go(e, e->procs[i]);
 	}
 }
 

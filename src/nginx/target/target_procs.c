@@ -121,8 +121,8 @@ target_procs_check_ready(struct target *s)
 		return;
 	if (!main || main->pid != (long)s->pid)
 		return;	/* its NEW comes first */
-	if (s->mode.master && !s->attached &&
-		target_procs_alive_workers(s, false) < s->mode.workers)
+	/* attached too: the baseline must see the workers the scan found */
+	if (s->mode.master && target_procs_alive_workers(s, false) < s->mode.workers)
 		return;
 	target_probe_ready(s);
 }
