@@ -115,7 +115,11 @@ run lost -u /leak/pool -u /clean -u /err/ok -u /err/bad -u /rare -n 100 --rounds
 lt_check "lost: exit 1 (growing sites)" [ "$rc" -eq 1 ] || show "$lt_tmp/lost.err"
 lt_check "lost: baseline + 12 rounds" [ "$(jq '.rounds | length' "$lt_tmp/lost.json" 2>/dev/null)" = 13 ]
 leak "$lt_tmp/lost.json" leak_pool definitely_lost /leak/pool 1088
-leak "$lt_tmp/lost.json" err definitely_lost /err/bad 160
+# a 400 closes the connection: /err/bad's requests reach the line through
+# the first-request stack and the keepalive one in a share that varies,
+# and each stack's fit has its own one-off column; their sum came out 12%
+# low in 1 of 3 runs (140 and 144 of 160), before and after issue 15: 15%
+leak "$lt_tmp/lost.json" err definitely_lost /err/bad 160 15
 # one request in 7: whole leaks only, so a round's share of them is off by
 # up to one (128 B), and /err/bad's closed connections split them over
 # two stacks, each fitted with its own one-off: 20%
