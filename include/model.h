@@ -152,6 +152,11 @@ void model_round_source(struct model *m, uint32_t src);
 /* Whether source k of a site (its sources[k]) had it in the latest round
  * (the session file writes which). */
 bool model_site_source_now(const struct model *m, size_t site, uint32_t k);
+/* The source that lives across reloads (nginx's master): the workers are
+ * replaced at each reload, so a site it does not hold now does not grow
+ * from reload to reload (a worker's start-up - glibc's NSS on
+ * initgroups - varies with no trend). MODEL_NO_SOURCE (the default): any. */
+void model_set_lasting_source(struct model *m, uint32_t src);
 /* leakcheck callback that feeds model_round_add (ctx = model). */
 int model_leakcheck_cb(void *ctx, const struct leakcheck_record *rec);
 

@@ -291,6 +291,8 @@ on_burst_done(struct burst *burst, const struct burst_stats *st, void *ctx)
 	engine_debug_deferred(e);	/* d came during the burst */
 }
 
+static void on_rewarm(struct burst *burst, const struct burst_stats *st, void *ctx);
+
 bool
 engine_start_burst(struct engine *e, bool then_check)
 {
@@ -311,11 +313,42 @@ engine_start_burst(struct engine *e, bool then_check)
 	e->check_after_burst = then_check;
 	e->have_stats = true;
 	engine_set_phase(e, ENGINE_BURST);
+	/* after a reload: new connections to the new workers first (every
+	 * worker one), as part of this burst - its requests are this round's */
+	if (e->rewarm) {
+		e->rewarm = false;
+		e->warm_tries = 0;
+		if (burst_reconnect(e->burst) && burst_warm(e->burst, on_rewarm, e))
+			return true;
+	}
 	if (!burst_start(e->burst, on_burst_done, e)) {
 		engine_set_phase(e, ENGINE_IDLE);
 		return false;
 	}
 	return true;
+}
+
+/* The warm-up of the burst after a reload is done: once every worker
+ * holds a connection, the rest of the burst. Its requests (and those of
+ * a warm-up tried again) count in the round. */
+static void
+on_rewarm(struct burst *burst, const struct burst_stats *st, void *ctx)
+{
+	struct engine *e = ctx;
+	size_t i;
+
+	if (e->phase != ENGINE_BURST)
+		return;		/* stopping meanwhile */
+	for (i = 0; i < e->spec.nurls; i++)
+		e->url_acc[e->url_ids[i]] += burst_url_reached(burst, i);
+	if (engine_reload_warm_again(e, on_rewarm)) {
+		e->burst_requests += st->done;	/* the new warm-up's stats start again */
+		e->total_requests += st->done;
+		return;
+	}
+	/* the rest: its per-URL counts start at the resume (no double count) */
+	if (!burst_start(e->burst, on_burst_done, e))
+		engine_set_phase(e, ENGINE_IDLE);
 }
 
 static void stop_now(struct engine *e);

@@ -78,7 +78,7 @@ struct engine {
 	unsigned worker_deaths;	/* workers that died on their own */
 	unsigned round_reloads;	/* reloads since the last round */
 	int warm_tries;		/* reconnects so far to reach every worker */
-	bool warm_then_check;	/* the warm before a reload's check */
+	bool rewarm;		/* a reload: the next burst opens new connections first */
 	uint64_t every_timer;
 	/* the owner search's process: its model (recno) and its vgdb */
 	struct model *owner_model;

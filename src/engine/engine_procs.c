@@ -114,6 +114,8 @@ proc_new(struct engine *e, const struct target_proc *tp)
 	e->procs[e->nprocs++] = p;
 	if (tp->role == TARGET_ROLE_MASTER && !e->workers_model)
 		e->workers_model = new_model(e);
+	if (tp->role == TARGET_ROLE_MASTER)
+		model_set_lasting_source(e->model, (uint32_t)tp->pid);
 	if (tp->role != TARGET_ROLE_WORKER)
 		e->vgdb = p->vgdb;
 	else

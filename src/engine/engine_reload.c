@@ -129,11 +129,11 @@ engine_reload_warm_again(struct engine *e, burst_done_cb cb)
 	nw = current_workers(e, w, pids);
 	if (!nw || nw > e->spec.concurrency || e->warm_tries >= WARM_TRIES)
 		return false;
+	/* its requests are counted as they are (the start's warm-up is in
+	 * no round: the baseline's check takes them) */
 	attribute(e, w, pids, nw, held);
-	for (j = 0; j < nw; j++) {
-		w[j]->round_requests = 0;	/* the warm-up counts in no round */
+	for (j = 0; j < nw; j++)
 		all = all && held[j];
-	}
 	burst_conn_reset(e->burst);
 	if (all)
 		return false;
@@ -150,8 +150,6 @@ go_on(struct engine *e)
 	else
 		engine_reload_every(e);
 }
-
-static void on_rewarm(struct burst *burst, const struct burst_stats *st, void *ctx);
 
 static void
 on_reloaded(struct target *s, bool ok, const char *msg, void *ctx)
@@ -170,29 +168,10 @@ on_reloaded(struct target *s, bool ok, const char *msg, void *ctx)
 	/* the old workers close the held connections: that is the reload,
 	 * not keepalive_requests, and needs no warning */
 	e->warned_conn_closed = true;
-	/* The old workers close the held connections: the new ones get new
-	 * connections before their baseline, as at the start. */
-	e->warm_tries = 0;
-	if (e->burst && e->spec.hold && burst_reconnect(e->burst) &&
-		burst_warm(e->burst, on_rewarm, e))
-		return;
-	engine_start_check(e);
-}
-
-/* The warm-up's requests ran the module's code like any: the reload's
- * round says how many of each URL reached nginx (not as a burst: the
- * model takes what they leaked off the reload's growth). */
-static void
-on_rewarm(struct burst *burst, const struct burst_stats *st, void *ctx)
-{
-	struct engine *e = ctx;
-	size_t i;
-
-	(void)st;
-	for (i = 0; i < e->spec.nurls; i++)
-		e->url_acc[e->url_ids[i]] += burst_url_reached(burst, i);
-	if (e->phase != ENGINE_RELOAD || engine_reload_warm_again(e, on_rewarm))
-		return;
+	/* The reload's round has no request at all (what the new workers
+	 * take on their first requests is a burst's, judged per cycle); the
+	 * next burst opens new connections to them first (engine.c). */
+	e->rewarm = e->burst && e->spec.hold;
 	engine_start_check(e);
 }
 

@@ -36,6 +36,7 @@ model_new(void)
 
 	m->strs = intern_new();
 	m->cur_src = MODEL_NO_SOURCE;
+	m->lasting_src = MODEL_NO_SOURCE;
 	m->nframe_slots = m->nsite_slots = 1024;
 	m->frame_slots = xcalloc(m->nframe_slots, sizeof *m->frame_slots);
 	m->site_slots = xcalloc(m->nsite_slots, sizeof *m->site_slots);

@@ -82,6 +82,7 @@ struct model {
 	uint64_t memo_parse;
 	uint32_t *memo;
 	size_t capmemo;
+	uint32_t lasting_src;	/* model_set_lasting_source */
 };
 
 /* Each site's verdict and latest numbers, from the rounds since the
@@ -97,5 +98,9 @@ uint32_t model_sources_now(const struct model *m, size_t id);
 size_t model_sources_memory(const struct model *m);
 /* Each growing site's driving URLs (model_fit.c); after the verdicts. */
 void model_fit_derive(struct model *m);
+
+/* model_sources.c: the lasting source (the master) holds site now, or
+ * none is set. */
+bool model_sources_lasting_now(const struct model *m, size_t site);
 
 #endif

@@ -150,3 +150,23 @@ model_sources_memory(const struct model *m)
 		bytes += m->srcs[i].cap * (sizeof *m->srcs[i].pid + sizeof *m->srcs[i].seen);
 	return bytes;
 }
+
+void
+model_set_lasting_source(struct model *m, uint32_t src)
+{
+	m->lasting_src = src;
+}
+
+bool
+model_sources_lasting_now(const struct model *m, size_t site)
+{
+	const struct model_site *s = &m->sites[site];
+	uint32_t k;
+
+	if (m->lasting_src == MODEL_NO_SOURCE)
+		return true;
+	for (k = 0; k < s->nsources; k++)
+		if (s->sources[k] == m->lasting_src && model_site_source_now(m, site, k))
+			return true;
+	return false;
+}

@@ -230,7 +230,8 @@ judge_reloads(struct model *m, size_t id, struct points *p, enum growth *g)
 	for (i = 0; i < p->nrel; i++)
 		p->series[i] = model_site_bytes(m, id, p->rel[i]);
 	*g = growth_from(p->series, p->nrel, &from);
-	if (*g != GROWTH_STABLE && line_flat_on_reloads(m, id, p))
+	if (*g != GROWTH_STABLE && (!model_sources_lasting_now(m, id) ||
+		line_flat_on_reloads(m, id, p)))
 		*g = GROWTH_STABLE;
 	if (*g != GROWTH_GROWING)
 		return;
