@@ -511,19 +511,14 @@ copy_holders(const struct model *from, struct model *to)
 
 		if (!s->holder.searched)
 			continue;
-		for (j = 0; j < nto; j++) {
-			const struct model_site *t = model_site(to, j);
+		for (j = 0; j < nto && !same_stack(from, s, to, model_site(to, j)); j++)
+			;
+		if (j < nto) {
+			struct model_holder h = s->holder;
 
-			if (!t->holder.searched || t->holder.pool != s->holder.pool) {
-				if (same_stack(from, s, to, t)) {
-					struct model_holder h = s->holder;
-
-					/* frame ids are the other model's: keep the pool, not where */
-					h.created_at = UINT32_MAX;
-					model_site_set_holder(to, j, &h);
-					break;
-				}
-			}
+			/* frame ids are the other model's: keep the pool, not where */
+			h.created_at = UINT32_MAX;
+			model_site_set_holder(to, j, &h);
 		}
 	}
 }

@@ -202,19 +202,17 @@ growth_max(enum growth a, enum growth b)
  * (ngx_master_process_cycle): on one line, one site falls to 0 and
  * another rises by as much. What a line holds after each reload is the
  * measure; a site whose line did not grow on reloads did not either. */
+static uint64_t line_bytes(const struct model *m, size_t id, size_t r);
+
 static bool
 line_flat_on_reloads(const struct model *m, size_t id, const struct points *p)
 {
-	const struct model_site *s = &m->sites[id];
-	uint32_t at = model_site_alloc_frame(s);
 	uint64_t *line = xcalloc(p->nrel, sizeof *line);
-	size_t i, j, from;
+	size_t i, from;
 	bool flat;
 
-	for (j = 0; j < m->nsites; j++)
-		if (model_site_on_line(&m->sites[j], s->kind, at))
-			for (i = 0; i < p->nrel; i++)
-				line[i] += model_site_bytes(m, j, p->rel[i]);
+	for (i = 0; i < p->nrel; i++)
+		line[i] = line_bytes(m, id, p->rel[i]);
 	flat = growth_from(line, p->nrel, &from) == GROWTH_STABLE;
 	free(line);
 	return flat;
