@@ -27,9 +27,38 @@
 struct evloop;
 struct burst;
 
+/* One kind of request: what per-URL attribution counts apart, with its
+ * own method, headers and body (a request file's entry), or a raw TCP
+ * exchange. Kind i of a spec is urls[i] with reqs[i]. */
+struct burst_req {
+	const char *name;	/* the kind's name ("### title", "POST /x"); NULL: the URL */
+	const char *method;	/* NULL: the spec's */
+	char **headers;		/* "Name: value" */
+	size_t nheaders;
+	bool own_headers;	/* these headers instead of the spec's (even none) */
+	const char *body;	/* binary-safe, body_len bytes */
+	size_t body_len;
+	bool own_body;		/* this body (even empty) instead of the spec's */
+	unsigned long weight;	/* share of a burst against the other kinds; 0 = 1 */
+	/* tcp://HOST:PORT kinds: connect, send the body, read until nginx
+	 * closes, read_bytes were read or idle_ms passed with nothing read;
+	 * then close (half-close, drained until nginx's EOF: its session is
+	 * over before a check). Capped by the spec's timeout_ms. */
+	unsigned long read_bytes;	/* 0: until nginx closes */
+	long idle_ms;		/* 0: no idle limit */
+};
+
 struct burst_spec {
-	char **urls;		/* at least one; http://127.0.0.1... */
+	/* at least one: http://, https:// (certificate checks off: loopback
+	 * only) or tcp://HOST:PORT (a raw TCP exchange, for stream modules) */
+	char **urls;
 	size_t nurls;
+	const struct burst_req *reqs;	/* NULL, or nurls entries */
+	/* HTTP/2: https:// with ALPN h2, http:// with prior knowledge (h2c);
+	 * the requests in flight are streams multiplexed over few
+	 * connections: concurrency / streams of them (at least 1). */
+	bool http2;
+	unsigned streams;	/* HTTP/2: streams per connection; 0: all on one */
 	unsigned long requests;	/* per burst */
 	unsigned concurrency;
 	bool keepalive;
@@ -61,6 +90,12 @@ struct burst_stats {
 	unsigned long connects;	/* connections opened in this burst */
 	bool probed;		/* the quiesce probe ran before done */
 	char last_error[256];	/* last transport error text, escaped-safe ASCII */
+	/* HTTP version of the last answer: 10, 11, 20; 0 none (TCP only) */
+	int http_version;
+	/* TCP kinds: exchanges that ended by idle_ms or read_bytes (normal
+	 * ends), and bytes read from nginx */
+	unsigned long tcp_cut;
+	unsigned long long tcp_read;
 };
 
 typedef void (*burst_done_cb)(struct burst *burst, const struct burst_stats *st, void *ctx);
@@ -95,6 +130,12 @@ void burst_set_shape(struct burst *burst, unsigned long requests, unsigned concu
  * at burst 0. The strings are copied. */
 bool burst_set_urls(struct burst *burst, char **urls, size_t nurls);
 
+/* Replace the kinds between bursts (false while running): urls[i] with
+ * reqs[i] (reqs NULL: plain requests with the spec's method, headers and
+ * body). Copied; held connections close at the next start and the
+ * rotation starts again, as burst_set_urls. */
+bool burst_set_reqs(struct burst *burst, char **urls, const struct burst_req *reqs, size_t n);
+
 /* Close the held connections (drained, at the next start) and forget a
  * paused warm-up: the next burst_warm opens new ones (nginx's workers
  * get them anew). False while running. */
@@ -123,15 +164,22 @@ void burst_conn_reset(struct burst *burst);
 unsigned long burst_count(const struct burst *burst);
 /* The arrangement of burst k: counts[i] requests for URL i, i < nurls. */
 void burst_plan(unsigned long requests, size_t nurls, unsigned long k, unsigned long *counts);
+/* The same with weights (NULL or 0 entries: 1): burst k weighs kind
+ * k mod n at its weight plus the sum W of all weights and every other
+ * kind i at weight i, out of 2W: the focus gets at least half the burst,
+ * the rest keep their proportions, and over n bursts the counts stay
+ * strictly diagonally dominant (full rank). All weights 1 is burst_plan. */
+void burst_plan_weighted(unsigned long requests, size_t nurls, const unsigned long *weights,
+	unsigned long k, unsigned long *counts);
 
 /* curl_global_init() runs once, in the first burst_new(). Its cleanup is
  * left to process exit unless this is called (after the last burst_free),
  * e.g. to keep leak checkers quiet. */
 void burst_global_cleanup(void);
 
-/* Load goes to this machine only. True if url is http(s) and its host,
- * read the way libcurl reads it ("http://localhost:1@example.com/" is
- * example.com's), is 127.0.0.0/8, [::1] or localhost. */
+/* Load goes to this machine only. True if url is http(s) or tcp and its
+ * host, read the way libcurl reads it ("http://localhost:1@example.com/"
+ * is example.com's), is 127.0.0.0/8, [::1] or localhost. */
 bool burst_url_is_loopback(const char *url);
 
 /* Requests counted as failed: transport errors plus non-2xx/3xx answers. */

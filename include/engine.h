@@ -86,6 +86,14 @@ void engine_set_shape(struct engine *e, unsigned long requests, unsigned concurr
 /* Replace the URL set for the next bursts (paths resolve against nginx as
  * at start). False with engine_message() set if one cannot be resolved. */
 bool engine_set_urls(struct engine *e, char **urls, size_t nurls);
+/* Replace the kinds (reqset.h): urls as written ("/x", "tcp:" for the
+ * default stream server) with their burst_req (names for attribution).
+ * Loopback only, as at start. False with engine_message() set. */
+bool engine_set_reqs(struct engine *e, char **urls, const struct burst_req *reqs, size_t n);
+/* How the bursts talk to nginx, for the header and the reports:
+ * "HTTP/1.1", "HTTPS", "HTTP/2 (TLS)", "HTTP/2 (h2c)", "TCP", joined by
+ * " + " when the kinds mix them ("HTTPS + TCP"). */
+const char *engine_protocol(const struct engine *e);
 
 enum engine_phase engine_phase(const struct engine *e);
 struct model *engine_model(const struct engine *e);

@@ -17,7 +17,10 @@ struct ngxconf_scan {
 	char *user;
 	char *pid_path;		/* argument of `pid`, or NULL */
 	char *error_log;	/* first `error_log` argument, or NULL */
-	char *listen;		/* first `listen` argument, or NULL */
+	char *listen;		/* first `listen` argument in http {}, or NULL */
+	bool listen_ssl;	/* that listen has `ssl` */
+	bool listen_http2;	/* ... `http2`, or its server says `http2 on;` */
+	char *stream_listen;	/* first `listen` argument in stream {}, or NULL */
 };
 
 /* Scan the top file of a config (no includes followed) for the directives
@@ -30,9 +33,22 @@ void ngxconf_scan_free(struct ngxconf_scan *s);
  * extra_server: directives pasted into the server block (may be NULL).
  * workers > 0: `worker_processes N` and `listen ... reuseport` (the
  * kernel spreads connections over the workers); user_root: `user root;`
- * (workers keep root: see target.h). */
-bool ngxconf_write_embedded(const char *prefix, unsigned port, const char *extra_server,
-	unsigned workers, bool user_root, char *err, size_t errlen);
+ * (workers keep root: see target.h). tls_crt/tls_key: `listen ... ssl`
+ * with them; http2: `listen ... http2`. stream_port: a `stream {}` block
+ * with one server on 127.0.0.1:stream_port (reuseport with workers) and
+ * stream_directives in it. */
+struct ngxconf_embedded {
+	unsigned port;
+	const char *extra_server;
+	unsigned workers;
+	bool user_root;
+	const char *tls_crt, *tls_key;	/* NULL: plain */
+	bool http2;
+	unsigned stream_port;		/* 0: no stream {} */
+	const char *stream_directives;
+};
+bool ngxconf_write_embedded(const char *prefix, const struct ngxconf_embedded *cf,
+	char *err, size_t errlen);
 
 /* prefix + suffix as one quoted nginx config word ("..." with \ and "
  * escaped): a TMPDIR with a space or a ';' stays one argument. Malloc'd. */
@@ -41,8 +57,12 @@ char *ngxconf_quote(const char *prefix, const char *suffix);
 /* A free TCP port on 127.0.0.1 (bind to port 0 and read it back), 0 on error. */
 unsigned ngxconf_free_port(void);
 
-/* "http://127.0.0.1:8080" for a listen argument that is on loopback or a
- * wildcard address; NULL for one we must not or cannot reach. */
-char *ngxconf_listen_url(const char *listen_arg);
+/* "http://127.0.0.1:8080" (ssl: "https://...") for a listen argument
+ * that is on loopback or a wildcard address; NULL for one we must not or
+ * cannot reach. */
+char *ngxconf_listen_url(const char *listen_arg, bool ssl);
+/* "127.0.0.1:9000" ("[::1]:9000") for a stream listen argument, the same
+ * way; NULL else. */
+char *ngxconf_listen_addr(const char *listen_arg);
 
 #endif

@@ -59,6 +59,13 @@ struct target_opts {
 	 * lets go (TARGET_EXITED, stopped by us). */
 	long attach_pid;
 	const char *attach_prefix;
+	/* The generated config: `listen ... ssl` with a throwaway key and
+	 * certificate made at start in the private dir (tlscert.h); `listen
+	 * ... http2`; a stream {} server on a free loopback port with these
+	 * directives (NULL: none). A user config has its own. */
+	bool tls;
+	bool http2;
+	const char *stream_directives;
 };
 
 typedef void (*target_state_cb)(struct target *s, enum target_state st, void *ctx);
@@ -80,9 +87,15 @@ const char *target_dir(const struct target *s);
 const char *target_vgdb_prefix(const struct target *s);
 /* The XML stream valgrind writes (vg.PID.xml), NULL before the spawn. */
 const char *target_xml_path(const struct target *s);
-/* http://127.0.0.1:PORT for the embedded config or a loopback listen of a
- * user config; NULL if unknown. */
+/* http://127.0.0.1:PORT (https:// with TLS) for the embedded config or a
+ * loopback listen of a user config; NULL if unknown. */
 const char *target_base_url(const struct target *s);
+/* That listen speaks HTTP/2 (`http2`, or `http2 on;`): over TLS by ALPN,
+ * cleartext only with prior knowledge (nginx 1.22 answers nothing else). */
+bool target_http2(const struct target *s);
+/* Where stream bursts go by default: "127.0.0.1:PORT" of the generated
+ * stream server or of a user config's first stream listen; NULL: none. */
+const char *target_stream_addr(const struct target *s);
 /* Why it is not running: start failure or exit, one line; "" if running. */
 const char *target_reason(const struct target *s);
 /* Last lines of valgrind's/nginx's stderr and nginx's error log. */

@@ -45,6 +45,11 @@ struct tui_live {
 	unsigned concurrency;
 	char *const *urls;
 	size_t nurls;
+	/* the kinds of request (the kind editor, u), and how they go:
+	 * "HTTP/1.1", "HTTPS + TCP", ... (engine_protocol) */
+	const struct tui_kind *kinds;
+	size_t nkinds;
+	const char *protocol;
 	bool have_burst;	/* the stats below are of a burst */
 	unsigned long burst_done, burst_sent, burst_failed;
 	double rps;
@@ -57,6 +62,17 @@ struct tui_live {
 	size_t nprocs;
 	unsigned reloads;	/* that succeeded */
 	bool attached;		/* --attach: someone else's nginx, checks only */
+};
+
+/* A kind of request, as the kind editor lists it (reqset.h). */
+struct tui_kind {
+	const char *name;	/* what attribution calls it (the TOP URL column) */
+	const char *proto;	/* "http", "https", "h2", "h2c", "tcp" */
+	const char *method;	/* NULL for tcp */
+	const char *target;	/* the URL or HOST:PORT, as resolved */
+	unsigned long weight;
+	const char *source;	/* "-u", "api.http:12", "--send hello.bin" */
+	const char *entry;	/* the editor text that makes it again */
 };
 
 /* A process of nginx, as the header lists it. */
@@ -118,6 +134,8 @@ struct tui_target_ops {
 	void (*set_auto)(void *ctx, bool on);
 	void (*set_shape)(void *ctx, unsigned long requests, unsigned concurrency);
 	bool (*set_urls)(void *ctx, char **urls, size_t n, char *err, size_t errlen);
+	/* Replace the kinds by these editor entries (reqset.h's forms). */
+	bool (*set_kinds)(void *ctx, char **entries, size_t n, char *err, size_t errlen);
 	bool (*restart)(void *ctx, char *err, size_t errlen);
 	/* Stop nginx gracefully and stay: valgrind's exit report follows. */
 	bool (*stop)(void *ctx, char *err, size_t errlen);
