@@ -99,11 +99,83 @@ scan_first_arg(struct ngxconf_scan *s, const char *directive, unsigned dline, co
 	return false;
 }
 
+/* Where a directive is: the blocks around it, enough to tell http's
+ * listens from stream's and which server a `http2 on;` is in. */
+struct scan_ctx {
+	char stack[16][16];	/* names of the open blocks */
+	unsigned depth;
+	unsigned servers;	/* server blocks opened so far */
+	unsigned listen_server;	/* the one with the first http listen */
+};
+
+static const char *
+scan_block(const struct scan_ctx *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->depth && i < LT_ARRAY_SIZE(c->stack); i++)
+		if (!strcmp(c->stack[i], "http") || !strcmp(c->stack[i], "stream"))
+			return c->stack[i];
+	return "";
+}
+
+static void
+scan_sep(struct scan_ctx *c, char sep, const char *directive)
+{
+	if (sep == '{') {
+		if (c->depth < LT_ARRAY_SIZE(c->stack))
+			snprintf(c->stack[c->depth], sizeof c->stack[0], "%s", directive);
+		c->depth++;
+		c->servers += !strcmp(directive, "server");
+	} else if (sep == '}' && c->depth) {
+		c->depth--;
+	}
+}
+
+/* An argument past the first: listen's parameters, `http2 on`. */
+static void
+scan_param(struct ngxconf_scan *s, struct scan_ctx *c, const char *directive, int argn,
+	const char *word)
+{
+	bool http = !strcmp(scan_block(c), "http");
+
+	if (http && !strcmp(directive, "listen") && c->listen_server == c->servers) {
+		if (!strcmp(word, "ssl"))
+			s->listen_ssl = true;
+		if (!strcmp(word, "http2"))
+			s->listen_http2 = true;
+	}
+	if (http && argn == 0 && !strcmp(directive, "http2") && !strcmp(word, "on") &&
+		c->listen_server == c->servers && s->listen)
+		s->listen_http2 = true;
+}
+
+static void
+scan_first(struct ngxconf_scan *s, struct scan_ctx *c, const char *directive, unsigned dline,
+	const char *word)
+{
+	const char *blk = scan_block(c);
+
+	if (scan_first_arg(s, directive, dline, word))
+		return;
+	if (!strcmp(directive, "pid") && !s->pid_path)
+		s->pid_path = xstrdup(word);
+	else if (!strcmp(directive, "error_log") && !s->error_log)
+		s->error_log = xstrdup(word);
+	else if (!strcmp(directive, "listen") && !strcmp(blk, "stream") && !s->stream_listen)
+		s->stream_listen = xstrdup(word);
+	else if (!strcmp(directive, "listen") && strcmp(blk, "stream") && !s->listen) {
+		s->listen = xstrdup(word);
+		c->listen_server = c->servers;
+	}
+}
+
 static void
 scan_text(const char *text, size_t len, struct ngxconf_scan *s)
 {
 	struct tok t = { text, text + len, 1 };
 	struct sbuf word = SBUF_INIT;
+	struct scan_ctx c = { .depth = 0 };
 	char directive[32] = "";
 	unsigned dline = 0;
 	int argn = 0;
@@ -111,6 +183,7 @@ scan_text(const char *text, size_t len, struct ngxconf_scan *s)
 
 	while (next_token(&t, &word, &sep)) {
 		if (sep) {
+			scan_sep(&c, sep, directive);
 			directive[0] = '\0';
 			argn = 0;
 			continue;
@@ -129,16 +202,11 @@ scan_text(const char *text, size_t len, struct ngxconf_scan *s)
 				s->user_line = dline;
 			continue;
 		}
-		if (argn++ != 0)
-			continue;
-		if (scan_first_arg(s, directive, dline, word.data))
-			;
-		else if (!strcmp(directive, "pid") && !s->pid_path)
-			s->pid_path = xstrdup(word.data);
-		else if (!strcmp(directive, "error_log") && !s->error_log)
-			s->error_log = xstrdup(word.data);
-		else if (!strcmp(directive, "listen") && !s->listen)
-			s->listen = xstrdup(word.data);
+		if (argn == 0 && strcmp(directive, "http2"))
+			scan_first(s, &c, directive, dline, word.data);
+		else
+			scan_param(s, &c, directive, argn, word.data);
+		argn++;
 	}
 	sbuf_free(&word);
 }
@@ -175,6 +243,7 @@ ngxconf_scan_free(struct ngxconf_scan *s)
 	free(s->pid_path);
 	free(s->error_log);
 	free(s->listen);
+	free(s->stream_listen);
 	free(s->daemon);
 	free(s->master);
 	free(s->workers);
@@ -241,15 +310,49 @@ ngxconf_quote(const char *prefix, const char *suffix)
 	return sbuf_detach(&b);
 }
 
+/* The stream {} block of the generated config, "" without one. */
+static char *
+stream_block(const struct ngxconf_embedded *cf)
+{
+	if (!cf->stream_port)
+		return xstrdup("");
+	return xasprintf(
+		"stream {\n"
+		"    server {\n"
+		"        listen 127.0.0.1:%u%s;\n"
+		"%s%s"
+		"    }\n"
+		"}\n",
+		cf->stream_port, cf->workers ? " reuseport" : "",
+		cf->stream_directives ? cf->stream_directives : "",
+		cf->stream_directives ? "\n" : "");
+}
+
+/* ssl_certificate lines and the listen's parameters. */
+static char *
+tls_lines(const struct ngxconf_embedded *cf)
+{
+	char *crt, *key, *out;
+
+	if (!cf->tls_crt)
+		return xstrdup("");
+	crt = ngxconf_quote(cf->tls_crt, "");
+	key = ngxconf_quote(cf->tls_key, "");
+	out = xasprintf("        ssl_certificate %s;\n        ssl_certificate_key %s;\n", crt, key);
+	free(crt);
+	free(key);
+	return out;
+}
+
 bool
-ngxconf_write_embedded(const char *prefix, unsigned port, const char *extra_server,
-	unsigned workers, bool user_root, char *err, size_t errlen)
+ngxconf_write_embedded(const char *prefix, const struct ngxconf_embedded *cf,
+	char *err, size_t errlen)
 {
 	static const char *const suffixes[] = {
 		"/logs/error.log", "/nginx.pid", "/temp/client", "/temp/proxy", "/temp/fastcgi",
 		"/temp/uwsgi", "/temp/scgi", "/html",
 	};
-	char *conf, *path, *q[LT_ARRAY_SIZE(suffixes)];
+	char *conf, *path, *q[LT_ARRAY_SIZE(suffixes)], *stream, *tls;
 	bool ok;
 	size_t i;
 
@@ -257,6 +360,8 @@ ngxconf_write_embedded(const char *prefix, unsigned port, const char *extra_serv
 		return false;
 	for (i = 0; i < LT_ARRAY_SIZE(suffixes); i++)
 		q[i] = ngxconf_quote(prefix, suffixes[i]);
+	stream = stream_block(cf);
+	tls = tls_lines(cf);
 	/* No daemon/master_process here: they come with -g on the command
 	 * line, and nginx refuses a directive given twice. */
 	conf = xasprintf(
@@ -275,18 +380,23 @@ ngxconf_write_embedded(const char *prefix, unsigned port, const char *extra_serv
 		"    uwsgi_temp_path %s;\n"
 		"    scgi_temp_path %s;\n"
 		"    server {\n"
-		"        listen 127.0.0.1:%u%s;\n"
+		"        listen 127.0.0.1:%u%s%s%s;\n"
 		"        server_name localhost;\n"
 		"        root %s;\n"
-		"%s%s"
+		"%s%s%s"
 		"    }\n"
-		"}\n",
-		workers ? "a master and its workers" : "single process", workers ? workers : 1,
-		user_root ? "user root;\n" : "",
-		q[0], q[1], q[2], q[3], q[4], q[5], q[6], port, workers ? " reuseport" : "", q[7],
-		extra_server ? extra_server : "", extra_server ? "\n" : "");
+		"}\n"
+		"%s",
+		cf->workers ? "a master and its workers" : "single process",
+		cf->workers ? cf->workers : 1, cf->user_root ? "user root;\n" : "",
+		q[0], q[1], q[2], q[3], q[4], q[5], q[6], cf->port,
+		cf->tls_crt ? " ssl" : "", cf->http2 ? " http2" : "",
+		cf->workers ? " reuseport" : "", q[7], tls,
+		cf->extra_server ? cf->extra_server : "", cf->extra_server ? "\n" : "", stream);
 	for (i = 0; i < LT_ARRAY_SIZE(suffixes); i++)
 		free(q[i]);
+	free(stream);
+	free(tls);
 	path = xasprintf("%s/conf/nginx.conf", prefix);
 	ok = write_file(path, conf, err, errlen);
 	free(path);
@@ -320,8 +430,11 @@ ngxconf_free_port(void)
 	return port;
 }
 
-char *
-ngxconf_listen_url(const char *arg)
+/* host:port of a listen argument on loopback or a wildcard ("8080",
+ * "*:8080", "127.0.0.2:80", "localhost:80", "[::1]:80"), written the way a
+ * URL wants it; NULL for an address we must not or cannot reach. */
+static char *
+listen_hostport(const char *arg)
 {
 	const char *colon = strrchr(arg, ':');
 	const char *portstr = colon ? colon + 1 : arg;
@@ -337,9 +450,27 @@ ngxconf_listen_url(const char *arg)
 			!(hl == 5 && !strncmp(arg, "[::1]", 5)))
 			return NULL;	/* only loopback: we never send load elsewhere */
 		if (hl == 5 && !strncmp(arg, "[::1]", 5))
-			return xasprintf("http://[::1]:%ld", port);
+			return xasprintf("[::1]:%ld", port);
 		if (!strncmp(arg, "127.", 4))
-			return xasprintf("http://%.*s:%ld", (int)hl, arg, port);
+			return xasprintf("%.*s:%ld", (int)hl, arg, port);
 	}
-	return xasprintf("http://127.0.0.1:%ld", port);
+	return xasprintf("127.0.0.1:%ld", port);
+}
+
+char *
+ngxconf_listen_url(const char *arg, bool ssl)
+{
+	char *hp = listen_hostport(arg), *url;
+
+	if (!hp)
+		return NULL;
+	url = xasprintf("%s://%s", ssl ? "https" : "http", hp);
+	free(hp);
+	return url;
+}
+
+char *
+ngxconf_listen_addr(const char *arg)
+{
+	return listen_hostport(arg);
 }

@@ -157,14 +157,14 @@ test_embedded_workers(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	path = xasprintf("%s/conf/nginx.conf", dir);
-	assert_true(ngxconf_write_embedded(dir, 8080, NULL, 3, true, err, sizeof err));
+	assert_true(ngxconf_write_embedded(dir, &(struct ngxconf_embedded){ .port = 8080, .extra_server = NULL, .workers = 3, .user_root = true }, err, sizeof err));
 	assert_true(ngxconf_scan_file(path, &scan, err, sizeof err));
 	assert_string_equal(scan.workers, "3");
 	assert_string_equal(scan.user, "root");
 	assert_string_equal(scan.listen, "127.0.0.1:8080");
 	assert_null(scan.master);	/* -g says it */
 	ngxconf_scan_free(&scan);
-	assert_true(ngxconf_write_embedded(dir, 8080, NULL, 0, false, err, sizeof err));
+	assert_true(ngxconf_write_embedded(dir, &(struct ngxconf_embedded){ .port = 8080, .extra_server = NULL, .workers = 0, .user_root = false }, err, sizeof err));
 	assert_true(ngxconf_scan_file(path, &scan, err, sizeof err));
 	assert_string_equal(scan.workers, "1");
 	assert_null(scan.user);
@@ -183,14 +183,14 @@ test_reuseport_only_with_workers(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	path = xasprintf("%s/conf/nginx.conf", dir);
-	assert_true(ngxconf_write_embedded(dir, 8080, NULL, 2, false, err, sizeof err));
+	assert_true(ngxconf_write_embedded(dir, &(struct ngxconf_embedded){ .port = 8080, .extra_server = NULL, .workers = 2, .user_root = false }, err, sizeof err));
 	f = fopen(path, "r");
 	n = fread(buf, 1, sizeof buf - 1, f);
 	buf[n] = '\0';
 	fclose(f);
 	assert_non_null(strstr(buf, "listen 127.0.0.1:8080 reuseport;"));
 	assert_null(strstr(buf, "user "));
-	assert_true(ngxconf_write_embedded(dir, 8080, NULL, 0, false, err, sizeof err));
+	assert_true(ngxconf_write_embedded(dir, &(struct ngxconf_embedded){ .port = 8080, .extra_server = NULL, .workers = 0, .user_root = false }, err, sizeof err));
 	f = fopen(path, "r");
 	n = fread(buf, 1, sizeof buf - 1, f);
 	buf[n] = '\0';

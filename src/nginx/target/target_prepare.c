@@ -130,6 +130,7 @@ bool
 target_prepare_embedded(struct target *s, char *err, size_t errlen)
 {
 	unsigned port = ngxconf_free_port();
+	struct ngxconf_embedded cf = { .port = 0 };
 
 	target_mode_decide(NULL, NULL, s->opts.workers, geteuid() == 0, &s->mode, err, errlen);
 	if (!port) {
@@ -141,8 +142,11 @@ target_prepare_embedded(struct target *s, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create %s: %s", s->nginx_prefix, strerror(errno));
 		return false;
 	}
-	if (!ngxconf_write_embedded(s->nginx_prefix, port, s->opts.extra_server, s->mode.workers,
-		s->mode.master && geteuid() == 0, err, errlen))
+	cf.port = port;
+	cf.extra_server = s->opts.extra_server;
+	cf.workers = s->mode.workers;
+	cf.user_root = s->mode.master && geteuid() == 0;
+	if (!ngxconf_write_embedded(s->nginx_prefix, &cf, err, errlen))
 		return false;
 	s->conf = xasprintf("%s/conf/nginx.conf", s->nginx_prefix);
 	s->pid_path = xasprintf("%s/nginx.pid", s->nginx_prefix);
@@ -185,7 +189,7 @@ target_prepare_user_conf(struct target *s, char *err, size_t errlen)
 	if (scan.error_log && strcmp(scan.error_log, "stderr") && strncmp(scan.error_log, "syslog:", 7))
 		s->error_log = resolve(s->nginx_prefix, scan.error_log);
 	if (scan.listen)
-		s->base_url = ngxconf_listen_url(scan.listen);
+		s->base_url = ngxconf_listen_url(scan.listen, scan.listen_ssl);
 	ngxconf_scan_free(&scan);
 	return true;
 }
