@@ -5,8 +5,8 @@
 #
 # Gets nginx 1.22.1 from Debian's source package (cached in
 # ${NGX_LEAKTOP_CACHE:-$HOME/.cache/ngx-leaktop}), unpacks it as the source
-# tree OUTDIR and builds it with -O0 -g -DNGX_DEBUG_PALLOC=1 plus the leaky
-# test module.  The binary is OUTDIR/objs/nginx; the source tree stays in
+# tree OUTDIR and builds it with -O0 -g -DNGX_DEBUG_PALLOC=1, TLS, HTTP/2 and
+# stream, plus the leaky test modules.  The binary is OUTDIR/objs/nginx; the source tree stays in
 # OUTDIR so the debug info points to files that exist.  A stamp file makes a
 # second run a no-op while this script and the module are unchanged.
 # Prints the binary path as the last line on success.
@@ -163,6 +163,9 @@ cd "$outdir"
     --with-debug \
     --with-cc-opt='-O0 -g -DNGX_DEBUG_PALLOC=1' \
     --with-http_stub_status_module \
+    --with-http_ssl_module \
+    --with-http_v2_module \
+    --with-stream \
     --add-module="$module_dir" \
     >>"$log" 2>&1 || fail_build configure
 make -j2 >>"$log" 2>&1 || fail_build make
