@@ -9,6 +9,7 @@
 
 struct engine_opts;
 struct preflight;
+struct reqset;
 
 enum fail_on {
 	FAIL_ON_GROWING,
@@ -20,6 +21,15 @@ enum fail_on {
 struct cli_strv {
 	char **v;
 	size_t n;
+};
+
+/* --send FILE: a TCP exchange, to the --tcp before it (NULL: the stream
+ * server of the generated config or of the config's stream {}). */
+struct cli_send {
+	const char *addr;
+	const char *file;
+	unsigned long read_bytes;	/* --read after it; 0: until nginx closes */
+	long idle_ms;			/* --idle after it; 0: none */
 };
 
 struct cli_opts {
@@ -56,6 +66,16 @@ struct cli_opts {
 	long attach_pid;	/* 0: list the candidates (or the only one) */
 	long every_s;		/* --every SEC */
 	const char *vgdb_prefix;	/* --vgdb-prefix (attach) */
+	/* what the bursts send (cli_req.c) */
+	struct cli_strv req_files;	/* --request-file, repeatable */
+	struct cli_send *sends;
+	size_t nsends;
+	const char *tcp_addr;	/* the last --tcp */
+	bool tcp_unused;	/* a --tcp no --send followed */
+	bool tls;		/* --tls: the generated config listens with ssl */
+	int http_version;	/* 20 --http2, 11 --http1.1, 0 as the listen says */
+	const char *stream_directives;
+	struct reqset *reqs;	/* every kind: -u, request files, sends (cli_parse builds it) */
 };
 
 enum cli_result {

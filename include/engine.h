@@ -61,6 +61,11 @@ struct engine_opts {
 	/* A check every this many ms when idle (--every; attach mode's
 	 * clock: the traffic is someone else's), 0 = none. */
 	int64_t every_ms;
+	/* HTTP/2 or not: 20 (--http2), 11 (--http1.1), 0: as nginx's listen
+	 * says (`http2`: HTTP/2; over TLS by ALPN, cleartext by prior
+	 * knowledge). With workers, the streams spread over one connection
+	 * per worker. */
+	int http_version;
 };
 
 struct engine *engine_new(struct evloop *loop, const struct engine_opts *opts,

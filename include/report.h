@@ -53,6 +53,21 @@ struct report_meta {
 	 * "processes" in the JSON) */
 	const struct report_process *processes;
 	size_t nprocesses;
+	/* how the bursts went ("HTTP/2 (TLS) + TCP") and their kinds of
+	 * request (nkinds 0: no "kinds" in the JSON) */
+	const char *protocol;
+	const struct report_kind *kinds;
+	size_t nkinds;
+};
+
+/* One kind of request the bursts sent, for the JSON's "kinds". */
+struct report_kind {
+	const char *name;	/* what sites[].urls[].url calls it */
+	const char *protocol;	/* "http", "https", "h2", "h2c", "tcp" */
+	const char *method;	/* NULL for tcp */
+	const char *target;	/* the URL or tcp://HOST:PORT sent to */
+	unsigned long weight;
+	const char *source;	/* "-u", "api.http:12", "--send hello.bin" */
 };
 
 /* One nginx process of the run, for the JSON's "processes". */

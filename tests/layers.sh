@@ -25,7 +25,7 @@ set -uo pipefail
 
 # Layers, lowest first. A file may include headers of its own layer and of
 # lower ranks; two layers of one rank know nothing of each other. "spine"
-# is src/engine/ and the other files directly in src/ (cli.c); "main" is
+# is src/engine/, src/cli/ and the other files directly in src/; "main" is
 # src/main.c.
 declare -A RANK=([base]=0 [os]=1 [valgrind]=2 [nginx]=2 [model]=3 [report]=4 [tui]=5
 	[spine]=6 [front]=7 [main]=8)
@@ -48,7 +48,7 @@ check() {	# check NAME PROBLEMS: ok when PROBLEMS is empty
 layer_of() {
 	case $1 in
 	src/main.c) LAY=main ;;
-	src/engine/*) LAY=spine ;;
+	src/engine/* | src/cli/*) LAY=spine ;;
 	src/*/*) LAY=${1#src/}; LAY=${LAY%%/*} ;;
 	src/*) LAY=spine ;;
 	*) LAY="?" ;;

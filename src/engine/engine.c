@@ -216,7 +216,7 @@ on_ready(struct engine *e)
 	/* keepalive connections stay open across rounds: what lives as long
 	 * as a connection shows (see burst.h) */
 	e->spec.hold = e->spec.keepalive;
-	if (!engine_resolve_urls(e, e->opts.burst.urls, e->opts.burst.nurls)) {
+	if (!engine_resolve_reqs(e, e->opts.burst.urls, e->opts.burst.reqs, e->opts.burst.nurls)) {
 		engine_stop(e);
 		return;
 	}
@@ -272,6 +272,7 @@ on_burst_done(struct burst *burst, const struct burst_stats *st, void *ctx)
 	e->total_requests += st->done;
 	e->total_failed += failed;
 	engine_reload_burst_done(e);
+	engine_proto_burst_done(e, st);
 	if (engine_urls_burst_done(e, burst, st))
 		engine_report(e, ENGINE_EV_WARNING, "nginx closed kept-alive connections (keepalive_requests "
 			"or keepalive_timeout reached): growth that lives as long as a connection "

@@ -123,6 +123,7 @@ make_req(struct engine *e)
 		return;
 	if (d->url) {
 		sp.urls = &e->urls[d->url_index];
+		sp.reqs = sp.reqs ? &sp.reqs[d->url_index] : NULL;
 		sp.nurls = 1;
 	}
 	sp.requests = 1;

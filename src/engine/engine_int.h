@@ -64,6 +64,8 @@ struct engine {
 	uint64_t *url_acc;
 	size_t cap_url_acc;
 	bool warned_conn_closed;
+	char protocol[64];	/* engine_protocol */
+	bool warned_version;	/* HTTP/2 asked, HTTP/1.x answered: said */
 	struct engine_owner *owner;	/* the owner search (engine_owner.c) */
 	int burst_after_search;
 	struct engine_debug *debug;	/* the debugger, NULL while off */
@@ -114,14 +116,20 @@ void engine_reload_free(struct engine *e);
  * finished burst's per-URL counts (true once: warn that nginx closed held
  * connections); hand the counts to the round begun; clear them once the
  * round is in; free. */
-void engine_urls_intern(struct engine *e, char **in, size_t nin);
+void engine_urls_intern(struct engine *e, char **in, const struct burst_req *reqs, size_t nin);
 bool engine_urls_burst_done(struct engine *e, const struct burst *burst,
 	const struct burst_stats *st);
 void engine_urls_round(struct engine *e, struct model *m);
 void engine_urls_clear(struct engine *e);
 void engine_urls_free(struct engine *e);
-/* "/path" resolved against nginx's address; the URL set replaced. */
-bool engine_resolve_urls(struct engine *e, char **in, size_t nin);
+/* "/path" resolved against nginx's address, "tcp:" against its stream
+ * server; the kinds replaced (then engine_proto_decide). */
+bool engine_resolve_reqs(struct engine *e, char **in, const struct burst_req *reqs, size_t nin);
+/* engine_proto.c: HTTP/2 or not, the streams per connection, and the
+ * protocol the header shows, for the kinds just resolved; a burst's
+ * answers against what was asked (warned once). */
+void engine_proto_decide(struct engine *e);
+void engine_proto_burst_done(struct engine *e, const struct burst_stats *st);
 void engine_free_urls(struct engine *e);
 
 /* engine.c's services for its other files: tell the front end; change

@@ -14,16 +14,18 @@
 #include "target.h"
 
 /* A URL is named as the user wrote it (-u /leak/pool), not as resolved
- * against nginx's address (a free port that changes every run). */
+ * against nginx's address (a free port that changes every run); a kind
+ * with a name (a request file's title) by that name. */
 void
-engine_urls_intern(struct engine *e, char **in, size_t nin)
+engine_urls_intern(struct engine *e, char **in, const struct burst_req *reqs, size_t nin)
 {
 	size_t i, old = e->cap_url_acc;
 
 	free(e->url_ids);
 	e->url_ids = xcalloc(e->spec.nurls, sizeof *e->url_ids);
 	for (i = 0; i < e->spec.nurls; i++)
-		e->url_ids[i] = model_url_intern(e->model, i < nin ? in[i] : "/");
+		e->url_ids[i] = model_url_intern(e->model, i < nin && reqs && reqs[i].name ?
+			reqs[i].name : i < nin ? in[i] : "/");
 	/* the accumulator is indexed by model id: it outlives a URL change */
 	xgrow((void **)&e->url_acc, &e->cap_url_acc, model_nurls(e->model), sizeof *e->url_acc);
 	memset(e->url_acc + old, 0, (e->cap_url_acc - old) * sizeof *e->url_acc);
@@ -74,39 +76,70 @@ engine_urls_free(struct engine *e)
 	e->cap_url_acc = 0;
 }
 
-/* "/path" -> base + "/path"; full URLs stay as they are. On success the
- * resolved list replaces e->urls and e->spec's URLs. */
-bool
-engine_resolve_urls(struct engine *e, char **in, size_t nin)
+/* "tcp:" -> the stream server nginx listens on (generated, or the
+ * config's first stream listen). */
+static char *
+resolve_tcp(struct engine *e, const char *u)
+{
+	const char *addr = target_stream_addr(e->target);
+
+	if (strcmp(u, "tcp:") && strcmp(u, "tcp://"))
+		return xstrdup(u);
+	if (addr)
+		return xasprintf("tcp://%s", addr);
+	engine_report(e, ENGINE_EV_ERROR, "--send: no stream server to send to: give --tcp "
+		"HOST:PORT before it, or --stream-directives for the generated config's");
+	return NULL;
+}
+
+/* One kind's URL as burst takes it, NULL (engine_message set) if it
+ * cannot be. */
+static char *
+resolve_one(struct engine *e, const char *u)
 {
 	const char *base = target_base_url(e->target);
+
+	if (!strncmp(u, "tcp:", 4))
+		return resolve_tcp(e, u);
+	if (strstr(u, "://"))
+		return xstrdup(u);
+	if (!base) {
+		engine_report(e, ENGINE_EV_ERROR, "cannot tell nginx's address from the config for "
+			"URL %s: give a full URL, e.g. -u http://127.0.0.1:8080%s", u, u);
+		return NULL;
+	}
+	return xasprintf("%s%s%s", base, u[0] == '/' ? "" : "/", u);
+}
+
+static void
+free_strv(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* "/path" -> base + "/path"; full URLs stay as they are; "tcp:" is the
+ * stream server. On success the resolved list replaces e->urls and
+ * e->spec's URLs and kinds (reqs: the caller's, kept as long as they are
+ * the engine's). */
+bool
+engine_resolve_reqs(struct engine *e, char **in, const struct burst_req *reqs, size_t nin)
+{
 	size_t i, n = nin ? nin : 1;
 	char **urls = xcalloc(n, sizeof *urls);
 
 	for (i = 0; i < n; i++) {
-		const char *u = nin ? in[i] : "/";
-
-		if (strstr(u, "://")) {
-			urls[i] = xstrdup(u);
-			continue;
-		}
-		if (!base) {
-			engine_report(e, ENGINE_EV_ERROR, "cannot tell nginx's address from the config for "
-				"URL %s: give a full URL, e.g. -u http://127.0.0.1:8080%s", u, u);
-			while (i--)
-				free(urls[i]);
-			free(urls);
+		if (!(urls[i] = resolve_one(e, nin ? in[i] : "/"))) {
+			free_strv(urls, i);
 			return false;
 		}
-		urls[i] = xasprintf("%s%s%s", base, u[0] == '/' ? "" : "/", u);
-	}
-	for (i = 0; i < n; i++) {
 		if (!burst_url_is_loopback(urls[i])) {
 			engine_report(e, ENGINE_EV_ERROR, "URL %.200s: load goes to loopback only "
 				"(127.0.0.1, localhost, [::1])", urls[i]);
-			for (i = 0; i < n; i++)
-				free(urls[i]);
-			free(urls);
+			free_strv(urls, n);
 			return false;
 		}
 	}
@@ -114,19 +147,25 @@ engine_resolve_urls(struct engine *e, char **in, size_t nin)
 	e->urls = urls;
 	e->spec.urls = urls;
 	e->spec.nurls = n;
-	engine_urls_intern(e, in, nin);
+	e->spec.reqs = nin ? reqs : NULL;
+	engine_urls_intern(e, in, e->spec.reqs, nin);
+	engine_proto_decide(e);
 	return true;
+}
+
+bool
+engine_set_reqs(struct engine *e, char **urls, const struct burst_req *reqs, size_t n)
+{
+	if (e->phase == ENGINE_BURST || e->phase == ENGINE_DEBUG || !e->burst)
+		return false;
+	if (!engine_resolve_reqs(e, urls, reqs, n))
+		return false;
+	/* the held connections close, drained, in the next burst */
+	return burst_set_reqs(e->burst, e->spec.urls, e->spec.reqs, e->spec.nurls);
 }
 
 bool
 engine_set_urls(struct engine *e, char **urls, size_t nurls)
 {
-	if (e->phase == ENGINE_BURST || e->phase == ENGINE_DEBUG || !e->burst)
-		return false;
-	if (!engine_resolve_urls(e, urls, nurls))
-		return false;
-	/* the held connections close, drained, in the next burst */
-	return burst_set_urls(e->burst, e->spec.urls, e->spec.nurls);
+	return engine_set_reqs(e, urls, NULL, nurls);
 }
-
-

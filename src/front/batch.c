@@ -1,5 +1,6 @@
 /* batch.c - run R rounds of burst + check, report, exit 0/1/2. */
 #include "batch.h"
+#include "kinds.h"
 #include "cli.h"
 #include "engine.h"
 #include "escape.h"
@@ -79,9 +80,15 @@ progress_round(struct batch *b)
 		return;
 	}
 	if (model_nrounds(m) == 1) {
+		size_t nk = engine_burst_spec(b->engine)->nurls;
+
 		fprintf(stderr, "ngx-leaktop: baseline check: %zu sites, %" PRIu64 " bytes reachable "
-			"(check %.2f s%s)\n", model_nsites(m), r->summary.kind[LEAK_REACHABLE].bytes,
+			"(check %.2f s%s)", model_nsites(m), r->summary.kind[LEAK_REACHABLE].bytes,
 			(double)r->check_ns / 1e9, owner);
+		if (nk)
+			fprintf(stderr, "; bursts over %s, %zu kind%s of request", engine_protocol(b->engine),
+				nk, nk == 1 ? "" : "s");
+		fputc('\n', stderr);
 		return;
 	}
 	fprintf(stderr, "ngx-leaktop: round %u/%u: %" PRIu64 " requests (%" PRIu64 " failed, "
@@ -354,6 +361,7 @@ finish(struct batch *b, const struct engine_opts *eo)
 	struct engine_owner_cost oc;
 	struct report_owner_round *per;
 	struct report_process *procs;
+	struct report_kind *kinds;
 	bool written;
 	char err[512];
 	size_t i;
@@ -374,6 +382,10 @@ finish(struct batch *b, const struct engine_opts *eo)
 	meta.breaks = engine_breaks(b->engine, &meta.nbreaks);
 	procs = batch_processes(b->engine, &meta.nprocesses);
 	meta.processes = procs;
+	meta.protocol = engine_protocol(b->engine);
+	kinds = engine_burst_spec(b->engine)->nurls ? kinds_report(b->engine, b->o->reqs,
+		&meta.nkinds) : NULL;
+	meta.kinds = kinds;
 	if (model_nrounds(m)) {
 		/* stdout carries the JSON when asked for with "-": table to stderr then. */
 		FILE *out = b->o->json && !strcmp(b->o->json, "-") ? stderr : stdout;
@@ -385,6 +397,7 @@ finish(struct batch *b, const struct engine_opts *eo)
 	written = !b->o->json || report_json_write(m, &meta, b->o->json, err, sizeof err);
 	free(per);
 	free(procs);
+	free(kinds);
 	if (!written) {
 		/* the rounds are not lost: the session file has every one */
 		if (b->sessionfile && model_nrounds(m))

@@ -299,6 +299,24 @@ json_processes(const struct report_process *p, size_t n)
 	return all;
 }
 
+static json_t *
+json_kinds(const struct report_kind *k, size_t n)
+{
+	json_t *all = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_t *j = json_pack("{s:o,s:o,s:o,s:I,s:o}", "name", jstr(k[i].name),
+			"protocol", jstr(k[i].protocol), "target", jstr(k[i].target),
+			"weight", (json_int_t)k[i].weight, "from", jstr(k[i].source));
+
+		if (k[i].method)
+			json_object_set_new(j, "method", jstr(k[i].method));
+		json_array_append_new(all, j);
+	}
+	return all;
+}
+
 char *
 report_json_render(const struct model *m, const struct report_meta *meta)
 {
@@ -327,6 +345,10 @@ report_json_render(const struct model *m, const struct report_meta *meta)
 	}
 	if (meta->nbreaks)
 		json_object_set_new(root, "breaks", json_breaks(meta->breaks, meta->nbreaks));
+	if (meta->protocol && *meta->protocol)
+		json_object_set_new(root, "protocol", jstr(meta->protocol));
+	if (meta->nkinds)
+		json_object_set_new(root, "kinds", json_kinds(meta->kinds, meta->nkinds));
 	if (meta->nprocesses)
 		json_object_set_new(root, "processes", json_processes(meta->processes,
 			meta->nprocesses));

@@ -79,6 +79,7 @@ host_live(void *ctx, struct tui_live *l)
 	}
 	l->log_tail = a->log_tail ? a->log_tail : "";
 	live_procs_fill(a, l);
+	live_kinds_fill(a, l);
 }
 
 static void
@@ -256,6 +257,7 @@ const struct tui_target_ops live_host_target_ops = {
 	.set_auto = host_set_auto,
 	.set_shape = host_set_shape,
 	.set_urls = host_set_urls,
+	.set_kinds = live_kinds_set,
 	.restart = host_restart,
 	.stop = host_stop,
 	.debug_start = live_debug_start,
@@ -281,6 +283,7 @@ live_host_free(struct app *a)
 	a->sessionfile = NULL;
 	live_debug_free(a);
 	live_procs_free(a);
+	live_kinds_free(a);
 }
 
 /* ---- events ---- */

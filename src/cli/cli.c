@@ -1,5 +1,6 @@
 /* cli.c - getopt_long over one table of options. */
 #include "cli.h"
+#include "cli_int.h"
 #include "engine.h"
 #include "sessionfile.h"
 #include "burst.h"
@@ -10,21 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-	OPT_BATCH = 256, OPT_ROUNDS, OPT_JSON, OPT_FAIL_ON, OPT_ALLOC_FN, OPT_NUM_CALLERS,
-	OPT_VALGRIND, OPT_VGDB, OPT_VALGRIND_OPT, OPT_CHECK_TIMEOUT, OPT_START_TIMEOUT,
-	OPT_BREAK, OPT_GDB, OPT_WORKERS, OPT_RELOADS, OPT_ATTACH, OPT_EVERY, OPT_VGDB_PREFIX,
-	OPT_REQ_TIMEOUT, OPT_NO_KEEPALIVE, OPT_SOURCE_DIR, OPT_DIRECTIVES, OPT_ALLOW_PLAIN, OPT_LOAD, OPT_SESSION, OPT_NO_SESSION,
-};
-
-struct cli_option {
-	const char *name;
-	int val;		/* short option char or OPT_* */
-	int has_arg;
-	const char *arg;	/* placeholder in help */
-	const char *help;	/* "(default: ...)" included where there is one */
-};
-
 static const struct cli_option options[] = {
 	{ "batch", OPT_BATCH, no_argument, NULL, "no screen: run rounds, print a table, exit 0/1/2" },
 	{ "load", OPT_LOAD, required_argument, "FILE", "open a valgrind memcheck XML file (any program) instead of running nginx" },
@@ -34,12 +20,21 @@ static const struct cli_option options[] = {
 	{ "prefix", 'p', required_argument, "DIR", "nginx prefix with -c (default: the config's directory)" },
 	{ "directives", OPT_DIRECTIVES, required_argument, "TEXT", "with the generated config: directives added to its server block, e.g. 'location /x { my_module on; }'" },
 	{ "url", 'u', required_argument, "URL", "request URL or path, repeatable; each burst favours the next URL in turn, so each leak names its URL (default: /)" },
+	{ "request-file", OPT_REQUEST_FILE, required_argument, "FILE", "requests in the .http format of editors' REST clients (### title, METHOD URL, headers, body or < file, # @count N), repeatable; each request is a kind of its own, named by its title" },
+	{ "tls", OPT_TLS, no_argument, NULL, "the generated config listens with ssl (a throwaway key and certificate made at start); URLs become https://. Certificates are never checked: load goes to loopback only" },
+	{ "http2", OPT_HTTP2, no_argument, NULL, "bursts over HTTP/2, many streams per connection (TLS: ALPN; cleartext: prior knowledge) (default: HTTP/2 when nginx's listen says http2)" },
+	{ "http1.1", OPT_HTTP11, no_argument, NULL, "bursts over HTTP/1.1 even where the listen says http2 (over TLS)" },
+	{ "stream-directives", OPT_STREAM_DIRECTIVES, required_argument, "TEXT", "with the generated config: a stream {} server on a free 127.0.0.1 port with these directives, e.g. 'my_stream_module on;'" },
+	{ "tcp", OPT_TCP, required_argument, "HOST:PORT", "where the --send options after it go (default: the stream server of the generated config or of --conf's stream {})" },
+	{ "send", OPT_SEND, required_argument, "FILE", "a TCP exchange for stream modules: connect, send FILE's bytes, read until nginx closes, close; repeatable, each a kind of its own" },
+	{ "read", OPT_READ, required_argument, "BYTES", "after --send: close once BYTES were read" },
+	{ "idle", OPT_IDLE, required_argument, "MS", "after --send: close after MS with nothing read (default: wait for nginx to close, up to --request-timeout)" },
 	{ "requests", 'n', required_argument, "N", "requests per burst (default: 200)" },
 	{ "concurrency", 'C', required_argument, "C", "requests in flight (default: 4)" },
 	{ "no-keepalive", OPT_NO_KEEPALIVE, no_argument, NULL, "a new connection per request (default: keepalive, connections held open across checks)" },
-	{ "method", 'X', required_argument, "METHOD", "HTTP method (default: GET, POST with --data)" },
-	{ "header", 'H', required_argument, "'NAME: VALUE'", "request header, repeatable" },
-	{ "data", 'd', required_argument, "BODY", "request body" },
+	{ "method", 'X', required_argument, "METHOD", "HTTP method of the -u URLs (default: GET, POST with --data)" },
+	{ "header", 'H', required_argument, "'NAME: VALUE'", "request header of the -u URLs, repeatable" },
+	{ "data", 'd', required_argument, "BODY", "request body of the -u URLs" },
 	{ "request-timeout", OPT_REQ_TIMEOUT, required_argument, "SEC", "per request (default: 30)" },
 	{ "workers", OPT_WORKERS, required_argument, "N", "a master and N workers, as in production (default: the config's master_process; the generated config: one process)" },
 	{ "reloads", OPT_RELOADS, required_argument, "N", "batch: N reloads (SIGHUP, new cycle serving, then a check) spread among the rounds; needs a master (the generated config gets one worker) (live screen: ^R)" },
@@ -167,7 +162,7 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 	case OPT_DIRECTIVES: o->server_directives = arg; break;
 	case 'u':
 		if (!url_is_loopback(arg)) {
-			snprintf(err, errlen, "--url %.200s: only paths (/x) and http:// URLs on loopback "
+			snprintf(err, errlen, "--url %.200s: only paths (/x) and http(s):// URLs on loopback "
 				"(127.0.0.1, localhost, [::1]) are allowed", arg);
 			return false;
 		}
@@ -274,8 +269,11 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 		if (!num_arg("start-timeout", arg, 1, 86400, &o->start_timeout_s, err, errlen))
 			return false;
 		break;
-	default:
-		return false;
+	default: {
+		bool handled;
+
+		return cli_req_apply(o, c, arg, &handled, err, errlen);
+	}
 	}
 	return true;
 }
@@ -398,7 +396,7 @@ cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 			!strcmp(o->batch_only, "--reloads") ? " (on the live screen: ^R reloads)" : "");
 		return CLI_ERROR;
 	}
-	if (!cli_check_modes(o, err, errlen))
+	if (!cli_check_modes(o, err, errlen) || !cli_req_finish(o, err, errlen))
 		return CLI_ERROR;
 	if (o->attach)
 		return cli_attach_args(argc, argv, optind, o, err, errlen);
@@ -446,6 +444,7 @@ cli_free(struct cli_opts *o)
 	free(o->valgrind_opts.v);
 	free(o->source_dirs.v);
 	free(o->session_default);
+	cli_req_free(o);
 	memset(o, 0, sizeof *o);
 }
 
@@ -492,4 +491,5 @@ cli_engine_opts(const struct cli_opts *o, const struct preflight *pf, struct eng
 	eo->sessionfile = o->no_session ? NULL : o->session ? o->session : o->session_default;
 	eo->nginx_version = pf->version;
 	eo->debug_palloc = pf->debug_palloc;
+	cli_req_engine_opts(o, eo);
 }
