@@ -183,6 +183,8 @@ burst_slot_next(struct burst *burst, size_t i)
 	for (;;) {
 		if (st->sent >= burst->planned || (burst->pause_at && st->sent >= burst->pause_at))
 			return false;
+		if (burst_h2c_park(burst, i))
+			return false;
 		url = burst_plan_next(burst);
 		burst->easy_url[i] = url;
 		st->sent++;
@@ -191,7 +193,7 @@ burst_slot_next(struct burst *burst, size_t i)
 				return true;
 			continue;
 		}
-		burst_easy_kind(burst, burst->easy[i], url);
+		burst_easy_kind(burst, i, url);
 		if (burst->multi && curl_multi_add_handle(burst->multi, burst->easy[i]) == CURLM_OK)
 			break;
 		burst->url_sent[url]--;
@@ -202,20 +204,6 @@ burst_slot_next(struct burst *burst, size_t i)
 	return true;
 }
 
-static int
-version_of(long v)
-{
-	switch (v) {
-	case CURL_HTTP_VERSION_1_0: return 10;
-	case CURL_HTTP_VERSION_1_1: return 11;
-	case CURL_HTTP_VERSION_2_0: return 20;
-#if LIBCURL_VERSION_NUM >= 0x074200
-	case CURL_HTTP_VERSION_3: return 30;
-#endif
-	default: return 0;
-	}
-}
-
 /* Which of our easy handles e is: its private pointer is its errbuf. */
 static size_t
 easy_index(struct burst *burst, CURL *e)
@@ -224,30 +212,6 @@ easy_index(struct burst *burst, CURL *e)
 
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, &errbuf);
 	return (size_t)((char (*)[CURL_ERROR_SIZE])(void *)errbuf - burst->errbuf);
-}
-
-static void
-count_result(struct burst *burst, size_t i, CURLcode rc)
-{
-	struct burst_stats *st = &burst->stats;
-	char *errbuf = burst->errbuf[i];
-	long code = 0, version = 0;
-
-	st->done++;
-	if (rc != CURLE_OK) {
-		st->transport_errors++;
-		st->unreached += rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
-		burst_set_error(burst, *errbuf ? errbuf : curl_easy_strerror(rc));
-		return;
-	}
-	/* an HTTP answer, whatever its status: the request reached nginx */
-	burst->url_reached[burst->easy_url[i]]++;
-	burst_conn_answered(burst, burst->easy[i]);
-	curl_easy_getinfo(burst->easy[i], CURLINFO_RESPONSE_CODE, &code);
-	st->status[code >= 100 && code < 600 ? code / 100 : 0]++;
-	st->last_code = code;
-	curl_easy_getinfo(burst->easy[i], CURLINFO_HTTP_VERSION, &version);
-	st->http_version = version_of(version);
 }
 
 static void
@@ -267,9 +231,14 @@ collect_finished(struct burst *burst)
 		i = easy_index(burst, e);
 		/* counted first: out of the multi handle, e no longer finds
 		 * the connection it used (CURLINFO_ACTIVESOCKET) */
-		count_result(burst, i, rc);
+		burst_easy_result(burst, i, rc);
 		curl_multi_remove_handle(burst->multi, e);
 		burst->in_flight--;
+		/* h2c's connections are up: the slots that waited go */
+		if (burst_h2c_finished(burst, i))
+			for (size_t j = 0; j < burst->neasy; j++)
+				if (burst->parked[j] && !(burst->parked[j] = false))
+					burst_slot_next(burst, j);
 		burst_slot_next(burst, i);
 	}
 	update_rate(burst);
@@ -292,6 +261,10 @@ release_curl(struct burst *burst)
 	free(burst->errbuf);
 	free(burst->easy_url);
 	free(burst->tcp);
+	free(burst->parked);
+	free(burst->slot_pk);
+	burst->parked = burst->slot_pk = NULL;
+	burst->h2c_pk = burst->h2c_opened = 0;
 	burst->easy = NULL;
 	burst->errbuf = NULL;
 	burst->easy_url = NULL;
@@ -443,6 +416,9 @@ slots_new(struct burst *burst, unsigned long n)
 
 	burst->easy_url = xcalloc(n, sizeof *burst->easy_url);
 	burst->tcp = xcalloc(n, sizeof *burst->tcp);
+	burst->parked = xcalloc(n, sizeof *burst->parked);
+	burst->slot_pk = xcalloc(n, sizeof *burst->slot_pk);
+	burst->h2c_ready = false;
 	for (i = 0; i < n; i++)
 		burst->tcp[i].fd = -1;
 	burst->neasy = n;

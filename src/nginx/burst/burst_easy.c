@@ -161,6 +161,7 @@ burst_easy_new(struct burst *burst, char *errbuf)
 	if (!e)
 		return NULL;
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	if (getenv("LT_CURLV")) curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(e, CURLOPT_PROXY, "");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -183,25 +184,79 @@ burst_easy_new(struct burst *burst, char *errbuf)
 	 * keepalive_requests), not curl's idle limit (118 s by default). */
 	if (sp->keepalive && sp->hold)
 		curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, 366L * 86400);
-	/* wait for the connection being opened: streams, not connections */
-	if (sp->http2)
-		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	return e;
 }
 
-static long
-http_version(const struct burst *burst, const char *url)
+/* --- HTTP/2's connections ------------------------------------------------------
+ * How many connections the streams take must not depend on timing: the
+ * held-connection logic counts them (held_short), and a check must see
+ * the same ones every burst. With CURLOPT_PIPEWAIT alone, requests that
+ * find the first connection full may still wait for it and ride on it
+ * once streams have ended. So the first burst_conns_for() requests of a
+ * new multi handle each open a connection of their own (no PIPEWAIT: a
+ * connection whose protocol is not known yet is not waited for), the
+ * other slots wait (parked) until those are answered, and every request
+ * after them multiplexes over the open connections (PIPEWAIT).
+ *
+ * h2c on libcurl < 8.0 (Debian 12 has 7.88) has one more reason for this:
+ * it breaks a prior-knowledge connection that another prior-knowledge
+ * request reuses ("Error in the HTTP2 framing layer", curl issue 10634:
+ * it switches the connection to HTTP/2 once more). A request that asks
+ * for HTTP/2 without prior knowledge reuses it fine - but would open a new
+ * connection with an HTTP/1.1 Upgrade that nginx's h2c port refuses; so
+ * only the opening requests ask for prior knowledge there. */
+
+bool
+burst_h2c_park(struct burst *burst, size_t i)
 {
-	if (!burst->spec.http2)
-		return CURL_HTTP_VERSION_1_1;
-	return !strncasecmp(url, "https:", 6) ? CURL_HTTP_VERSION_2TLS :
-		CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+	if (burst->h2c_ready || !burst->spec.http2)
+		return false;
+	if (burst->h2c_opened < burst_conns_for(burst, burst->neasy))
+		return false;
+	burst->parked[i] = true;
+	return true;
 }
 
-/* Every option a request of kind k differs in, set from scratch. */
-void
-burst_easy_kind(struct burst *burst, CURL *e, size_t k)
+bool
+burst_h2c_finished(struct burst *burst, size_t i)
 {
+	if (!burst->slot_pk || !burst->slot_pk[i])
+		return false;
+	burst->slot_pk[i] = false;
+	/* all the opening requests sent are answered (fewer than planned
+	 * when TCP kinds took slots): nothing more to wait for */
+	if (--burst->h2c_pk)
+		return false;
+	burst->h2c_ready = true;
+	return true;
+}
+
+static long
+http_version(struct burst *burst, size_t i, const char *url)
+{
+	CURL *e = burst->easy[i];
+	bool opening = !burst->h2c_ready, tls = !strncasecmp(url, "https:", 6);
+
+	if (!burst->spec.http2)
+		return CURL_HTTP_VERSION_1_1;
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, opening ? 0L : 1L);
+	if (opening) {	/* opens a connection of its own */
+		burst->slot_pk[i] = true;
+		burst->h2c_pk++;
+		burst->h2c_opened++;
+	}
+	if (tls)
+		return CURL_HTTP_VERSION_2TLS;
+	return opening || curl_version_info(CURLVERSION_NOW)->version_num >= 0x080000 ?
+		CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE : CURL_HTTP_VERSION_2_0;
+}
+
+/* Every option a request of kind k differs in, set from scratch, on slot
+ * i's easy handle. */
+void
+burst_easy_kind(struct burst *burst, size_t i, size_t k)
+{
+	CURL *e = burst->easy[i];
 	const struct burst_spec *sp = &burst->spec;
 	const struct burst_req *r = &sp->reqs[k];
 	const char *method = r->method ? r->method : sp->method;
@@ -214,7 +269,7 @@ burst_easy_kind(struct burst *burst, CURL *e, size_t k)
 		body_len = r->body_len;
 	}
 	curl_easy_setopt(e, CURLOPT_URL, sp->urls[k]);
-	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, http_version(burst, sp->urls[k]));
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, http_version(burst, i, sp->urls[k]));
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER,
 		burst->kinds[k].headers ? burst->kinds[k].headers : burst->headers);
 	/* NOBODY off first: it turns a HEAD back into a GET */
@@ -230,6 +285,46 @@ burst_easy_kind(struct burst *burst, CURL *e, size_t k)
 	if (head)
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
 	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method && !head ? method : NULL);
+}
+
+/* --- results ------------------------------------------------------------------ */
+
+static int
+version_of(long v)
+{
+	switch (v) {
+	case CURL_HTTP_VERSION_1_0: return 10;
+	case CURL_HTTP_VERSION_1_1: return 11;
+	case CURL_HTTP_VERSION_2_0: return 20;
+#if LIBCURL_VERSION_NUM >= 0x074200
+	case CURL_HTTP_VERSION_3: return 30;
+#endif
+	default: return 0;
+	}
+}
+
+void
+burst_easy_result(struct burst *burst, size_t i, CURLcode rc)
+{
+	struct burst_stats *st = &burst->stats;
+	char *errbuf = burst->errbuf[i];
+	long code = 0, version = 0;
+
+	st->done++;
+	if (rc != CURLE_OK) {
+		st->transport_errors++;
+		st->unreached += rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
+		burst_set_error(burst, *errbuf ? errbuf : curl_easy_strerror(rc));
+		return;
+	}
+	/* an HTTP answer, whatever its status: the request reached nginx */
+	burst->url_reached[burst->easy_url[i]]++;
+	burst_conn_answered(burst, burst->easy[i]);
+	curl_easy_getinfo(burst->easy[i], CURLINFO_RESPONSE_CODE, &code);
+	st->status[code >= 100 && code < 600 ? code / 100 : 0]++;
+	st->last_code = code;
+	curl_easy_getinfo(burst->easy[i], CURLINFO_HTTP_VERSION, &version);
+	st->http_version = version_of(version);
 }
 
 /* --- the multi handle -------------------------------------------------------- */

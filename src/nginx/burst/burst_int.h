@@ -81,6 +81,12 @@ struct burst {
 	char (*errbuf)[CURL_ERROR_SIZE];
 	size_t *easy_url;	/* the URL index of each slot's request */
 	struct tcp_x *tcp;
+	/* HTTP/2 (burst_easy.c): the slots waiting for the connections to
+	 * open, the slots whose request opens one, how many do and did since
+	 * the slots were made, and whether they all have */
+	bool *parked, *slot_pk;
+	unsigned h2c_pk, h2c_opened;
+	bool h2c_ready;
 	size_t neasy;		/* slots */
 	size_t in_flight;
 	unsigned tcp_open;	/* sockets in CONN_TCP */
@@ -147,7 +153,14 @@ void burst_kinds_set(struct burst *burst, char **urls, const struct burst_req *r
 void burst_kinds_free(struct burst *burst);
 struct curl_slist *burst_easy_headers(char **headers, size_t n);
 CURL *burst_easy_new(struct burst *burst, char *errbuf);
-void burst_easy_kind(struct burst *burst, CURL *e, size_t k);
+void burst_easy_kind(struct burst *burst, size_t i, size_t k);
+/* Count the result of slot i's request (still in the multi handle). */
+void burst_easy_result(struct burst *burst, size_t i, CURLcode rc);
+/* HTTP/2: true when slot i must wait (parked) until the connections
+ * are open; true from burst_h2c_finished when slot i's request was the
+ * last of those that opened them (unpark the others). */
+bool burst_h2c_park(struct burst *burst, size_t i);
+bool burst_h2c_finished(struct burst *burst, size_t i);
 CURLM *burst_multi_new(struct burst *burst, unsigned long nconn);
 /* HTTP/2: streams per connection for n requests in flight; the
  * connections n of them take. */
