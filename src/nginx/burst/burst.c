@@ -71,8 +71,8 @@ update_rate(struct burst *burst)
 }
 
 /* Error text ends up in a TUI and in JSON: printable ASCII only. */
-static void
-set_last_error(struct burst *burst, const char *msg)
+void
+burst_set_error(struct burst *burst, const char *msg)
 {
 	char *d = burst->stats.last_error;
 	size_t i, n = 0;
@@ -171,24 +171,35 @@ curl_fd_cb(struct evloop *loop, int fd, int events, void *ctx)
 
 /* --- easy handles --------------------------------------------------------- */
 
-/* Start the next request of the burst on easy handle i; false when none
- * is left. */
-static bool
-easy_submit(struct burst *burst, size_t i)
+/* The next request of the burst on slot i: its kind's options on the
+ * slot's easy handle, or a TCP exchange (one that ends at once, refused,
+ * is counted and the slot takes the next request). */
+bool
+burst_slot_next(struct burst *burst, size_t i)
 {
 	struct burst_stats *st = &burst->stats;
 	size_t url;
 
-	if (st->sent >= burst->planned || (burst->pause_at && st->sent >= burst->pause_at))
-		return false;
-	url = burst_plan_next(burst);
-	curl_easy_setopt(burst->easy[i], CURLOPT_URL, burst->spec.urls[url]);
-	if (curl_multi_add_handle(burst->multi, burst->easy[i]) != CURLM_OK) {
+	for (;;) {
+		if (st->sent >= burst->planned || (burst->pause_at && st->sent >= burst->pause_at))
+			return false;
+		if (burst_h2c_park(burst, i))
+			return false;
+		url = burst_plan_next(burst);
+		burst->easy_url[i] = url;
+		st->sent++;
+		if (burst->kinds[url].tcp) {
+			if (burst_tcp_start(burst, i, url))
+				return true;
+			continue;
+		}
+		burst_easy_kind(burst, i, url);
+		if (burst->multi && curl_multi_add_handle(burst->multi, burst->easy[i]) == CURLM_OK)
+			break;
 		burst->url_sent[url]--;
+		st->sent--;
 		return false;
 	}
-	burst->easy_url[i] = url;
-	st->sent++;
 	burst->in_flight++;
 	return true;
 }
@@ -201,28 +212,6 @@ easy_index(struct burst *burst, CURL *e)
 
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, &errbuf);
 	return (size_t)((char (*)[CURL_ERROR_SIZE])(void *)errbuf - burst->errbuf);
-}
-
-static void
-count_result(struct burst *burst, size_t i, CURLcode rc)
-{
-	struct burst_stats *st = &burst->stats;
-	char *errbuf = burst->errbuf[i];
-	long code = 0;
-
-	st->done++;
-	if (rc != CURLE_OK) {
-		st->transport_errors++;
-		st->unreached += rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
-		set_last_error(burst, *errbuf ? errbuf : curl_easy_strerror(rc));
-		return;
-	}
-	/* an HTTP answer, whatever its status: the request reached nginx */
-	burst->url_reached[burst->easy_url[i]]++;
-	burst_conn_answered(burst, burst->easy[i]);
-	curl_easy_getinfo(burst->easy[i], CURLINFO_RESPONSE_CODE, &code);
-	st->status[code >= 100 && code < 600 ? code / 100 : 0]++;
-	st->last_code = code;
 }
 
 static void
@@ -242,10 +231,15 @@ collect_finished(struct burst *burst)
 		i = easy_index(burst, e);
 		/* counted first: out of the multi handle, e no longer finds
 		 * the connection it used (CURLINFO_ACTIVESOCKET) */
-		count_result(burst, i, rc);
+		burst_easy_result(burst, i, rc);
 		curl_multi_remove_handle(burst->multi, e);
 		burst->in_flight--;
-		easy_submit(burst, i);
+		/* h2c's connections are up: the slots that waited go */
+		if (burst_h2c_finished(burst, i))
+			for (size_t j = 0; j < burst->neasy; j++)
+				if (burst->parked[j] && !(burst->parked[j] = false))
+					burst_slot_next(burst, j);
+		burst_slot_next(burst, i);
 	}
 	update_rate(burst);
 }
@@ -259,16 +253,22 @@ release_curl(struct burst *burst)
 
 	burst->releasing = true;
 	if (burst->multi)
-		for (i = 0; i < burst->neasy; i++)
+		for (i = 0; burst->easy && i < burst->neasy; i++)
 			curl_multi_remove_handle(burst->multi, burst->easy[i]);
-	for (i = 0; i < burst->neasy; i++)
+	for (i = 0; burst->easy && i < burst->neasy; i++)
 		curl_easy_cleanup(burst->easy[i]);
 	free(burst->easy);
 	free(burst->errbuf);
 	free(burst->easy_url);
+	free(burst->tcp);
+	free(burst->parked);
+	free(burst->slot_pk);
+	burst->parked = burst->slot_pk = NULL;
+	burst->h2c_pk = burst->h2c_opened = 0;
 	burst->easy = NULL;
 	burst->errbuf = NULL;
 	burst->easy_url = NULL;
+	burst->tcp = NULL;
 	burst->neasy = 0;
 	burst->in_flight = 0;
 	if (burst->multi)
@@ -284,12 +284,21 @@ release_curl(struct burst *burst)
  * one (keepalive_requests, keepalive_timeout) or one failed. Checked with
  * them, nginx's own per-connection memory would rise and fall with their
  * number and look like growth; so they are all closed (drained) instead,
- * and the next burst opens them again: a check sees all of them or none. */
+ * and the next burst opens them again: a check sees all of them or none.
+ * Connections, not requests in flight: with HTTP/2 the slots are streams
+ * over burst_conns_for() connections. With TCP kinds in the mix, how many
+ * slots were HTTP at once varies, so the count the burst began with (if
+ * it held any) is what must still be there. */
 static bool
 held_short(const struct burst *burst)
 {
-	return burst->stats.conn_closed ||
-		burst->stats.open_connections - burst->draining != burst->neasy;
+	unsigned open = burst->stats.open_connections - burst->draining - burst->tcp_open;
+
+	if (burst->stats.conn_closed)
+		return true;
+	if (!burst->ntcp_kinds)
+		return open != burst_conns_for(burst, burst->neasy);
+	return burst->held_at_start && open != burst->held_at_start;
 }
 
 /* The last thing every loop callback does: the done callback may start the
@@ -302,14 +311,13 @@ burst_maybe_complete(struct burst *burst)
 
 	if (!burst->running)
 		return;
-	if (burst->multi) {
+	if (burst->multi)
 		collect_finished(burst);
-		if (burst->in_flight)
-			return;
-		if (!holding(burst) || held_short(burst)) {
-			burst->stats.released = holding(burst);
-			release_curl(burst);
-		}
+	if (burst->in_flight)
+		return;
+	if (burst->neasy && (!holding(burst) || held_short(burst))) {
+		burst->stats.released = holding(burst);
+		release_curl(burst);
 	}
 	if (burst->draining)
 		return;
@@ -349,8 +357,6 @@ struct burst *
 burst_new(struct evloop *loop, const struct burst_spec *spec)
 {
 	struct burst *burst;
-	size_t i;
-	bool has_expect = false, has_accept = false;
 
 	if (!spec->nurls || !spec->urls)
 		return NULL;
@@ -362,25 +368,14 @@ burst_new(struct evloop *loop, const struct burst_spec *spec)
 	burst = xcalloc(1, sizeof *burst);
 	burst->loop = loop;
 	burst->spec = *spec;
-	burst->spec.urls = xcalloc(spec->nurls, sizeof *burst->spec.urls);
-	for (i = 0; i < spec->nurls; i++)
-		burst->spec.urls[i] = xstrdup(spec->urls[i]);
+	burst->spec.urls = NULL;
+	burst->spec.reqs = NULL;
+	burst->spec.nurls = 0;
+	burst_kinds_set(burst, spec->urls, spec->reqs, spec->nurls);
 	burst->spec.headers = xcalloc(spec->nheaders + 1, sizeof *burst->spec.headers);
-	for (i = 0; i < spec->nheaders; i++) {
+	for (size_t i = 0; i < spec->nheaders; i++)
 		burst->spec.headers[i] = xstrdup(spec->headers[i]);
-		burst->headers = curl_slist_append(burst->headers, spec->headers[i]);
-		if (!strncasecmp(spec->headers[i], "Expect:", 7))
-			has_expect = true;
-		if (!strncasecmp(spec->headers[i], "Accept:", 7))
-			has_accept = true;
-	}
-	/* A body would make curl wait for "100 Continue" that nginx may not send. */
-	if (!has_expect)
-		burst->headers = curl_slist_append(burst->headers, "Expect:");
-	/* Every header costs nginx time under valgrind: send what wrk sends
-	 * (Host only) unless the user asks for more with -H. */
-	if (!has_accept)
-		burst->headers = curl_slist_append(burst->headers, "Accept:");
+	burst->headers = burst_easy_headers(spec->headers, spec->nheaders);
 	burst->spec.method = spec->method ? xstrdup(spec->method) : NULL;
 	burst->spec.body = spec->body ? xstrdup(spec->body) : NULL;
 	burst->body_len = spec->body ? strlen(spec->body) : 0;
@@ -400,11 +395,9 @@ burst_free(struct burst *burst)
 	if (!burst)
 		return;
 	burst_abort(burst);
-	for (i = 0; i < burst->spec.nurls; i++)
-		free(burst->spec.urls[i]);
+	burst_kinds_free(burst);
 	for (i = 0; i < burst->spec.nheaders; i++)
 		free(burst->spec.headers[i]);
-	free(burst->spec.urls);
 	free(burst->spec.headers);
 	free((char *)burst->spec.method);
 	free((char *)burst->spec.body);
@@ -414,22 +407,39 @@ burst_free(struct burst *burst)
 	free(burst);
 }
 
-static CURLM *
-multi_new(struct burst *burst)
+/* The slots of a burst of n in flight: easy handles (and the multi
+ * handle) only when some kind is HTTP. */
+static void
+slots_new(struct burst *burst, unsigned long n)
 {
-	CURLM *m = curl_multi_init();
-	long c = (long)burst->spec.concurrency;
+	size_t i;
 
-	if (!m)
-		return NULL;
-	curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, socket_cb);
-	curl_multi_setopt(m, CURLMOPT_SOCKETDATA, burst);
-	curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, timer_cb);
-	curl_multi_setopt(m, CURLMOPT_TIMERDATA, burst);
-	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, c);
-	curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, c);
-	curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, c);
-	return m;
+	burst->easy_url = xcalloc(n, sizeof *burst->easy_url);
+	burst->tcp = xcalloc(n, sizeof *burst->tcp);
+	burst->parked = xcalloc(n, sizeof *burst->parked);
+	burst->slot_pk = xcalloc(n, sizeof *burst->slot_pk);
+	burst->h2c_ready = false;
+	for (i = 0; i < n; i++)
+		burst->tcp[i].fd = -1;
+	burst->neasy = n;
+	if (burst->ntcp_kinds == burst->spec.nurls)
+		return;
+	burst->multi = burst_multi_new(burst, n);
+	if (!burst->multi)
+		return;
+	curl_multi_setopt(burst->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+	curl_multi_setopt(burst->multi, CURLMOPT_SOCKETDATA, burst);
+	curl_multi_setopt(burst->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	curl_multi_setopt(burst->multi, CURLMOPT_TIMERDATA, burst);
+	burst->easy = xcalloc(n, sizeof *burst->easy);
+	burst->errbuf = xcalloc(n, sizeof *burst->errbuf);
+	for (i = 0; i < n; i++)
+		if (!(burst->easy[i] = burst_easy_new(burst, burst->errbuf[i])))
+			break;
+	if (i < n) {	/* curl refused: no slot may run without its handle */
+		burst->neasy = i;
+		release_curl(burst);
+	}
 }
 
 static bool
@@ -466,28 +476,20 @@ start(struct burst *burst, burst_done_cb done, void *ctx, bool warm)
 	burst->probe = PROBE_IDLE;
 	/* Held connections close (drained before the end) when the URLs or
 	 * their number changed, or without hold. */
-	if (burst->multi && (burst->reset_pending || !holding(burst) || (n && burst->neasy != n)))
+	if (burst->neasy && (burst->reset_pending || !holding(burst) || (n && burst->neasy != n)))
 		release_curl(burst);
 	burst->reset_pending = false;
-	if (n && !burst->multi) {
-		burst->multi = multi_new(burst);
-		burst->easy = xcalloc(n, sizeof *burst->easy);
-		burst->errbuf = xcalloc(n, sizeof *burst->errbuf);
-		burst->easy_url = xcalloc(n, sizeof *burst->easy_url);
-		for (i = 0; burst->multi && i < n; i++) {
-			burst->easy[i] = burst_easy_new(burst, burst->errbuf[i]);
-			if (!burst->easy[i])
-				break;
-			burst->neasy++;
-		}
+	burst->held_at_start = burst->stats.open_connections - burst->draining - burst->tcp_open;
+	if (n && !burst->neasy)
+		slots_new(burst, n);
+	for (i = 0; n && i < burst->neasy; i++) {
+		if (burst->errbuf)
+			burst->errbuf[i][0] = '\0';
+		burst_slot_next(burst, i);
 	}
-	for (i = 0; n && burst->multi && i < burst->neasy; i++) {
-		burst->errbuf[i][0] = '\0';
-		easy_submit(burst, i);
-	}
-	if (n && !burst->in_flight) {
+	if (n && !burst->neasy) {
 		/* curl refused us outright: report it, but from the loop. */
-		set_last_error(burst, "libcurl initialisation failed");
+		burst_set_error(burst, "libcurl initialisation failed");
 		release_curl(burst);
 	}
 	/* With nothing in flight no curl callback will ever end the burst. */
@@ -520,6 +522,7 @@ burst_abort(struct burst *burst)
 	size_t fd;
 
 	burst->aborting = true;
+	burst_tcp_abort(burst);
 	release_curl(burst);
 	burst_probe_cancel(burst);
 	for (fd = 0; fd < burst->cap_conns; fd++)

@@ -40,6 +40,8 @@ burst_conn_close(struct burst *burst, int fd)
 	evloop_unwatch_fd(burst->loop, fd);
 	if (c->state == CONN_DRAINING)
 		burst->draining--;
+	if (c->state == CONN_TCP)
+		burst->tcp_open--;
 	burst_conn_retire(burst, c);
 	c->state = CONN_NONE;
 	burst->stats.open_connections--;
@@ -71,10 +73,11 @@ burst_url_is_loopback(const char *url)
 	unsigned char addr[sizeof(struct in6_addr)];
 	bool ok = false;
 
-	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	if (u && curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
 		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
 		curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-		(!strcasecmp(scheme, "http") || !strcasecmp(scheme, "https"))) {
+		(!strcasecmp(scheme, "http") || !strcasecmp(scheme, "https") ||
+		!strcasecmp(scheme, "tcp"))) {
 		size_t hl = strlen(host);
 
 		if (!strcasecmp(host, "localhost"))
@@ -192,70 +195,29 @@ burst_conn_close_cb(void *clientp, curl_socket_t fd)
 			burst->closed_idle++;
 	}
 	burst_conn_retire(burst, c);	/* its worker can no longer be told */
+	burst_conn_drain(burst, fd);
+	return 0;
+}
+
+/* TLS: curl has sent its close_notify (if the handshake was done) before
+ * it calls the close-socket callback; nginx answers it by closing, and
+ * its EOF is what the drain waits for, as over plain TCP. */
+void
+burst_conn_drain(struct burst *burst, int fd)
+{
+	struct conn *c = burst_conn_get(burst, fd);
+
 	/* A socket that never connected has no peer to wait for. */
 	if (burst->aborting || shutdown(fd, SHUT_WR) < 0) {
 		burst_conn_close(burst, fd);
-		return 0;
+		return;
 	}
+	if (c->state == CONN_TCP)
+		burst->tcp_open--;
 	c->state = CONN_DRAINING;
 	burst->draining++;
 	c->deadline_ns = util_now_ns() + burst->spec.timeout_ms * 1000000;
 	evloop_watch_fd(burst->loop, fd, EV_READ, drain_fd_cb, burst);
 	if (!burst->drain_timer)
 		arm_drain_timer(burst);
-	return 0;
-}
-
-
-/* --- easy handles ------------------------------------------------------ */
-
-static size_t
-discard_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	(void)ptr;
-	(void)userdata;
-	return size * nmemb;
-}
-
-CURL *
-burst_easy_new(struct burst *burst, char *errbuf)
-{
-	const struct burst_spec *sp = &burst->spec;
-	CURL *e = curl_easy_init();
-
-	if (!e)
-		return NULL;
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_PROXY, "");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-#endif
-	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, sp->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, errbuf);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard_cb);
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, burst_conn_open_cb);
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, burst);
-	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, burst_conn_close_cb);
-	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, burst);
-	if (!sp->keepalive)
-		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
-	/* A held connection lives as long as nginx keeps it (keepalive_timeout,
-	 * keepalive_requests), not curl's idle limit (118 s by default). */
-	if (sp->keepalive && sp->hold)
-		curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, 366L * 86400);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, burst->headers);
-	if (sp->body) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)burst->body_len);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, sp->body);
-	}
-	if (sp->method) {
-		/* HEAD has no body to wait for; curl must be told. */
-		if (!strcmp(sp->method, "HEAD"))
-			curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, sp->method);
-	}
-	return e;
 }

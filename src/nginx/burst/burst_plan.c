@@ -23,9 +23,24 @@
 void
 burst_plan(unsigned long requests, size_t nurls, unsigned long k, unsigned long *counts)
 {
-	unsigned long w2 = 2UL * nurls, a, b, left = requests;
+	burst_plan_weighted(requests, nurls, NULL, k, counts);
+}
+
+static unsigned long
+weight_of(const unsigned long *weights, size_t i)
+{
+	return weights && weights[i] ? weights[i] : 1;
+}
+
+/* Kind i's weight in burst k: the focus's plus W, the others' own, out
+ * of 2W; products in 128 bits, so no weights overflow the quotas. */
+void
+burst_plan_weighted(unsigned long requests, size_t nurls, const unsigned long *weights,
+	unsigned long k, unsigned long *counts)
+{
+	unsigned __int128 total = 0, *frac;
+	unsigned long left = requests;
 	size_t focus, i, j;
-	unsigned long *frac;
 	bool *bumped;
 
 	if (!nurls)
@@ -35,19 +50,23 @@ burst_plan(unsigned long requests, size_t nurls, unsigned long k, unsigned long 
 		return;
 	}
 	focus = (size_t)(k % nurls);
-	/* requests = a*2n + b; quota_i = requests*w_i/2n without overflow */
-	a = requests / w2;
-	b = requests % w2;
+	for (i = 0; i < nurls; i++)
+		total += weight_of(weights, i);
+	total *= 2;
 	frac = xcalloc(nurls, sizeof *frac);
 	bumped = xcalloc(nurls, sizeof *bumped);
 	for (i = 0; i < nurls; i++) {
-		unsigned long w = i == focus ? nurls + 1 : 1;
+		unsigned __int128 w = weight_of(weights, i), q;
 
-		counts[i] = a * w + b * w / w2;
-		frac[i] = b * w % w2;
+		if (i == focus)
+			w += total / 2;
+		q = (unsigned __int128)requests * w;
+		counts[i] = (unsigned long)(q / total);
+		frac[i] = q % total;
 		left -= counts[i];
 	}
-	/* left < nurls: one more for each of the largest remainders */
+	/* left < nurls: one more for each of the largest remainders, ties to
+	 * the focus, then the kinds after it in turn */
 	while (left--) {
 		size_t best = nurls;
 
@@ -92,8 +111,14 @@ burst_plan_start(struct burst *burst)
 {
 	size_t n = burst->spec.nurls;
 
+	unsigned long *w = xcalloc(n, sizeof *w);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		w[i] = burst->spec.reqs[i].weight;
 	burst->planned = burst->spec.requests;
-	burst_plan(burst->planned, n, burst->nbursts++, burst->url_plan);
+	burst_plan_weighted(burst->planned, n, w, burst->nbursts++, burst->url_plan);
+	free(w);
 	memset(burst->url_swrr, 0, n * sizeof *burst->url_swrr);
 	memset(burst->url_sent, 0, n * sizeof *burst->url_sent);
 	memset(burst->url_reached, 0, n * sizeof *burst->url_reached);
@@ -137,17 +162,15 @@ burst_count(const struct burst *burst)
 bool
 burst_set_urls(struct burst *burst, char **urls, size_t nurls)
 {
-	size_t i;
+	return burst_set_reqs(burst, urls, NULL, nurls);
+}
 
-	if (burst->running || !nurls || !urls)
+bool
+burst_set_reqs(struct burst *burst, char **urls, const struct burst_req *reqs, size_t n)
+{
+	if (burst->running || !n || !urls)
 		return false;
-	for (i = 0; i < burst->spec.nurls; i++)
-		free(burst->spec.urls[i]);
-	free(burst->spec.urls);
-	burst->spec.urls = xcalloc(nurls, sizeof *burst->spec.urls);
-	for (i = 0; i < nurls; i++)
-		burst->spec.urls[i] = xstrdup(urls[i]);
-	burst->spec.nurls = nurls;
+	burst_kinds_set(burst, urls, reqs, n);
 	burst->nbursts = 0;
 	burst->reset_pending = true;
 	burst->paused = false;
