@@ -240,6 +240,10 @@ test_shapes(void **state)
 	assert_int_equal(rf.n, 1);
 	assert_string_equal(rf.reqs[0].url, "/2");
 	reqfile_free(&rf);
+	/* an empty value (the fuzzer's first find: it was not terminated) */
+	parse_ok("@v =\nGET /{{v}}x{{v}}\n", &rf);
+	assert_string_equal(rf.reqs[0].url, "/x");
+	reqfile_free(&rf);
 }
 
 static void
@@ -340,6 +344,7 @@ test_bad_bodies(void **state)
 		"(No such file or directory; a relative path starts at the request file's directory)");
 	BAD("POST /a\n\n<   \n", 3, "names no file (want < path/to/body)");
 	BAD("POST /a\n\n< /\n", 3, "cannot read body file '/' (Is a directory");
+	BAD("POST /a\n\n< /dev/zero\n", 3, "body file '/dev/zero' is not a regular file");
 	/* the path in the error is the one opened: anchored at the file's dir */
 	assert_false(reqfile_parse("dir/sub/t.http", "###\nPOST /a\n\n< b.bin\n", 22, &rf, err,
 		sizeof err));

@@ -219,6 +219,32 @@ body_path(const struct reqfile_parser *p, const char *rel)
 	return xasprintf("%.*s/%s", (int)(slash - p->path), p->path, rel);
 }
 
+/* The bytes of a body file: a regular file (a device or a FIFO would
+ * block or never end), within what is left of the 16 MB. */
+static bool
+read_body(struct reqfile_parser *p, unsigned no, const char *path, char **data, size_t *len)
+{
+	char b[96];
+	struct stat st;
+	int errnum = 0;
+
+	if (stat(path, &st) < 0)
+		errnum = errno;
+	else if (!S_ISREG(st.st_mode))
+		errnum = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+	else if (reqfile_read_all(path, REQFILE_MAX - p->total, data, len, &errnum))
+		return true;
+	reqfile_show(b, sizeof b, path, strlen(path));
+	if (errnum == EFBIG)
+		return reqfile_fail(p, no, "body file '%s' makes the requests larger than 16 MB "
+			"(use a smaller file)", b);
+	if (errnum == EINVAL)
+		return reqfile_fail(p, no, "body file '%s' is not a regular file (save the body "
+			"in a file)", b);
+	return reqfile_fail(p, no, "cannot read body file '%s' (%s; a relative path starts at "
+		"the request file's directory)", b, strerror(errnum));
+}
+
 /* A body line "< path" or "<@ path": the file's bytes (with variables for <@). */
 static bool
 include_file(struct reqfile_parser *p, unsigned no, const char *s, size_t n, struct sbuf *out)
@@ -228,7 +254,6 @@ include_file(struct reqfile_parser *p, unsigned no, const char *s, size_t n, str
 	size_t rn = n - 1 - vars, len = 0;
 	struct sbuf name = SBUF_INIT;
 	char b[96], *path, *data = NULL;
-	int errnum;
 	bool ok;
 
 	reqfile_trim(&rel, &rn);
@@ -241,13 +266,7 @@ include_file(struct reqfile_parser *p, unsigned no, const char *s, size_t n, str
 		return false;
 	}
 	path = body_path(p, name.data);
-	ok = reqfile_read_all(path, REQFILE_MAX - p->total, &data, &len, &errnum);
-	if (!ok && errnum == EFBIG)
-		reqfile_fail(p, no, "body file '%s' makes the requests larger than 16 MB (use a smaller file)",
-			reqfile_show(b, sizeof b, path, strlen(path)));
-	else if (!ok)
-		reqfile_fail(p, no, "cannot read body file '%s' (%s; a relative path starts at the request "
-			"file's directory)", reqfile_show(b, sizeof b, path, strlen(path)), strerror(errnum));
+	ok = read_body(p, no, path, &data, &len);
 	if (ok) {
 		p->total += len;
 		ok = vars ? reqfile_subst(p, no, data, len, out) : (sbuf_add(out, data, len), true);

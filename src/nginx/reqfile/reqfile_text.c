@@ -185,6 +185,7 @@ reqfile_subst(struct reqfile_parser *p, unsigned no, const char *s, size_t n, st
 {
 	size_t i = 0;
 
+	sbuf_add(out, "", 0);	/* NUL terminated even when nothing follows */
 	sbuf_reserve(out, n);
 	while (i < n) {
 		const char *o = memmem(s + i, n - i, "{{", 2);
