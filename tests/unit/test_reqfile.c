@@ -246,6 +246,25 @@ test_shapes(void **state)
 	reqfile_free(&rf);
 }
 
+/* A JetBrains file: response handlers and references are not sent. */
+static void
+test_jetbrains(void **state)
+{
+	struct reqfile rf;
+
+	(void)state;
+	parse_ok("### Get\nGET /a\nAccept: text/plain\n\n> {%\n  client.test(\"ok\", function() {\n"
+		"    client.assert(response.status === 200);\n  });\n%}\n\n"
+		"### Post\nPOST /b\n\n{\"k\": 1}\n\n>> out.json\n\n### Check\nGET /c\n> check.js\n"
+		"<> 2024-01-01T000000.200.json\n", &rf);
+	assert_int_equal(rf.n, 3);
+	assert_null(rf.reqs[0].body);
+	assert_int_equal(rf.reqs[0].nheaders, 1);
+	assert_string_equal(rf.reqs[1].body, "{\"k\": 1}");
+	assert_int_equal(rf.reqs[2].nheaders, 0);
+	reqfile_free(&rf);
+}
+
 static void
 test_sample_files(void **state)
 {
@@ -310,7 +329,7 @@ static void
 test_bad_variables(void **state)
 {
 	(void)state;
-	BAD("@a = 1\n\nGET /{{b}}\n", 3, "undefined variable {{b}} (define it above: @b = value)");
+	BAD("@a = 1\n\nGET /{{b}}\n", 3, "undefined variable {{b}} (define it above: @b = value; environment files are not read)");
 	BAD("GET /a\nX: {{later}}\n\n###\n@later = 1\n", 2, "undefined variable {{later}}");
 	BAD("POST /a\n\n{\"id\": \"{{$guid}}\"}\n", 3, "{{$guid}}: system variables are not supported");
 	BAD("GET /a\nAuthorization: {{login.response.body.token}}\n", 2,
@@ -415,6 +434,7 @@ main(void)
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_body_files),
 		cmocka_unit_test(test_shapes),
+		cmocka_unit_test(test_jetbrains),
 		cmocka_unit_test(test_sample_files),
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_bad_request_lines),

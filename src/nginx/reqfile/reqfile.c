@@ -118,6 +118,18 @@ is_comment(const char *t, size_t tn)
 	return (tn && t[0] == '#') || reqfile_starts(t, tn, "//");
 }
 
+/* JetBrains' lines after a request: a response handler ("> {% ... %}",
+ * "> check.js"), where the response goes (">> out.json", ">>! out.json")
+ * and a response to compare with ("<> previous.json"). Not sent: the
+ * rest of the block is skipped. */
+static bool
+is_handler(const char *s, size_t n)
+{
+	return reqfile_starts(s, n, "> {%") || reqfile_starts(s, n, ">> ") ||
+		reqfile_starts(s, n, ">>! ") || reqfile_starts(s, n, "<> ") ||
+		(reqfile_starts(s, n, "> ") && n > 5 && !memcmp(s + n - 3, ".js", 3));
+}
+
 static bool
 line(struct reqfile_parser *p, const char *raw, size_t n)
 {
@@ -127,6 +139,12 @@ line(struct reqfile_parser *p, const char *raw, size_t n)
 
 	if (reqfile_starts(raw, n, "###"))
 		return separator(p, raw, n);
+	if (p->state == REQFILE_AFTER)
+		return true;
+	if (p->state != REQFILE_OUTSIDE && is_handler(raw, n)) {
+		p->state = REQFILE_AFTER;	/* the request ends here */
+		return true;
+	}
 	reqfile_trim(&t, &tn);
 	if (p->state == REQFILE_BODY)
 		return body_line(p, raw, t, tn);

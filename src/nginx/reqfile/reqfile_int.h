@@ -20,7 +20,12 @@ struct reqfile_var {
 	char *name, *value;
 };
 
-enum reqfile_state { REQFILE_OUTSIDE, REQFILE_HEADERS, REQFILE_BODY };
+enum reqfile_state {
+	REQFILE_OUTSIDE,	/* before the request line: comments, metadata, variables */
+	REQFILE_HEADERS,
+	REQFILE_BODY,
+	REQFILE_AFTER,		/* a response handler: nothing more to send */
+};
 
 struct reqfile_parser {
 	const char *path, *text;

@@ -169,7 +169,8 @@ subst_one(struct reqfile_parser *p, unsigned no, const char *in, size_t n, struc
 			"(write the value, or define a file variable: @name = value)",
 			reqfile_show(b, sizeof b, name, n));
 	if (!v)
-		return reqfile_fail(p, no, "undefined variable {{%s}} (define it above: @%s = value)",
+		return reqfile_fail(p, no, "undefined variable {{%s}} (define it above: @%s = value; "
+			"environment files are not read)",
 			reqfile_show(b, sizeof b, name, n), reqfile_show(b2, sizeof b2, name, n));
 	p->total += strlen(v->value);
 	if (p->total > REQFILE_MAX)
