@@ -242,11 +242,25 @@ reqset_add_url(struct reqset *rs, const char *url, char *err, size_t errlen)
 	return add_plain(rs, "--url ", NULL, url, xstrdup(url), err, errlen);
 }
 
-static void
-add_request(struct reqset *rs, const struct reqfile_req *q, size_t index)
+/* Does "@FILE#TITLE" make request i of rf again? Not when an earlier
+ * request has the same title: "@FILE#N" does. */
+static bool
+title_selects(const struct reqfile *rf, size_t i)
 {
-	char *entry = q->title ? xasprintf("@%s#%s", q->file, q->title) :
-		xasprintf("@%s#%zu", q->file, index + 1);
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (rf->reqs[j].title && !strcmp(rf->reqs[j].title, rf->reqs[i].title))
+			return false;
+	return true;
+}
+
+static void
+add_request(struct reqset *rs, const struct reqfile *rf, size_t index)
+{
+	const struct reqfile_req *q = &rf->reqs[index];
+	char *entry = q->title && title_selects(rf, index) ?
+		xasprintf("@%s#%s", q->file, q->title) : xasprintf("@%s#%zu", q->file, index + 1);
 	struct burst_req *r = add_kind(rs, xstrdup(q->url), reqfile_kind_name(q), entry,
 		xasprintf("%s:%u", q->file, q->line));
 
@@ -339,7 +353,7 @@ reqset_add_file(struct reqset *rs, const char *path, const char *select, char *e
 	}
 	for (i = 0; i < rf.n; i++)
 		if (only < 0 || (size_t)only == i)
-			add_request(rs, &rf.reqs[i], i);
+			add_request(rs, &rf, i);
 	reqfile_free(&rf);
 	return true;
 }
@@ -390,6 +404,8 @@ reqset_add_tcp(struct reqset *rs, const char *addr, const char *send_file,
 	size_t len;
 	int errnum;
 
+	if (addr && !strncmp(addr, "tcp://", 6))
+		addr += 6;
 	if (addr && !addr_ok(addr)) {
 		shown(b, sizeof b, addr);
 		snprintf(err, errlen, "--tcp %.200s: not a loopback HOST:PORT (use 127.0.0.1:PORT, "

@@ -288,6 +288,35 @@ test_entries(void **state)
 	reqset_free(rs);
 }
 
+/* Two requests titled alike: the second's entry is its number. */
+static void
+test_same_titles(void **state)
+{
+	struct reqset *rs = reqset_new(NULL), *again;
+	char err[256], *path, *want;
+	size_t i;
+
+	(void)state;
+	path = write_tmp("same.http", "### Same\nGET /a\n### Same\nGET /b\n", 32);
+	must(reqset_add_file(rs, path, NULL, err, sizeof err), err);
+	want = xasprintf("@%s#2", path);
+	assert_string_equal(reqset_entry(rs, 1), want);
+	free(want);
+	assert_string_equal(reqset_name(rs, 1), "Same (2)");
+	again = reqset_empty_like(rs);
+	for (i = 0; i < 2; i++)
+		must(reqset_add_entry(again, reqset_entry(rs, i), err, sizeof err), err);
+	assert_string_equal(reqset_urls(again)[0], "/a");
+	assert_string_equal(reqset_urls(again)[1], "/b");
+	/* --tcp tcp://HOST:PORT is HOST:PORT */
+	must(reqset_add_tcp(rs, "tcp://127.0.0.1:9", hello, 0, 0, err, sizeof err), err);
+	assert_string_equal(reqset_urls(rs)[2], "tcp://127.0.0.1:9");
+	unlink(path);
+	free(path);
+	reqset_free(again);
+	reqset_free(rs);
+}
+
 static void
 expect_error(bool ok, const char *err, const char *want)
 {
@@ -358,6 +387,7 @@ main(void)
 		cmocka_unit_test(test_file_select),
 		cmocka_unit_test(test_tcp_kinds),
 		cmocka_unit_test(test_entries),
+		cmocka_unit_test(test_same_titles),
 		cmocka_unit_test(test_errors),
 	};
 	int rc;
