@@ -50,6 +50,9 @@ bool reqfile_load(const char *path, struct reqfile *out, char *err, size_t errle
 bool reqfile_parse(const char *path, const char *text, size_t len, struct reqfile *out,
 	char *err, size_t errlen);
 void reqfile_free(struct reqfile *rf);
+/* The bytes of a file (a body, a --send file): at most max bytes, NUL
+ * terminated, *out malloc'd. False with *errnum (EFBIG: over max). */
+bool reqfile_read_all(const char *path, size_t max, char **out, size_t *len, int *errnum);
 /* The kind's name: its title, else "METHOD URL". Malloc'd. */
 char *reqfile_kind_name(const struct reqfile_req *r);
 
