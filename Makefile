@@ -18,12 +18,13 @@ VERSION  := 0.1.0
 
 # Quiet by default; V=1 shows the full command lines.
 Q        := $(if $(V),,@)
-PKGS     := ncursesw libxml-2.0 libcurl jansson
+PKGS     := ncursesw libxml-2.0 libcurl jansson openssl
 # Debian package that provides each pkg-config module, for the error message.
 deb_ncursesw   := libncurses-dev
 deb_libxml-2.0 := libxml2-dev
 deb_libcurl    := libcurl4-openssl-dev
 deb_jansson    := libjansson-dev
+deb_openssl    := libssl-dev
 deb_cmocka     := libcmocka-dev
 
 BUILD    := build

@@ -19,8 +19,9 @@ struct probe;
  * not be reached (connect failed). */
 typedef void (*probe_cb)(void *ctx, bool answered);
 
-/* base_url "http://127.0.0.1:8080" or "http://[::1]:8080". NULL when the
- * address is not one of those (nothing to probe: the caller goes on). */
+/* base_url "http://127.0.0.1:8080" or "http://[::1]:8080", or https://
+ * (the same bytes: see probe.c). NULL when the address is not one of
+ * those (nothing to probe: the caller goes on). */
 struct probe *probe_start(struct evloop *loop, const char *base_url, probe_cb cb, void *ctx);
 void probe_free(struct probe *p);
 

@@ -108,6 +108,33 @@ lt_fixture_conf() {
 	echo "$port"
 }
 
+# lt_fixture_proto_conf DIR: the protocol fixture config
+# (tests/fixture/nginx-proto.conf.in) in DIR/nginx.conf, with a throwaway
+# key and certificate in DIR (build/drivers/tlscert_driver: make unit)
+# and nginx.conf.in's locations in DIR/locations.conf. Sets port (plain),
+# tls_port (ssl http2), h2c_port (cleartext http2), stream_port
+# (leaky_stream): four distinct free ports.
+lt_fixture_proto_conf() {
+	local dir=$1 drv=$lt_repo/build/drivers/tlscert_driver p v all=" "
+	[ -x "$drv" ] || { echo "lt_fixture_proto_conf: no $drv (make unit)" >&2; return 1; }
+	mkdir -p "$dir/logs"
+	rm -f "$dir/tls.crt" "$dir/tls.key"
+	"$drv" "$dir" >/dev/null || return 1
+	for p in port tls_port h2c_port stream_port; do
+		v=$(lt_free_port) || return 1
+		while [[ $all == *" $v "* ]]; do v=$(lt_free_port) || return 1; done
+		printf -v "$p" '%s' "$v"
+		all+="$v "
+	done
+	sed -n '/server_name  localhost;/,/^    }$/p' "$lt_repo/tests/fixture/nginx.conf.in" |
+		sed -e '1d;$d' -e "s|@HTML@|$lt_repo/tests/fixture/html|g" >"$dir/locations.conf"
+	sed -e "s|@PORT@|$port|g" -e "s|@TLSPORT@|$tls_port|g" -e "s|@H2CPORT@|$h2c_port|g" \
+		-e "s|@STREAMPORT@|$stream_port|g" -e "s|@CRT@|$dir/tls.crt|g" \
+		-e "s|@KEY@|$dir/tls.key|g" -e "s|@PREFIX@|$dir|g" \
+		-e "s|@HTML@|$lt_repo/tests/fixture/html|g" \
+		"$lt_repo/tests/fixture/nginx-proto.conf.in" >"$dir/nginx.conf"
+}
+
 # lt_running PATTERN: a process whose command line matches PATTERN (pgrep
 # -f, extended regex) runs. Only pgrep's "none matched" (status 1) says
 # no: a pgrep that is missing or fails counts as running, so no "nothing

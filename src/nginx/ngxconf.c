@@ -102,7 +102,7 @@ scan_first_arg(struct ngxconf_scan *s, const char *directive, unsigned dline, co
 /* Where a directive is: the blocks around it, enough to tell http's
  * listens from stream's and which server a `http2 on;` is in. */
 struct scan_ctx {
-	char stack[16][16];	/* names of the open blocks */
+	char stack[16][32];	/* names of the open blocks (directive[] is 32) */
 	unsigned depth;
 	unsigned servers;	/* server blocks opened so far */
 	unsigned listen_server;	/* the one with the first http listen */

@@ -23,7 +23,12 @@ struct probe {
 	void *ctx;
 };
 
-/* "http://127.0.0.1:8080" / "http://[::1]:8080" into a socket address. */
+/* "http://127.0.0.1:8080" / "https://[::1]:8080" into a socket address.
+ * https is the same probe: nginx 1.22 peeks at the first byte, and one
+ * that starts no TLS record gets the plain-HTTP parser's 400. So does a
+ * cleartext `listen ... http2`, in its way: the probe is longer than
+ * HTTP/2's "PRI * HTTP/2.0\r\n", differs from it, and nginx answers
+ * GOAWAY and closes. */
 static bool
 parse_url(const char *url, struct sockaddr_storage *ss, socklen_t *len)
 {
@@ -31,9 +36,12 @@ parse_url(const char *url, struct sockaddr_storage *ss, socklen_t *len)
 	const char *p, *colon;
 	long port;
 
-	if (strncmp(url, "http://", 7))
+	if (!strncmp(url, "http://", 7))
+		p = url + 7;
+	else if (!strncmp(url, "https://", 8))
+		p = url + 8;
+	else
 		return false;
-	p = url + 7;
 	colon = strrchr(p, ':');
 	if (!colon || (size_t)(colon - p) >= sizeof host || !util_parse_long(colon + 1, 1, 65535, &port))
 		return false;

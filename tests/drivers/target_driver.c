@@ -2,11 +2,16 @@
  * test script: it starts nginx under valgrind (or attaches), prints what
  * the target reports, and obeys commands on stdin.
  *
- *   target_driver NGINX VALGRIND WORKERS [CONF]     spawn (CONF: user config)
+ *   target_driver [PROTO...] NGINX VALGRIND WORKERS [CONF]
+ *                                                   spawn (CONF: user config)
  *   target_driver --attach PID PREFIX               attach
  *   target_driver --list PREFIX                     target_list_gdbservers
  *
- * Prints one line per event: "STARTED PREFIX URL CONF", "NEW pid role gen",
+ * PROTO: --tls, --http2, --stream DIRECTIVES (target_opts' tls, http2,
+ * stream_directives).
+ *
+ * Prints one line per event: "STARTED PREFIX URL CONF", then "PROTO
+ * http2=0|1 stream=ADDR|-", "NEW pid role gen",
  * "EXIT pid role how", "READY ms", "RELOAD ok|fail ms msg",
  * "STATE name reason", "ERR msg". Commands: "reload", "stop", "procs"
  * (one "PROC pid role alive gen" line each, then "END"), "quit". */
@@ -131,6 +136,26 @@ on_stdin(struct evloop *loop, int fd, int events, void *ctx)
 	command(d, d->line);
 }
 
+/* The PROTO options before the positional arguments; returns how many
+ * arguments they took. */
+static int
+proto_opts(int argc, char **argv, struct target_opts *o)
+{
+	int i = 1;
+
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "--tls"))
+			o->tls = true;
+		else if (!strcmp(argv[i], "--http2"))
+			o->http2 = true;
+		else if (!strcmp(argv[i], "--stream") && i + 1 < argc)
+			o->stream_directives = argv[++i];
+		else
+			break;
+	}
+	return i - 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -139,7 +164,10 @@ main(int argc, char **argv)
 	struct drv d = { .loop = evloop_new() };
 	char err[512];
 	long v;
+	int skip = proto_opts(argc, argv, &o);
 
+	argc -= skip;
+	argv += skip;
 	if (argc == 3 && !strcmp(argv[1], "--list")) {
 		char **lines;
 		size_t n = target_list_gdbservers(argv[2], &lines), i;
@@ -161,7 +189,8 @@ main(int argc, char **argv)
 		o.workers = (unsigned)v;
 		o.conf = argc == 5 ? argv[4] : NULL;
 	} else {
-		fprintf(stderr, "usage: target_driver NGINX VALGRIND WORKERS [CONF] | "
+		fprintf(stderr, "usage: target_driver [--tls] [--http2] [--stream DIRECTIVES] "
+			"NGINX VALGRIND WORKERS [CONF] | "
 			"--attach PID PREFIX\n");
 		return 2;
 	}
@@ -176,6 +205,8 @@ main(int argc, char **argv)
 	out("STARTED %s %s %s/nginx/conf/nginx.conf", target_vgdb_prefix(d.t),
 		target_base_url(d.t) ? target_base_url(d.t) : "-",
 		target_dir(d.t) ? target_dir(d.t) : "-");
+	out("PROTO http2=%d stream=%s", target_http2(d.t),
+		target_stream_addr(d.t) ? target_stream_addr(d.t) : "-");
 	evloop_watch_fd(d.loop, 0, EV_READ, on_stdin, &d);
 	evloop_run(d.loop);
 	target_free(d.t);

@@ -123,6 +123,8 @@ target_start(struct target *s, char *err, size_t errlen)
 		snprintf(err, errlen, "session already started");
 		return false;
 	}
+	if ((s->opts.conf || s->opts.attach_pid > 0) && target_refuse_protocols(&s->opts, err, errlen))
+		return false;
 	if (s->opts.attach_pid > 0) {
 		if (!target_attach_start(s, err, errlen))
 			return false;
@@ -408,6 +410,7 @@ target_free(struct target *s)
 	free(s->pid_path);
 	free(s->error_log);
 	free(s->base_url);
+	free(s->stream_addr);
 	free(s);
 }
 
@@ -506,6 +509,18 @@ const char *
 target_base_url(const struct target *s)
 {
 	return s->base_url;
+}
+
+bool
+target_http2(const struct target *s)
+{
+	return s->http2;
+}
+
+const char *
+target_stream_addr(const struct target *s)
+{
+	return s->stream_addr;
 }
 
 const char *

@@ -52,6 +52,8 @@ struct target {
 	char *error_log;
 	off_t error_log_start;	/* its size at spawn: older lines are another run's */
 	char *base_url;
+	bool http2;		/* base_url's listen speaks HTTP/2 */
+	char *stream_addr;	/* "127.0.0.1:PORT" of a stream server, or NULL */
 
 	pid_t pid;
 	bool alive;		/* spawned and not yet reaped */
@@ -104,6 +106,9 @@ bool target_make_dir(struct target *s, char *err, size_t errlen);
  * scanned for its pid file, error log and listen address. */
 bool target_prepare_embedded(struct target *s, char *err, size_t errlen);
 bool target_prepare_user_conf(struct target *s, char *err, size_t errlen);
+/* --tls/--http2/--stream-directives with a user config or --attach:
+ * true with a one-line err (they are for the generated config). */
+bool target_refuse_protocols(const struct target_opts *o, char *err, size_t errlen);
 /* target.c, for the other files */
 void target_set_state(struct target *s, enum target_state st);
 /* Start the readiness probe (or READY at once without a URL). */

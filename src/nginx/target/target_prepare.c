@@ -6,6 +6,7 @@
 #include "ngxconf.h"
 #include "procwatch.h"
 #include "sbuf.h"
+#include "tlscert.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -126,9 +127,71 @@ target_make_dir(struct target *s, char *err, size_t errlen)
 	return true;
 }
 
+/* A loopback port for the stream server that is not the http one (two
+ * calls of ngxconf_free_port may well give the same). */
+static unsigned
+second_port(unsigned taken)
+{
+	unsigned i, p = 0;
+
+	for (i = 0; i < 16 && (!p || p == taken); i++)
+		p = ngxconf_free_port();
+	return p == taken ? 0 : p;
+}
+
+/* --tls (a key and certificate in the private dir), --http2 and
+ * --stream-directives into the generated config; *crt and *key are the
+ * caller's to free. */
+static bool
+prepare_protocols(struct target *s, struct ngxconf_embedded *cf, char **crt, char **key,
+	char *err, size_t errlen)
+{
+	*crt = *key = NULL;
+	if (s->opts.tls && !tlscert_write(s->dir, crt, key, err, errlen))
+		return false;
+	cf->tls_crt = *crt;
+	cf->tls_key = *key;
+	cf->http2 = s->http2 = s->opts.http2;
+	if (!s->opts.stream_directives)
+		return true;
+	cf->stream_port = second_port(cf->port);
+	if (!cf->stream_port) {
+		snprintf(err, errlen, "cannot find a second free port on 127.0.0.1 for the stream "
+			"server: %s", strerror(errno));
+		return false;
+	}
+	cf->stream_directives = s->opts.stream_directives;
+	s->stream_addr = xasprintf("127.0.0.1:%u", cf->stream_port);
+	return true;
+}
+
+/* --tls, --http2 and --stream-directives shape the generated config; a
+ * user's config (or an attached nginx) says all that itself. */
+bool
+target_refuse_protocols(const struct target_opts *o, char *err, size_t errlen)
+{
+	const char *opt = o->tls ? "--tls" : o->http2 ? "--http2" :
+		o->stream_directives ? "--stream-directives" : NULL;
+	const char *why = o->tls ? "your config's listen says ssl itself" :
+		o->http2 ? "your config's listen says http2 itself" :
+		"your config's stream {} has its own servers";
+
+	if (!opt)
+		return false;
+	if (o->attach_pid > 0)
+		snprintf(err, errlen, "%s is for the generated config: an attached nginx has its own",
+			opt);
+	else
+		snprintf(err, errlen, "%s is for the generated config: %s", opt, why);
+	return true;
+}
+
 bool
 target_prepare_embedded(struct target *s, char *err, size_t errlen)
 {
+	char *crt, *key;
+	bool ok;
+
 	unsigned port = ngxconf_free_port();
 	struct ngxconf_embedded cf = { .port = 0 };
 
@@ -146,12 +209,16 @@ target_prepare_embedded(struct target *s, char *err, size_t errlen)
 	cf.extra_server = s->opts.extra_server;
 	cf.workers = s->mode.workers;
 	cf.user_root = s->mode.master && geteuid() == 0;
-	if (!ngxconf_write_embedded(s->nginx_prefix, &cf, err, errlen))
+	ok = prepare_protocols(s, &cf, &crt, &key, err, errlen) &&
+		ngxconf_write_embedded(s->nginx_prefix, &cf, err, errlen);
+	free(crt);
+	free(key);
+	if (!ok)
 		return false;
 	s->conf = xasprintf("%s/conf/nginx.conf", s->nginx_prefix);
 	s->pid_path = xasprintf("%s/nginx.pid", s->nginx_prefix);
 	s->error_log = xasprintf("%s/logs/error.log", s->nginx_prefix);
-	s->base_url = xasprintf("http://127.0.0.1:%u", port);
+	s->base_url = xasprintf("%s://127.0.0.1:%u", s->opts.tls ? "https" : "http", port);
 	return true;
 }
 
@@ -190,6 +257,9 @@ target_prepare_user_conf(struct target *s, char *err, size_t errlen)
 		s->error_log = resolve(s->nginx_prefix, scan.error_log);
 	if (scan.listen)
 		s->base_url = ngxconf_listen_url(scan.listen, scan.listen_ssl);
+	s->http2 = s->base_url && scan.listen_http2;
+	if (scan.stream_listen)
+		s->stream_addr = ngxconf_listen_addr(scan.stream_listen);
 	ngxconf_scan_free(&scan);
 	return true;
 }
