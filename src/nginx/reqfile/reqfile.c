@@ -88,7 +88,7 @@ separator(struct reqfile_parser *p, const char *s, size_t n)
 	reqfile_trim(&s, &n);
 	if (reqfile_control_at(s, n, false) >= 0)
 		return reqfile_fail(p, p->no, "title '%s' has a control character (remove it)",
-			reqfile_show(b, sizeof b, s, n));
+			REQFILE_SHOW(b, s, n));
 	if (n)
 		p->title = xstrndup(s, n);
 	return true;
@@ -103,7 +103,7 @@ body_line(struct reqfile_parser *p, const char *raw, const char *t, size_t tn)
 		return true;
 	if (!p->body_end && reqfile_looks_like_request(t, tn))
 		return reqfile_fail(p, p->no, "'%s' reads as a request line inside the body of the request "
-			"at line %u (put ### before it)", reqfile_show(b, sizeof b, t, tn), p->cur.line);
+			"at line %u (put ### before it)", REQFILE_SHOW(b, t, tn), p->cur.line);
 	if (!p->body_end) {
 		p->body_start = (size_t)(raw - p->text);
 		p->body_no = p->no;
@@ -153,7 +153,7 @@ line(struct reqfile_parser *p, const char *raw, size_t n)
 
 		if (p->state == REQFILE_HEADERS && reqfile_meta(t + skip, tn - skip, &k, &kn, &v, &vn))
 			return reqfile_fail(p, p->no, "'%s' after the request line (put it above METHOD URL)",
-				reqfile_show(b, sizeof b, t, tn));
+				REQFILE_SHOW(b, t, tn));
 		return p->state == REQFILE_OUTSIDE ? reqfile_parse_meta(p, t + skip, tn - skip) : true;
 	}
 	if (p->state == REQFILE_HEADERS && !tn)
@@ -230,7 +230,7 @@ reqfile_load(const char *path, struct reqfile *out, char *err, size_t errlen)
 
 	memset(out, 0, sizeof *out);
 	if (!reqfile_read_all(path, REQFILE_MAX, &text, &len, &errnum)) {
-		reqfile_show(b, sizeof b, path, strlen(path));
+		REQFILE_SHOW(b, path, strlen(path));
 		if (errnum == EFBIG)
 			snprintf(err, errlen, "%s: larger than 16 MB (split it)", b);
 		else

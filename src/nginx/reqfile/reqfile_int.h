@@ -54,6 +54,7 @@ __attribute__((format(printf, 3, 4)))
 bool reqfile_fail(struct reqfile_parser *p, unsigned no, const char *fmt, ...);
 /* s escaped and cut short (on a character boundary), in buf. */
 const char *reqfile_show(char *buf, size_t size, const char *s, size_t n);
+#define REQFILE_SHOW(buf, s, n) reqfile_show((buf), sizeof(buf), (s), (n))
 bool reqfile_is_space(char c);
 bool reqfile_is_name_char(char c);
 void reqfile_trim(const char **s, size_t *n);

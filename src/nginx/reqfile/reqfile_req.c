@@ -90,24 +90,24 @@ request_words(struct reqfile_parser *p, const char *s, size_t n)
 
 	if (k > 3)
 		return reqfile_fail(p, p->no, "request line '%s' has %zu words (want METHOD URL [HTTP/1.1])",
-			reqfile_show(b, sizeof b, s, n), k);
+			REQFILE_SHOW(b, s, n), k);
 	if (k == 1 && reqfile_is_upper_word(w[0], wn[0]))
 		return reqfile_fail(p, p->no, "request line '%s' has no URL (want METHOD URL)",
-			reqfile_show(b, sizeof b, s, n));
+			REQFILE_SHOW(b, s, n));
 	if (k >= 2 && is_letter_word(w[0], wn[0]) && !reqfile_is_upper_word(w[0], wn[0]))
 		return reqfile_fail(p, p->no, "method '%s' is not in capitals (write it in capitals, e.g. GET)",
-			reqfile_show(b, sizeof b, w[0], wn[0]));
+			REQFILE_SHOW(b, w[0], wn[0]));
 	if (k >= 2 && reqfile_is_upper_word(w[0], wn[0]))
 		u = 1;
 	else if (k == 3)
 		return reqfile_fail(p, p->no, "'%s' is not a method (want METHOD URL [HTTP/1.1])",
-			reqfile_show(b, sizeof b, w[0], wn[0]));
+			REQFILE_SHOW(b, w[0], wn[0]));
 	if (!reqfile_url_ok(w[u], wn[u]))
 		return reqfile_fail(p, p->no, "'%s' is neither a path nor an http(s):// URL "
-			"(write /path or http://127.0.0.1:PORT/path)", reqfile_show(b, sizeof b, w[u], wn[u]));
+			"(write /path or http://127.0.0.1:PORT/path)", REQFILE_SHOW(b, w[u], wn[u]));
 	if (u + 1 < k && !(p->cur.http_version = reqfile_version_of(w[u + 1], wn[u + 1])))
 		return reqfile_fail(p, p->no, "'%s' is not an HTTP version (want HTTP/1.0, HTTP/1.1 or HTTP/2)",
-			reqfile_show(b, sizeof b, w[u + 1], wn[u + 1]));
+			REQFILE_SHOW(b, w[u + 1], wn[u + 1]));
 	p->cur.method = u ? xstrndup(w[0], wn[0]) : xstrdup("GET");
 	p->cur.url = xstrndup(w[u], wn[u]);
 	return true;
@@ -122,7 +122,7 @@ reqfile_request_line(struct reqfile_parser *p, const char *s, size_t n)
 
 	if (ok && reqfile_control_at(l.data, l.len, true) >= 0)
 		ok = reqfile_fail(p, p->no, "request line '%s' has a control character (remove it)",
-			reqfile_show(b, sizeof b, l.data, l.len));
+			REQFILE_SHOW(b, l.data, l.len));
 	if (ok)
 		ok = request_words(p, l.data, l.len);
 	sbuf_free(&l);
@@ -141,7 +141,7 @@ reqfile_continue_url(struct reqfile_parser *p, const char *s, size_t n)
 		memchr(l.data, ' ', l.len)) {
 		if (!p->err[0])
 			reqfile_fail(p, p->no, "query line '%s' has a space or control character "
-				"(encode it: %%20)", reqfile_show(b, sizeof b, s, n));
+				"(encode it: %%20)", REQFILE_SHOW(b, s, n));
 		sbuf_free(&l);
 		return false;
 	}
@@ -168,17 +168,17 @@ check_header(struct reqfile_parser *p, const char *s, size_t n, const char *colo
 
 	if (reqfile_control_at(s, n, true) >= 0)
 		return reqfile_fail(p, p->no, "header '%s' has a control character (remove it)",
-			reqfile_show(b, sizeof b, s, n));
+			REQFILE_SHOW(b, s, n));
 	if (!colon)
 		return reqfile_fail(p, p->no, "header '%s' has no ':' (want Name: value, then a blank line "
-			"before the body)", reqfile_show(b, sizeof b, s, n));
+			"before the body)", REQFILE_SHOW(b, s, n));
 	if (!nn)
 		return reqfile_fail(p, p->no, "header '%s' has an empty name (want Name: value)",
-			reqfile_show(b, sizeof b, s, n));
+			REQFILE_SHOW(b, s, n));
 	for (size_t i = 0; i < nn; i++)
 		if (!is_token_char(name[i]))
 			return reqfile_fail(p, p->no, "header name '%s' has a character not allowed in a "
-				"header name (want letters, digits and -)", reqfile_show(b, sizeof b, name, nn));
+				"header name (want letters, digits and -)", REQFILE_SHOW(b, name, nn));
 	return true;
 }
 
@@ -234,7 +234,7 @@ read_body(struct reqfile_parser *p, unsigned no, const char *path, char **data, 
 		errnum = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 	else if (reqfile_read_all(path, REQFILE_MAX - p->total, data, len, &errnum))
 		return true;
-	reqfile_show(b, sizeof b, path, strlen(path));
+	REQFILE_SHOW(b, path, strlen(path));
 	if (errnum == EFBIG)
 		return reqfile_fail(p, no, "body file '%s' makes the requests larger than 16 MB "
 			"(use a smaller file)", b);
@@ -260,7 +260,7 @@ include_file(struct reqfile_parser *p, unsigned no, const char *s, size_t n, str
 	ok = reqfile_subst(p, no, rel, rn, &name);
 	if (ok && (!name.len || memchr(name.data, '\0', name.len)))
 		ok = reqfile_fail(p, no, "'%s' names no file (want < path/to/body)",
-			reqfile_show(b, sizeof b, s, n));
+			REQFILE_SHOW(b, s, n));
 	if (!ok) {
 		sbuf_free(&name);
 		return false;

@@ -162,16 +162,16 @@ subst_one(struct reqfile_parser *p, unsigned no, const char *in, size_t n, struc
 	reqfile_trim(&name, &n);
 	if (n && name[0] == '$')
 		return reqfile_fail(p, no, "{{%s}}: system variables are not supported (write the value)",
-			reqfile_show(b, sizeof b, name, n));
+			REQFILE_SHOW(b, name, n));
 	v = lookup(p, name, n);
 	if (!v && memchr(name, '.', n))
 		return reqfile_fail(p, no, "{{%s}}: request variables are not supported "
 			"(write the value, or define a file variable: @name = value)",
-			reqfile_show(b, sizeof b, name, n));
+			REQFILE_SHOW(b, name, n));
 	if (!v)
 		return reqfile_fail(p, no, "undefined variable {{%s}} (define it above: @%s = value; "
 			"environment files are not read)",
-			reqfile_show(b, sizeof b, name, n), reqfile_show(b2, sizeof b2, name, n));
+			REQFILE_SHOW(b, name, n), REQFILE_SHOW(b2, name, n));
 	p->total += strlen(v->value);
 	if (p->total > REQFILE_MAX)
 		return reqfile_fail(p, no, "variables make the requests larger than 16 MB (use shorter values)");
@@ -223,19 +223,19 @@ reqfile_var(struct reqfile_parser *p, const char *s, size_t n)
 
 	if (bad >= 0)
 		return reqfile_fail(p, p->no, "variable line '@%s' has a control character (remove it)",
-			reqfile_show(b, sizeof b, s, n));
+			REQFILE_SHOW(b, s, n));
 	if (!eq)
 		return reqfile_fail(p, p->no, "variable line '@%s' has no '=' (want @name = value)",
-			reqfile_show(b, sizeof b, s, n));
+			REQFILE_SHOW(b, s, n));
 	nn = (size_t)(eq - s);
 	reqfile_trim(&name, &nn);
 	if (!nn)
 		return reqfile_fail(p, p->no, "variable line '@%s' has no name (want @name = value)",
-			reqfile_show(b, sizeof b, s, n));
+			REQFILE_SHOW(b, s, n));
 	for (size_t i = 0; i < nn; i++)
 		if (!reqfile_is_name_char(name[i]))
 			return reqfile_fail(p, p->no, "variable name '%s' may have only letters, digits, _ and -",
-				reqfile_show(b, sizeof b, name, nn));
+				REQFILE_SHOW(b, name, nn));
 	val = eq + 1;
 	vn = (size_t)(s + n - val);
 	reqfile_trim(&val, &vn);
@@ -293,14 +293,14 @@ reqfile_parse_meta(struct reqfile_parser *p, const char *s, size_t n)
 			return reqfile_fail(p, p->no, "'# @name' has no name (want # @name NAME)");
 		if (reqfile_control_at(v, vn, false) >= 0)
 			return reqfile_fail(p, p->no, "'# @name %s' has a control character (remove it)",
-				reqfile_show(b, sizeof b, v, vn));
+				REQFILE_SHOW(b, v, vn));
 		free(p->name);
 		p->name = xstrndup(v, vn);
 	} else if (kn == 5 && !memcmp(k, "count", 5)) {
 		snprintf(num, sizeof num, "%.*s", (int)(vn < 31 ? vn : 31), v);
 		if (vn > 31 || memchr(v, '\0', vn) || !util_parse_long(num, 1, 1000000, &count))
 			return reqfile_fail(p, p->no, "'# @count %s' is not a number from 1 to 1000000 "
-				"(want # @count N)", reqfile_show(b, sizeof b, v, vn));
+				"(want # @count N)", REQFILE_SHOW(b, v, vn));
 		p->cur.count = (unsigned long)count;
 	}
 	return true;	/* other metadata (@note, @no-redirect, ...): nothing to do */
