@@ -14,6 +14,7 @@
 struct evloop;
 struct engine;
 struct model;
+struct reqset;
 
 enum engine_phase {
 	ENGINE_NEW,
@@ -66,6 +67,10 @@ struct engine_opts {
 	 * knowledge). With workers, the streams spread over one connection
 	 * per worker. */
 	int http_version;
+	/* The set burst.urls/reqs came from (not owned; NULL: plain -u URLs
+	 * or "/"): names, sources and entries of the kinds, and the defaults
+	 * of the editor's new kinds. */
+	const struct reqset *reqs;
 };
 
 struct engine *engine_new(struct evloop *loop, const struct engine_opts *opts,
@@ -95,6 +100,24 @@ bool engine_set_urls(struct engine *e, char **urls, size_t nurls);
  * default stream server) with their burst_req (names for attribution).
  * Loopback only, as at start. False with engine_message() set. */
 bool engine_set_reqs(struct engine *e, char **urls, const struct burst_req *reqs, size_t n);
+/* The kinds of request the bursts send, as the front ends show them:
+ * where each goes (resolved), how, and what the set of kinds (reqset.h)
+ * knows of it. Valid until the kinds change; NULL/0 before nginx is up
+ * or when attached without requests. */
+struct engine_kind {
+	const char *name;	/* what attribution calls it (sites' urls) */
+	const char *protocol;	/* "http", "https", "h2", "h2c", "tcp" */
+	const char *method;	/* NULL for tcp */
+	const char *target;	/* the URL or tcp://HOST:PORT */
+	unsigned long weight;
+	const char *source;	/* "-u", "api.http:12", "--send hello.bin" */
+	const char *entry;	/* the kind editor's text that makes it again */
+};
+const struct engine_kind *engine_kinds(const struct engine *e, size_t *n);
+/* Replace the kinds by editor entries (reqset.h's forms), built on the
+ * set the engine was given (opts.reqs: its -X/-H/-d defaults). False
+ * with a one-line err. */
+bool engine_set_kinds(struct engine *e, char **entries, size_t n, char *err, size_t errlen);
 /* How the bursts talk to nginx, for the header and the reports:
  * "HTTP/1.1", "HTTPS", "HTTP/2 (TLS)", "HTTP/2 (h2c)", "TCP", joined by
  * " + " when the kinds mix them ("HTTPS + TCP"). */

@@ -160,6 +160,7 @@ cli_req_engine_opts(const struct cli_opts *o, struct engine_opts *eo)
 	eo->target.http2 = o->http_version == 20 && !o->conf;
 	eo->target.stream_directives = o->stream_directives;
 	eo->http_version = o->http_version;
+	eo->reqs = o->reqs;
 	if (!o->reqs || !reqset_count(o->reqs))
 		return;		/* "/" */
 	eo->burst.urls = reqset_urls(o->reqs);

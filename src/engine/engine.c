@@ -106,6 +106,7 @@ engine_free(struct engine *e)
 	engine_debug_breaks_free(e);
 	engine_free_urls(e);
 	engine_urls_free(e);
+	engine_kinds_free(e);
 	free(e);
 }
 

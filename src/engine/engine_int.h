@@ -65,6 +65,8 @@ struct engine {
 	size_t cap_url_acc;
 	bool warned_conn_closed;
 	char protocol[64];	/* engine_protocol */
+	struct reqset *kinds_set;	/* engine_set_kinds' last set, or NULL */
+	struct engine_kind *kinds;	/* engine_kinds' answer */
 	bool warned_version;	/* HTTP/2 asked, HTTP/1.x answered: said */
 	struct engine_owner *owner;	/* the owner search (engine_owner.c) */
 	int burst_after_search;
@@ -130,6 +132,7 @@ bool engine_resolve_reqs(struct engine *e, char **in, const struct burst_req *re
  * answers against what was asked (warned once). */
 void engine_proto_decide(struct engine *e);
 void engine_proto_burst_done(struct engine *e, const struct burst_stats *st);
+void engine_kinds_free(struct engine *e);
 void engine_free_urls(struct engine *e);
 
 /* engine.c's services for its other files: tell the front end; change

@@ -1,6 +1,5 @@
 /* batch.c - run R rounds of burst + check, report, exit 0/1/2. */
 #include "batch.h"
-#include "kinds.h"
 #include "cli.h"
 #include "engine.h"
 #include "escape.h"
@@ -349,6 +348,20 @@ batch_processes(const struct engine *e, size_t *n)
 	return p;
 }
 
+static struct report_kind *
+batch_kinds(const struct engine *e, size_t *n)
+{
+	const struct engine_kind *k = engine_kinds(e, n);
+	struct report_kind *r = xcalloc(*n + 1, sizeof *r);
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		r[i] = (struct report_kind){ .name = k[i].name, .protocol = k[i].protocol,
+			.method = k[i].method, .target = k[i].target, .weight = k[i].weight,
+			.source = k[i].source };
+	return r;
+}
+
 static int
 finish(struct batch *b, const struct engine_opts *eo)
 {
@@ -383,8 +396,7 @@ finish(struct batch *b, const struct engine_opts *eo)
 	procs = batch_processes(b->engine, &meta.nprocesses);
 	meta.processes = procs;
 	meta.protocol = engine_protocol(b->engine);
-	kinds = engine_burst_spec(b->engine)->nurls ? kinds_report(b->engine, b->o->reqs,
-		&meta.nkinds) : NULL;
+	kinds = batch_kinds(b->engine, &meta.nkinds);
 	meta.kinds = kinds;
 	if (model_nrounds(m)) {
 		/* stdout carries the JSON when asked for with "-": table to stderr then. */

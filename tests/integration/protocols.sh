@@ -40,19 +40,20 @@ run() {
 	j=$lt_tmp/$name.json
 	echo "# $name: $* -> exit $rc in $(($(date +%s) - t0)) s"
 }
-# site J FILE:LINE FILTER: FILTER on the definitely lost records at FILE:LINE
+# site J FILE:LINE FILTER [KIND]: FILTER on the definitely lost records at
+# FILE:LINE ($k: KIND)
 site() {
-	jq -r --arg f "${2%%:*}" --argjson l "${2##*:}" '
+	jq -r --arg f "${2%%:*}" --argjson l "${2##*:}" --arg k "${4:-}" '
 		def recs: [.sites[] | select((.file // "" | endswith("/" + $f)) and .line == $l and
 			.kind == "definitely_lost")];
 		'"$3" "$1"
 }
 # leak J FILE:LINE KIND BYTES: growing, BYTES (+-12%) per request of KIND, its top kind
 leak() {
-	[ "$(site "$1" "$2" --arg k "$3" 'recs | (map(.growth) | index("growing") != null) and
+	[ "$(site "$1" "$2" 'recs | (map(.growth) | index("growing") != null) and
 		([.[] | .urls[0]?.url] | index($k) != null) and
 		(([.[] | .urls[]? | select(.url == $k) | .bytes_per_request] | add // 0) - '"$4"' |
-		fabs) <= '"$4"' * 0.12')" = true ]
+		fabs) <= '"$4"' * 0.12' "$3")" = true ]
 }
 # only J FILE...: the growing sites with a frame in the fixture are at these lines only
 only() {
@@ -126,7 +127,7 @@ done
 
 # --- a request file: one location, leaks by method, header and body ---
 put=$(marker put) hdr=$(marker header) body=$(marker body)
-run shapes --tls --http2 -C 4 -n 100 --rounds 5 --directives "$dirs" \
+run shapes --tls --http2 -C 4 -n 100 --rounds 7 --directives "$dirs" \
 	--request-file "$lt_repo/tests/data/reqfile/shapes.http"
 lt_check "request file: exit 1 (got $rc)" [ "$rc" -eq 1 ] || show "$lt_tmp/shapes.err"
 lt_check "request file: 5 kinds named by their ### titles, weights from # @count, from FILE:LINE" \

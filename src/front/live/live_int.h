@@ -41,7 +41,6 @@ struct app {
 	unsigned runs;		/* restarts so far */
 	struct tui_proc *procs;	/* the header's process list (live_procs.c) */
 	size_t cap_procs;
-	struct reqset *kinds_set;	/* the kind editor's last set (live_kinds.c), or NULL */
 	struct tui_kind *kinds;	/* the header's and the editor's list, per frame */
 };
 
@@ -74,7 +73,7 @@ bool live_procs_reload(void *ctx, char *err, size_t errlen);
 void live_procs_free(struct app *a);
 
 /* live_kinds.c: the kinds for the header and the editor; the editor's
- * entries as the new set (the set_kinds op); free. */
+ * entries to the engine (the set_kinds op); free. */
 void live_kinds_fill(struct app *a, struct tui_live *l);
 bool live_kinds_set(void *ctx, char **entries, size_t n, char *err, size_t errlen);
 void live_kinds_free(struct app *a);
