@@ -178,7 +178,7 @@ else
 	done
 	# The live screen, batch mode and XML loading once more, on the ASan+UBSan
 	# build: memory bugs that only the real run reaches (a restart, a crash).
-	for t in tui batch xml debugger; do
+	for t in tui batch xml debugger stream; do
 		run_suite asan "integration-asan/$t" "$LIMIT_INTEGRATION_ASAN" tests/asan-e2e.sh "tests/integration/$t.sh"
 	done
 fi

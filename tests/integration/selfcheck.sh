@@ -44,6 +44,24 @@ lt_check "under valgrind, workers: the report has the master and its 4 workers" 
 	jqt '([.processes[] | .role] | sort) == ["master", "worker", "worker", "worker", "worker"]' "$lt_tmp/w.json"
 grep -E "ERROR SUMMARY|definitely lost|indirectly lost" "$lt_tmp/selfw.vg" | sed 's/^/# workers: /'
 
+# TLS, HTTP/2, a request file and TCP exchanges: OpenSSL, nghttp2 and the
+# raw sockets of the bursts
+pargs=(--batch --no-session --tls --http2 --rounds 2 -n 40 -C 4 --directives 'location = /req { leaky_req; }'
+	--request-file "$lt_repo/tests/data/reqfile/shapes.http" --stream-directives 'leaky_stream;'
+	--send "$lt_repo/tests/data/stream/leak.txt" --send "$lt_repo/tests/data/stream/clean.txt" --read 3
+	--json "$lt_tmp/p.json")
+valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 --trace-children=no \
+	--log-file="$lt_tmp/selfp.vg" "$LT" "${pargs[@]}" "$NGINX" >/dev/null 2>"$lt_tmp/perr"
+rc=$?
+lt_check "under valgrind, TLS + HTTP/2 + request file + TCP: the rounds ran (exit 1, got $rc)" \
+	[ "$rc" -eq 1 ] || tail -n 5 "$lt_tmp/perr" | sed 's/^/#   /'
+lt_check "under valgrind, protocols: 0 errors, 0 bytes lost" bash -c "grep -q 'ERROR SUMMARY: 0 errors' \
+	'$lt_tmp/selfp.vg' && ! grep -qE '(definitely|indirectly) lost: [1-9]' '$lt_tmp/selfp.vg'"
+lt_check "under valgrind, protocols: every request and exchange answered" \
+	jqt '.protocol == "HTTP/2 (TLS) + TCP" and ([.rounds[] | .failed] | add) == 0' "$lt_tmp/p.json"
+grep -E "ERROR SUMMARY|definitely lost|indirectly lost" "$lt_tmp/selfp.vg" | sed 's/^/# protocols: /'
+
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=98 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	"$lt_repo/build/ngx-leaktop-asan" "${args[@]}" "$NGINX" >/dev/null 2>"$lt_tmp/asan.err"
 rc=$?
