@@ -189,6 +189,13 @@ tcp_send(struct burst *burst, size_t i)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
+		if (n < 0 && (errno == ECONNRESET || errno == EPIPE)) {
+			/* nginx was there and closed first (a module that sends and
+			 * closes without reading): its session ran, a normal end */
+			x->reading = true;
+			finish_cb(burst, i, NULL, true);
+			return;
+		}
 		if (n < 0) {
 			finish_cb(burst, i, "tcp send failed", false);
 			return;
@@ -218,7 +225,9 @@ tcp_read(struct burst *burst, size_t i)
 			return;
 		}
 	}
-	if (n == 0)
+	/* nginx closed; a reset is a close too: it closed with our bytes
+	 * unread (a module that answers without reading) */
+	if (n == 0 || errno == ECONNRESET)
 		finish_cb(burst, i, NULL, true);
 	else if (errno != EAGAIN && errno != EINTR)
 		finish_cb(burst, i, "tcp read failed", true);
