@@ -173,8 +173,9 @@ ngx_start(struct ngx *n)
 	argv[6] = err;
 	n->pid = proc_spawn(&ps);
 	assert_true(n->pid > 0);
-	/* nginx is up when its last listener accepts (it opens them all first) */
-	for (i = 0; i < 250 && !ngx_port_up(n->port[NGX_RET]); i++)
+	/* nginx opens every listener before it accepts on any; the plain
+	 * HTTP one, as a connection without a request is logged nowhere */
+	for (i = 0; i < 250 && !ngx_port_up(n->port[NGX_HTTP]); i++)
 		nanosleep(&ts, NULL);
 	assert_true(ngx_port_up(n->port[NGX_HTTP]));
 	n->url[NGX_HTTP] = xasprintf("http://127.0.0.1:%d/", n->port[NGX_HTTP]);
