@@ -36,8 +36,14 @@ test_until_close(void **state)
 {
 	struct fix *f = *state;
 	unsigned long before = ngx_log_lines(&ngx, "stream.log");
+	char *url = ngx.url[NGX_RET];
+	struct burst_req r = tcp_kind("hi\n", 0, 0);
+	struct burst_spec sp = ngx_spec(&url, &r, 1, 20, 4);
 
-	run_tcp(f, ngx.url[NGX_RET], tcp_kind("hi\n", 0, 0), 20, 4);
+	/* held: nothing releases what a burst made, so it can be seen */
+	sp.hold = true;
+	ngx_burst(f, &sp);
+	ngx_run_burst(f);
 	assert_int_equal(f->st.sent, 20);
 	assert_int_equal(f->st.done, 20);
 	assert_int_equal(burst_url_reached(f->burst, 0), 20);

@@ -61,6 +61,8 @@ burst_tcp_addr(const char *url, struct sockaddr_storage *ss, socklen_t *len)
 			ok = !strcasecmp(host, "localhost") ?
 				inet_pton(AF_INET, "127.0.0.1", &in->sin_addr) == 1 :
 				inet_pton(AF_INET, host, &in->sin_addr) == 1;
+			/* burst_url_is_loopback said so; the address says it too */
+			ok = ok && ntohl(in->sin_addr.s_addr) >> 24 == 127;
 			*len = sizeof *in;
 		}
 	}
@@ -273,6 +275,7 @@ tcp_connect(struct burst *burst, struct tcp_x *x, const struct kind *k, const ch
 		return false;
 	burst_conn_get(burst, fd)->state = CONN_TCP;
 	burst->conns[fd].requests = 0;
+	burst->conns[fd].port = 0;
 	burst->stats.open_connections++;
 	burst->stats.connects++;
 	burst->tcp_open++;
