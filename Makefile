@@ -157,7 +157,7 @@ $(BUILD)/bench/%: bench/%.c bench/bench_engine.h $(TEST_OBJ)
 
 bench-build: all $(BENCH_BINS) $(NGINX)
 bench: deps
-	@tests/setup-deps.sh wrk:/usr/bin/wrk
+	@tests/setup-deps.sh wrk:/usr/bin/wrk nghttp2-client:/usr/bin/h2load openssl:/usr/bin/openssl
 	@$(MAKE) --no-print-directory bench-build
 	@bench/run.sh
 

@@ -24,6 +24,10 @@ lt_fixture_conf "$ngx" >/dev/null
 	echo "## 2. burst throughput, same URL and concurrency, vs wrk; held connections vs closed"
 	build/bench/bench_burst "$NGINX" "$ngx/nginx.conf" / 4 3 5
 	echo
+	echo "## 2b. burst throughput over TLS vs wrk, over HTTP/2 (TLS, one connection) vs h2load, same nginx"
+	read -r u_http u_https u_h2 < <(bench/proto_conf.sh "$lt_tmp/ngx-proto")
+	build/bench/bench_burst_proto "$NGINX" "$lt_tmp/ngx-proto/nginx.conf" "$u_http" "$u_https" "$u_h2" 4 3 5
+	echo
 	echo "## 3. text leak report parse + model update, 100,000 records, vs wc -l"
 	sh tests/data/gen/bench.sh 100000 | tee "$lt_tmp/parse"
 	awk '/leakcheck\+model \/ wc -l/ { printf "RATIO parse_model %s (target <= 3)\n", $NF }' "$lt_tmp/parse"
@@ -53,7 +57,7 @@ lt_fixture_conf "$ngx" >/dev/null
 # judge: each expected figure against its target, "met" or "MISSED"
 judge() {
 	local name line
-	for name in roundtrip burst burst_hold parse_model xml_load tui_redraw cold_start debug_stop debug_next vgdb_full_rps \
+	for name in roundtrip burst burst_hold burst_https burst_h2 parse_model xml_load tui_redraw cold_start debug_stop debug_next vgdb_full_rps \
 		workers1_vs_sequential workers2_vs_sequential workers4_vs_sequential \
 		workers1_vs_parallel workers2_vs_parallel workers4_vs_parallel; do
 		line=$(grep -E "^RATIO $name " "$out" | tail -n 1)

@@ -114,6 +114,60 @@ test_plan_full_rank(void **state)
 	assert_int_equal(rank_of(a, 3), 1);
 }
 
+/* Weights: burst k weighs kind k at w_k + W, kind i at w_i, of 2W. Exact
+ * counts for weights 1 2 5 (W 8, of 16); the proportions of the others
+ * kept; all weights 1 (or none, or 0s) is burst_plan; over n bursts the
+ * counts have full rank, whatever the weights and the requests. */
+static void
+test_plan_weighted(void **state)
+{
+	const unsigned long w[3] = { 1, 2, 5 }, ones[4] = { 1, 1, 1, 1 }, zeros[4] = { 0 };
+	unsigned long got[8], want[8], requests, sum, wts[8];
+	double a[64];
+	size_t n, k, i;
+
+	(void)state;
+	burst_plan_weighted(160, 3, w, 0, got);	/* 9 2 5 of 16 */
+	assert_int_equal(got[0], 90);
+	assert_int_equal(got[1], 20);
+	assert_int_equal(got[2], 50);
+	burst_plan_weighted(160, 3, w, 1, got);	/* 1 10 5 */
+	assert_int_equal(got[0], 10);
+	assert_int_equal(got[1], 100);
+	assert_int_equal(got[2], 50);
+	burst_plan_weighted(160, 3, w, 2, got);	/* 1 2 13 */
+	assert_int_equal(got[0], 10);
+	assert_int_equal(got[1], 20);
+	assert_int_equal(got[2], 130);
+	for (requests = 0; requests < 50; requests++)
+		for (k = 0; k < 4; k++) {
+			burst_plan(requests, 4, k, want);
+			burst_plan_weighted(requests, 4, NULL, k, got);
+			assert_memory_equal(got, want, 4 * sizeof *got);
+			burst_plan_weighted(requests, 4, ones, k, got);
+			assert_memory_equal(got, want, 4 * sizeof *got);
+			burst_plan_weighted(requests, 4, zeros, k, got);
+			assert_memory_equal(got, want, 4 * sizeof *got);
+		}
+	/* full rank with uneven weights, even large ones */
+	for (n = 2; n <= 6; n++) {
+		for (i = 0; i < n; i++)
+			wts[i] = i % 3 ? 1 + i * 7 : (unsigned long)1 << 40;
+		for (requests = 1; requests <= 300; requests += 7) {
+			for (k = 0; k < n; k++) {
+				burst_plan_weighted(requests, n, wts, k, got);
+				for (sum = 0, i = 0; i < n; i++) {
+					sum += got[i];
+					a[k * n + i] = (double)got[i];
+				}
+				assert_int_equal(sum, requests);
+				assert_true(2 * got[k] > requests);
+			}
+			assert_int_equal(rank_of(a, n), n);
+		}
+	}
+}
+
 /* Smooth weighted round robin: every prefix of a burst keeps each URL
  * within one request of its share, so the URLs mix from the start. */
 static void
@@ -196,6 +250,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_counts),
 		cmocka_unit_test(test_plan_full_rank),
+		cmocka_unit_test(test_plan_weighted),
 		cmocka_unit_test_setup_teardown(test_plan_interleaved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_url_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreached_url, setup, teardown),

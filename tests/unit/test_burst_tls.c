@@ -85,7 +85,9 @@ static void
 held_h2(struct fix *f, int port)
 {
 	struct burst_spec sp = ngx_spec(&ngx.url[port], NULL, 1, 30, 6);
-	unsigned long before = ngx_log_lines(&ngx, "access.log");
+	unsigned long before = ngx_log_lines(&ngx, "access.log"), closed;
+	struct burst_conn_count *cc;
+	size_t n;
 
 	sp.http2 = true;
 	sp.streams = 3;
@@ -112,6 +114,14 @@ held_h2(struct fix *f, int port)
 	assert_int_equal(f->st.open_connections, 2);
 	assert_int_equal(f->st.http_version, 20);
 	assert_int_equal(access_at_done - before, 60);	/* the warm-up is part of the first 30 */
+	/* every answer counted on the connection its stream used (how they
+	 * spread is libcurl's: the first connection with a free stream) */
+	n = burst_conn_counts(f->burst, &cc, &closed);
+	assert_int_equal(n, 2);
+	assert_int_equal(closed, 0);
+	assert_int_equal(cc[0].requests + cc[1].requests, 60);
+	assert_true(cc[0].requests >= 1 && cc[1].requests >= 1);
+	free(cc);
 	burst_free(f->burst);
 	f->burst = NULL;
 }

@@ -110,7 +110,8 @@ burst_conn_open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *ad
 	if (fd < 0)
 		return CURL_SOCKET_BAD;
 	burst_conn_get(burst, fd)->state = CONN_OPEN;
-	burst->conns[fd].requests = 0;	/* a new connection on a reused number */
+	burst->conns[fd].requests = 0;
+	burst->conns[fd].port = 0;	/* a new connection on a reused number */
 	burst->stats.open_connections++;
 	burst->stats.connects++;
 	/* where the quiesce probe goes: nginx */

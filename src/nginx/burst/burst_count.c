@@ -19,11 +19,46 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+static unsigned local_port(int fd);
+
+/* HTTP/2: a stream that ends while others go on does not update what
+ * CURLINFO_ACTIVESOCKET looks for (libcurl records the connection when
+ * the last transfer on it is done), but CURLINFO_LOCAL_PORT is the port
+ * of the connection the transfer used; the open connection with that
+ * local port is the one (ports of open connections differ). */
+static bool
+answered_by_port(struct burst *burst, CURL *e)
+{
+	long lport = 0;
+	size_t fd;
+
+	if (curl_easy_getinfo(e, CURLINFO_LOCAL_PORT, &lport) != CURLE_OK || lport <= 0)
+		return false;
+	for (fd = 0; fd < burst->cap_conns; fd++) {
+		struct conn *c = &burst->conns[fd];
+
+		if (c->state != CONN_OPEN)
+			continue;
+		if (!c->port)
+			c->port = local_port((int)fd);
+		if (c->port == (unsigned)lport) {
+			c->requests++;
+			return true;
+		}
+	}
+	return false;
+}
+
 void
 burst_conn_answered(struct burst *burst, CURL *e)
 {
 	curl_socket_t fd = CURL_SOCKET_BAD;
 
+	if (burst->spec.http2) {
+		if (!answered_by_port(burst, e))
+			burst->closed_requests++;
+		return;
+	}
 	if (curl_easy_getinfo(e, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
 		fd != CURL_SOCKET_BAD && (size_t)fd < burst->cap_conns &&
 		burst->conns[fd].state == CONN_OPEN)

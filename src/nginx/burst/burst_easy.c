@@ -161,7 +161,6 @@ burst_easy_new(struct burst *burst, char *errbuf)
 	if (!e)
 		return NULL;
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	if (getenv("LT_CURLV")) curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(e, CURLOPT_PROXY, "");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -311,6 +310,12 @@ burst_easy_result(struct burst *burst, size_t i, CURLcode rc)
 	long code = 0, version = 0;
 
 	st->done++;
+	curl_easy_getinfo(burst->easy[i], CURLINFO_RESPONSE_CODE, &code);
+	/* nginx answered before it read the whole body (a handler that never
+	 * reads it) and reset the stream with NO_ERROR: libcurl < 8 calls that
+	 * a stream error, yet the answer came */
+	if (rc == CURLE_HTTP2_STREAM && code >= 100)
+		rc = CURLE_OK;
 	if (rc != CURLE_OK) {
 		st->transport_errors++;
 		st->unreached += rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
@@ -320,7 +325,6 @@ burst_easy_result(struct burst *burst, size_t i, CURLcode rc)
 	/* an HTTP answer, whatever its status: the request reached nginx */
 	burst->url_reached[burst->easy_url[i]]++;
 	burst_conn_answered(burst, burst->easy[i]);
-	curl_easy_getinfo(burst->easy[i], CURLINFO_RESPONSE_CODE, &code);
 	st->status[code >= 100 && code < 600 ? code / 100 : 0]++;
 	st->last_code = code;
 	curl_easy_getinfo(burst->easy[i], CURLINFO_HTTP_VERSION, &version);

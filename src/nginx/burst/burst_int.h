@@ -29,6 +29,7 @@ struct conn {
 	 * burst_conn_reset (burst_count.c); zeroed when the fd is opened, so
 	 * a reused fd number starts again */
 	unsigned long requests;
+	unsigned port;		/* OPEN: our end's port once known (burst_count.c), 0 */
 };
 
 enum probe_state {

@@ -12,7 +12,11 @@
  * matrix, whatever the number of requests. Within a burst the requests are
  * interleaved by smooth weighted round robin (nginx's upstream algorithm),
  * so concurrent requests mix the URLs instead of one URL at a time.
- * One URL: every request goes to it, as before. */
+ * One URL: every request goes to it, as before.
+ *
+ * Kinds have weights (burst_plan_weighted): burst k weighs kind k mod n
+ * at its weight plus the sum W of all, the others at their own, of 2W -
+ * the same shape, so the same full rank, with their proportions kept. */
 #include "burst.h"
 #include "burst_int.h"
 #include "util.h"
@@ -64,6 +68,15 @@ burst_plan_weighted(unsigned long requests, size_t nurls, const unsigned long *w
 		counts[i] = (unsigned long)(q / total);
 		frac[i] = q % total;
 		left -= counts[i];
+	}
+	/* The focus's quota is above half the burst; its floor may not be,
+	 * and with uneven weights the largest remainders may be the others':
+	 * then it takes its ceiling first, so it stays above half (strictly
+	 * diagonally dominant). With equal weights this changes nothing. */
+	if (left && frac[focus] && 2 * counts[focus] <= requests) {
+		counts[focus]++;
+		bumped[focus] = true;
+		left--;
 	}
 	/* left < nurls: one more for each of the largest remainders, ties to
 	 * the focus, then the kinds after it in turn */

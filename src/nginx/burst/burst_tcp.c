@@ -61,6 +61,8 @@ burst_tcp_addr(const char *url, struct sockaddr_storage *ss, socklen_t *len)
 			ok = !strcasecmp(host, "localhost") ?
 				inet_pton(AF_INET, "127.0.0.1", &in->sin_addr) == 1 :
 				inet_pton(AF_INET, host, &in->sin_addr) == 1;
+			/* burst_url_is_loopback said so; the address says it too */
+			ok = ok && ntohl(in->sin_addr.s_addr) >> 24 == 127;
 			*len = sizeof *in;
 		}
 	}
@@ -189,6 +191,13 @@ tcp_send(struct burst *burst, size_t i)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
+		if (n < 0 && (errno == ECONNRESET || errno == EPIPE)) {
+			/* nginx was there and closed first (a module that sends and
+			 * closes without reading): its session ran, a normal end */
+			x->reading = true;
+			finish_cb(burst, i, NULL, true);
+			return;
+		}
 		if (n < 0) {
 			finish_cb(burst, i, "tcp send failed", false);
 			return;
@@ -218,7 +227,9 @@ tcp_read(struct burst *burst, size_t i)
 			return;
 		}
 	}
-	if (n == 0)
+	/* nginx closed; a reset is a close too: it closed with our bytes
+	 * unread (a module that answers without reading) */
+	if (n == 0 || errno == ECONNRESET)
 		finish_cb(burst, i, NULL, true);
 	else if (errno != EAGAIN && errno != EINTR)
 		finish_cb(burst, i, "tcp read failed", true);
@@ -264,6 +275,7 @@ tcp_connect(struct burst *burst, struct tcp_x *x, const struct kind *k, const ch
 		return false;
 	burst_conn_get(burst, fd)->state = CONN_TCP;
 	burst->conns[fd].requests = 0;
+	burst->conns[fd].port = 0;
 	burst->stats.open_connections++;
 	burst->stats.connects++;
 	burst->tcp_open++;
