@@ -91,14 +91,14 @@ stop_and_check g
 lt_check "generated: the private dir (key and all) is removed" test ! -e "$dir"
 
 # ---- user configs: h2c first, ssl first ----
+# lt_fixture_proto_conf's FIRST server is the listen the scan takes; a
+# master and its one worker, as the config says (workers 0: no -g)
 ngx=$lt_tmp/ngx
-lt_fixture_proto_conf "$ngx" || { lt_not_ok "lt_fixture_proto_conf"; lt_finish; exit 1; }
-plain="listen       127.0.0.1:$port;"
-# a master and its one worker, as the config says (workers 0: no -g)
-sed -i '1i master_process on;' "$ngx/nginx.conf"
-sed "s|$plain|listen 127.0.0.1:$port http2;|" "$ngx/nginx.conf" >"$ngx/h2c.conf"
-sed "s|$plain|listen 127.0.0.1:$port ssl; ssl_certificate $ngx/tls.crt; ssl_certificate_key $ngx/tls.key;|" \
-	"$ngx/nginx.conf" >"$ngx/tls.conf"
+for first in h2c tls; do
+	lt_fixture_proto_conf "$ngx" "$first" || { lt_not_ok "lt_fixture_proto_conf"; lt_finish; exit 1; }
+	sed '1i master_process on;' "$ngx/nginx.conf" >"$ngx/$first.conf"
+	declare "stream_$first=127.0.0.1:$stream_port"
+done
 log=$ngx/logs/error.log
 
 user_run() {	# NAME CONF WANT_URL WANT_PROTO PROBE_LINE
@@ -117,10 +117,12 @@ user_run() {	# NAME CONF WANT_URL WANT_PROTO PROBE_LINE
 		test "$(grep -c -- "$5" "$log")" -eq $((before + 2))
 	stop_and_check "$name"
 }
-user_run h2c "$ngx/h2c.conf" "http://127.0.0.1:$port" \
-	"http2=1 stream=127.0.0.1:$stream_port" "invalid connection preface"
-user_run tls "$ngx/tls.conf" "https://127.0.0.1:$port" \
-	"http2=0 stream=127.0.0.1:$stream_port" "client sent invalid method"
+h2c=$(grep -o "127.0.0.1:[0-9]* http2;" "$ngx/h2c.conf" | head -n 1)
+tls=$(grep -o "127.0.0.1:[0-9]* ssl http2;" "$ngx/tls.conf" | head -n 1)
+user_run h2c "$ngx/h2c.conf" "http://${h2c%% *}" \
+	"http2=1 stream=$stream_h2c" "invalid connection preface"
+user_run tls "$ngx/tls.conf" "https://${tls%% *}" \
+	"http2=1 stream=$stream_tls" "client sent invalid method"
 
 # ---- refused ----
 out=$("$DRV" --tls "$NGINX" "$VG" 0 "$ngx/nginx.conf" </dev/null 2>&1)
