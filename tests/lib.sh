@@ -108,14 +108,16 @@ lt_fixture_conf() {
 	echo "$port"
 }
 
-# lt_fixture_proto_conf DIR: the protocol fixture config
+# lt_fixture_proto_conf DIR [FIRST]: the protocol fixture config
 # (tests/fixture/nginx-proto.conf.in) in DIR/nginx.conf, with a throwaway
 # key and certificate in DIR (build/drivers/tlscert_driver: make unit)
 # and nginx.conf.in's locations in DIR/locations.conf. Sets port (plain),
 # tls_port (ssl http2), h2c_port (cleartext http2), stream_port
-# (leaky_stream): four distinct free ports.
+# (leaky_stream): four distinct free ports. FIRST (plain, tls or h2c;
+# plain by default) is the server that comes first in http {}: the one
+# whose listen a scan of the config (ngx-leaktop -c) takes for the URLs.
 lt_fixture_proto_conf() {
-	local dir=$1 drv=$lt_repo/build/drivers/tlscert_driver p v all=" "
+	local dir=$1 first=${2:-plain} drv=$lt_repo/build/drivers/tlscert_driver p v all=" "
 	[ -x "$drv" ] || { echo "lt_fixture_proto_conf: no $drv (make unit)" >&2; return 1; }
 	mkdir -p "$dir/logs"
 	rm -f "$dir/tls.crt" "$dir/tls.key"
@@ -132,7 +134,25 @@ lt_fixture_proto_conf() {
 		-e "s|@STREAMPORT@|$stream_port|g" -e "s|@CRT@|$dir/tls.crt|g" \
 		-e "s|@KEY@|$dir/tls.key|g" -e "s|@PREFIX@|$dir|g" \
 		-e "s|@HTML@|$lt_repo/tests/fixture/html|g" \
-		"$lt_repo/tests/fixture/nginx-proto.conf.in" >"$dir/nginx.conf"
+		"$lt_repo/tests/fixture/nginx-proto.conf.in" >"$dir/nginx.conf.all"
+	case $first in
+	plain) p=$port ;; tls) p=$tls_port ;; h2c) p=$h2c_port ;;
+	*) echo "lt_fixture_proto_conf: FIRST is plain, tls or h2c, not $first" >&2; return 1 ;;
+	esac
+	# the server block listening on port p moves to the top of http {}
+	awk -v want="127.0.0.1:$p" '
+		/^http {$/ { inhttp = 1 }
+		inhttp && /^    server {$/ { inblk = 1; blk = "" }
+		inblk {
+			blk = blk $0 "\n"
+			if ($0 ~ ("^ +listen +" want "[ ;]")) mine = 1
+			if ($0 == "    }") { if (mine) top = blk; else rest = rest "\n" blk; inblk = mine = 0 }
+			next
+		}
+		inhttp && /^}$/ { printf "%s%s", top, rest; inhttp = 0 }
+		inhttp && (top != "" || rest != "") && /^$/ { next }
+		{ print }
+	' "$dir/nginx.conf.all" >"$dir/nginx.conf" && rm -f "$dir/nginx.conf.all"
 }
 
 # lt_running PATTERN: a process whose command line matches PATTERN (pgrep

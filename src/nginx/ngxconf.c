@@ -164,7 +164,8 @@ scan_first(struct ngxconf_scan *s, struct scan_ctx *c, const char *directive, un
 		s->error_log = xstrdup(word);
 	else if (!strcmp(directive, "listen") && !strcmp(blk, "stream") && !s->stream_listen)
 		s->stream_listen = xstrdup(word);
-	else if (!strcmp(directive, "listen") && strcmp(blk, "stream") && !s->listen) {
+	else if (!strcmp(directive, "listen") && !strcmp(blk, "http") && !s->listen) {
+		/* http's only: a mail server's listen is no URL */
 		s->listen = xstrdup(word);
 		c->listen_server = c->servers;
 	}

@@ -202,6 +202,7 @@ test_existing_or_symlink(void **state)
 {
 	char *dir = new_dir(), *path, *target;
 	struct stat st;
+	FILE *f;
 
 	(void)state;
 	path = xasprintf("%s/tls.key", dir);
@@ -214,7 +215,9 @@ test_existing_or_symlink(void **state)
 	free(target);
 
 	path = xasprintf("%s/tls.crt", dir);
-	fclose(fopen(path, "w"));	/* an empty file in the certificate's place */
+	f = fopen(path, "w");	/* an empty file in the certificate's place */
+	assert_non_null(f);
+	fclose(f);
 	expect_failure(dir, "tls.crt: File exists");
 	free(path);
 	path = xasprintf("%s/tls.key", dir);

@@ -157,7 +157,7 @@ prepare_protocols(struct target *s, struct ngxconf_embedded *cf, char **crt, cha
 	cf->stream_port = second_port(cf->port);
 	if (!cf->stream_port) {
 		snprintf(err, errlen, "cannot find a second free port on 127.0.0.1 for the stream "
-			"server: %s", strerror(errno));
+			"server");
 		return false;
 	}
 	cf->stream_directives = s->opts.stream_directives;
