@@ -105,7 +105,7 @@ state_text(struct tui *t, char *buf, size_t len, enum tui_role *role)
 
 /* The state line: items after the name, two spaces apart. A narrow
  * terminal drops whole items (higher drop first; 0: never) rather than
- * cut the last ones: the version before the pid before the protocol. */
+ * cut the last ones: the version, the pid, auto off, then the protocol. */
 #define STATE_ITEMS 12
 struct sitem {
 	const char *label;	/* NULL: the value alone */
@@ -180,8 +180,9 @@ state_items(struct tui *t, struct sline *l)
 		item(l, 8, "pid", TUI_ROLE_VALUE, "%ld", lv->pid);
 	if (!lv->present || lv->phase == TUI_PHASE_EXITED)
 		return;
-	item(l, 6, "auto", lv->auto_mode ? TUI_ROLE_STATE_BUSY : TUI_ROLE_VALUE, "%s",
-		lv->auto_mode ? "on" : "off");
+	/* auto on keeps its place: rounds start by themselves */
+	item(l, lv->auto_mode ? 2 : 7, "auto", lv->auto_mode ? TUI_ROLE_STATE_BUSY :
+		TUI_ROLE_VALUE, "%s", lv->auto_mode ? "on" : "off");
 	item(l, 4, "req", TUI_ROLE_VALUE, "%lu", lv->requests);
 	item(l, 5, "conc", TUI_ROLE_VALUE, "%u", lv->concurrency);
 	/* the kind editor's (u) count when the session has kinds */
@@ -190,7 +191,7 @@ state_items(struct tui *t, struct sline *l)
 	else
 		item(l, 3, "URLs", TUI_ROLE_VALUE, "%zu", lv->nurls);
 	if (lv->protocol && *lv->protocol)
-		item(l, 7, NULL, TUI_ROLE_VALUE, "%s", lv->protocol);
+		item(l, 6, NULL, TUI_ROLE_VALUE, "%s", lv->protocol);
 }
 
 static void
