@@ -316,8 +316,8 @@ edit_selection(struct tui *t)
 	return tui_command_edit(t, sel.frame);
 }
 
-/* E, x and ?: from wherever to the view asked for, or back to the table
- * when it is the one shown. */
+/* E, x, u and ?: from wherever to the view asked for, or back to the
+ * table when it is the one shown. */
 static unsigned
 toggle_view(struct tui *t, const struct tui_view_ops *ops)
 {
@@ -330,19 +330,24 @@ toggle_view(struct tui *t, const struct tui_view_ops *ops)
 			view_push(t, &tui_help_ops, tui_help_new());
 		return TUI_DRAW_BODY | TUI_DRAW_STATUS;
 	}
+	/* nothing to show: the views stay (the kind editor keeps its changes) */
+	if (!shown && ops == &tui_errors_ops && !t->errors)
+		return tui_message(t, true, "no memcheck errors in what was loaded");
+	if (!shown && ops == &tui_exit_ops && !t->exit_model)
+		return tui_message(t, true, t->cfg.target && t->cfg.target->stop ?
+			"no exit report yet: valgrind writes it when nginx exits (S stops nginx)" :
+			"no separate exit report here: a loaded XML file's table is its exit report");
 	views_close(t);
 	if (shown)
 		return TUI_DRAW_BODY | TUI_DRAW_STATUS;
 	if (ops == &tui_errors_ops) {
-		if (!t->errors)
-			return tui_message(t, true, "no memcheck errors in what was loaded");
 		view_push(t, &tui_errors_ops, tui_errors_new());
 		return TUI_DRAW_BODY | TUI_DRAW_STATUS;
 	}
-	if (!t->exit_model)
-		return tui_message(t, true, t->cfg.target && t->cfg.target->stop ?
-			"no exit report yet: valgrind writes it when nginx exits (S stops nginx)" :
-			"no separate exit report here: a loaded XML file's table is its exit report");
+	if (ops == &tui_kinds_ops) {
+		view_push(t, &tui_kinds_ops, tui_kinds_new(t));
+		return TUI_DRAW_BODY | TUI_DRAW_STATUS;
+	}
 	exit_table_open(t);
 	return TUI_DRAW_ALL;
 }
@@ -376,6 +381,8 @@ view_command(struct tui *t, enum tui_action a)
 		return toggle_view(t, &tui_errors_ops);
 	case TUI_ACT_EXIT_REPORT:
 		return toggle_view(t, &tui_exit_ops);
+	case TUI_ACT_KIND_EDITOR:
+		return toggle_view(t, &tui_kinds_ops);
 	case TUI_ACT_VIEW:
 		return view_next(t);
 	default:

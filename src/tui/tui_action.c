@@ -111,12 +111,14 @@ static const struct {
 	const char *title;
 } sections[] = {
 	{ TUI_SC_ALL, "Session (in every view)" },
-	{ TUI_SC_LIST, "Moving (tables, backtrace, debugger frames, help)" },
+	{ TUI_SC_LIST, "Moving (tables, backtrace, debugger frames, kinds, help)" },
 	{ TUI_SC_SITES, "Sites table" },
 	{ TUI_SC_SITES | TUI_SC_ERRORS, "Sites and errors tables" },
 	{ TUI_SC_SITES | TUI_SC_STACK | TUI_SC_ERRORS, "Tables and backtrace" },
 	{ TUI_SC_STACK, "Backtrace and source" },
-	{ TUI_SC_STACK | TUI_SC_HELP | TUI_SC_ERRORS, "Backtrace, errors and help" },
+	{ TUI_SC_STACK | TUI_SC_HELP | TUI_SC_ERRORS | TUI_SC_KINDS,
+		"Backtrace, errors, kinds and help" },
+	{ TUI_SC_KINDS, "Kind editor (u; these win over the session's keys there)" },
 	{ TUI_SC_DEBUG, "Debugger (d; these win over the session's keys there)" },
 };
 

@@ -26,8 +26,10 @@ enum {
 	TUI_SC_HELP = 4,
 	TUI_SC_ERRORS = 8,
 	TUI_SC_DEBUG = 0x20,
+	TUI_SC_KINDS = 0x40,	/* the kind editor (u) */
 	/* moving in lists */
-	TUI_SC_LIST = TUI_SC_SITES | TUI_SC_STACK | TUI_SC_HELP | TUI_SC_ERRORS | TUI_SC_DEBUG,
+	TUI_SC_LIST = TUI_SC_SITES | TUI_SC_STACK | TUI_SC_HELP | TUI_SC_ERRORS | TUI_SC_DEBUG |
+		TUI_SC_KINDS,
 	TUI_SC_ALL = 0x10 | TUI_SC_LIST,	/* everywhere: the global commands */
 };
 
@@ -47,7 +49,7 @@ enum {
 	_(MORE_CONC, TUI_SC_ALL, 0, "conc x2", "double the concurrency", ']') \
 	_(LESS_CONC, TUI_SC_ALL, 0, "conc /2", "halve the concurrency", '[') \
 	_(SHAPE, TUI_SC_ALL, 0, "shape", "type requests per burst and concurrency", '=') \
-	_(URLS, TUI_SC_ALL, 0, "urls", "edit the URL set (space separated)", 'u') \
+	_(KIND_EDITOR, TUI_SC_ALL, 0, "kinds", "edit the kinds of request the bursts send (u: back)", 'u') \
 	_(BASELINE, TUI_SC_ALL, 0, "baseline", "make the latest check the baseline of verdicts", 'z') \
 	_(SAVE, TUI_SC_ALL, 0, "save", "save the JSON report to ./ngx-leaktop-TIME.json", 'w') \
 	_(RESTART, TUI_SC_ALL, 0, "restart", "restart nginx under valgrind (new session)", 'R') \
@@ -80,10 +82,16 @@ enum {
 	_(EDIT, TUI_SC_SITES | TUI_SC_STACK | TUI_SC_ERRORS, 8, "edit", "open $EDITOR at the source line", 'e') \
 	_(DEBUG, TUI_SC_SITES | TUI_SC_STACK | TUI_SC_ERRORS, 8, "debug", \
 		"debug: stop nginx at the line under gdb, with requests that reach it", 'd') \
-	_(BACK, TUI_SC_STACK | TUI_SC_HELP | TUI_SC_ERRORS, 0, "back", "back to the table", 'h', TK(KEY_LEFT), \
-		TK(KEY_BACKSPACE), 27) \
+	_(BACK, TUI_SC_STACK | TUI_SC_HELP | TUI_SC_ERRORS | TUI_SC_KINDS, 0, "back", "back to the table", \
+		'h', TK(KEY_LEFT), TK(KEY_BACKSPACE), 27) \
 	_(NEXT_STACK, TUI_SC_STACK, 5, "next", "next stack of a merged site or of an error", 'n') \
 	_(PREV_STACK, TUI_SC_STACK, 0, "prev", "previous stack of a merged site or of an error", 'p') \
+	_(KIND_ADD, TUI_SC_KINDS, 1, "add", "add a kind (the entry forms are under the list)", 'a') \
+	_(KIND_CHANGE, TUI_SC_KINDS, 1, "edit", "edit the selected kind's entry", 'e', '\n', '\r', \
+		TK(KEY_ENTER)) \
+	_(KIND_DELETE, TUI_SC_KINDS, 1, "delete", "delete the selected kind (d again keeps it)", 'd') \
+	_(KIND_APPLY, TUI_SC_KINDS, 1, "apply", "apply the changes: the next bursts send these kinds", \
+		'A', 'w') \
 	_(DBG_NEXT, TUI_SC_DEBUG, 1, "next", "next line of this function (over calls)", 'n') \
 	_(DBG_STEP, TUI_SC_DEBUG, 1, "step", "step into the call on this line", 's') \
 	_(DBG_FINISH, TUI_SC_DEBUG, 1, "finish", "run until this function returns", 'f') \

@@ -1,12 +1,11 @@
 /* tui_command.c - the global commands on nginx under valgrind (bursts,
- * checks, shape, URLs, restart, stop) through the target ops, on the
+ * checks, shape, restart, stop) through the target ops, on the
  * terminal (editor, suspend, quit) through the term ops, and on the model
  * (baseline, save). The top (tui.c) runs them; they open no view. Without
  * target ops (a recorded model) the commands on nginx say why not. */
 #include "tui_int.h"
 #include "model.h"
 #include "report.h"
-#include "sbuf.h"
 #include "tui_source.h"
 #include "util.h"
 
@@ -19,7 +18,6 @@
 
 #define MAX_REQUESTS 10000000UL
 #define MAX_CONCURRENCY 1024U
-#define MAX_URLS 64
 
 /* The ops if they have the operation; else the status line says why not. */
 #define TARGET_HAS(t, op) ((t)->cfg.target && (t)->cfg.target->op)
@@ -109,44 +107,6 @@ shape_done(struct tui *t, const char *text)
 	if (sscanf(text, "%lu %u %c", &req, &conc, &extra) != 2 || !req || !conc)
 		return tui_message(t, true, "want two numbers: requests concurrency, e.g. 400 8");
 	return set_shape(t, req, conc);
-}
-
-static unsigned
-urls_done(struct tui *t, const char *text)
-{
-	char *copy = xstrdup(text), *save = NULL, *tok;
-	char *urls[MAX_URLS];
-	size_t n = 0;
-	char err[512];
-	unsigned mask;
-
-	for (tok = strtok_r(copy, " \t", &save); tok && n < MAX_URLS;
-		tok = strtok_r(NULL, " \t", &save))
-		urls[n++] = tok;
-	if (!n) {
-		free(copy);
-		return tui_message(t, true, "no URL given: the URL set is unchanged");
-	}
-	if (!TARGET_HAS(t, set_urls))
-		mask = no_target(t);
-	else
-		mask = answer(t, t->cfg.target->set_urls(t->cfg.target_ctx, urls, n, err, sizeof err),
-			err, TUI_DRAW_HEADER, "%zu URL%s for the next bursts", n, n == 1 ? "" : "s");
-	free(copy);
-	return mask;
-}
-
-static unsigned
-edit_urls(struct tui *t)
-{
-	struct sbuf b = SBUF_INIT;
-	size_t i;
-
-	for (i = 0; i < t->live.nurls; i++)
-		sbuf_printf(&b, "%s%s", i ? " " : "", t->live.urls[i]);
-	tui_prompt_open(t, "URLs: ", b.data ? b.data : "", urls_done);
-	sbuf_free(&b);
-	return TUI_DRAW_STATUS;
 }
 
 static unsigned
@@ -317,8 +277,6 @@ tui_command_run(struct tui *t, enum tui_action a)
 		snprintf(shape, sizeof shape, "%lu %u", t->live.requests, t->live.concurrency);
 		tui_prompt_open(t, "requests concurrency: ", shape, shape_done);
 		return TUI_DRAW_STATUS;
-	case TUI_ACT_URLS:
-		return edit_urls(t);
 	case TUI_ACT_BASELINE:
 		return reset_baseline(t);
 	case TUI_ACT_SAVE:

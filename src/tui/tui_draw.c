@@ -282,6 +282,24 @@ tui_draw_text(int y, int x, int width, enum tui_role role, const char *s, unsign
 	return tui_draw_textn(y, x, width, role, s, strlen(s), flags);
 }
 
+int
+tui_draw_cols(const char *s)
+{
+	struct sbuf esc = SBUF_INIT;
+	size_t len = strlen(s);
+	int cols;
+
+	/* as tui_draw_textn draws it: escaped, then cell by cell */
+	if (!escape_is_clean(s, len, 0)) {
+		escape_append(&esc, s, len, 0);
+		s = esc.data;
+		len = esc.len;
+	}
+	decode(s, len, false, &cols);
+	sbuf_free(&esc);
+	return cols;
+}
+
 void
 tui_draw_flush(void)
 {

@@ -82,6 +82,8 @@ void tui_draw_clear(int y0, int y1);
 int tui_draw_text(int y, int x, int width, enum tui_role role, const char *s, unsigned flags);
 int tui_draw_textn(int y, int x, int width, enum tui_role role, const char *s, size_t len,
 	unsigned flags);
+/* The columns s takes drawn in full (escaped as the two above do). */
+int tui_draw_cols(const char *s);
 /* Push the frame to the terminal (only what changed is sent). */
 void tui_draw_flush(void);
 /* Repaint everything on the next flush (after the editor ran). */

@@ -103,37 +103,119 @@ state_text(struct tui *t, char *buf, size_t len, enum tui_role *role)
 	}
 }
 
+/* The state line: items after the name, two spaces apart. A narrow
+ * terminal drops whole items (higher drop first; 0: never) rather than
+ * cut the last ones: the version, the pid, auto off, then the protocol. */
+#define STATE_ITEMS 12
+struct sitem {
+	const char *label;	/* NULL: the value alone */
+	char value[320];
+	enum tui_role role;
+	int drop;
+	bool gone;
+};
+struct sline {
+	struct sitem it[STATE_ITEMS];
+	size_t n;
+};
+
+static void __attribute__((format(printf, 5, 6)))
+item(struct sline *l, int drop, const char *label, enum tui_role role, const char *fmt, ...)
+{
+	struct sitem *it;
+	va_list ap;
+
+	if (l->n == STATE_ITEMS)
+		return;
+	it = &l->it[l->n++];
+	*it = (struct sitem){ .label = label, .role = role, .drop = drop };
+	va_start(ap, fmt);
+	vsnprintf(it->value, sizeof it->value, fmt, ap);
+	va_end(ap);
+}
+
+static int
+item_cols(const struct sitem *it)
+{
+	return (it->label ? tui_draw_cols(it->label) + 1 : 0) + tui_draw_cols(it->value);
+}
+
+/* Drop items, the highest drop first, until the line fits in cols. */
+static void
+items_fit(struct sline *l, int cols)
+{
+	for (;;) {
+		int w = -2, worst = 0;
+		size_t i, at = 0;
+
+		for (i = 0; i < l->n; i++)
+			if (!l->it[i].gone) {
+				w += item_cols(&l->it[i]) + 2;
+				if (l->it[i].drop > worst) {
+					worst = l->it[i].drop;
+					at = i;
+				}
+			}
+		if (w <= cols || !worst)
+			return;
+		l->it[at].gone = true;
+	}
+}
+
+static void
+state_items(struct tui *t, struct sline *l)
+{
+	const struct tui_live *lv = &t->live;
+	enum tui_role role;
+	char state[320];
+
+	if (t->cfg.nginx_version && *t->cfg.nginx_version)
+		item(l, 9, NULL, TUI_ROLE_NORMAL, "%s", t->cfg.nginx_version);
+	state_text(t, state, sizeof state, &role);
+	item(l, 0, NULL, role, "%s", state);
+	/* someone else's nginx: the bursts below are not what loads it */
+	if (lv->present && lv->attached)
+		item(l, 0, NULL, TUI_ROLE_STATE_BUSY, "attached");
+	if (lv->present && lv->pid > 0 && lv->phase != TUI_PHASE_EXITED)
+		item(l, 8, "pid", TUI_ROLE_VALUE, "%ld", lv->pid);
+	if (!lv->present || lv->phase == TUI_PHASE_EXITED)
+		return;
+	/* auto on keeps its place: rounds start by themselves */
+	item(l, lv->auto_mode ? 2 : 7, "auto", lv->auto_mode ? TUI_ROLE_STATE_BUSY :
+		TUI_ROLE_VALUE, "%s", lv->auto_mode ? "on" : "off");
+	item(l, 4, "req", TUI_ROLE_VALUE, "%lu", lv->requests);
+	item(l, 5, "conc", TUI_ROLE_VALUE, "%u", lv->concurrency);
+	/* the kind editor's (u) count when the session has kinds */
+	if (lv->nkinds)
+		item(l, 3, "kinds", TUI_ROLE_VALUE, "%zu", lv->nkinds);
+	else
+		item(l, 3, "URLs", TUI_ROLE_VALUE, "%zu", lv->nurls);
+	if (lv->protocol && *lv->protocol)
+		item(l, 6, NULL, TUI_ROLE_VALUE, "%s", lv->protocol);
+}
+
 static void
 line_state(struct tui *t, struct hline *h)
 {
-	const struct tui_live *l = &t->live;
-	enum tui_role role;
-	char state[320], v[64];
+	static const char title[] = " ngx-leaktop ";
+	struct sline l = { .n = 0 };
+	size_t i;
+	bool first = true;
 
-	seg(h, TUI_ROLE_TITLE_BOLD, " ngx-leaktop ");
+	seg(h, TUI_ROLE_TITLE_BOLD, "%s", title);
 	seg(h, TUI_ROLE_NORMAL, " ");
-	if (t->cfg.nginx_version && *t->cfg.nginx_version)
-		seg(h, TUI_ROLE_NORMAL, "%s  ", t->cfg.nginx_version);
-	state_text(t, state, sizeof state, &role);
-	seg(h, role, "%s", state);
-	seg(h, TUI_ROLE_NORMAL, "  ");
-	/* someone else's nginx: the bursts below are not what loads it */
-	if (l->present && l->attached)
-		seg(h, TUI_ROLE_STATE_BUSY, "attached  ");
-	if (l->present && l->pid > 0 && l->phase != TUI_PHASE_EXITED) {
-		snprintf(v, sizeof v, "%ld", l->pid);
-		pair(h, "pid", TUI_ROLE_VALUE, v);
+	state_items(t, &l);
+	items_fit(&l, h->end - h->x);
+	for (i = 0; i < l.n; i++) {
+		if (l.it[i].gone)
+			continue;
+		if (!first)
+			seg(h, TUI_ROLE_NORMAL, "  ");
+		first = false;
+		if (l.it[i].label)
+			seg(h, TUI_ROLE_LABEL, "%s ", l.it[i].label);
+		seg(h, l.it[i].role, "%s", l.it[i].value);
 	}
-	if (!l->present || l->phase == TUI_PHASE_EXITED)
-		return;
-	pair(h, "auto", l->auto_mode ? TUI_ROLE_STATE_BUSY : TUI_ROLE_VALUE,
-		l->auto_mode ? "on" : "off");
-	snprintf(v, sizeof v, "%lu", l->requests);
-	pair(h, "req", TUI_ROLE_VALUE, v);
-	snprintf(v, sizeof v, "%u", l->concurrency);
-	pair(h, "conc", TUI_ROLE_VALUE, v);
-	snprintf(v, sizeof v, "%zu", l->nurls);
-	pair(h, "URLs", TUI_ROLE_VALUE, v);
 }
 
 static void

@@ -79,7 +79,7 @@ struct tui_list {
 	size_t n, cur, top;
 };
 
-/* The one-line editor of the status line (filter, URLs, burst shape). */
+/* The one-line editor of the status line (filter, kinds, burst shape). */
 typedef unsigned (*tui_prompt_cb)(struct tui *t, const char *text);
 
 #define TUI_MAX_VIEWS 5
@@ -136,6 +136,7 @@ extern const struct tui_view_ops tui_stack_ops;
 extern const struct tui_view_ops tui_help_ops;
 extern const struct tui_view_ops tui_errors_ops;
 extern const struct tui_view_ops tui_debug_ops;
+extern const struct tui_view_ops tui_kinds_ops;	/* the kind editor (u) */
 /* The sites table over m; exit_report: m is valgrind's exit report (push
  * it with tui_exit_ops then). */
 void *tui_sites_new(const struct model *m, bool exit_report);
@@ -146,6 +147,9 @@ void *tui_stack_new_sites(const struct model *m, const uint32_t *sites, size_t n
 void *tui_stack_new_error(const struct model *m, const struct memerrors *e, size_t i);
 void *tui_errors_new(void);
 void *tui_help_new(void);
+/* The kinds of the session t (live.kinds, else its URLs); leaving drops
+ * changes not applied, which the status line of t says. */
+void *tui_kinds_new(struct tui *t);
 
 /* Where d stops (tui_debug.c): the selection's line - a row's allocation
  * frame, a backtrace's selected frame, the first frame with a source line

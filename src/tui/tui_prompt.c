@@ -1,6 +1,6 @@
 /* tui_prompt.c - the status line: a message, or the one-line prompt that
- * edits a filter, the URL set or the burst shape (htop's LineEditor: its
- * state, keys and drawing together). */
+ * edits a filter, a kind of request or the burst shape (htop's
+ * LineEditor: its state, keys and drawing together). */
 #include "tui_int.h"
 
 #include <curses.h>

@@ -23,6 +23,8 @@ static const struct {
 	{ "exit report", "x", TUI_SC_SITES },
 	{ "exit report stack", "x\n", TUI_SC_STACK },
 	{ "help over a stack", "\n?", TUI_SC_HELP },
+	{ "kinds", "u", TUI_SC_KINDS },
+	{ "help over the kinds", "u?", TUI_SC_HELP },
 };
 
 struct scr {

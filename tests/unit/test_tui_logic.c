@@ -22,7 +22,7 @@ static void
 test_actions_unique_keys(void **state)
 {
 	static const unsigned views[] = { TUI_SC_SITES, TUI_SC_STACK, TUI_SC_HELP, TUI_SC_ERRORS,
-		TUI_SC_DEBUG };
+		TUI_SC_DEBUG, TUI_SC_KINDS };
 	size_t v;
 	int a, b;
 
@@ -286,9 +286,10 @@ test_keys_reach_the_session(void **state)
 	assert_string_equal(s.h.calls.data, "burst+check\nburst\ncheck\nauto 1\nshape 400 4\n"
 		"shape 200 4\nshape 200 8\nshape 200 4\n");
 	sbuf_reset(&s.h.calls);
-	press(&s, "u\x15/a /b\n");	/* ^U clears the prompt's URLs */
-	press(&s, "R");
-	assert_string_equal(s.h.calls.data, "urls /a /b\nrestart\n");
+	/* u: the kind editor over the URLs; a adds there (not auto), A applies */
+	press(&s, "ua/a\nAqR");
+	assert_string_equal(s.h.calls.data, "kinds http://127.0.0.1:8080/leak/alloc | "
+		"http://127.0.0.1:8080/leak/cycle | /a\nrestart\n");
 	sbuf_reset(&s.h.calls);
 	/* e on the top row (leak_pool): the editor at the allocating line;
 	 * in the backtrace, at the selected frame (the handler below it) */

@@ -27,6 +27,12 @@
  *                         (default), loading, waiting, error
  *   errors FILE.xml       memcheck errors and the exit report of a captured
  *                         valgrind XML file (tests/data) on the screen too
+ *   kinds N               the session's kinds of request: the first N of
+ *                         http, https, h2, tcp and a hostile one
+ *                         (tui_fake_kinds.h)
+ *   protocol TEXT         the bursts' protocol, as the header shows it
+ *   kinds-error TEXT      the first set_kinds (A in the kind editor) fails
+ *                         with TEXT
  *   keys TOKEN...         j k / ... typed; <Enter> <Esc> <Up> <Down> <Left>
  *                         <Right> <PgUp> <PgDn> <Home> <End> <Bksp> <Space>
  *                         <F1> <C-x>; <Click:Y,X> <WheelUp:Y,X>
@@ -219,6 +225,30 @@ procs_apply(struct run *r, const struct procs_opts *o)
 	feed(r, TUI_DRAW_ALL);
 }
 
+/* The script's lines about the kinds of request and the protocol. */
+struct kinds_opts {
+	size_t n;
+	char protocol[64], err[256];
+};
+
+static bool
+kinds_line(const char *line, struct kinds_opts *o)
+{
+	return sscanf(line, "kinds %zu", &o->n) == 1 ||
+		sscanf(line, "protocol %63[^\n]", o->protocol) == 1 ||
+		sscanf(line, "kinds-error %255[^\n]", o->err) == 1;
+}
+
+static void
+kinds_apply(struct run *r, const struct kinds_opts *o)
+{
+	if (o->n)
+		fake_kinds_open(&r->host, o->n);
+	r->host.live.protocol = o->protocol[0] ? o->protocol : NULL;
+	r->host.kinds_err = o->err[0] ? o->err : NULL;
+	feed(r, TUI_DRAW_ALL);
+}
+
 static char *
 read_text(const char *path)
 {
@@ -337,6 +367,7 @@ test_script(void **state)
 	char live[32] = "ready", errors[64] = "", debug[32] = "stopped", same[64] = "";
 	struct sbuf keys = SBUF_INIT, expects = SBUF_INIT;
 	struct procs_opts procs = { 0 };
+	struct kinds_opts kinds = { 0 };
 	struct run r;
 	char *got;
 
@@ -358,6 +389,8 @@ test_script(void **state)
 			continue;
 		if (procs_line(line, &procs))
 			continue;
+		if (kinds_line(line, &kinds))
+			continue;
 		if (sscanf(line, "same-as %63s", same) == 1)
 			continue;
 		if (!strncmp(line, "expect ", 7)) {
@@ -374,6 +407,7 @@ test_script(void **state)
 	start(&r, rows, cols, rounds, nurls, live);
 	fake_debug_preset(&r.host.dbg, debug);
 	procs_apply(&r, &procs);
+	kinds_apply(&r, &kinds);
 	if (*errors)
 		r.xml = fixture_errors(r.tui, r.model, errors);
 	if (keys.len)

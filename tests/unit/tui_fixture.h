@@ -136,6 +136,7 @@ fixture_model(size_t rounds)
 /* ---- a host that records ---- */
 
 #define FAKE_VIEWS_MAX 4
+#define FAKE_KINDS_MAX 16
 
 struct fake_host {
 	struct sbuf calls;	/* "burst 1\n", "shape 400 4\n", ... */
@@ -151,6 +152,11 @@ struct fake_host {
 	const char *reload_err;	/* reload() fails with it */
 	struct model *fed;	/* its sites got sources by hand, */
 	struct model_site *saved;	/* their own values */
+	/* kinds (tui_fake_kinds.h): what set_kinds made, its strings, and
+	 * the error it answers once */
+	struct tui_kind kinds_now[FAKE_KINDS_MAX];
+	char *kind_text[FAKE_KINDS_MAX];
+	const char *kinds_err;
 };
 
 static char fake_url_a[] = "http://127.0.0.1:8080/leak/alloc";
@@ -252,6 +258,7 @@ fake_edit(void *ctx, const char *path, unsigned line, char *err, size_t errlen)
 }
 
 #include "tui_fake_debug.h"
+#include "tui_fake_kinds.h"
 #include "tui_fake_procs.h"
 
 static inline bool
@@ -348,6 +355,7 @@ static const struct tui_target_ops fake_target_ops = {
 	.debug_run = fake_debug_run, .debug_frame = fake_debug_frame, .debug_eval = fake_debug_eval,
 	.debug_toggle = fake_debug_toggle, .debug_check = fake_debug_check,
 	.debug_detach = fake_debug_detach, .view = fake_view, .reload = fake_reload,
+	.set_kinds = fake_set_kinds,
 };
 
 static const struct tui_term_ops fake_term_ops = {
@@ -407,6 +415,7 @@ fixture_teardown(struct tui *t, struct model *m, struct fake_host *h)
 	fixture_screen_close();
 	model_free(m);
 	sbuf_free(&h->calls);
+	fake_kinds_close(h);
 }
 
 /* The screen over m, searching sources under the repository ("."), with
