@@ -360,6 +360,22 @@ same_line(const struct model_site *a, const struct model_site *b)
 	return model_site_on_line(a, b->kind, model_site_alloc_frame(b));
 }
 
+/* A stack through ngx_palloc_block: a pool taking a new block (16 KB for
+ * the cycle's) because the line's own small allocations filled the last
+ * one. Its growth is a step every thousand or so allocations, landing in
+ * whichever round it lands: summed with the line it would pull the
+ * line's fit to that round's favoured URL. It says nothing per request. */
+static bool
+pool_block(const struct model *m, const struct model_site *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->alloc_at && i < s->nframes; i++)
+		if (!strcmp(model_frame(m, s->frames[i])->fn, "ngx_palloc_block"))
+			return true;
+	return false;
+}
+
 /* Fit the line of growing site g (every site of its kind and allocation
  * frame, whatever their verdicts) and then each growing site of it. One
  * leak reaches its line through several stacks (a connection's first
@@ -376,12 +392,20 @@ fit_line(struct model *m, const struct design *d, size_t g, bool *done)
 	bool *use = xcalloc(p + 1, sizeof *use), *drives = xcalloc(p + 1, sizeof *drives);
 
 	for (i = 0; i < m->nsites; i++)
-		if (same_line(&m->sites[i], &m->sites[g])) {
+		if (same_line(&m->sites[i], &m->sites[g]) && !pool_block(m, &m->sites[i])) {
 			add_deltas(m, d, i, y);
 			nsites++;
 		}
 	for (i = 0; i < p; i++)
 		use[i] = true;
+	if (!nsites) {		/* only a pool's new block grew on the line */
+		for (i = g; i < m->nsites; i++)
+			if (same_line(&m->sites[i], &m->sites[g]) && m->sites[i].growth == GROWTH_GROWING) {
+				set_urls(&m->sites[i], NULL, 0, MODEL_ATTRIB_DONE);
+				done[i] = true;
+			}
+		goto out;
+	}
 	if (!fit_series(d, y, use, x)) {
 		for (i = g; i < m->nsites; i++)
 			if (same_line(&m->sites[i], &m->sites[g]) && m->sites[i].growth == GROWTH_GROWING) {
@@ -395,6 +419,10 @@ fit_line(struct model *m, const struct design *d, size_t g, bool *done)
 		if (!same_line(&m->sites[i], &m->sites[g]) || m->sites[i].growth != GROWTH_GROWING)
 			continue;
 		done[i] = true;
+		if (pool_block(m, &m->sites[i])) {
+			set_urls(&m->sites[i], NULL, 0, MODEL_ATTRIB_DONE);
+			continue;
+		}
 		/* Reloads replace the workers, and the new ones reach the line
 		 * through stacks of their own (forked from another place): a
 		 * stack lives one generation, no fit of its own tells its rate.
