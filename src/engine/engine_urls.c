@@ -38,7 +38,8 @@ engine_urls_burst_done(struct engine *e, const struct burst *burst, const struct
 
 	for (i = 0; i < e->spec.nurls; i++)
 		e->url_acc[e->url_ids[i]] += burst_url_reached(burst, i);
-	if (!st->conn_closed || e->warned_conn_closed)
+	/* nothing connected or answered: no connection nginx closed to speak of */
+	if (!st->conn_closed || e->warned_conn_closed || st->transport_errors >= st->done)
 		return false;
 	e->warned_conn_closed = true;
 	return true;
@@ -87,8 +88,12 @@ resolve_tcp(struct engine *e, const char *u)
 		return xstrdup(u);
 	if (addr)
 		return xasprintf("tcp://%s", addr);
-	engine_report(e, ENGINE_EV_ERROR, "--send: no stream server to send to: give --tcp "
-		"HOST:PORT before it, or --stream-directives for the generated config's");
+	if (e->opts.target.conf)
+		engine_report(e, ENGINE_EV_ERROR, "--send: %s has no stream {} server listening on "
+			"loopback: give --tcp HOST:PORT before --send", e->opts.target.conf);
+	else
+		engine_report(e, ENGINE_EV_ERROR, "--send: no stream server to send to: give --tcp "
+			"HOST:PORT before it, or --stream-directives for the generated config's");
 	return NULL;
 }
 

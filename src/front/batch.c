@@ -95,6 +95,16 @@ progress_round(struct batch *b)
 		r->requests, r->failed, st ? st->rps : 0.0, (double)r->check_ns / 1e9, owner, growing);
 }
 
+/* Where the requests go, for the user to check. */
+static const char *
+where_sent(const struct batch *b)
+{
+	if (!b->o->req_files.n && !b->o->nsends)
+		return "the -u URLs";
+	return b->o->nsends ? "where the requests go (-u, --request-file, --tcp)" :
+		"where the requests go (-u, --request-file)";
+}
+
 /* Every request of the burst answered 4xx/5xx (a mistyped path): nginx ran
  * them, so something was measured; said once, not fatal. */
 static void
@@ -104,19 +114,25 @@ warn_error_statuses(struct batch *b, const struct burst_stats *st)
 		return;
 	b->warned_http = true;
 	fprintf(stderr, "ngx-leaktop: warning: every request of round %u got an error status "
-		"(%lu 4xx, %lu 5xx): check the -u URLs\n", b->rounds_done, st->status[4],
-		st->status[5]);
+		"(%lu 4xx, %lu 5xx): check %s\n", b->rounds_done, st->status[4],
+		st->status[5], where_sent(b));
 }
 
-/* No request of the burst got a connection (a wrong port in -u): the
- * rounds would measure an idle nginx and pass. True: the run ends. */
+/* No request of the burst got a connection (a wrong port), or every one
+ * failed on its connection (HTTP/1.1 to a port that speaks HTTP/2 only):
+ * the rounds would measure an idle nginx and pass. True: the run ends. */
 static bool
 burst_unreached(struct batch *b, const struct burst_stats *st)
 {
-	if (!st->done || st->unreached < st->done)
+	if (!st->done || st->transport_errors < st->done)
 		return false;
-	snprintf(b->end, sizeof b->end, "no request of round %u reached nginx (%s): check the "
-		"-u URLs", b->rounds_done, st->last_error);
+	if (st->unreached < st->done)
+		snprintf(b->end, sizeof b->end, "every request of round %u failed (%s): check %s "
+			"and how they go (--tls, --http2, --http1.1)", b->rounds_done, st->last_error,
+			where_sent(b));
+	else
+		snprintf(b->end, sizeof b->end, "no request of round %u reached nginx (%s): check %s",
+			b->rounds_done, st->last_error, where_sent(b));
 	fprintf(stderr, "ngx-leaktop: %s\n", b->end);
 	b->failed = true;
 	return true;

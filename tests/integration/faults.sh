@@ -292,7 +292,7 @@ end_case "during start-up: valgrind: Unknown option: --frobnicate=yes" 0
 # -u on a port nothing listens on: the rounds would measure an idle nginx
 # and pass. The first burst that reaches nothing ends the run.
 start_case "no request reaches nginx" -u "http://127.0.0.1:$(lt_free_port)/" -n 20 --rounds 5
-end_case "no request of round 1 reached nginx (.*Couldn't connect to server): check the -u URLs" 2
+end_case "no request of round 1 reached nginx (.*Couldn.t connect to server): check the -u URLs" 2
 # A config whose server has no address to send load to (a unix socket)
 sed "s|listen .*;|listen unix:$ngx/ngx.sock;|" "$conf" >"$ngx/unix.conf"
 conf=$ngx/unix.conf start_case "config listens on a unix socket" -n 20 --rounds 2
