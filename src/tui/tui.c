@@ -322,6 +322,7 @@ static unsigned
 toggle_view(struct tui *t, const struct tui_view_ops *ops)
 {
 	bool shown = tui_top(t)->ops == ops;
+	size_t i;
 
 	if (ops == &tui_help_ops) {
 		if (shown)
@@ -330,6 +331,13 @@ toggle_view(struct tui *t, const struct tui_view_ops *ops)
 			view_push(t, &tui_help_ops, tui_help_new());
 		return TUI_DRAW_BODY | TUI_DRAW_STATUS;
 	}
+	/* u in the help over the kind editor: back to it, its changes kept */
+	for (i = 1; !shown && ops == &tui_kinds_ops && i + 1 < t->nviews; i++)
+		if (t->views[i].ops == ops) {
+			while (t->nviews > i + 1)
+				view_pop(t);
+			return TUI_DRAW_BODY | TUI_DRAW_STATUS;
+		}
 	/* nothing to show: the views stay (the kind editor keeps its changes) */
 	if (!shown && ops == &tui_errors_ops && !t->errors)
 		return tui_message(t, true, "no memcheck errors in what was loaded");

@@ -181,8 +181,8 @@ test_leaving_drops(void **state)
 	}
 }
 
-/* Help over the editor, and E with no errors to show, keep it and its
- * changes. */
+/* Help over the editor (left by q or u), and E with no errors to show,
+ * keep it and its changes. */
 static void
 test_changes_stay(void **state)
 {
@@ -194,6 +194,10 @@ test_changes_stay(void **state)
 	assert_int_equal(tui_top(s.t)->ops->scope, TUI_SC_HELP);
 	press(&s, "q");
 	assert_int_equal(tui_top(s.t)->ops->scope, TUI_SC_KINDS);
+	assert_line(3, "1 change pending");
+	press(&s, "?u");	/* u in the help: back to the editor as it was */
+	assert_int_equal(tui_top(s.t)->ops->scope, TUI_SC_KINDS);
+	assert_int_equal(s.t->nviews, 2);
 	assert_line(3, "1 change pending");
 	press(&s, "E");
 	assert_line(22, "no memcheck errors");
