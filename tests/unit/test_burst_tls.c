@@ -191,9 +191,6 @@ test_h2_held_closed_by_nginx(void **state)
 	sp.hold = true;
 	ngx_burst(f, &sp);
 	ngx_run_burst(f);
-	if (getenv("LT_DEBUG"))
-		fprintf(stderr, "short: closed %lu released %d connects %lu open %u 2xx %lu errors %lu '%s'\n", f->st.conn_closed, f->st.released, f->st.connects, f->st.open_connections, f->st.status[2],
-			f->st.transport_errors, f->st.last_error);
 	assert_int_equal(f->st.status[2], 24);
 	assert_int_equal(f->st.open_connections, 2);
 	evloop_timer_add(f->loop, 700, pause_cb, f);
