@@ -4,7 +4,7 @@
  * process, with a generated config of its own in a temporary prefix:
  *
  *   http   plain HTTP/1.1, TLS (HTTP/1.1), TLS with h2, h2c (prior
- *          knowledge), whose /read/ reads the request body (proxied to
+ *          knowledge) and h2c with a 300 ms keepalive_timeout, whose /read/ reads the request body (proxied to
  *          the plain server: libcurl < 8 takes the RST_STREAM nginx sends
  *          after answering a body it did not read for a stream error,
  *          sometimes before the answer); every request logged in access.log as
@@ -28,14 +28,14 @@
 #include <sys/wait.h>
 #include <time.h>
 
-enum { NGX_HTTP, NGX_TLS, NGX_H2TLS, NGX_H2C, NGX_RET, NGX_SILENT, NGX_NPORTS };
+enum { NGX_HTTP, NGX_TLS, NGX_H2TLS, NGX_H2C, NGX_RET, NGX_SILENT, NGX_H2C_SHORT, NGX_NPORTS };
 
 struct ngx {
 	char dir[64];
 	pid_t pid;
 	int port[NGX_NPORTS];
 	int silent_fd;		/* the proxy target nobody accepts on */
-	char *url[NGX_NPORTS];	/* http://, https://, https://, http://, tcp://, tcp:// */
+	char *url[NGX_NPORTS];	/* http://, https://, https://, http://, tcp://, tcp://, http:// */
 };
 
 /* A port below the ephemeral range that nothing listens on right now. */
@@ -109,9 +109,11 @@ ngx_write_conf(struct ngx *n, int target)
 		"    location / { return 200 \"$request_method $http_x_kind\\n\"; }\n  }\n"
 		"  server {\n    listen 127.0.0.1:%d ssl http2;\n    listen 127.0.0.1:%d http2;\n"
 		"    location / { return 200 \"$request_method $http_x_kind\\n\"; }\n"
-		"    location /read/ { proxy_pass http://127.0.0.1:%d/; }\n  }\n}\n",
+		"    location /read/ { proxy_pass http://127.0.0.1:%d/; }\n  }\n"
+		"  server {\n    listen 127.0.0.1:%d http2;\n    keepalive_timeout 300ms;\n"
+		"    location / { return 200 \"$request_method $http_x_kind\\n\"; }\n  }\n}\n",
 		d, d, d, n->port[NGX_HTTP], n->port[NGX_TLS], n->port[NGX_H2TLS], n->port[NGX_H2C],
-		n->port[NGX_HTTP]);
+		n->port[NGX_HTTP], n->port[NGX_H2C_SHORT]);
 	fprintf(f, "stream {\n  log_format s '$remote_port|$bytes_received|$bytes_sent|$status';\n"
 		"  access_log %s/stream.log s;\n"
 		"  server { listen 127.0.0.1:%d; return \"hello world\\n\"; }\n"
@@ -184,6 +186,7 @@ ngx_start(struct ngx *n)
 	n->url[NGX_H2C] = xasprintf("http://127.0.0.1:%d/", n->port[NGX_H2C]);
 	n->url[NGX_RET] = xasprintf("tcp://127.0.0.1:%d", n->port[NGX_RET]);
 	n->url[NGX_SILENT] = xasprintf("tcp://127.0.0.1:%d", n->port[NGX_SILENT]);
+	n->url[NGX_H2C_SHORT] = xasprintf("http://127.0.0.1:%d/", n->port[NGX_H2C_SHORT]);
 	free(conf);
 	free(err);
 }

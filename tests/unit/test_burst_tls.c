@@ -154,6 +154,54 @@ test_https_hold(void **state)
 	assert_int_equal(f->st.open_connections, 3);
 }
 
+/* HTTP/2 without keepalive: a connection per request, h2c included. */
+static void
+test_h2_no_keepalive(void **state)
+{
+	struct fix *f = *state;
+	struct burst_spec sp = ngx_spec(&ngx.url[NGX_H2C], NULL, 1, 20, 4);
+	unsigned long before = ngx_log_lines(&ngx, "access.log");
+
+	sp.http2 = true;
+	sp.keepalive = false;
+	ngx_burst(f, &sp);
+	ngx_run_burst(f);
+	expect_all_ok(f, 20, before);
+	assert_int_equal(f->st.connects, 20);
+	assert_int_equal(f->st.http_version, 20);
+}
+
+static void
+pause_cb(struct evloop *loop, void *ctx)
+{
+	(void)ctx;
+	evloop_stop(loop, 0);
+}
+
+/* Held h2c connections nginx closes while idle (keepalive_timeout): the
+ * next burst opens new ones and every request is answered. */
+static void
+test_h2_held_closed_by_nginx(void **state)
+{
+	struct fix *f = *state;
+	struct burst_spec sp = ngx_spec(&ngx.url[NGX_H2C_SHORT], NULL, 1, 24, 4);
+
+	sp.http2 = true;
+	sp.streams = 2;
+	sp.hold = true;
+	ngx_burst(f, &sp);
+	ngx_run_burst(f);
+	assert_int_equal(f->st.status[2], 24);
+	assert_int_equal(f->st.open_connections, 2);
+	evloop_timer_add(f->loop, 700, pause_cb, f);
+	evloop_run(f->loop);
+	ngx_run_burst(f);
+	assert_int_equal(f->st.status[2], 24);
+	assert_int_equal(f->st.transport_errors, 0);
+	assert_int_equal(f->st.conn_closed, 2);
+	assert_int_equal(f->st.connects, 2);
+}
+
 int
 main(void)
 {
@@ -162,6 +210,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_h2_streams, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_h2_hold_warm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_https_hold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_h2_no_keepalive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_h2_held_closed_by_nginx, setup, teardown),
 	};
 	int rc;
 

@@ -465,6 +465,13 @@ start(struct burst *burst, burst_done_cb done, void *ctx, bool warm)
 		burst->stats.open_connections = open;
 		burst_plan_start(burst);
 	}
+	/* HTTP/2: a held connection nginx closed meanwhile is not replaced
+	 * by curl alone (burst_easy.c: only opening requests open one), and
+	 * curl may not have noticed yet: all are opened again */
+	if (burst->spec.http2 && burst->neasy)
+		burst->closed_idle += burst_conn_peer_closed(burst);
+	if (burst->closed_idle && burst->spec.http2)
+		burst->reset_pending = true;
 	burst->stats.conn_closed += burst->closed_idle;
 	burst->closed_idle = 0;
 	burst->paused = false;

@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -221,4 +222,25 @@ burst_conn_drain(struct burst *burst, int fd)
 	evloop_watch_fd(burst->loop, fd, EV_READ, drain_fd_cb, burst);
 	if (!burst->drain_timer)
 		arm_drain_timer(burst);
+}
+
+/* Held connections nginx has closed (its FIN came: the socket is no longer
+ * ESTABLISHED) while nothing read them, between bursts. */
+unsigned
+burst_conn_peer_closed(struct burst *burst)
+{
+	unsigned n = 0;
+	size_t fd;
+
+	for (fd = 0; fd < burst->cap_conns; fd++) {
+		struct tcp_info ti;
+		socklen_t len = sizeof ti;
+
+		if (burst->conns[fd].state != CONN_OPEN)
+			continue;
+		if (getsockopt((int)fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+			ti.tcpi_state != TCP_ESTABLISHED)
+			n++;
+	}
+	return n;
 }

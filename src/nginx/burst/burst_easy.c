@@ -205,10 +205,18 @@ burst_easy_new(struct burst *burst, char *errbuf)
  * connection with an HTTP/1.1 Upgrade that nginx's h2c port refuses; so
  * only the opening requests ask for prior knowledge there. */
 
+/* Without keepalive every request has a connection of its own: nothing
+ * to open first, nothing reused. */
+static bool
+h2_gated(const struct burst *burst)
+{
+	return burst->spec.http2 && burst->spec.keepalive;
+}
+
 bool
 burst_h2c_park(struct burst *burst, size_t i)
 {
-	if (burst->h2c_ready || !burst->spec.http2)
+	if (burst->h2c_ready || !h2_gated(burst))
 		return false;
 	if (burst->h2c_opened < burst_conns_for(burst, burst->neasy))
 		return false;
@@ -238,6 +246,8 @@ http_version(struct burst *burst, size_t i, const char *url)
 
 	if (!burst->spec.http2)
 		return CURL_HTTP_VERSION_1_1;
+	if (!h2_gated(burst))
+		return tls ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, opening ? 0L : 1L);
 	if (opening) {	/* opens a connection of its own */
 		burst->slot_pk[i] = true;
@@ -363,7 +373,8 @@ burst_multi_new(struct burst *burst, unsigned long n)
 	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, c);
 	curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, c);
 	curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, c);
-	if (burst->spec.http2) {
+	/* without keepalive a connection per request: no streams to share */
+	if (burst->spec.http2 && burst->spec.keepalive) {
 		curl_multi_setopt(m, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 #if LIBCURL_VERSION_NUM >= 0x074300
 		curl_multi_setopt(m, CURLMOPT_MAX_CONCURRENT_STREAMS,

@@ -141,6 +141,8 @@ int burst_conn_close_cb(void *clientp, curl_socket_t fd);
 /* Half-close fd (ours, open) and drain it until the peer's EOF;
  * aborting, or never connected: closed at once. */
 void burst_conn_drain(struct burst *burst, int fd);
+/* Open connections whose peer has closed them (no longer ESTABLISHED). */
+unsigned burst_conn_peer_closed(struct burst *burst);
 /* Start the next request of the burst on slot i (burst.c); false when
  * none is left. */
 bool burst_slot_next(struct burst *burst, size_t i);
