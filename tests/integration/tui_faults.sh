@@ -70,14 +70,15 @@ lt_check "10x2: says it is too small" wait_for '^too small' 10
 T resize-window -t lt -x 120 -y 40
 keys r
 lt_check "back at 120x40: r runs a round" wait_for 'check #1 at' 60
-# the URL prompt is held to loopback as -u is, by the host libcurl would use
-keys u C-u
+# the kind editor is held to loopback as -u is, by the host libcurl would use
+keys u d j d j a
 keys -l 'http://localhost:80@example.com/x'
-keys Enter
-lt_check "u: a URL off this machine is refused" wait_for 'load goes to loopback only' 10
+keys Enter A
+lt_check "u: a URL off this machine is refused" wait_for 'loopback only' 10
+keys Escape
 keys r
 lt_check "u: the URL set is unchanged, r runs a round" wait_for 'check #2 at.*' 60
-lt_check "u: still 2 URLs" grep -q 'URLs 2' "$lt_tmp/pane"
+lt_check "u: still 2 kinds" grep -q 'kinds 2' "$lt_tmp/pane"
 keys q
 lt_check "1x1 at start: q exits 0" exited_with 0
 lt_check "1x1 at start: terminal restored" terminal_restored

@@ -19,10 +19,19 @@ nothing_left() {
 	for _ in $(seq 100); do pgrep -f "valgrind.*$ngx" >/dev/null || break; sleep 0.1; done
 	! pgrep -f "valgrind.*$ngx" >/dev/null && [ -z "$(ls -A "$TMPDIR")" ]
 }
-urls() {	# urls URL...: the URL set for the next bursts
-	keys u C-u
-	keys -l "$*"
-	keys Enter
+urls() {	# urls N URL...: the kinds for the next bursts, in the kind editor:
+	# its N rows deleted, each URL added, applied
+	local n=$1 i u; shift
+	keys u
+	for ((i = 0; i < n; i++)); do keys d j; done
+	for u; do
+		keys a
+		keys -l "$u"
+		keys Enter
+	done
+	keys A
+	wait_for "kinds* for the next bursts" 10
+	keys Escape
 }
 round() {	# round N: a burst and check #N
 	keys r
@@ -36,18 +45,18 @@ tm_new "alternate" 132 40 "cd '$lt_tmp' && TMPDIR='$TMPDIR' '$LT' --no-session -
 	-u /leak/alloc -u /lazy -n 40 -C 2 '$NGINX'; $lt_shell_tail"
 lt_check "the screen opens and the baseline check runs" wait_for 'check #0 at' 120
 round 1
-urls /clean
+urls 2 /clean
 round 2
 lt_check "one rise, then a round without its URL: leak_alloc (line $alloc) bounded so far" \
 	row "$alloc" bounded
-urls /leak/alloc /lazy
+urls 1 /leak/alloc /lazy
 round 3
 lt_check "its URL again in round 3: leak_alloc (line $alloc) rose again, growing" row "$alloc" growing
-urls /clean
+urls 2 /clean
 round 4
 lt_check "4 rounds, its URL in rounds 1 and 3: leak_alloc (line $alloc) growing" row "$alloc" growing
 lt_check "lazy init (line $lazy), hit in rounds 1 and 3: bounded" row "$lazy" bounded
-lt_check "the URL set ended as /clean only" grep -q 'URLs 1' "$lt_tmp/pane"
+lt_check "the kinds ended as /clean only" grep -q 'kinds 1' "$lt_tmp/pane"
 keys q
 lt_check "q: ngx-leaktop exited" wait_exit 60
 lt_check "exit status 0" grep -q 'LT-EXIT=0' "$lt_tmp/exit"
