@@ -31,7 +31,7 @@ static const char *const titles[NCOLS] = { "", "NAME", "PROTO", "METHOD", "TARGE
 
 /* FROM is left out below this width (the detail line names it). */
 #define FROM_MIN_COLS 72
-#define FROM_MAX 24
+#define FROM_MAX 32
 #define NO_ROW SIZE_MAX
 
 enum mark { KEPT, ADDED, EDITED, DELETED };
@@ -287,7 +287,7 @@ draw_row(struct tui *t, struct kinds_view *kv, int y, size_t i)
 	tui_draw_text(y, kv->x[COL_TARGET], kv->w[COL_TARGET], role, fresh ? r->entry :
 		r->target ? r->target : "", fresh ? cur : TUI_TEXT_CLIP_LEFT | cur);
 	tui_draw_text(y, kv->x[COL_FROM], kv->w[COL_FROM], TUI_ROLE_DETAIL, fresh ? "editor" :
-		r->source ? r->source : "", cur);
+		r->source ? r->source : "", TUI_TEXT_CLIP_LEFT | cur);
 }
 
 static void
