@@ -75,6 +75,7 @@ struct cli_opts {
 	bool tls;		/* --tls: the generated config listens with ssl */
 	int http_version;	/* 20 --http2, 11 --http1.1, 0 as the listen says */
 	const char *stream_directives;
+	const char *http_block, *stream_block;	/* --http-block, --stream-block */
 	struct reqset *reqs;	/* every kind: -u, request files, sends (cli_parse builds it) */
 };
 

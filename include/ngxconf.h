@@ -46,6 +46,9 @@ struct ngxconf_embedded {
 	bool http2;
 	unsigned stream_port;		/* 0: no stream {} */
 	const char *stream_directives;
+	/* directives of the http {} and stream {} blocks themselves, beside
+	 * their server (map, upstream, js_import ...); NULL: none */
+	const char *http_block, *stream_block;
 };
 bool ngxconf_write_embedded(const char *prefix, const struct ngxconf_embedded *cf,
 	char *err, size_t errlen);

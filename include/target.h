@@ -66,6 +66,9 @@ struct target_opts {
 	bool tls;
 	bool http2;
 	const char *stream_directives;
+	/* The generated config: directives of its http {} and stream {}
+	 * blocks themselves (NULL: none; stream_block needs a stream server) */
+	const char *http_block, *stream_block;
 };
 
 typedef void (*target_state_cb)(struct target *s, enum target_state st, void *ctx);

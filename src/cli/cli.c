@@ -25,6 +25,8 @@ static const struct cli_option options[] = {
 	{ "http2", OPT_HTTP2, no_argument, NULL, "bursts over HTTP/2, many streams per connection (TLS: ALPN; cleartext: prior knowledge) (default: HTTP/2 when nginx's listen says http2)" },
 	{ "http1.1", OPT_HTTP11, no_argument, NULL, "bursts over HTTP/1.1 even where the listen says http2 (over TLS)" },
 	{ "stream-directives", OPT_STREAM_DIRECTIVES, required_argument, "TEXT", "with the generated config: a stream {} server on a free 127.0.0.1 port with these directives, e.g. 'my_stream_module on;'" },
+	{ "http-block", OPT_HTTP_BLOCK, required_argument, "TEXT", "with the generated config: directives added to its http {} block, beside the server, e.g. 'js_import m.js;' or 'map ...'" },
+	{ "stream-block", OPT_STREAM_BLOCK, required_argument, "TEXT", "with --stream-directives: directives added to the stream {} block, beside the server, e.g. 'upstream up { server 127.0.0.1:9000; }'" },
 	{ "tcp", OPT_TCP, required_argument, "HOST:PORT", "where the --send options after it go (default: the stream server of the generated config or of --conf's stream {})" },
 	{ "send", OPT_SEND, required_argument, "FILE", "a TCP exchange for stream modules: connect, send FILE's bytes, read until nginx closes, close; repeatable, each a kind of its own" },
 	{ "read", OPT_READ, required_argument, "BYTES", "after --send: close once BYTES were read" },

@@ -74,6 +74,8 @@ cli_req_apply(struct cli_opts *o, int c, const char *arg, bool *handled, char *e
 	case OPT_READ:
 	case OPT_IDLE: return send_param(o, c, arg, err, errlen);
 	case OPT_STREAM_DIRECTIVES: o->stream_directives = arg; return true;
+	case OPT_HTTP_BLOCK: o->http_block = arg; return true;
+	case OPT_STREAM_BLOCK: o->stream_block = arg; return true;
 	default:
 		*handled = false;
 		return false;
@@ -84,7 +86,8 @@ cli_req_apply(struct cli_opts *o, int c, const char *arg, bool *handled, char *e
 static bool
 check_modes(const struct cli_opts *o, char *err, size_t errlen)
 {
-	const char *gen = o->tls ? "--tls" : o->stream_directives ? "--stream-directives" : NULL;
+	const char *gen = o->tls ? "--tls" : o->stream_directives ? "--stream-directives" :
+		o->http_block ? "--http-block" : o->stream_block ? "--stream-block" : NULL;
 
 	if (o->tcp_unused) {
 		snprintf(err, errlen, "--tcp %.200s names where the next --send goes: add --send FILE "
@@ -99,9 +102,15 @@ check_modes(const struct cli_opts *o, char *err, size_t errlen)
 			o->sends[i].file);
 		return false;
 	}
+	if (o->stream_block && !o->stream_directives && !o->conf) {
+		snprintf(err, errlen, "--stream-block goes with --stream-directives: the stream server "
+			"needs a handler (e.g. --stream-directives 'my_module;' or 'proxy_pass up;')");
+		return false;
+	}
 	if (gen && o->conf) {
 		snprintf(err, errlen, "%s is for the generated config: your --conf says it itself "
-			"(%s)", gen, o->tls ? "listen ... ssl, ssl_certificate" : "stream { server { ... } }");
+			"(%s)", gen, o->tls ? "listen ... ssl, ssl_certificate" : o->http_block ?
+			"http { ... }" : "stream { ... }");
 		return false;
 	}
 	if (o->attach && (o->req_files.n || o->nsends || gen || o->http_version)) {
@@ -159,6 +168,8 @@ cli_req_engine_opts(const struct cli_opts *o, struct engine_opts *eo)
 	eo->target.tls = o->tls;
 	eo->target.http2 = o->http_version == 20 && !o->conf;
 	eo->target.stream_directives = o->stream_directives;
+	eo->target.http_block = o->http_block;
+	eo->target.stream_block = o->stream_block;
 	eo->http_version = o->http_version;
 	eo->reqs = o->reqs;
 	if (!o->reqs || !reqset_count(o->reqs))

@@ -319,11 +319,13 @@ stream_block(const struct ngxconf_embedded *cf)
 		return xstrdup("");
 	return xasprintf(
 		"stream {\n"
+		"%s%s"
 		"    server {\n"
 		"        listen 127.0.0.1:%u%s;\n"
 		"%s%s"
 		"    }\n"
 		"}\n",
+		cf->stream_block ? cf->stream_block : "", cf->stream_block ? "\n" : "",
 		cf->stream_port, cf->workers ? " reuseport" : "",
 		cf->stream_directives ? cf->stream_directives : "",
 		cf->stream_directives ? "\n" : "");
@@ -380,6 +382,7 @@ ngxconf_write_embedded(const char *prefix, const struct ngxconf_embedded *cf,
 		"    fastcgi_temp_path %s;\n"
 		"    uwsgi_temp_path %s;\n"
 		"    scgi_temp_path %s;\n"
+		"%s%s"
 		"    server {\n"
 		"        listen 127.0.0.1:%u%s%s%s;\n"
 		"        server_name localhost;\n"
@@ -390,7 +393,8 @@ ngxconf_write_embedded(const char *prefix, const struct ngxconf_embedded *cf,
 		"%s",
 		cf->workers ? "a master and its workers" : "single process",
 		cf->workers ? cf->workers : 1, cf->user_root ? "user root;\n" : "",
-		q[0], q[1], q[2], q[3], q[4], q[5], q[6], cf->port,
+		q[0], q[1], q[2], q[3], q[4], q[5], q[6],
+		cf->http_block ? cf->http_block : "", cf->http_block ? "\n" : "", cf->port,
 		cf->tls_crt ? " ssl" : "", cf->http2 ? " http2" : "",
 		cf->workers ? " reuseport" : "", q[7], tls,
 		cf->extra_server ? cf->extra_server : "", cf->extra_server ? "\n" : "", stream);

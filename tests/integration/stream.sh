@@ -91,6 +91,17 @@ lt_check "--read 3: exit 0, every exchange counted, none failed (got $rc)" \
 	show "$lt_tmp/read.err"
 lt_check "--read 3: nothing left running" nothing_left
 
+# --- --http-block and --stream-block: directives nginx takes only there ---
+run blocks -C 2 -n 20 --rounds 1 --http-block 'map $uri $lt_x { default 1; }' \
+	--stream-block 'upstream lt_up { server 127.0.0.1:1; }' --stream-directives 'leaky_stream;' \
+	--send "$data/clean.txt"
+lt_check "--http-block map, --stream-block upstream: nginx takes them there, the exchanges go through" \
+	jqt '([.rounds[] | .failed // 0] | add) == 0 and ([.rounds[] | .requests] | add) == 20' "$j" ||
+	show "$lt_tmp/blocks.err"
+lt_check "--stream-block alone: refused, says it needs --stream-directives" \
+	bash -c "'$LT' --batch --stream-block 'upstream u { server 127.0.0.1:1; }' '$NGINX' 2>&1 |
+		grep -q 'goes with --stream-directives'"
+
 # --- user configs that speak TLS, HTTP/2 and stream themselves ---
 lt_fixture_proto_conf "$lt_tmp/proto" || lt_not_ok "lt_fixture_proto_conf"
 # drop_servers IN OUT K...: IN without its http server blocks number K...

@@ -164,7 +164,8 @@ test_embedded_protocols(void **state)
 {
 	struct ngxconf_embedded cf = { .port = 8443, .tls_crt = "/p d/tls.crt",
 		.tls_key = "/p d/tls.key", .http2 = true, .stream_port = 9000,
-		.stream_directives = "leaky_stream;" };
+		.stream_directives = "leaky_stream;", .http_block = "map $uri $lt_x { default 1; }",
+		.stream_block = "upstream lt_up { server 127.0.0.1:9; }" };
 	struct ngxconf_scan s;
 	char *dir, *text, *path;
 
@@ -176,6 +177,12 @@ test_embedded_protocols(void **state)
 	assert_non_null(strstr(text, "stream {"));
 	assert_non_null(strstr(text, "listen 127.0.0.1:9000;"));
 	assert_non_null(strstr(text, "leaky_stream;"));
+	/* the blocks' own directives beside their server, not in it */
+	assert_non_null(strstr(text, "map $uri $lt_x"));
+	assert_non_null(strstr(text, "upstream lt_up"));
+	assert_true(strstr(text, "map $uri $lt_x") < strstr(text, "    server {"));
+	assert_true(strstr(text, "upstream lt_up") > strstr(text, "stream {") &&
+		strstr(text, "upstream lt_up") < strstr(text, "listen 127.0.0.1:9000"));
 	/* what we write, our scan reads back */
 	path = xasprintf("%s/conf/nginx.conf", dir);
 	assert_true(ngxconf_scan_file(path, &s, text, 8192));

@@ -161,6 +161,7 @@ prepare_protocols(struct target *s, struct ngxconf_embedded *cf, char **crt, cha
 		return false;
 	}
 	cf->stream_directives = s->opts.stream_directives;
+	cf->stream_block = s->opts.stream_block;
 	s->stream_addr = xasprintf("127.0.0.1:%u", cf->stream_port);
 	return true;
 }
@@ -171,9 +172,11 @@ bool
 target_refuse_protocols(const struct target_opts *o, char *err, size_t errlen)
 {
 	const char *opt = o->tls ? "--tls" : o->http2 ? "--http2" :
-		o->stream_directives ? "--stream-directives" : NULL;
+		o->stream_directives ? "--stream-directives" : o->http_block ? "--http-block" :
+		o->stream_block ? "--stream-block" : NULL;
 	const char *why = o->tls ? "your config's listen says ssl itself" :
 		o->http2 ? "your config's listen says http2 itself" :
+		o->http_block ? "edit your config's http {} block" :
 		"your config's stream {} has its own servers";
 
 	if (!opt)
@@ -207,6 +210,7 @@ target_prepare_embedded(struct target *s, char *err, size_t errlen)
 	}
 	cf.port = port;
 	cf.extra_server = s->opts.extra_server;
+	cf.http_block = s->opts.http_block;
 	cf.workers = s->mode.workers;
 	cf.user_root = s->mode.master && geteuid() == 0;
 	ok = prepare_protocols(s, &cf, &crt, &key, err, errlen) &&
