@@ -244,6 +244,9 @@ test_shapes(void **state)
 	parse_ok("@v =\nGET /{{v}}x{{v}}\n", &rf);
 	assert_string_equal(rf.reqs[0].url, "/x");
 	reqfile_free(&rf);
+	/* a request line that is only an empty variable (the fuzzer's second) */
+	BAD("@v =\n{{v}}\r\n", 2, "the request line is empty once its {{variables}}");
+	BAD("@v = \n### t\n  {{v}}  \n", 3, "the request line is empty");
 }
 
 /* A JetBrains file: response handlers and references are not sent. */

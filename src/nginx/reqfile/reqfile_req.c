@@ -88,6 +88,9 @@ request_words(struct reqfile_parser *p, const char *s, size_t n)
 	size_t wn[4], k = reqfile_words(s, n, w, wn), u = 0;
 	char b[96];
 
+	if (!k)		/* its {{variables}} came out empty */
+		return reqfile_fail(p, p->no, "the request line is empty once its {{variables}} are "
+			"filled in (give the variable a value: @name = /path)");
 	if (k > 3)
 		return reqfile_fail(p, p->no, "request line '%s' has %zu words (want METHOD URL [HTTP/1.1])",
 			REQFILE_SHOW(b, s, n), k);
