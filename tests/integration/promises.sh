@@ -4,7 +4,7 @@
 # --directives with the generated config, -p with a user config, request
 # shaping (-X -d -H --no-keepalive --request-timeout) as nginx logged it,
 # --alloc-fn moving a site to its caller, --load of a torn session file,
-# --allow-no-debug-palloc, --help against the option table of src/cli.c,
+# --allow-no-debug-palloc, --help against the option table of src/cli/cli.c,
 # make install, and README's `make demo` table against the demo's output.
 # (The live screen's promises: promises_live.sh. The socket-level loopback
 # guard: tests/unit/test_burst_guard.c, which says why not here.)
@@ -137,10 +137,10 @@ lt_check "--allow-no-debug-palloc: the JSON says debug_palloc false, rounds comp
 	jqt '.nginx.debug_palloc == false and (.rounds | length) == 3' "$lt_tmp/plain.json"
 lt_check "nothing left running, private dirs removed" nothing_left
 
-# --- --help lists every option of the table in src/cli.c ----------------------------------
+# --- --help lists every option of the table in src/cli/cli.c ----------------------------------
 "$LT" --help >"$lt_tmp/help" 2>&1
-table=$(sed -n '/^static const struct cli_option options\[\] = {/,/^};/p' "$lt_repo/src/cli.c" |
-	sed -nE "s/^\t\{ \"([a-z-]+)\", ('(.)'|[A-Z_]+), .*/\1 \3/p")
+table=$(sed -n '/^static const struct cli_option options\[\] = {/,/^};/p' "$lt_repo/src/cli/cli.c" |
+	sed -nE "s/^\t\{ \"([a-z0-9.-]+)\", ('(.)'|[A-Z_0-9]+), .*/\1 \3/p")
 n=0 missing=
 while read -r name short; do
 	n=$((n + 1))
@@ -177,9 +177,36 @@ NGINX=$NGINX "$lt_repo/examples/demo.sh" </dev/null >"$lt_tmp/demo.out" 2>"$lt_t
 lt_check "make demo's script: exit 0 (leaks found, as it should)" [ $? -eq 0 ] || show "$lt_tmp/demo.err"
 grep -E '^(SITE|ngx_)' "$lt_tmp/demo.out" | tr -s ' ' >"$lt_tmp/demo.table"
 lt_check "README's demo table has its 9 rows" [ "$(grep -c '^ngx_' "$lt_tmp/readme.table")" -eq 9 ]
+# same_table A B: the same rows (site, function, kind, verdict, top URL),
+# the numbers within a block or 2%. The last block a leaking line
+# allocated may still be pointed at from nginx's stack or registers when
+# the check runs: valgrind calls it reachable, possibly lost or lost as the
+# stale pointer falls, and it shows as a one-block row of its own. A
+# bounded row at a site that also has a growing row is that block; it is
+# left out of both tables.
+same_table() {
+	awk 'function near(a, b, tol) { d = a - b; if (d < 0) d = -d; return d <= tol }
+		function keep(f) { return !(f[7] == "bounded" && growing[FILENAME, f[1]]) }
+		FNR == 1 { next }
+		{ split($0, f, " "); if (f[7] == "growing") growing[FILENAME, f[1]] = 1
+		  row[FILENAME, FNR] = $0; n[FILENAME] = FNR }
+		END {
+			for (i = 0; i < 2; i++) { file = ARGV[i + 1]
+				for (r = 2; r <= n[file]; r++) { split(row[file, r], f, " ")
+					if (!keep(f)) continue
+					k = f[1] " " f[2] " " f[3] " " f[7] " " f[8]
+					if (i == 0) { want[k] = row[file, r]; continue }
+					if (!(k in want)) { print "only in the demo: " row[file, r]; bad = 1; continue }
+					split(want[k], g, " "); seen[k] = 1
+					if (!near(f[4], g[4], (g[4] > 6400 ? g[4] * 0.02 : 128)) ||
+						!near(f[6], g[6], g[6] * 0.05 + 0.2) || !near(f[9], g[9], g[9] * 0.02 + 0.1)) {
+						print "numbers differ: " row[file, r] " / README: " want[k]; bad = 1 } } }
+			for (k in want) if (!(k in seen)) { print "only in README: " want[k]; bad = 1 }
+			exit bad }' "$1" "$2"
+}
 lt_check "README's demo table is what the demo prints (sites, kinds, bytes, per request, verdicts)" \
-	cmp -s "$lt_tmp/readme.table" "$lt_tmp/demo.table" ||
-	diff "$lt_tmp/readme.table" "$lt_tmp/demo.table" | sed 's/^/#   /'
+	same_table "$lt_tmp/readme.table" "$lt_tmp/demo.table" >"$lt_tmp/table.diff" ||
+	sed 's/^/#   /' "$lt_tmp/table.diff"
 lt_check "nothing left running, private dirs removed" nothing_left
 
 lt_finish
