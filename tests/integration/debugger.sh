@@ -103,7 +103,7 @@ lt_check "E: the invalid read is listed" \
 keys d
 lt_check "d on the error: stopped where it happens (line $ir)" \
 	wait_for ">#0 +ngx_http_leaky_bug_invalid_re.* ngx_http_leaky_module.c:$ir" 60
-lt_check "... at a breakpoint" grep -q 'STOPPED breakpoint 1 hit' "$lt_tmp/pane"
+lt_check "... at a breakpoint" wait_for 'STOPPED breakpoint 1 hit' 10
 keys c
 lt_check "c: that request finishes too" wait_for 'last HTTP 200' 30
 keys q
