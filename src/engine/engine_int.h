@@ -131,6 +131,9 @@ bool engine_resolve_reqs(struct engine *e, char **in, const struct burst_req *re
  * protocol the header shows, for the kinds just resolved; a burst's
  * answers against what was asked (warned once). */
 void engine_proto_decide(struct engine *e);
+/* How a resolved kind's URL goes: plain HTTP, over TLS, or raw TCP. */
+enum engine_scheme { ENGINE_HTTP, ENGINE_HTTPS, ENGINE_TCP };
+enum engine_scheme engine_url_scheme(const char *url);
 void engine_proto_burst_done(struct engine *e, const struct burst_stats *st);
 void engine_kinds_free(struct engine *e);
 void engine_free_urls(struct engine *e);

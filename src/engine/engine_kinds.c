@@ -28,13 +28,14 @@ set_matches(const struct engine *e, const struct reqset *set)
 static const char *
 kind_proto(const struct burst_spec *sp, size_t i)
 {
-	const char *u = sp->urls[i];
-
-	if (!strncasecmp(u, "tcp:", 4))
+	switch (engine_url_scheme(sp->urls[i])) {
+	case ENGINE_TCP:
 		return "tcp";
-	if (!strncasecmp(u, "https:", 6))
+	case ENGINE_HTTPS:
 		return sp->http2 ? "h2" : "https";
-	return sp->http2 ? "h2c" : "http";
+	default:
+		return sp->http2 ? "h2c" : "http";
+	}
 }
 
 static const char *
@@ -43,7 +44,7 @@ kind_method(const struct burst_spec *sp, size_t i)
 	const struct burst_req *r = sp->reqs ? &sp->reqs[i] : NULL;
 	bool body;
 
-	if (!strncasecmp(sp->urls[i], "tcp:", 4))
+	if (engine_url_scheme(sp->urls[i]) == ENGINE_TCP)
 		return NULL;
 	if (r && r->method)
 		return r->method;

@@ -19,6 +19,14 @@ struct mix {
 	bool http, https, tcp;
 };
 
+enum engine_scheme
+engine_url_scheme(const char *u)
+{
+	if (!strncasecmp(u, "https:", 6))
+		return ENGINE_HTTPS;
+	return strncasecmp(u, "tcp:", 4) ? ENGINE_HTTP : ENGINE_TCP;
+}
+
 static struct mix
 kinds_mix(const struct engine *e)
 {
@@ -26,14 +34,11 @@ kinds_mix(const struct engine *e)
 	size_t i;
 
 	for (i = 0; i < e->spec.nurls; i++) {
-		const char *u = e->spec.urls[i];
+		enum engine_scheme sc = engine_url_scheme(e->spec.urls[i]);
 
-		if (!strncasecmp(u, "https:", 6))
-			m.https = true;
-		else if (!strncasecmp(u, "tcp:", 4))
-			m.tcp = true;
-		else
-			m.http = true;
+		m.https |= sc == ENGINE_HTTPS;
+		m.tcp |= sc == ENGINE_TCP;
+		m.http |= sc == ENGINE_HTTP;
 	}
 	return m;
 }
