@@ -40,8 +40,10 @@ struct leakcheck_record {
 	uint64_t direct;	/* == bytes when there is no split */
 	uint64_t indirect;
 	bool has_delta;		/* "(+N)" deltas were printed (increased/changed) */
-	int64_t bytes_delta;
+	int64_t bytes_delta;	/* against the previous leak search's record */
 	int64_t blocks_delta;
+	int64_t direct_delta;	/* == bytes_delta when there is no split */
+	int64_t indirect_delta;
 	unsigned recno;		/* "loss record recno of nrecs" */
 	unsigned nrecs;
 	size_t nframes;
@@ -75,5 +77,22 @@ enum leakcheck_status {
 
 enum leakcheck_status leakcheck_text(const char *buf, size_t len, leakcheck_record_cb cb, void *ctx,
 	struct leak_summary *summary, struct leakcheck_error *err);
+
+/* The same parse, fed an answer piece by piece as it arrives (a 9 MB
+ * answer is parsed while it streams in, not all at once when it ends):
+ * each feed hands the records its text completes to cb, keeps the rest
+ * (a cut line, a record still open); end says what leakcheck_text would
+ * have said of the whole text. Frames' text_ids hold for the whole
+ * stream (one parse_id); slices point into the fed piece or the stream's
+ * own copy, valid during the callback only. After a feed returns
+ * non-OK, only end and free may follow (end returns that status again). */
+struct leakcheck_stream;
+
+struct leakcheck_stream *leakcheck_stream_new(leakcheck_record_cb cb, void *ctx);
+enum leakcheck_status leakcheck_stream_feed(struct leakcheck_stream *s, const char *buf, size_t len,
+	struct leakcheck_error *err);
+enum leakcheck_status leakcheck_stream_end(struct leakcheck_stream *s, struct leak_summary *summary,
+	struct leakcheck_error *err);
+void leakcheck_stream_free(struct leakcheck_stream *s);
 
 #endif

@@ -160,6 +160,40 @@ void model_set_lasting_source(struct model *m, uint32_t src);
 /* leakcheck callback that feeds model_round_add (ctx = model). */
 int model_leakcheck_cb(void *ctx, const struct leakcheck_record *rec);
 
+/* ---- rounds that carry what did not change ----
+ *
+ * `leak_check ... changed` prints only the records that changed since the
+ * previous search (one that fell to zero once more, at 0), with deltas;
+ * the session file appends only what changed. In such a round a site
+ * nobody names keeps its values: a round costs what changed, and so does
+ * the memory that keeps it (series are stored as their changes). */
+
+/* Between begin and end, after model_round_source (or with no source):
+ * the records added next for the current source are deltas (has_delta;
+ * bytes/blocks/direct/indirect_delta) against what this source had in
+ * the model's latest round; its sites that no record names keep that.
+ * Without this call a source's records are its whole answer (a site it
+ * does not name has nothing from it). The engine asks for a full answer
+ * again whenever a round of the source was not taken whole (an abort, a
+ * new process, a restart, a reload). */
+void model_round_delta(struct model *m);
+/* Between begin and end, before any record: every site keeps the latest
+ * round's values and sources, but for those model_round_put names (the
+ * session file's rounds list what changed). */
+void model_round_carry(struct model *m);
+/* In a carried round: rec's site (its kind and stack; created when new)
+ * has rec's bytes, blocks, direct and indirect now, held by the sources
+ * pids[0..npids) (npids 0: no source named). */
+void model_round_put(struct model *m, const struct leakcheck_record *rec, const uint32_t *pids,
+	size_t npids);
+/* The sites whose bytes, blocks, direct, indirect or sources now differ
+ * in the latest round from the round before (the first round: every
+ * site present), ascending ids, in O(changed). */
+size_t model_changed(const struct model *m, const uint32_t **ids);
+/* Direct and indirect bytes of a site at round r (0 when absent). */
+uint64_t model_site_direct(const struct model *m, size_t site, size_t r);
+uint64_t model_site_indirect(const struct model *m, size_t site, size_t r);
+
 size_t model_nrounds(const struct model *m);
 const struct model_round *model_round(const struct model *m, size_t r);
 size_t model_nsites(const struct model *m);

@@ -47,6 +47,12 @@ void vgdb_free(struct vgdb *v);
  * one after the other in out. */
 void vgdb_command(struct vgdb *v, const char *command, int64_t timeout_ms,
 	vgdb_done_cb cb, void *ctx);
+/* As vgdb_command, but stdout goes to data piece by piece as it arrives
+ * (a 9 MB leak_check answer is parsed while it streams in); the done
+ * callback's out is then empty. */
+typedef void (*vgdb_data_cb)(struct vgdb *v, const char *buf, size_t len, void *ctx);
+void vgdb_command_stream(struct vgdb *v, const char *command, int64_t timeout_ms,
+	vgdb_data_cb data, vgdb_done_cb cb, void *ctx);
 bool vgdb_busy(const struct vgdb *v);
 /* Milliseconds the running command has taken so far, or -1. */
 int64_t vgdb_running_ms(const struct vgdb *v);

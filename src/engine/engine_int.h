@@ -198,4 +198,20 @@ enum engine_owner_next engine_owner_classify(struct model *m, const struct block
 bool engine_owner_running(const struct engine *e);
 void engine_owner_free(struct engine *e);
 
+/* engine_checkmode.c: which leak_check a process gets. After a full
+ * answer the model took whole, `leak_check full reachable changed` (only
+ * what changed since the previous search, with deltas); a full `any`
+ * first, and again after anything that breaks that chain (an answer not
+ * taken whole, a new process, a restart, a reload, --full-checks, a
+ * --check-command of the user's). pid 0: the single process. */
+const char *engine_check_command(struct engine *e, long pid);
+/* The answer being fed was asked with `changed`: the model takes its
+ * records as deltas (model_round_delta after model_round_source). */
+bool engine_check_delta(const struct engine *e, long pid);
+/* The answer of pid's check was taken whole (ok) or not (the chain
+ * breaks: its next check is full). */
+void engine_check_taken(struct engine *e, long pid, bool ok);
+/* Every process's next check is full (restart, reload, a process gone). */
+void engine_check_full_next(struct engine *e);
+
 #endif

@@ -20,6 +20,7 @@ struct vgdb_cmd {
 	char *command;
 	int64_t timeout_ms;
 	vgdb_done_cb cb;
+	vgdb_data_cb data;	/* NULL: stdout gathered for cb */
 	void *ctx;
 };
 
@@ -33,6 +34,7 @@ struct vgdb {
 	pid_t child;
 	int out_fd, err_fd;
 	struct sbuf out, err;
+	size_t out_seen;	/* stdout bytes handed to a data callback */
 	uint64_t timer;
 	int64_t started_ns;
 	bool timed_out;
@@ -100,7 +102,7 @@ classify(struct vgdb *v)
 			"vgdb found no valgrind gdbserver for this process (it exited, or --vgdb-prefix differs)");
 		return VGDB_NO_TARGET;
 	}
-	if (strstr(e, "error attach") && !v->out.len)
+	if (strstr(e, "error attach") && !v->out.len && !v->out_seen)
 		goto no_attach;
 	v->message[0] = '\0';
 	return VGDB_OK;
@@ -139,6 +141,7 @@ finish(struct vgdb *v, enum vgdb_status forced)
 	free(cmd);
 	sbuf_reset(&v->out);
 	sbuf_reset(&v->err);
+	v->out_seen = 0;
 	start_next(v);
 }
 
@@ -163,6 +166,12 @@ on_readable(struct evloop *loop, int fd, int events, void *ctx)
 		close_fd(v, is_out ? &v->out_fd : &v->err_fd);
 	if (!is_out)
 		sbuf_keep_tail(b, VGDB_ERR_TAIL);
+	else if (v->head && v->head->data && b->len) {
+		/* streamed: what came is handed on now, nothing is gathered */
+		v->out_seen += b->len;
+		v->head->data(v, b->data, b->len, v->head->ctx);
+		sbuf_reset(b);
+	}
 	maybe_finish(v);
 }
 
@@ -290,11 +299,19 @@ start_next(struct vgdb *v)
 void
 vgdb_command(struct vgdb *v, const char *command, int64_t timeout_ms, vgdb_done_cb cb, void *ctx)
 {
+	vgdb_command_stream(v, command, timeout_ms, NULL, cb, ctx);
+}
+
+void
+vgdb_command_stream(struct vgdb *v, const char *command, int64_t timeout_ms, vgdb_data_cb data,
+	vgdb_done_cb cb, void *ctx)
+{
 	struct vgdb_cmd *cmd = xcalloc(1, sizeof *cmd);
 
 	cmd->command = xstrdup(command);
 	cmd->timeout_ms = timeout_ms;
 	cmd->cb = cb;
+	cmd->data = data;
 	cmd->ctx = ctx;
 	if (v->tail)
 		v->tail->next = cmd;

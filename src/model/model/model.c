@@ -80,6 +80,7 @@ model_free(struct model *m)
 	free(m->data);
 	free(m->stack);
 	free(m->memo);
+	free(m->changed);
 	intern_free(m->strs);
 	free(m);
 }
@@ -331,6 +332,8 @@ site_id(struct model *m, enum leak_kind kind, const uint32_t *ids, size_t n)
 
 /* ---- rounds ---- */
 
+static void changed_list(struct model *m);
+
 static void
 round_data_fit(struct round_data *d, size_t nsites)
 {
@@ -368,6 +371,7 @@ model_round_begin(struct model *m, uint64_t requests, uint64_t failed)
 	r->total_requests = requests + (m->nrounds ? m->rounds[m->nrounds - 1].total_requests : 0);
 	r->total_reloads = m->nrounds ? m->rounds[m->nrounds - 1].total_reloads : 0;
 	m->cur_src = MODEL_NO_SOURCE;
+	m->delta = false;
 	m->in_round = true;
 	m->sites_at_begin = m->nsites;
 	for (size_t i = 0; i < m->nsites; i++)
@@ -389,10 +393,17 @@ model_round_add(struct model *m, const struct leakcheck_record *rec)
 	round_data_fit(d, m->nsites);
 	/* Identical stacks are merged by valgrind already; adding keeps a
 	 * second record with the same key (deeper than --num-callers) right. */
-	d->bytes[id] += rec->bytes;
-	d->blocks[id] += rec->blocks;
-	d->direct[id] += rec->direct;
-	d->indirect[id] += rec->indirect;
+	if (m->delta) {
+		d->bytes[id] += (uint64_t)rec->bytes_delta;
+		d->blocks[id] += (uint64_t)rec->blocks_delta;
+		d->direct[id] += (uint64_t)rec->direct_delta;
+		d->indirect[id] += (uint64_t)rec->indirect_delta;
+	} else {
+		d->bytes[id] += rec->bytes;
+		d->blocks[id] += rec->blocks;
+		d->direct[id] += rec->direct;
+		d->indirect[id] += rec->indirect;
+	}
 	m->sites[id].recno = rec->recno;
 	model_sources_add(m, id);
 }
@@ -416,6 +427,106 @@ model_site_blocks(const struct model *m, size_t site, size_t r)
 	return r < m->nrounds && site < m->rounds[r].nsites ? m->data[r].blocks[site] : 0;
 }
 
+/* FIRST CUT (contract): dense rounds, the previous one copied; the
+ * sparse store replaces this. */
+static void
+carry_previous(struct model *m)
+{
+	struct round_data *d = &m->data[m->nrounds], *prev;
+	size_t n;
+
+	if (!m->nrounds)
+		return;
+	prev = &m->data[m->nrounds - 1];
+	n = m->rounds[m->nrounds - 1].nsites;
+	round_data_fit(d, m->nsites);
+	memcpy(d->bytes, prev->bytes, n * sizeof *d->bytes);
+	memcpy(d->blocks, prev->blocks, n * sizeof *d->blocks);
+	memcpy(d->direct, prev->direct, n * sizeof *d->direct);
+	memcpy(d->indirect, prev->indirect, n * sizeof *d->indirect);
+}
+
+void
+model_round_delta(struct model *m)
+{
+	if (!m->in_round || m->delta)
+		return;
+	m->delta = true;
+	carry_previous(m);
+}
+
+void
+model_round_carry(struct model *m)
+{
+	if (m->in_round)
+		carry_previous(m);
+}
+
+void
+model_round_put(struct model *m, const struct leakcheck_record *rec, const uint32_t *pids,
+	size_t npids)
+{
+	struct round_data *d = &m->data[m->nrounds];
+	size_t i, id;
+
+	if (!m->in_round)
+		return;
+	xgrow((void **)&m->stack, &m->capstack, rec->nframes + 1, sizeof *m->stack);
+	for (i = 0; i < rec->nframes; i++)
+		m->stack[i] = frame_id(m, &rec->frames[i]);
+	id = site_id(m, rec->kind, m->stack, rec->nframes);
+	round_data_fit(d, m->nsites);
+	d->bytes[id] = rec->bytes;
+	d->blocks[id] = rec->blocks;
+	d->direct[id] = rec->direct;
+	d->indirect[id] = rec->indirect;
+	m->sites[id].recno = rec->recno;
+	for (i = 0; i < npids; i++) {
+		m->cur_src = pids[i];
+		model_sources_add(m, id);
+	}
+	m->cur_src = MODEL_NO_SOURCE;
+}
+
+static void
+changed_list(struct model *m)
+{
+	size_t r = m->nrounds - 1, i;
+
+	m->nchanged = 0;
+	for (i = 0; i < m->nsites; i++) {
+		bool ch = r ? model_site_bytes(m, i, r) != model_site_bytes(m, i, r - 1) ||
+			model_site_blocks(m, i, r) != model_site_blocks(m, i, r - 1) ||
+			model_site_direct(m, i, r) != model_site_direct(m, i, r - 1) ||
+			model_site_indirect(m, i, r) != model_site_indirect(m, i, r - 1) :
+			model_site_bytes(m, i, r) || model_site_blocks(m, i, r);
+
+		if (!ch)
+			continue;
+		xgrow((void **)&m->changed, &m->capchanged, m->nchanged + 1, sizeof *m->changed);
+		m->changed[m->nchanged++] = (uint32_t)i;
+	}
+}
+
+size_t
+model_changed(const struct model *m, const uint32_t **ids)
+{
+	*ids = m->changed;
+	return m->nchanged;
+}
+
+uint64_t
+model_site_direct(const struct model *m, size_t site, size_t r)
+{
+	return r < m->nrounds && site < m->rounds[r].nsites ? m->data[r].direct[site] : 0;
+}
+
+uint64_t
+model_site_indirect(const struct model *m, size_t site, size_t r)
+{
+	return r < m->nrounds && site < m->rounds[r].nsites ? m->data[r].indirect[site] : 0;
+}
+
 void
 model_round_end(struct model *m, const struct leak_summary *sum, int64_t check_ns)
 {
@@ -430,6 +541,7 @@ model_round_end(struct model *m, const struct leak_summary *sum, int64_t check_n
 	r->wall_ms = util_wall_ms();
 	m->nrounds++;
 	m->in_round = false;
+	changed_list(m);
 	model_verdict_derive(m);
 }
 

@@ -83,6 +83,9 @@ struct model {
 	uint32_t *memo;
 	size_t capmemo;
 	uint32_t lasting_src;	/* model_set_lasting_source */
+	bool delta;		/* model_round_delta: records add their deltas */
+	uint32_t *changed;	/* model_changed */
+	size_t nchanged, capchanged;
 };
 
 /* Each site's verdict and latest numbers, from the rounds since the

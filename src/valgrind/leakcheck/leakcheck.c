@@ -178,7 +178,6 @@ record_header(struct parser *ps, struct cur *c)
 	struct leakcheck_record *r = &ps->rec;
 	bool d1 = false, d2 = false, blocks_delta;
 	uint64_t recno, nrecs;
-	int64_t ignored;
 	enum leakcheck_status st;
 	int k;
 
@@ -191,11 +190,11 @@ record_header(struct parser *ps, struct cur *c)
 	/* The direct/indirect split is printed only when indirect > 0. */
 	if (c->e - c->s > 2 && c->s[0] == ' ' && c->s[1] == '(' && is_digit(c->s[2])) {
 		c->s += 2;
-		if ((st = amount(ps, c, &r->direct, &d1, &ignored)))
+		if ((st = amount(ps, c, &r->direct, &d1, &r->direct_delta)))
 			return st;
 		if (!EAT(c, " direct, "))
 			return bad(ps, c, "expected ' direct, '");
-		if ((st = amount(ps, c, &r->indirect, &d2, &ignored)))
+		if ((st = amount(ps, c, &r->indirect, &d2, &r->indirect_delta)))
 			return st;
 		if (!EAT(c, " indirect)"))
 			return bad(ps, c, "expected ' indirect)'");
@@ -203,6 +202,10 @@ record_header(struct parser *ps, struct cur *c)
 			return bad(ps, c, "deltas on some numbers only");
 		if (r->direct > r->bytes || r->bytes - r->direct != r->indirect)
 			return bad(ps, c, "direct + indirect is not the total");
+		if (r->direct_delta + r->indirect_delta != r->bytes_delta)
+			return bad(ps, c, "direct + indirect deltas are not the total's");
+	} else {
+		r->direct_delta = r->bytes_delta;
 	}
 	if (!EAT(c, " bytes in "))
 		return bad(ps, c, "expected ' bytes in '");
