@@ -52,6 +52,9 @@ lt_fixture_conf "$ngx" >/dev/null
 	echo
 	echo "## 9. a check round over a master and 1, 2, 4 workers vs as many raw vgdb calls"
 	for w in 1 2 4; do build/bench/bench_workers "$NGINX" "$w" 5; done
+	echo
+	echo "## 10. checks on a big config (4,000 locations, issue 17): each round vs raw vgdb leak_check summary on the same nginx"
+	bash bench/bigconf.sh 4000 5 6
 } 2>&1 | tee "$out"
 
 # judge: each expected figure against its target, "met" or "MISSED"
@@ -59,7 +62,7 @@ judge() {
 	local name line
 	for name in roundtrip burst burst_hold burst_https burst_h2 parse_model xml_load tui_redraw cold_start debug_stop debug_next vgdb_full_rps \
 		workers1_vs_sequential workers2_vs_sequential workers4_vs_sequential \
-		workers1_vs_parallel workers2_vs_parallel workers4_vs_parallel; do
+		workers1_vs_parallel workers2_vs_parallel workers4_vs_parallel bigconf_roundtrip; do
 		line=$(grep -E "^RATIO $name " "$out" | tail -n 1)
 		if [ -z "$line" ]; then
 			echo "RATIO $name none MISSED (no figure: its bench failed)"
