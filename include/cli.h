@@ -58,6 +58,7 @@ struct cli_opts {
 	const char *vgdb;
 	const char *gdb;
 	long check_timeout_s;
+	bool full_checks;	/* --full-checks */
 	long start_timeout_s;
 	long request_timeout_s;
 	unsigned workers;	/* --workers N, 0 = as the config says */

@@ -49,7 +49,10 @@ struct engine_opts {
 	char **alloc_fns;
 	size_t nalloc_fns;
 	int64_t check_timeout_ms;
-	const char *check_command;	/* NULL: "leak_check full reachable any" */
+	const char *check_command;	/* NULL: "leak_check full reachable any", then "changed" */
+	/* --full-checks: every check asks for every record (`any`), none
+	 * for what changed since the previous one (`changed`) */
+	bool full_checks;
 	const char *sessionfile;	/* session file to append every round to, or NULL */
 	const char *nginx_version;	/* for the session file's header */
 	bool debug_palloc;

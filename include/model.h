@@ -124,6 +124,9 @@ struct model_round {
 	 * after the previous one; such a round has no burst of its own. */
 	unsigned reloads;
 	uint64_t total_reloads;	/* since nginx started */
+	/* Some source's records were deltas (model_round_delta): a check of
+	 * what changed, `leak_check ... changed`. */
+	bool delta;
 };
 
 struct model;

@@ -56,6 +56,7 @@ static const struct cli_option options[] = {
 	{ "gdb", OPT_GDB, required_argument, "PATH", "gdb for the debugger, d and --break (default: gdb)" },
 	{ "valgrind-opt", OPT_VALGRIND_OPT, required_argument, "OPT", "extra valgrind option, repeatable, e.g. --valgrind-opt=--track-origins=yes" },
 	{ "check-timeout", OPT_CHECK_TIMEOUT, required_argument, "SEC", "bound on one leak check (default: 300)" },
+	{ "full-checks", OPT_FULL_CHECKS, no_argument, NULL, "every check asks valgrind for every loss record (leak_check ... any) (default: the first check does, later ones only what changed since: on a big config megabytes less text per check)" },
 	{ "start-timeout", OPT_START_TIMEOUT, required_argument, "SEC", "bound on nginx start-up under valgrind (default: 120)" },
 	{ "help", 'h', no_argument, NULL, "this help" },
 	{ "version", 'V', no_argument, NULL, "print the version" },
@@ -181,6 +182,7 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 		o->concurrency = (unsigned)v;
 		break;
 	case OPT_NO_KEEPALIVE: o->keepalive = false; break;
+	case OPT_FULL_CHECKS: o->full_checks = true; break;
 	case 'X': o->method = arg; break;
 	case 'H':
 		if (!strchr(arg, ':') || strpbrk(arg, "\r\n")) {
@@ -490,6 +492,7 @@ cli_engine_opts(const struct cli_opts *o, const struct preflight *pf, struct eng
 	eo->breaks = o->breaks.v;
 	eo->nbreaks = o->breaks.n;
 	eo->check_timeout_ms = o->check_timeout_s * 1000;
+	eo->full_checks = o->full_checks;
 	eo->sessionfile = o->no_session ? NULL : o->session ? o->session : o->session_default;
 	eo->nginx_version = pf->version;
 	eo->debug_palloc = pf->debug_palloc;

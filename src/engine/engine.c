@@ -107,6 +107,7 @@ engine_free(struct engine *e)
 	engine_free_urls(e);
 	engine_urls_free(e);
 	engine_kinds_free(e);
+	free(e->chains);
 	free(e);
 }
 
@@ -359,6 +360,8 @@ void
 engine_check_failed(struct engine *e, const char *what)
 {
 	model_round_abort(e->model);
+	/* valgrind may have searched all the same: the next checks are full */
+	engine_check_full_next(e);
 	e->auto_mode = false;
 	engine_report(e, ENGINE_EV_ERROR, "leak check failed: %s", what);
 	if (e->stop_after_check)
@@ -409,6 +412,8 @@ engine_check_text(struct engine *e, const char *out, size_t outlen, int64_t elap
 
 	model_round_begin(e->model, e->burst_requests, e->burst_failed);
 	engine_urls_round(e, e->model);
+	if (engine_check_delta(e, 0))
+		model_round_delta(e->model);
 	st = leakcheck_text(out, outlen, model_leakcheck_cb, e->model, &sum, &perr);
 	if (st != LEAKCHECK_OK) {
 		char why[256];
@@ -423,6 +428,7 @@ engine_check_text(struct engine *e, const char *out, size_t outlen, int64_t elap
 		return;
 	}
 	model_round_end(e->model, &sum, elapsed_ns);
+	engine_check_taken(e, 0, true);
 	e->last_check_ns = elapsed_ns;
 	e->last_update_ns = util_now_ns() - t0;
 	engine_round_in(e, search);
@@ -492,8 +498,7 @@ engine_start_check(struct engine *e)
 		return;
 	}
 	engine_set_phase(e, ENGINE_CHECK);
-	vgdb_command(e->vgdb, e->opts.check_command ? e->opts.check_command : DEFAULT_CHECK,
-		e->opts.check_timeout_ms, on_check_done, e);
+	vgdb_command(e->vgdb, engine_check_command(e, 0), e->opts.check_timeout_ms, on_check_done, e);
 }
 
 bool

@@ -85,6 +85,10 @@ monitor_check(struct engine *e)
 	char *q = gdbmi_quote(mon);
 	char *cmd = xasprintf("-interpreter-exec console %s", q);
 
+	/* a full check of the process gdb holds: taken whole, it is a new
+	 * start for that process, but not for the others (with workers it
+	 * is one of them): all start again from full checks */
+	engine_check_full_next(e);
 	e->debug->step_sent_ns = util_now_ns();
 	engine_debug_command(e, cmd, e->opts.check_timeout_ms, on_monitor);
 	free(cmd);

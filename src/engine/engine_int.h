@@ -33,6 +33,15 @@ struct eproc {
 	bool warned_idle;	/* "got no requests" said */
 };
 
+/* engine_checkmode.c: per process, whether its next check may ask for
+ * what changed only (the model holds what valgrind's previous search
+ * found), and whether the check in flight did. */
+struct engine_chain {
+	long pid;
+	bool intact;
+	bool asked_delta;
+};
+
 struct engine {
 	struct evloop *loop;
 	struct engine_opts opts;
@@ -42,6 +51,8 @@ struct engine {
 	struct target *target;
 	struct vgdb *vgdb;
 	struct burst *burst;
+	struct engine_chain *chains;	/* engine_checkmode.c */
+	size_t nchains, capchains;
 	struct burst_spec spec;	/* with resolved URLs */
 	char **urls;
 	struct model *model;

@@ -265,7 +265,6 @@ on_proc_check(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 void
 engine_procs_check(struct engine *e)
 {
-	const char *cmd = e->opts.check_command ? e->opts.check_command : DEFAULT_CHECK;
 	size_t i;
 
 	engine_set_phase(e, ENGINE_CHECK);
@@ -284,8 +283,8 @@ engine_procs_check(struct engine *e)
 	/* counted first: an answer from the loop must not see a partial count */
 	for (i = 0; i < e->nprocs; i++)
 		if (e->procs[i]->asked)
-			vgdb_command(e->procs[i]->vgdb, cmd, e->opts.check_timeout_ms, on_proc_check,
-				e->procs[i]);
+			vgdb_command(e->procs[i]->vgdb, engine_check_command(e, e->procs[i]->pub.pid),
+				e->opts.check_timeout_ms, on_proc_check, e->procs[i]);
 	if (!e->pending)
 		engine_check_failed(e, "no nginx process is alive to check");
 }
@@ -320,7 +319,9 @@ feed_proc(struct engine *e, struct eproc *p, struct leak_summary *total, char *w
 	struct leak_summary sum;
 	struct leakcheck_error perr;
 	enum leakcheck_status st;
+	bool delta = engine_check_delta(e, p->pub.pid);
 
+	engine_check_taken(e, p->pub.pid, false);	/* until taken whole */
 	if (!p->ok) {
 		snprintf(why, len, "%s", p->fail);
 		return false;
@@ -337,6 +338,8 @@ feed_proc(struct engine *e, struct eproc *p, struct leak_summary *total, char *w
 	model_round_begin(p->pub.model, p->round_requests, 0);
 	if (p->pub.role == TARGET_ROLE_MASTER)
 		model_round_reloads(p->pub.model, e->round_reloads);
+	for (size_t k = 0; delta && k < f.n; k++)
+		model_round_delta(f.m[k]);	/* for this source */
 	st = leakcheck_text(p->out, p->outlen, fan_cb, &f, &sum, &perr);
 	if (st != LEAKCHECK_OK) {
 		model_round_abort(p->pub.model);
@@ -344,6 +347,7 @@ feed_proc(struct engine *e, struct eproc *p, struct leak_summary *total, char *w
 		return false;
 	}
 	model_round_end(p->pub.model, &sum, p->check_ns);
+	engine_check_taken(e, p->pub.pid, true);
 	summary_add(total, &sum);
 	return true;
 }

@@ -165,6 +165,7 @@ on_reloaded(struct target *s, bool ok, const char *msg, void *ctx)
 		return;
 	}
 	e->round_reloads++;
+	engine_check_full_next(e);
 	/* the old workers close the held connections: that is the reload,
 	 * not keepalive_requests, and needs no warning */
 	e->warned_conn_closed = true;

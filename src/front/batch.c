@@ -57,13 +57,16 @@ progress_round(struct batch *b)
 	const struct model_round *r = model_round(m, model_nrounds(m) - 1);
 	const struct burst_stats *st = engine_burst_stats(b->engine);
 	struct engine_owner_cost oc;
-	char owner[96] = "";
+	char owner[128];
 	size_t i, growing = 0;
 
-	/* what the owner search after this check cost, if one ran */
+	/* how it asked (only what changed since the check before, or all),
+	 * and what the owner search after this check cost, if one ran */
+	snprintf(owner, sizeof owner, "%s", r->delta ? " (what changed)" : "");
 	engine_owner_cost(b->engine, &oc);
 	if (oc.rounds && oc.per_round[oc.rounds - 1].round == model_nrounds(m) - 1)
-		snprintf(owner, sizeof owner, ", owner search %u commands %.0f ms",
+		snprintf(owner + strlen(owner), sizeof owner - strlen(owner),
+			", owner search %u commands %.0f ms",
 			oc.per_round[oc.rounds - 1].commands, oc.per_round[oc.rounds - 1].ms);
 	for (i = 0; i < model_nsites(m); i++)
 		growing += model_site(m, i)->growth == GROWTH_GROWING;

@@ -83,6 +83,8 @@ json_rounds(const struct model *m)
 
 		/* nginx reloads (SIGHUP) before this check; 0 for a burst round */
 		json_object_set_new(j, "reloads", json_integer((json_int_t)rd->reloads));
+		/* what the check asked for: every record, or what changed */
+		json_object_set_new(j, "check", json_string(rd->delta ? "changed" : "any"));
 		json_object_set_new(j, "total_reloads", json_integer((json_int_t)rd->total_reloads));
 		if (model_nurls(m))
 			json_object_set_new(j, "url_requests", json_url_requests(m, r));

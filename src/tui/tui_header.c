@@ -245,8 +245,10 @@ line_burst(struct tui *t, struct hline *h)
 		pair(h, "last burst", TUI_ROLE_VALUE, v);
 	}
 	if (last) {
-		snprintf(v, sizeof v, "#%zu at %s took %s", n - 1, tui_fmt_clock(a, sizeof a, last->wall_ms),
-			tui_fmt_duration_ms(b, sizeof b, last->check_ns / 1000000));
+		/* "what changed": valgrind printed only the records that changed */
+		snprintf(v, sizeof v, "#%zu at %s took %s%s", n - 1, tui_fmt_clock(a, sizeof a,
+			last->wall_ms), tui_fmt_duration_ms(b, sizeof b, last->check_ns / 1000000),
+			last->delta ? " (what changed)" : "");
 		pair(h, "check", TUI_ROLE_VALUE, v);
 	} else {
 		pair(h, "check", TUI_ROLE_VALUE, "none yet");

@@ -452,6 +452,7 @@ model_round_delta(struct model *m)
 	if (!m->in_round || m->delta)
 		return;
 	m->delta = true;
+	m->rounds[m->nrounds].delta = true;
 	carry_previous(m);
 }
 
