@@ -8,14 +8,16 @@
 #
 # The debug-palloc nginx starts under valgrind as ngx-leaktop would start
 # it, idle (no traffic). Raw vgdb first, RUNS times each, alternated:
-# `summary`, `full reachable any`, `full reachable changed`; then
-# `ngx-leaktop --attach PID --batch --rounds ROUNDS --every 1` on the same
-# process (its baseline and ROUNDS checks; its JSON's rounds[].check_ms: the check asked until its answer
-# is in); then raw `summary` RUNS times again. The tool's first round is
-# its baseline (a full `any` check), the later ones the chain of checks
-# (`changed` once the engine asks for deltas; rounds[].check says which).
-# Never interleaved: every leak search, raw ones too, moves the point the
-# next `changed` answer counts from.
+# `summary`, `full reachable any`, `full reachable changed`, and summary
+# with --max-invoke-ms=1 (ngx-leaktop's wake-up). Then `ngx-leaktop
+# --attach PID --batch --rounds ROUNDS --every 1` on the same process: its
+# baseline (a full `any` check) and ROUNDS checks of what changed
+# (rounds[].check says which; rounds[].check_ms is each check, asked until
+# its answer is in). Then the same with --full-checks (every check `any`,
+# as before issue 17), and raw `summary` RUNS times again. Never
+# interleaved: every leak search, raw ones too, moves the point the next
+# `changed` answer counts from. The RATIO: the median of the tool's checks
+# after its baseline over the median of all raw summaries.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -52,6 +54,13 @@ json=$lt_tmp/lt.json
 "$LT" --attach "$bc_pid" "$NGINX" --vgdb-prefix "$bc_prefix" --batch --rounds "$rounds" --every 1 \
 	--json "$json" --no-session --fail-on none >"$lt_tmp/lt.out" 2>"$lt_tmp/lt.err" ||
 	{ echo "bigconf: ngx-leaktop --attach failed:" >&2; tail -n 5 "$lt_tmp/lt.err" >&2; exit 1; }
+# the same with --full-checks (every check `any`: the behaviour before
+# issue 17), for comparison in the same run
+json_full=$lt_tmp/full.json
+"$LT" --attach "$bc_pid" "$NGINX" --vgdb-prefix "$bc_prefix" --batch --rounds $(((rounds + 1) / 2)) \
+	--every 1 --full-checks --json "$json_full" --no-session --fail-on none >"$lt_tmp/lt.out" \
+	2>"$lt_tmp/lt.err" ||
+	{ echo "bigconf: ngx-leaktop --attach --full-checks failed:" >&2; tail -n 5 "$lt_tmp/lt.err" >&2; exit 1; }
 for ((i = 0; i < runs; i++)); do
 	sum+=($(bc_raw "$lt_tmp/sum" summary))
 done
@@ -63,6 +72,7 @@ mapfile -t kind < <(jq -r '.rounds[] | .check // "(no check member)"' "$json")
 [ "${#ms[@]}" -eq $((rounds + 1)) ] ||
 	{ echo "bigconf: ${#ms[@]} rounds in the JSON, not $((rounds + 1))" >&2; exit 1; }
 later=("${ms[@]:1}")
+mapfile -t full < <(jq -r '.rounds[1:][] | .check_ms | floor' "$json_full")
 m_sum=$(bc_median "${sum[@]}") m_sum1=$(bc_median "${sum1[@]}")
 m_any=$(bc_median "${any[@]}") m_chg=$(bc_median "${chg[@]}") m_later=$(bc_median "${later[@]}")
 row() { printf '%-44s median %6s ms  (%s)\n' "$1" "$2" "$3"; }
@@ -72,8 +82,12 @@ row "raw full reachable any" "$m_any" "$(printf '%s ' "${any[@]}")ms"
 row "raw full reachable changed" "$m_chg" "$(printf '%s ' "${chg[@]}")ms"
 row "ngx-leaktop baseline round (${kind[0]})" "${ms[0]}" "1 round"
 row "ngx-leaktop later rounds (${kind[1]})" "$m_later" "$(printf '%s ' "${later[@]}")ms"
-awk -v b="${ms[0]}" -v l="$m_later" -v s="$m_sum" -v a="$m_any" -v s1="$m_sum1" 'BEGIN {
+m_full=$(bc_median "${full[@]}")
+row "ngx-leaktop --full-checks, later rounds" "$m_full" "$(printf '%s ' "${full[@]}")ms"
+awk -v b="${ms[0]}" -v l="$m_later" -v s="$m_sum" -v a="$m_any" -v s1="$m_sum1" -v c="$m_chg" \
+	-v f="$m_full" 'BEGIN {
 	printf "ngx-leaktop baseline round / raw summary %.3f, / raw any %.3f\n", b / s, b / a
-	printf "ngx-leaktop later rounds / raw summary at --max-invoke-ms=1 %.3f\n", l / s1
+	printf "ngx-leaktop later rounds / raw summary at --max-invoke-ms=1 %.3f, / raw changed %.3f\n", l / s1, l / c
+	printf "ngx-leaktop --full-checks later rounds / raw summary %.3f (the checks before issue 17)\n", f / s
 	printf "RATIO bigconf_roundtrip %.3f (target <= 1.5)\n", l / s
 }'

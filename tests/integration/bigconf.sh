@@ -8,8 +8,8 @@
 # K times a raw `vgdb leak_check summary` on the same process.
 #
 # Sized for make check on a loaded 2-core machine: BIGCONF_LOCATIONS
-# (default 1000) locations, 10 maps, 10 servers (2,100 loss records, a
-# 4 MB `any` answer; about 90 s at a load of 15 on 2 cores, 3.5 min at 17).
+# (default 1000) locations, 10 maps, 10 servers (2,200 sites in the report;
+# about 90 s at a load of 15 on 2 cores, 3.5 min at 17).
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$lt_repo/tests/tools/bigconf_lib.sh"
