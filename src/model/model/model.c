@@ -410,13 +410,13 @@ model_round_put(struct model *m, const struct leakcheck_record *rec, const uint3
 	m->sites[id].recno = rec->recno;
 }
 
-void
-model_round_end(struct model *m, const struct leak_summary *sum, int64_t check_ns)
+bool
+model_round_close(struct model *m, const struct leak_summary *sum, int64_t check_ns)
 {
 	struct model_round *r = &m->rounds[m->nrounds];
 
 	if (!m->in_round)
-		return;
+		return false;
 	r->summary = *sum;
 	r->check_ns = check_ns;
 	r->nsites = m->nsites;
@@ -424,7 +424,14 @@ model_round_end(struct model *m, const struct leak_summary *sum, int64_t check_n
 	model_series_end(m);
 	m->nrounds++;
 	m->in_round = false;
-	model_verdict_derive(m);
+	return true;
+}
+
+void
+model_round_end(struct model *m, const struct leak_summary *sum, int64_t check_ns)
+{
+	if (model_round_close(m, sum, check_ns))
+		model_verdict_derive(m);
 }
 
 void

@@ -149,6 +149,9 @@ void model_sources_commit(struct model *m, size_t id, uint64_t out[V_N], bool *h
  * visited. Also marks the sources this round named. */
 bool model_sources_round_end(struct model *m);
 void model_sources_init(struct model *m);
+/* model_round_end without the verdicts (the store's own cost, for the
+ * benchmark); false when no round was open. */
+bool model_round_close(struct model *m, const struct leak_summary *sum, int64_t check_ns);
 /* Series (model_series.c): the round's end (values, points, changed
  * list), their memory, free. */
 void model_series_end(struct model *m);
