@@ -498,6 +498,41 @@ test_bad_deltas_clamp(void **state)
 	model_free(m);
 }
 
+/* A site's record number is the latest round's: 0 when that round did
+ * not name it (a delta round names only what changed). */
+static void
+test_recno_latest_round(void **state)
+{
+	struct model *m = model_new();
+	struct leak_summary sum = { .seen = 1 };
+	struct val a = { { 100, 2, 100, 0 } }, b2 = { { 200, 3, 200, 0 } };
+	struct rec_buf b;
+
+	(void)state;
+	model_round_begin(m, 1, 0);
+	rec_of(&b, "site_00", &a)->recno = 1;
+	model_round_add(m, &b.rec);
+	rec_of(&b, "site_01", &a)->recno = 2;
+	model_round_add(m, &b.rec);
+	model_round_end(m, &sum, 1);
+	assert_int_equal(model_site(m, 0)->recno, 1);
+	assert_int_equal(model_site(m, 1)->recno, 2);
+	model_round_begin(m, 1, 0);
+	model_round_delta(m);
+	rec_of(&b, "site_01", &b2)->recno = 5;
+	model_round_add(m, &b.rec);
+	model_round_end(m, &sum, 1);
+	assert_int_equal(model_site(m, 0)->recno, 0);
+	assert_int_equal(model_site(m, 1)->recno, 5);
+	assert_int_equal(model_site_bytes(m, 0, 1), 100);
+	model_round_begin(m, 1, 0);
+	model_round_delta(m);
+	model_round_end(m, &sum, 1);
+	assert_int_equal(model_site(m, 1)->recno, 0);
+	assert_int_equal(model_site_bytes(m, 1, 2), 200);
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -505,6 +540,7 @@ main(void)
 		cmocka_unit_test(test_delta_and_carry_match_full_pids),
 		cmocka_unit_test(test_delta_and_carry_match_full_one_source),
 		cmocka_unit_test(test_bad_deltas_clamp),
+		cmocka_unit_test(test_recno_latest_round),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
