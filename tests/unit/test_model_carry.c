@@ -137,7 +137,7 @@ rec_of(struct rec_buf *b, const char *name, const struct val *x)
 {
 	memset(b, 0, sizeof *b);
 	snprintf(b->name, sizeof b->name, "%s", name);
-	b->f.ip = 0x4000 + (uint64_t)name[0] * 256 + (uint64_t)strlen(name) + (uint64_t)name[6];
+	b->f.ip = 0x4000 + (uint64_t)strlen(b->name) * 256 + (uint64_t)b->name[6];
 	b->f.fn = (struct lt_slice){ b->name, strlen(b->name) };
 	b->f.file = (struct lt_slice){ "mod.c", 5 };
 	b->f.line = 7;

@@ -136,7 +136,8 @@ model_series_end(struct model *m)
 		return;
 	}
 	/* ascending, as model_changed promises */
-	qsort(m->touched, m->ntouched, sizeof *m->touched, id_cmp);
+	if (m->ntouched)
+		qsort(m->touched, m->ntouched, sizeof *m->touched, id_cmp);
 	for (i = 0; i < m->ntouched; i++)
 		site_end(m, m->touched[i]);
 }
