@@ -182,12 +182,39 @@ test_round_time_flat(void **state)
 	model_free(m);
 }
 
+/* model_series_bytes gives what model_site_bytes gives, round by round
+ * (ascending, repeated, out of order, past the last round). */
+static void
+test_series_bytes_walk(void **state)
+{
+	const size_t nsites = 40;
+	struct model *m = session_start(nsites);
+	size_t rounds[300], n, site, i;
+	uint64_t out[300];
+
+	(void)state;
+	while (model_nrounds(m) < 200)
+		delta_round(m, nsites, model_nrounds(m), false);
+	for (site = 0; site < nsites + 2; site++) {
+		for (n = 0; n < 260; n++)
+			rounds[n] = n % 7 == 3 ? n / 2 : n;	/* mostly ascending, some steps back */
+		rounds[n++] = 5;
+		rounds[n++] = 5;
+		rounds[n++] = 0;
+		model_series_bytes(m, site, rounds, n, out);
+		for (i = 0; i < n; i++)
+			assert_int_equal(out[i], model_site_bytes(m, site, rounds[i]));
+	}
+	model_free(m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_memory_grows_with_changes),
 		cmocka_unit_test(test_round_time_flat),
+		cmocka_unit_test(test_series_bytes_walk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

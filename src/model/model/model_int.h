@@ -152,6 +152,10 @@ void model_sources_init(struct model *m);
 /* model_round_end without the verdicts (the store's own cost, for the
  * benchmark); false when no round was open. */
 bool model_round_close(struct model *m, const struct leak_summary *sum, int64_t check_ns);
+/* model_site_bytes of site at rounds[0..n) into out, in one walk when
+ * rounds ascend (the verdicts' series; any order works). */
+void model_series_bytes(const struct model *m, size_t site, const size_t *rounds, size_t n,
+	uint64_t *out);
 /* Series (model_series.c): the round's end (values, points, changed
  * list), their memory, free. */
 void model_series_end(struct model *m);
