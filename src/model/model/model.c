@@ -1,5 +1,5 @@
-/* model.c - sites keyed by (kind, stack), frames interned, per-round
- * series; the verdicts are model_verdict.c's. */
+/* model.c - sites keyed by (kind, stack), frames interned, rounds; the
+ * series are model_series.c's, the verdicts model_verdict.c's. */
 #include "model.h"
 #include "model_int.h"
 #include "intern.h"
@@ -42,6 +42,7 @@ model_new(void)
 	m->site_slots = xcalloc(m->nsite_slots, sizeof *m->site_slots);
 	for (i = 0; i < LT_ARRAY_SIZE(default_alloc_fns); i++)
 		model_add_alloc_fn(m, default_alloc_fns[i]);
+	model_sources_init(m);
 	return m;
 }
 
@@ -56,14 +57,10 @@ model_free(struct model *m)
 		free(m->sites[i].frames);
 		free((void *)m->sites[i].urls);
 	}
-	for (i = 0; i < m->nrounds + (m->in_round ? 1 : 0); i++) {
+	for (i = 0; i < m->nrounds + (m->in_round ? 1 : 0); i++)
 		free((void *)m->rounds[i].url_requests);
-		free(m->data[i].bytes);
-		free(m->data[i].blocks);
-		free(m->data[i].direct);
-		free(m->data[i].indirect);
-	}
 	model_sources_free(m);
+	model_series_free(m, 0);
 	for (i = 0; i < m->nalloc_fns; i++)
 		free(m->alloc_fns[i]);
 	free(m->alloc_fns);
@@ -77,7 +74,6 @@ model_free(struct model *m)
 	free(m->site_hash);
 	free(m->site_slots);
 	free(m->rounds);
-	free(m->data);
 	free(m->stack);
 	free(m->memo);
 	free(m->changed);
@@ -332,26 +328,17 @@ site_id(struct model *m, enum leak_kind kind, const uint32_t *ids, size_t n)
 
 /* ---- rounds ---- */
 
-static void changed_list(struct model *m);
-
+/* The sites the round before named had its record numbers: only they
+ * can have one to clear (a round costs what it names, not every site). */
 static void
-round_data_fit(struct round_data *d, size_t nsites)
+recno_clear(struct model *m)
 {
-	size_t old = d->cap;
+	size_t i;
 
-	if (nsites <= d->cap)
-		return;
-	d->cap = old ? old : 64;
-	while (d->cap < nsites)
-		d->cap *= 2;
-	d->bytes = xrealloc(d->bytes, d->cap * sizeof *d->bytes);
-	d->blocks = xrealloc(d->blocks, d->cap * sizeof *d->blocks);
-	d->direct = xrealloc(d->direct, d->cap * sizeof *d->direct);
-	d->indirect = xrealloc(d->indirect, d->cap * sizeof *d->indirect);
-	memset(d->bytes + old, 0, (d->cap - old) * sizeof *d->bytes);
-	memset(d->blocks + old, 0, (d->cap - old) * sizeof *d->blocks);
-	memset(d->direct + old, 0, (d->cap - old) * sizeof *d->direct);
-	memset(d->indirect + old, 0, (d->cap - old) * sizeof *d->indirect);
+	for (i = 0; i < m->ntouched; i++)
+		if (m->touched[i] < m->nsites)
+			m->sites[m->touched[i]].recno = 0;
+	m->ntouched = 0;
 }
 
 void
@@ -362,50 +349,45 @@ model_round_begin(struct model *m, uint64_t requests, uint64_t failed)
 	if (m->in_round)
 		model_round_abort(m);
 	xgrow((void **)&m->rounds, &m->caprounds, m->nrounds + 1, sizeof *m->rounds);
-	m->data = xrealloc(m->data, m->caprounds * sizeof *m->data);
 	r = &m->rounds[m->nrounds];
 	memset(r, 0, sizeof *r);
-	memset(&m->data[m->nrounds], 0, sizeof m->data[m->nrounds]);
 	r->requests = requests;
 	r->failed = failed;
 	r->total_requests = requests + (m->nrounds ? m->rounds[m->nrounds - 1].total_requests : 0);
 	r->total_reloads = m->nrounds ? m->rounds[m->nrounds - 1].total_reloads : 0;
 	m->cur_src = MODEL_NO_SOURCE;
-	m->delta = false;
+	m->cur_tab = 0;
+	m->carry = false;
+	m->epoch++;
 	m->in_round = true;
 	m->sites_at_begin = m->nsites;
-	for (size_t i = 0; i < m->nsites; i++)
-		m->sites[i].recno = 0;
+	recno_clear(m);
+}
+
+static size_t
+record_site(struct model *m, const struct leakcheck_record *rec, bool memo)
+{
+	size_t i;
+
+	xgrow((void **)&m->stack, &m->capstack, rec->nframes + 1, sizeof *m->stack);
+	for (i = 0; i < rec->nframes; i++)
+		m->stack[i] = memo ? frame_id_memo(m, rec->parse_id, &rec->frames[i]) :
+			frame_id(m, &rec->frames[i]);
+	return site_id(m, rec->kind, m->stack, rec->nframes);
 }
 
 void
 model_round_add(struct model *m, const struct leakcheck_record *rec)
 {
-	struct round_data *d = &m->data[m->nrounds];
-	size_t i, id;
+	size_t id;
 
 	if (!m->in_round)
 		return;
-	xgrow((void **)&m->stack, &m->capstack, rec->nframes + 1, sizeof *m->stack);
-	for (i = 0; i < rec->nframes; i++)
-		m->stack[i] = frame_id_memo(m, rec->parse_id, &rec->frames[i]);
-	id = site_id(m, rec->kind, m->stack, rec->nframes);
-	round_data_fit(d, m->nsites);
+	id = record_site(m, rec, true);
 	/* Identical stacks are merged by valgrind already; adding keeps a
 	 * second record with the same key (deeper than --num-callers) right. */
-	if (m->delta) {
-		d->bytes[id] += (uint64_t)rec->bytes_delta;
-		d->blocks[id] += (uint64_t)rec->blocks_delta;
-		d->direct[id] += (uint64_t)rec->direct_delta;
-		d->indirect[id] += (uint64_t)rec->indirect_delta;
-	} else {
-		d->bytes[id] += rec->bytes;
-		d->blocks[id] += rec->blocks;
-		d->direct[id] += rec->direct;
-		d->indirect[id] += rec->indirect;
-	}
+	model_sources_record(m, id, rec);
 	m->sites[id].recno = rec->recno;
-	model_sources_add(m, id);
 }
 
 int
@@ -415,159 +397,59 @@ model_leakcheck_cb(void *ctx, const struct leakcheck_record *rec)
 	return 0;
 }
 
-uint64_t
-model_site_bytes(const struct model *m, size_t site, size_t r)
-{
-	return r < m->nrounds && site < m->rounds[r].nsites ? m->data[r].bytes[site] : 0;
-}
-
-uint64_t
-model_site_blocks(const struct model *m, size_t site, size_t r)
-{
-	return r < m->nrounds && site < m->rounds[r].nsites ? m->data[r].blocks[site] : 0;
-}
-
-/* FIRST CUT (contract): dense rounds, the previous one copied; the
- * sparse store replaces this. */
-static void
-carry_previous(struct model *m)
-{
-	struct round_data *d = &m->data[m->nrounds], *prev;
-	size_t n;
-
-	if (!m->nrounds)
-		return;
-	prev = &m->data[m->nrounds - 1];
-	n = m->rounds[m->nrounds - 1].nsites;
-	round_data_fit(d, m->nsites);
-	memcpy(d->bytes, prev->bytes, n * sizeof *d->bytes);
-	memcpy(d->blocks, prev->blocks, n * sizeof *d->blocks);
-	memcpy(d->direct, prev->direct, n * sizeof *d->direct);
-	memcpy(d->indirect, prev->indirect, n * sizeof *d->indirect);
-}
-
-void
-model_round_delta(struct model *m)
-{
-	if (!m->in_round || m->delta)
-		return;
-	m->delta = true;
-	m->rounds[m->nrounds].delta = true;
-	carry_previous(m);
-}
-
-void
-model_round_carry(struct model *m)
-{
-	if (m->in_round)
-		carry_previous(m);
-}
-
 void
 model_round_put(struct model *m, const struct leakcheck_record *rec, const uint32_t *pids,
 	size_t npids)
 {
-	struct round_data *d = &m->data[m->nrounds];
-	size_t i, id;
+	size_t id;
 
 	if (!m->in_round)
 		return;
-	xgrow((void **)&m->stack, &m->capstack, rec->nframes + 1, sizeof *m->stack);
-	for (i = 0; i < rec->nframes; i++)
-		m->stack[i] = frame_id(m, &rec->frames[i]);
-	id = site_id(m, rec->kind, m->stack, rec->nframes);
-	round_data_fit(d, m->nsites);
-	d->bytes[id] = rec->bytes;
-	d->blocks[id] = rec->blocks;
-	d->direct[id] = rec->direct;
-	d->indirect[id] = rec->indirect;
+	id = record_site(m, rec, false);
+	model_sources_put(m, id, rec, pids, npids);
 	m->sites[id].recno = rec->recno;
-	for (i = 0; i < npids; i++) {
-		m->cur_src = pids[i];
-		model_sources_add(m, id);
-	}
-	m->cur_src = MODEL_NO_SOURCE;
 }
 
-static void
-changed_list(struct model *m)
+bool
+model_round_close(struct model *m, const struct leak_summary *sum, int64_t check_ns)
 {
-	size_t r = m->nrounds - 1, i;
+	struct model_round *r = &m->rounds[m->nrounds];
 
-	m->nchanged = 0;
-	for (i = 0; i < m->nsites; i++) {
-		bool ch = r ? model_site_bytes(m, i, r) != model_site_bytes(m, i, r - 1) ||
-			model_site_blocks(m, i, r) != model_site_blocks(m, i, r - 1) ||
-			model_site_direct(m, i, r) != model_site_direct(m, i, r - 1) ||
-			model_site_indirect(m, i, r) != model_site_indirect(m, i, r - 1) :
-			model_site_bytes(m, i, r) || model_site_blocks(m, i, r);
-
-		if (!ch)
-			continue;
-		xgrow((void **)&m->changed, &m->capchanged, m->nchanged + 1, sizeof *m->changed);
-		m->changed[m->nchanged++] = (uint32_t)i;
-	}
-}
-
-size_t
-model_changed(const struct model *m, const uint32_t **ids)
-{
-	*ids = m->changed;
-	return m->nchanged;
-}
-
-uint64_t
-model_site_direct(const struct model *m, size_t site, size_t r)
-{
-	return r < m->nrounds && site < m->rounds[r].nsites ? m->data[r].direct[site] : 0;
-}
-
-uint64_t
-model_site_indirect(const struct model *m, size_t site, size_t r)
-{
-	return r < m->nrounds && site < m->rounds[r].nsites ? m->data[r].indirect[site] : 0;
+	if (!m->in_round)
+		return false;
+	r->summary = *sum;
+	r->check_ns = check_ns;
+	r->nsites = m->nsites;
+	r->wall_ms = util_wall_ms();
+	model_series_end(m);
+	m->nrounds++;
+	m->in_round = false;
+	return true;
 }
 
 void
 model_round_end(struct model *m, const struct leak_summary *sum, int64_t check_ns)
 {
-	struct model_round *r = &m->rounds[m->nrounds];
-
-	if (!m->in_round)
-		return;
-	round_data_fit(&m->data[m->nrounds], m->nsites);
-	r->summary = *sum;
-	r->check_ns = check_ns;
-	r->nsites = m->nsites;
-	r->wall_ms = util_wall_ms();
-	m->nrounds++;
-	m->in_round = false;
-	changed_list(m);
-	model_verdict_derive(m);
+	if (model_round_close(m, sum, check_ns))
+		model_verdict_derive(m);
 }
 
 void
 model_round_abort(struct model *m)
 {
-	struct round_data *d;
 	size_t i;
 
 	if (!m->in_round)
 		return;
 	model_sources_abort(m);
-	d = &m->data[m->nrounds];
 	free((void *)m->rounds[m->nrounds].url_requests);
 	m->rounds[m->nrounds].url_requests = NULL;
 	m->rounds[m->nrounds].nurls = 0;
-	free(d->bytes);
-	free(d->blocks);
-	free(d->direct);
-	free(d->indirect);
-	memset(d, 0, sizeof *d);
 	for (i = m->sites_at_begin; i < m->nsites; i++) {
 		free(m->sites[i].frames);
 		free((void *)m->sites[i].urls);
 	}
+	model_series_free(m, m->sites_at_begin);
 	/* Forget the sites this round created: rebuild the index. */
 	m->nsites = m->sites_at_begin;
 	memset(m->site_slots, 0, m->nsite_slots * sizeof *m->site_slots);
@@ -648,9 +530,11 @@ model_memory(const struct model *m)
 	bytes += m->capsites * (sizeof *m->sites + sizeof *m->site_hash);
 	for (i = 0; i < m->nsites; i++)
 		bytes += m->sites[i].nframes * sizeof(uint32_t);
+	/* a round: its own struct and its URLs' requests, nothing per site */
+	bytes += m->caprounds * sizeof *m->rounds;
 	for (i = 0; i < m->nrounds; i++)
-		bytes += m->data[i].cap * 4 * sizeof(uint64_t);
-	return bytes + model_sources_memory(m);
+		bytes += m->rounds[i].nurls * sizeof(uint64_t);
+	return bytes + model_sources_memory(m) + model_series_memory(m);
 }
 
 uint32_t

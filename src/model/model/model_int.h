@@ -24,23 +24,55 @@ enum {
 	FF_FILE = 8,		/* has a source file */
 };
 
-struct round_data {
-	uint64_t *bytes, *blocks, *direct, *indirect;
-	size_t cap;
+/* A site's series, stored as its changes (model_series.c): a point per
+ * round whose values differ from the point before; the value at round r
+ * is the latest point at or before r (0 before the first). A round costs
+ * memory only for the sites it changed. */
+enum { V_BYTES, V_BLOCKS, V_DIRECT, V_INDIRECT, V_N };
+
+struct series_pt {
+	uint32_t round;
+	uint64_t v[V_N];
 };
 
-/* A site's sources (model_round_source): the pids in model_site.sources,
- * and per pid the rounds that had it, so an aborted round can be undone. */
-struct src_seen {
-	uint32_t first;		/* round first seen */
-	uint32_t last;		/* latest round seen */
-	uint32_t prev;		/* the round seen before last (UINT32_MAX: none) */
+struct site_series {
+	struct series_pt *pt;
+	uint32_t n, cap;
 };
 
+/* What one source (a pid, or MODEL_NO_SOURCE) has of a site: a delta
+ * round of that source applies to its part alone. val and held are the
+ * latest closed round's; next and next_held this round's, valid while
+ * stamp is the round's epoch (an abort forgets them by moving on). */
+struct contrib {
+	uint64_t val[V_N];
+	uint64_t next[V_N];
+	uint32_t stamp;		/* epoch of next */
+	uint32_t added;		/* epoch the source first had the site */
+	uint32_t tab;		/* index in model.srctab */
+	bool held, next_held;
+};
+
+/* A site's sources: pid[] is model_site.sources (the pids in the order
+ * first seen), c[] their parts; none is the part of records with no
+ * source. */
 struct site_srcs {
 	uint32_t *pid;
-	struct src_seen *seen;
+	struct contrib *c;
+	struct contrib none;
 	uint32_t n, cap;
+	uint32_t stamp;		/* epoch the site was last touched */
+};
+
+/* A source of the model as a whole: whether a round named it and in
+ * which mode, so a round knows whether sites it did not name can keep
+ * their values (every source holding something carries) or must be
+ * visited (a full answer, or a source gone, drops what it does not name). */
+struct src_ent {
+	uint32_t src;
+	uint32_t last_round;	/* latest closed round naming it; UINT32_MAX none */
+	uint32_t named;		/* epoch of the round that named it */
+	uint32_t delta;		/* epoch of the round where its records are deltas */
 };
 
 struct model {
@@ -60,8 +92,9 @@ struct model {
 	size_t nsite_slots;
 
 	struct model_round *rounds;
-	struct round_data *data;
 	size_t nrounds, caprounds;
+	struct site_series *series;	/* per site */
+	size_t capseries;
 	bool in_round;
 	size_t sites_at_begin;
 	size_t baseline;
@@ -83,7 +116,13 @@ struct model {
 	uint32_t *memo;
 	size_t capmemo;
 	uint32_t lasting_src;	/* model_set_lasting_source */
-	bool delta;		/* model_round_delta: records add their deltas */
+	uint32_t epoch;		/* bumped at each round's begin (1 the first) */
+	bool carry;		/* model_round_carry: every site keeps, but put */
+	struct src_ent *srctab;	/* [0] is MODEL_NO_SOURCE */
+	size_t nsrctab, capsrctab;
+	uint32_t cur_tab;	/* srctab index of cur_src */
+	uint32_t *touched;	/* sites this round named (their stamp is the epoch) */
+	size_t ntouched, captouched;
 	uint32_t *changed;	/* model_changed */
 	size_t nchanged, capchanged;
 };
@@ -91,14 +130,37 @@ struct model {
 /* Each site's verdict and latest numbers, from the rounds since the
  * baseline: after a round ends and when the baseline moves. */
 void model_verdict_derive(struct model *m);
-/* Sources (model_sources.c): record the current source for site id (in
- * a round), undo an aborted round's, free them all; how many had the
- * site in the latest round. */
-void model_sources_add(struct model *m, size_t id);
+/* Sources (model_sources.c): a record of the current source for site id
+ * (in a round; a delta when the source's round is one), a session file's
+ * absolute values held by pids; undo an aborted round's, free them all;
+ * how many had the site in the latest round. */
+void model_sources_record(struct model *m, size_t id, const struct leakcheck_record *rec);
+void model_sources_put(struct model *m, size_t id, const struct leakcheck_record *rec,
+	const uint32_t *pids, size_t npids);
 void model_sources_abort(struct model *m);
 void model_sources_free(struct model *m);
 uint32_t model_sources_now(const struct model *m, size_t id);
 size_t model_sources_memory(const struct model *m);
+/* At a round's end: site id's values and holders now (its parts of this
+ * round, or carried); *held_changed when a source took or left it. */
+void model_sources_commit(struct model *m, size_t id, uint64_t out[V_N], bool *held_changed);
+/* Whether sites this round did not name may still lose a part (a source
+ * that held some in the latest round is not carried): then every site is
+ * visited. Also marks the sources this round named. */
+bool model_sources_round_end(struct model *m);
+void model_sources_init(struct model *m);
+/* model_round_end without the verdicts (the store's own cost, for the
+ * benchmark); false when no round was open. */
+bool model_round_close(struct model *m, const struct leak_summary *sum, int64_t check_ns);
+/* model_site_bytes of site at rounds[0..n) into out, in one walk when
+ * rounds ascend (the verdicts' series; any order works). */
+void model_series_bytes(const struct model *m, size_t site, const size_t *rounds, size_t n,
+	uint64_t *out);
+/* Series (model_series.c): the round's end (values, points, changed
+ * list), their memory, free. */
+void model_series_end(struct model *m);
+size_t model_series_memory(const struct model *m);
+void model_series_free(struct model *m, size_t from);
 /* Each growing site's driving URLs (model_fit.c); after the verdicts. */
 void model_fit_derive(struct model *m);
 

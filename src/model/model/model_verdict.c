@@ -315,8 +315,8 @@ derive_site(struct model *m, size_t id, struct points *p)
 	s->bytes = model_site_bytes(m, id, last);
 	s->blocks = model_site_blocks(m, id, last);
 	s->present = s->blocks > 0 || s->bytes > 0;
-	s->direct = id < m->rounds[last].nsites ? m->data[last].direct[id] : 0;
-	s->indirect = id < m->rounds[last].nsites ? m->data[last].indirect[id] : 0;
+	s->direct = model_site_direct(m, id, last);
+	s->indirect = model_site_indirect(m, id, last);
 	s->delta_bytes = last ? (int64_t)s->bytes - (int64_t)model_site_bytes(m, id, last - 1) : 0;
 	s->delta_blocks = last ? (int64_t)s->blocks - (int64_t)model_site_blocks(m, id, last - 1) : 0;
 	return on_requests;
