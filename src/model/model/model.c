@@ -64,6 +64,7 @@ model_free(struct model *m)
 		free(m->data[i].indirect);
 	}
 	model_sources_free(m);
+	model_track_free(m);
 	for (i = 0; i < m->nalloc_fns; i++)
 		free(m->alloc_fns[i]);
 	free(m->alloc_fns);
@@ -649,7 +650,7 @@ model_memory(const struct model *m)
 		bytes += m->sites[i].nframes * sizeof(uint32_t);
 	for (i = 0; i < m->nrounds; i++)
 		bytes += m->data[i].cap * 4 * sizeof(uint64_t);
-	return bytes + model_sources_memory(m);
+	return bytes + model_sources_memory(m) + model_track_memory(m);
 }
 
 uint32_t

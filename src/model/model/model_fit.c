@@ -28,8 +28,14 @@
  * are collinear: a 1% difference between two URLs' counts is one failed
  * request, not a design that tells them apart. */
 #define FIT_RANK_TOL 1e-4
+/* The rounds a fit reads at most, the latest since the baseline: a
+ * round's fit costs the same at round 100 and at round 10,000, and
+ * 256 rounds of rotating mixes tell a handful of URLs apart many times
+ * over. Fewer rounds since the baseline: all of them, as ever. */
+#define FIT_WINDOW 256
 
-/* The counts of the rounds since the baseline, shared by all sites. */
+/* The counts of the rounds since the baseline (the latest FIT_WINDOW),
+ * shared by all sites. */
 struct design {
 	size_t base;		/* absolute round of the baseline */
 	size_t nrows;		/* rounds base+1 .. last */
@@ -47,8 +53,8 @@ design_build(const struct model *m, struct design *d)
 	size_t last = m->nrounds - 1, i, j, u;
 
 	memset(d, 0, sizeof *d);
-	d->base = m->baseline;
-	d->nrows = last - m->baseline;
+	d->base = last - m->baseline > FIT_WINDOW ? last - FIT_WINDOW : m->baseline;
+	d->nrows = last - d->base;
 	d->url = xcalloc(m->nurls ? m->nurls : 1, sizeof *d->url);
 	for (u = 0; u < m->nurls; u++)
 		for (i = 0; i < d->nrows; i++)
@@ -445,6 +451,39 @@ out:
 	free(drives);
 }
 
+/* Site i's URLs: none unless growing; a growing line is fitted once, at
+ * its first growing site (done marks the others). */
+static void
+fit_site(struct model *m, size_t i, struct design *d, bool *built, bool *done)
+{
+	struct model_site *s = &m->sites[i];
+	struct model_site_url *one;
+
+	if (done[i])
+		return;
+	/* grown on reloads alone: no request drives it */
+	if (s->growth != GROWTH_GROWING || !m->nrounds ||
+		(s->bytes_per_request <= 0 && s->bytes_per_reload > 0)) {
+		set_urls(s, NULL, 0, MODEL_ATTRIB_NONE);
+		return;
+	}
+	if (!*built) {
+		design_build(m, d);
+		*built = true;
+	}
+	if (d->p == 1) {
+		/* One URL: it drives all of it, at the site's own rate. */
+		one = xmalloc(sizeof *one);
+		*one = (struct model_site_url){ d->url[0], s->bytes_per_request };
+		set_urls(s, one, s->bytes_per_request > 0, MODEL_ATTRIB_DONE);
+	} else if (d->p == 0) {
+		set_urls(s, NULL, 0, MODEL_ATTRIB_DONE);
+	} else {
+		/* sites before i on its line are not growing (i is the first) */
+		fit_line(m, d, i, done);
+	}
+}
+
 void
 model_fit_derive(struct model *m)
 {
@@ -452,35 +491,24 @@ model_fit_derive(struct model *m)
 	bool built = false, *done = xcalloc(m->nsites + 1, sizeof *done);
 	size_t i;
 
-	for (i = 0; i < m->nsites; i++) {
-		struct model_site *s = &m->sites[i];
-		struct model_site_url *one;
-
-		if (done[i])
-			continue;
-		/* grown on reloads alone: no request drives it */
-		if (s->growth != GROWTH_GROWING || !m->nrounds ||
-			(s->bytes_per_request <= 0 && s->bytes_per_reload > 0)) {
-			set_urls(s, NULL, 0, MODEL_ATTRIB_NONE);
-			continue;
-		}
-		if (!built) {
-			design_build(m, &d);
-			built = true;
-		}
-		if (d.p == 1) {
-			/* One URL: it drives all of it, at the site's own rate. */
-			one = xmalloc(sizeof *one);
-			*one = (struct model_site_url){ d.url[0], s->bytes_per_request };
-			set_urls(s, one, s->bytes_per_request > 0, MODEL_ATTRIB_DONE);
-		} else if (d.p == 0) {
-			set_urls(s, NULL, 0, MODEL_ATTRIB_DONE);
-		} else {
-			/* sites before i on its line are not growing (i is the first) */
-			fit_line(m, &d, i, done);
-		}
-	}
+	for (i = 0; i < m->nsites; i++)
+		fit_site(m, i, &d, &built, done);
 	free(done);
+	if (built)
+		design_free(&d);
+}
+
+void
+model_fit_derive_list(struct model *m, const uint32_t *ids, size_t n, bool *done)
+{
+	struct design d;
+	bool built = false;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		fit_site(m, ids[k], &d, &built, done);
+	for (k = 0; k < n; k++)
+		done[ids[k]] = false;
 	if (built)
 		design_free(&d);
 }

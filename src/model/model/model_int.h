@@ -86,6 +86,10 @@ struct model {
 	bool delta;		/* model_round_delta: records add their deltas */
 	uint32_t *changed;	/* model_changed */
 	size_t nchanged, capchanged;
+
+	/* model_track.c: verdicts kept up round by round */
+	struct model_track *track;
+	bool track_full;	/* tests: derive every round from scratch (the reference) */
 };
 
 /* Each site's verdict and latest numbers, from the rounds since the
@@ -101,6 +105,16 @@ uint32_t model_sources_now(const struct model *m, size_t id);
 size_t model_sources_memory(const struct model *m);
 /* Each growing site's driving URLs (model_fit.c); after the verdicts. */
 void model_fit_derive(struct model *m);
+
+/* model_track.c: derive the latest round's verdicts and URLs in
+ * O(changed sites); false when they need model_verdict.c's full derive
+ * (see there). Free its state; its bytes. */
+bool model_track_derive(struct model *m);
+void model_track_free(struct model *m);
+size_t model_track_memory(const struct model *m);
+/* model_fit_derive for the growing sites ids[0..n) (ascending) alone;
+ * done: per site, all false, left so. */
+void model_fit_derive_list(struct model *m, const uint32_t *ids, size_t n, bool *done);
 
 /* model_sources.c: the lasting source (the master) holds site now, or
  * none is set. */

@@ -315,8 +315,8 @@ derive_site(struct model *m, size_t id, struct points *p)
 	s->bytes = model_site_bytes(m, id, last);
 	s->blocks = model_site_blocks(m, id, last);
 	s->present = s->blocks > 0 || s->bytes > 0;
-	s->direct = id < m->rounds[last].nsites ? m->data[last].direct[id] : 0;
-	s->indirect = id < m->rounds[last].nsites ? m->data[last].indirect[id] : 0;
+	s->direct = model_site_direct(m, id, last);
+	s->indirect = model_site_indirect(m, id, last);
 	s->delta_bytes = last ? (int64_t)s->bytes - (int64_t)model_site_bytes(m, id, last - 1) : 0;
 	s->delta_blocks = last ? (int64_t)s->blocks - (int64_t)model_site_blocks(m, id, last - 1) : 0;
 	return on_requests;
@@ -416,8 +416,10 @@ model_verdict_derive(struct model *m)
 	enum growth *on_requests;
 	size_t i;
 
-	if (!m->nrounds)
+	if (!m->nrounds || model_track_derive(m))
 		return;
+	/* From scratch: every site on every round since the baseline (see
+	 * model_track.c for when). */
 	points_build(m, &p);
 	on_requests = xcalloc(m->nsites + 1, sizeof *on_requests);
 	for (i = 0; i < m->nsites; i++)
