@@ -390,39 +390,67 @@ pool_block(const struct model *m, const struct model_site *s)
  * depends on the mix around them: only their sum is linear in the
  * requests. So the line decides which URLs drive it, and each stack is
  * fitted to those URLs alone for its own bytes per request. */
+/* The sites of g's line, ascending: the kept-up index (model_track.c),
+ * else a scan of all sites (*own: to free). */
+static size_t
+line_members(const struct model *m, size_t g, const uint32_t **ids, uint32_t **own)
+{
+	size_t n = model_track_line(m, g, ids), i;
+
+	*own = NULL;
+	if (n)
+		return n;
+	*own = xmalloc((m->nsites + 1) * sizeof **own);
+	for (i = 0; i < m->nsites; i++)
+		if (same_line(&m->sites[i], &m->sites[g]))
+			(*own)[n++] = (uint32_t)i;
+	*ids = *own;
+	return n;
+}
+
+/* The growing sites of the line from g on get no URLs, attrib a. */
+static void
+line_unfitted(struct model *m, const uint32_t *ids, size_t n, size_t g, bool *done,
+	enum model_attrib a)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (ids[k] >= g && m->sites[ids[k]].growth == GROWTH_GROWING) {
+			set_urls(&m->sites[ids[k]], NULL, 0, a);
+			done[ids[k]] = true;
+		}
+}
+
 static void
 fit_line(struct model *m, const struct design *d, size_t g, bool *done)
 {
-	size_t p = d->p, i, nsites = 0;
+	size_t p = d->p, i, k, nsites = 0, n;
 	double *y = xcalloc(d->nrows + 1, sizeof *y), *x = xcalloc(p + 1, sizeof *x);
 	bool *use = xcalloc(p + 1, sizeof *use), *drives = xcalloc(p + 1, sizeof *drives);
+	const uint32_t *ids;
+	uint32_t *own;
 
-	for (i = 0; i < m->nsites; i++)
-		if (same_line(&m->sites[i], &m->sites[g]) && !pool_block(m, &m->sites[i])) {
-			add_deltas(m, d, i, y);
+	n = line_members(m, g, &ids, &own);
+	for (k = 0; k < n; k++)
+		if (!pool_block(m, &m->sites[ids[k]])) {
+			add_deltas(m, d, ids[k], y);
 			nsites++;
 		}
 	for (i = 0; i < p; i++)
 		use[i] = true;
 	if (!nsites) {		/* only a pool's new block grew on the line */
-		for (i = g; i < m->nsites; i++)
-			if (same_line(&m->sites[i], &m->sites[g]) && m->sites[i].growth == GROWTH_GROWING) {
-				set_urls(&m->sites[i], NULL, 0, MODEL_ATTRIB_DONE);
-				done[i] = true;
-			}
+		line_unfitted(m, ids, n, g, done, MODEL_ATTRIB_DONE);
 		goto out;
 	}
 	if (!fit_series(d, y, use, x)) {
-		for (i = g; i < m->nsites; i++)
-			if (same_line(&m->sites[i], &m->sites[g]) && m->sites[i].growth == GROWTH_GROWING) {
-				set_urls(&m->sites[i], NULL, 0, MODEL_ATTRIB_FEW_ROUNDS);
-				done[i] = true;
-			}
+		line_unfitted(m, ids, n, g, done, MODEL_ATTRIB_FEW_ROUNDS);
 		goto out;
 	}
 	driving(d, x, drives);
-	for (i = g; i < m->nsites; i++) {
-		if (!same_line(&m->sites[i], &m->sites[g]) || m->sites[i].growth != GROWTH_GROWING)
+	for (k = 0; k < n; k++) {
+		i = ids[k];
+		if (i < g || m->sites[i].growth != GROWTH_GROWING)
 			continue;
 		done[i] = true;
 		if (pool_block(m, &m->sites[i])) {
@@ -445,6 +473,7 @@ fit_line(struct model *m, const struct design *d, size_t g, bool *done)
 		site_urls(&m->sites[i], d, x, drives);
 	}
 out:
+	free(own);
 	free(y);
 	free(x);
 	free(use);

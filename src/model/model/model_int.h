@@ -90,6 +90,8 @@ struct model {
 	/* model_track.c: verdicts kept up round by round */
 	struct model_track *track;
 	bool track_full;	/* tests: derive every round from scratch (the reference) */
+	bool derive_off;	/* bench: rounds end without a derive; the caller
+				 * calls model_verdict_derive, timed alone */
 };
 
 /* Each site's verdict and latest numbers, from the rounds since the
@@ -112,6 +114,19 @@ void model_fit_derive(struct model *m);
 bool model_track_derive(struct model *m);
 void model_track_free(struct model *m);
 size_t model_track_memory(const struct model *m);
+/* The sites of site's line (its kind and allocation frame), ascending, in
+ * *ids; 0 when not kept up (scan them). */
+size_t model_track_line(const struct model *m, size_t site, const uint32_t **ids);
+/* model_lines.c: the sites of each line (kind, allocation frame), for
+ * model_track.c. Added in ascending ids; get: 0 for a line with none. */
+struct model_lines;
+struct model_lines *model_lines_new(void);
+void model_lines_free(struct model_lines *l);
+void model_lines_clear(struct model_lines *l);
+void model_lines_add(struct model_lines *l, const struct model_site *s, uint32_t id);
+size_t model_lines_get(const struct model_lines *l, const struct model_site *s,
+	const uint32_t **ids);
+size_t model_lines_memory(const struct model_lines *l);
 /* model_fit_derive for the growing sites ids[0..n) (ascending) alone;
  * done: per site, all false, left so. */
 void model_fit_derive_list(struct model *m, const uint32_t *ids, size_t n, bool *done);

@@ -57,7 +57,7 @@ struct model_track {
 	bool valid;		/* in step with the model's rounds */
 	size_t base;		/* the baseline it was built on */
 	size_t rounds;		/* rounds it has seen */
-	size_t nsites;		/* sites it has state for */
+	size_t nsites;		/* sites of the rounds it has seen (state, lines) */
 	unsigned all_next;	/* rounds whose derive recomputes every site */
 	struct site_track *st;
 	size_t capst;
@@ -71,6 +71,7 @@ struct model_track {
 	size_t ngrowing, capgrowing;
 	bool *done;		/* per site, for model_fit_derive_list */
 	size_t capdone;
+	struct model_lines *lines;	/* sites 0..nsites by line */
 };
 
 /* ---- the rule on the kept state ---- */
@@ -360,6 +361,16 @@ list_copy(uint32_t **dst, size_t *n, size_t *cap, const uint32_t *src, size_t co
 	*n = count;
 }
 
+/* Sites from..to (new to the rounds) join their lines. */
+static void
+lines_add(struct model *m, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i < to; i++)
+		model_lines_add(m->track->lines, &m->sites[i], (uint32_t)i);
+}
+
 /* From scratch: every site's state from the rounds since the baseline.
  * False when a reload round follows the baseline (the full derive). */
 static bool
@@ -382,7 +393,10 @@ track_rebuild(struct model *m)
 	requests_fit(t, m, 0);
 	t->base = base;
 	t->rounds = m->nrounds;
-	t->nsites = m->nsites;
+	/* in a round (model_set_baseline), its new sites are not the rounds' yet */
+	t->nsites = model_round(m, m->nrounds - 1)->nsites;
+	model_lines_clear(t->lines);
+	lines_add(m, 0, t->nsites);
 	t->all_next = 2;	/* the deltas and rates of the two rounds before */
 	t->valid = true;
 	for (i = 0; i < m->nsites; i++)
@@ -415,8 +429,10 @@ track_step(struct model *m)
 		return false;
 	}
 	requests_fit(t, m, r);
-	if (m->nsites > old)
+	if (m->nsites > old) {
 		sites_fit(t, old, m->nsites);
+		lines_add(m, old, m->nsites);
+	}
 	t->nsites = m->nsites;
 	t->rounds = m->nrounds;
 	for (i = 0; i < nch; i++)
@@ -451,8 +467,10 @@ model_track_derive(struct model *m)
 	struct model_track *t;
 	bool ok;
 
-	if (!m->track)
+	if (!m->track) {
 		m->track = xcalloc(1, sizeof *m->track);
+		m->track->lines = model_lines_new();
+	}
 	t = m->track;
 	if (m->track_full || !m->nrounds) {
 		t->valid = false;
@@ -482,6 +500,7 @@ model_track_free(struct model *m)
 	free(t->prev2);
 	free(t->growing);
 	free(t->done);
+	model_lines_free(t->lines);
 	free(t);
 	m->track = NULL;
 }
@@ -495,5 +514,16 @@ model_track_memory(const struct model *m)
 		return 0;
 	return sizeof *t + t->capst * (sizeof *t->st + sizeof *t->done) + t->cappre * sizeof *t->pre +
 		t->capheap * sizeof *t->heap + (t->capprev1 + t->capprev2 + t->capgrowing) *
-		sizeof(uint32_t);
+		sizeof(uint32_t) + model_lines_memory(t->lines);
+}
+
+size_t
+model_track_line(const struct model *m, size_t site, const uint32_t **ids)
+{
+	const struct model_track *t = m->track;
+
+	/* a round's new sites (a derive in it) are not indexed: scan */
+	if (!t || !t->valid || t->nsites != m->nsites || site >= m->nsites)
+		return 0;
+	return model_lines_get(t->lines, &m->sites[site], ids);
 }

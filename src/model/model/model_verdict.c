@@ -416,7 +416,7 @@ model_verdict_derive(struct model *m)
 	enum growth *on_requests;
 	size_t i;
 
-	if (!m->nrounds || model_track_derive(m))
+	if (!m->nrounds || m->derive_off || model_track_derive(m))
 		return;
 	/* From scratch: every site on every round since the baseline (see
 	 * model_track.c for when). */
