@@ -8,7 +8,7 @@
  *
  * The series rise by a URL's requests, pause, fall (a connection closed),
  * drop to nothing, swing, take a one-off, change blocks only; several
- * stacks share a line (the fit's lines); bursts rotate their URLs; rounds
+ * stacks share a line (the fit's lines), a pool's new block among them; bursts rotate their URLs; rounds
  * are aborted, baselines move, now and then a reload round comes. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -52,6 +52,7 @@ struct sim_site {
 	uint32_t p_rise, p_fall, p_zero, p_oneoff, p_blocks, p_swing;
 	uint32_t line, caller;	/* its two frames: allocation line, caller */
 	bool two_pids;		/* held by two processes (records summed) */
+	bool pool;		/* through ngx_palloc_block: a pool's new block */
 	/* Named with nothing until its first bytes (a record of 0 bytes, a
 	 * site with a source and no bytes): a new site that did not change. */
 	bool announce, may_announce;
@@ -72,7 +73,9 @@ record(struct model *m, const struct sim_site *s, uint64_t bytes, uint64_t block
 	static const char *const lines[] = { "leak_a", "leak_b", "leak_c", "leak_d" };
 	static const char *const callers[] = { "handler_1", "handler_2", "handler_3", "filter_4",
 		"filter_5" };
-	struct leakcheck_frame f[2] = {
+	struct leakcheck_frame f[3] = {
+		{ .ip = 0x500, .fn = { "ngx_palloc_block", 16 }, .file = { "src/core/ngx_palloc.c", 21 },
+			.line = 7 },
 		{ .ip = 0x1000 + s->line, .fn = { lines[s->line], strlen(lines[s->line]) },
 			.file = { "mod.c", 5 }, .line = 10 + s->line },
 		{ .ip = 0x2000 + s->caller, .fn = { callers[s->caller], strlen(callers[s->caller]) },
@@ -80,7 +83,7 @@ record(struct model *m, const struct sim_site *s, uint64_t bytes, uint64_t block
 	};
 	struct leakcheck_record rec = { .kind = s->line == 3 ? LEAK_POSSIBLE : LEAK_DEFINITE,
 		.bytes = bytes, .blocks = blocks, .direct = bytes - ind, .indirect = ind,
-		.nframes = 2, .frames = f, .recno = 1 };
+		.nframes = s->pool ? 3 : 2, .frames = s->pool ? f : f + 1, .recno = 1 };
 
 	model_round_add(m, &rec);
 }
@@ -138,7 +141,8 @@ stack_taken(const struct scen *sc, size_t i)
 	size_t j;
 
 	for (j = 0; j < i; j++)
-		if (sc->site[j].line == sc->site[i].line && sc->site[j].caller == sc->site[i].caller)
+		if (sc->site[j].line == sc->site[i].line && sc->site[j].caller == sc->site[i].caller &&
+			sc->site[j].pool == sc->site[i].pool)
 			return true;
 	return false;
 }
@@ -164,6 +168,7 @@ sim_init(struct scen *sc)
 		s->p_oneoff = chance(30) ? rnd(10) : 0;
 		s->p_swing = chance(15) ? rnd(40) : 0;
 		s->p_blocks = chance(30) ? rnd(20) : 0;
+		s->pool = chance(10);
 		/* a stack of its own: two sim sites on one stack would be one
 		 * model site whose sources change with its bytes unchanged */
 		do {

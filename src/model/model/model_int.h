@@ -127,6 +127,50 @@ void model_lines_add(struct model_lines *l, const struct model_site *s, uint32_t
 size_t model_lines_get(const struct model_lines *l, const struct model_site *s,
 	const uint32_t **ids);
 size_t model_lines_memory(const struct model_lines *l);
+/* model_sums.c: the fit's normal equations kept up over the rounds
+ * since the baseline (none with reloads), per site and per line, for
+ * the kept-up derive. A row (round) counts in an entity's Gram matrix
+ * unless its bytes fell there: G (all rows) minus F (its falls). */
+struct model_sums_ent {
+	double *c;		/* dim: sum of requests x its rise, rows it rose */
+	double *F;		/* dim x dim: requests x requests, rows it fell */
+	size_t dim;
+	uint32_t f;		/* round of its first rise with requests, UINT32_MAX */
+	double yf;		/* that rise */
+};
+
+struct model_sums {
+	size_t dim;		/* URLs so far */
+	double *G;		/* dim x dim: requests x requests, every row */
+	double *total;		/* dim: requests */
+	struct model_sums_ent **site;	/* by site id; NULL: never changed */
+	struct model_sums_ent **line;	/* by its line's first site id */
+	size_t cap;
+	uint32_t *scratch;	/* per round: lines touched */
+	double *yline;		/* per site id: a line's rise this round */
+	size_t capscratch;
+};
+
+void model_sums_reset(struct model_sums *s);
+void model_sums_free(struct model_sums *s);
+/* Round r (closed): its requests, and the sites of ids[0..n) (ascending;
+ * others did not change) that changed bytes since round r - 1. */
+void model_sums_round(struct model *m, struct model_sums *s, const struct model_lines *l,
+	uint32_t r, const uint32_t *ids, size_t n);
+size_t model_sums_memory(const struct model_sums *s);
+/* The entity of site id (line false) or of its line: NULL if never changed. */
+const struct model_sums_ent *model_sums_get(const struct model *m, const struct model_sums *s,
+	size_t id, bool line);
+/* model_track.c: the sums, when kept up for every site of the model
+ * (else NULL: the fit reads the rounds). */
+const struct model_sums *model_track_sums(const struct model *m);
+/* model_fit.c: a stack through ngx_palloc_block (not fitted with its line). */
+bool model_fit_pool_block(const struct model *m, const struct model_site *s);
+
+/* model_nnls.c: the rank of the symmetric PSD h (n x n; destroyed);
+ * x >= 0 minimising x'hx/2 - c'x (h PD). */
+size_t model_nnls_rank(double *h, size_t n);
+void model_nnls(const double *h, const double *c, size_t n, double *x);
 /* model_fit_derive for the growing sites ids[0..n) (ascending) alone;
  * done: per site, all false, left so. */
 void model_fit_derive_list(struct model *m, const uint32_t *ids, size_t n, bool *done);

@@ -72,6 +72,7 @@ struct model_track {
 	bool *done;		/* per site, for model_fit_derive_list */
 	size_t capdone;
 	struct model_lines *lines;	/* sites 0..nsites by line */
+	struct model_sums sums;	/* the fit's, kept up */
 };
 
 /* ---- the rule on the kept state ---- */
@@ -371,6 +372,22 @@ lines_add(struct model *m, size_t from, size_t to)
 		model_lines_add(m->track->lines, &m->sites[i], (uint32_t)i);
 }
 
+/* The fit's sums from the rounds since the baseline. */
+static void
+sums_rebuild(struct model *m)
+{
+	struct model_track *t = m->track;
+	uint32_t *all = xmalloc((t->nsites + 1) * sizeof *all);
+	size_t r, i;
+
+	for (i = 0; i < t->nsites; i++)
+		all[i] = (uint32_t)i;
+	model_sums_reset(&t->sums);
+	for (r = t->base + 1; r < m->nrounds; r++)
+		model_sums_round(m, &t->sums, t->lines, (uint32_t)r, all, t->nsites);
+	free(all);
+}
+
 /* From scratch: every site's state from the rounds since the baseline.
  * False when a reload round follows the baseline (the full derive). */
 static bool
@@ -397,6 +414,7 @@ track_rebuild(struct model *m)
 	t->nsites = model_round(m, m->nrounds - 1)->nsites;
 	model_lines_clear(t->lines);
 	lines_add(m, 0, t->nsites);
+	sums_rebuild(m);
 	t->all_next = 2;	/* the deltas and rates of the two rounds before */
 	t->valid = true;
 	for (i = 0; i < m->nsites; i++)
@@ -437,6 +455,7 @@ track_step(struct model *m)
 	t->rounds = m->nrounds;
 	for (i = 0; i < nch; i++)
 		site_step(&t->st[ch[i]], r, model_site_bytes(m, ch[i], r));
+	model_sums_round(m, &t->sums, t->lines, r, ch, nch);
 	if (t->all_next) {
 		t->all_next--;
 		for (i = 0; i < m->nsites; i++)
@@ -501,6 +520,7 @@ model_track_free(struct model *m)
 	free(t->growing);
 	free(t->done);
 	model_lines_free(t->lines);
+	model_sums_free(&t->sums);
 	free(t);
 	m->track = NULL;
 }
@@ -514,7 +534,15 @@ model_track_memory(const struct model *m)
 		return 0;
 	return sizeof *t + t->capst * (sizeof *t->st + sizeof *t->done) + t->cappre * sizeof *t->pre +
 		t->capheap * sizeof *t->heap + (t->capprev1 + t->capprev2 + t->capgrowing) *
-		sizeof(uint32_t) + model_lines_memory(t->lines);
+		sizeof(uint32_t) + model_lines_memory(t->lines) + model_sums_memory(&t->sums);
+}
+
+const struct model_sums *
+model_track_sums(const struct model *m)
+{
+	const struct model_track *t = m->track;
+
+	return t && t->valid && t->nsites == m->nsites ? &t->sums : NULL;
 }
 
 size_t
