@@ -5,8 +5,9 @@
  * The derive must cost the same at round 10,000 as at round 100.
  *
  * usage: bench_verdict [ROUNDS [SITES [REPEATS]]]
- * Prints the mean derive time of the 50 rounds up to round 100 and of the
- * 50 up to the last, their ratio (the median of REPEATS sessions), and,
+ * Prints the median derive time of the 49 rounds before round 100 and of
+ * the 50 up to the last (medians: the machine is shared), their ratio
+ * (the median of REPEATS sessions), and,
  * for scale, a from-scratch derive at round 100 and 1,000. */
 #include "model_int.h"
 #include "util.h"
@@ -56,6 +57,14 @@ put(struct model *m, size_t site, uint64_t bytes)
 	model_round_put(m, &rec, NULL, 0);
 }
 
+static int
+dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 /* Round r: returns the derive's ns. */
 static int64_t
 round_of(struct model *m, size_t r, size_t nsites, uint64_t *leak, bool full)
@@ -95,14 +104,6 @@ round_of(struct model *m, size_t r, size_t nsites, uint64_t *leak, bool full)
 	return t0;
 }
 
-static int
-dcmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -118,7 +119,8 @@ main(int argc, char **argv)
 	for (k = 0; k < reps; k++) {
 		struct model *m = model_new();
 		uint64_t leak[3] = { 0 };
-		int64_t e = 0, l = 0;
+		double e[SPAN], l[SPAN];
+		size_t ne = 0, nl = 0;
 
 		for (r = 0; r < rounds; r++) {
 			bool full = r == 100 || r == 1000;	/* from scratch, for scale */
@@ -127,12 +129,14 @@ main(int argc, char **argv)
 			if (full)
 				*(r == 100 ? &full100 : &full1000) = (double)ns / 1e3;
 			else if (r > 100 - SPAN && r < 100)
-				e += ns;
-			else if (r >= rounds - SPAN + 1)
-				l += ns;
+				e[ne++] = (double)ns / 1e3;
+			else if (r > rounds - SPAN)
+				l[nl++] = (double)ns / 1e3;
 		}
-		early[k] = (double)e / (SPAN - 1) / 1e3;
-		late[k] = (double)l / (SPAN - 1) / 1e3;
+		qsort(e, ne, sizeof *e, dcmp);
+		qsort(l, nl, sizeof *l, dcmp);
+		early[k] = e[ne / 2];
+		late[k] = l[nl / 2];
 		ratio[k] = late[k] / early[k];
 		printf("session %zu: derive %.2f us/round at rounds 51-99, %.2f us at %zu-%zu "
 			"(growing %s); model %.1f MB\n", k + 1, early[k], late[k], rounds - SPAN + 1, rounds,

@@ -1,15 +1,18 @@
-/* test_model_track.c - the verdicts kept up round by round (model_track.c)
- * are the verdicts derived from scratch. Two models are fed the same
- * random rounds; one derives every round from scratch (track_full: the
- * full derive of model_verdict.c, the rule as it was), and after every
- * round every site's derived fields must be equal, to the bit: growth,
+/* test_model_track.c - the verdicts kept up round by round (model_track.c,
+ * model_sums.c, model_lines.c) are the verdicts derived from scratch.
+ * Two models are fed the same random rounds; one derives every round
+ * from scratch (track_full: model_verdict.c's full derive and
+ * model_fit.c's fit on the rows, the code of the rule as it was before
+ * the kept-up derive), and after every round every site's derived
+ * fields must be equal, to the bit: growth,
  * bytes per request and per reload, URLs and attribution, presence,
  * bytes, blocks, deltas, direct, indirect, sources now.
  *
  * The series rise by a URL's requests, pause, fall (a connection closed),
  * drop to nothing, swing, take a one-off, change blocks only; several
  * stacks share a line (the fit's lines), a pool's new block among them; bursts rotate their URLs; rounds
- * are aborted, baselines move, now and then a reload round comes. */
+ * are aborted, baselines move (between rounds and while one is open),
+ * now and then a reload round comes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -182,10 +185,11 @@ sim_init(struct scen *sc)
 	}
 }
 
-/* A round of the scenario into one model. */
+/* A round of the scenario into one model; the baseline moved to mid
+ * while the round is open, when not SIZE_MAX. */
 static void
 feed(struct scen *sc, struct model *m, const uint64_t *req, uint64_t total, unsigned reloads,
-	bool abort)
+	bool abort, size_t mid)
 {
 	struct leak_summary sum;
 	size_t i, u;
@@ -200,6 +204,8 @@ feed(struct scen *sc, struct model *m, const uint64_t *req, uint64_t total, unsi
 				"/c", "/d" }[u]), req[u]);
 	for (i = 0; i < sc->nsites; i++)
 		site_records(m, &sc->site[i]);
+	if (mid != SIZE_MAX)
+		model_set_baseline(m, mid);
 	if (abort)
 		model_round_abort(m);
 	else
@@ -264,6 +270,7 @@ run_scenario(uint64_t seed, size_t rounds)
 	sc.ref->track_full = true;
 	for (r = 0; r < rounds; r++) {
 		unsigned reloads = sc.reloads && r && chance(8) ? 1 : 0;
+		size_t mid = r && chance(3) ? rnd((uint32_t)model_nrounds(sc.ref)) : SIZE_MAX;
 
 		total = reloads ? 0 : r ? burst(&sc, req, r) : 0;
 		if (!total)
@@ -271,12 +278,13 @@ run_scenario(uint64_t seed, size_t rounds)
 		for (i = 0; i < sc.nsites; i++)
 			sim_step(&sc.site[i], req);
 		if (r && chance(3)) {	/* a round that failed half way */
-			feed(&sc, sc.inc, req, total, reloads, true);
-			feed(&sc, sc.ref, req, total, reloads, true);
+			feed(&sc, sc.inc, req, total, reloads, true, mid);
+			feed(&sc, sc.ref, req, total, reloads, true, mid);
+			expect_same(&sc, r);
 			continue;
 		}
-		feed(&sc, sc.inc, req, total, reloads, false);
-		feed(&sc, sc.ref, req, total, reloads, false);
+		feed(&sc, sc.inc, req, total, reloads, false, mid);
+		feed(&sc, sc.ref, req, total, reloads, false, mid);
 		expect_same(&sc, r);
 		if (chance(4)) {	/* "reset baseline", or back to an older round */
 			size_t b = chance(50) ? model_nrounds(sc.ref) - 1 : rnd((uint32_t)model_nrounds(sc.ref));

@@ -8,7 +8,9 @@
  * rounds, or the same mix every round) the site says MODEL_ATTRIB_FEW_ROUNDS.
  *
  * Only growing lines are fitted, the counts of the rounds read once per
- * derive: a run with thousands of sites pays for its few leaks only. A
+ * derive: a run with thousands of sites pays for its few leaks only. The
+ * kept-up derive (model_track.c) reads no rounds at all: its design is
+ * the sums model_sums.c keeps (fit_sums), so a fit costs its URLs. A
  * round where a line's memory fell (a connection nginx closed, a cache
  * that evicted) is left out of its fit, and so is a reload round. */
 #include "model_int.h"

@@ -8,17 +8,22 @@
  * verdict, but for three things, each scheduled: its deltas go to 0 a
  * round after it changed, its last-three-rounds rate two rounds after,
  * and a growing site turns bounded once its pause since the latest rise
- * outlasts the longest it came back from (a heap of due rounds).
+ * outlasts the longest it came back from (a heap of due rounds). The fit
+ * of the growing lines reads the normal equations kept up by
+ * model_sums.c and the lines' sites kept by model_lines.c: a round costs
+ * its changed sites and its growing lines, whatever the rounds before.
  *
- * Rare paths derive from scratch (model_verdict.c's full derive, every
- * round and site since the baseline, O(rounds x sites)): reload rounds
- * since the baseline (the burst and reload series apart, per_cycle,
- * line_bytes) until the baseline moves past them; and once, a rebuild of
- * this state (O(rounds x sites)) when the baseline moves, a round is
- * derived out of turn (model_set_baseline) or after such a full derive.
+ * Rare paths derive from scratch (model_verdict.c's full derive and
+ * model_fit.c's fit on the rows, every round and site since the
+ * baseline: O(rounds x sites) per round): reload rounds since the
+ * baseline (the burst and reload series apart, per_cycle, line_bytes,
+ * rejudge_reloads), until the baseline moves past them; and once, a
+ * rebuild of this state (O(rounds x sites)) when the baseline moves, a
+ * round is derived out of turn (model_set_baseline) or after a full
+ * derive.
  *
- * Exactness: the full rule's sums are integers; both agree while bytes
- * and request counts stay under 2^53 (doubles count exactly). */
+ * Exactness: the full rule's sums are integers; both agree to the bit
+ * while bytes and request counts (and their products) stay under 2^53. */
 #include "model_int.h"
 #include "util.h"
 
@@ -358,7 +363,8 @@ static void
 list_copy(uint32_t **dst, size_t *n, size_t *cap, const uint32_t *src, size_t count)
 {
 	xgrow((void **)dst, cap, count + 1, sizeof **dst);
-	memcpy(*dst, src, count * sizeof *src);
+	if (count)
+		memcpy(*dst, src, count * sizeof *src);
 	*n = count;
 }
 
