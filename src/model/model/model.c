@@ -61,6 +61,7 @@ model_free(struct model *m)
 		free((void *)m->rounds[i].url_requests);
 	model_sources_free(m);
 	model_series_free(m, 0);
+	model_track_free(m);
 	for (i = 0; i < m->nalloc_fns; i++)
 		free(m->alloc_fns[i]);
 	free(m->alloc_fns);
@@ -534,7 +535,7 @@ model_memory(const struct model *m)
 	bytes += m->caprounds * sizeof *m->rounds;
 	for (i = 0; i < m->nrounds; i++)
 		bytes += m->rounds[i].nurls * sizeof(uint64_t);
-	return bytes + model_sources_memory(m) + model_series_memory(m);
+	return bytes + model_sources_memory(m) + model_series_memory(m) + model_track_memory(m);
 }
 
 uint32_t

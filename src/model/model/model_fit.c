@@ -8,7 +8,9 @@
  * rounds, or the same mix every round) the site says MODEL_ATTRIB_FEW_ROUNDS.
  *
  * Only growing lines are fitted, the counts of the rounds read once per
- * derive: a run with thousands of sites pays for its few leaks only. A
+ * derive: a run with thousands of sites pays for its few leaks only. The
+ * kept-up derive (model_track.c) reads no rounds at all: its design is
+ * the sums model_sums.c keeps (fit_sums), so a fit costs its URLs. A
  * round where a line's memory fell (a connection nginx closed, a cache
  * that evicted) is left out of its fit, and so is a reload round. */
 #include "model_int.h"
@@ -24,10 +26,6 @@
  * clean URL a crumb, never a share. */
 #define FIT_MIN_SHARE 0.05
 #define FIT_MIN_BPR 0.5
-/* Columns whose normalised residual (after the ones before) is under this
- * are collinear: a 1% difference between two URLs' counts is one failed
- * request, not a design that tells them apart. */
-#define FIT_RANK_TOL 1e-4
 
 /* The counts of the rounds since the baseline, shared by all sites. */
 struct design {
@@ -39,6 +37,9 @@ struct design {
 	bool *any;		/* nrows: the round had requests */
 	bool *reload;		/* nrows: a reload round (no burst) */
 	double *total;		/* p: requests of the column's URL */
+	/* Kept-up sums instead of rows (model_sums.c; nrows 0): the
+	 * kept-up derive's, whose fit costs its URLs, not its rounds. */
+	const struct model_sums *sums;
 };
 
 static void
@@ -72,6 +73,24 @@ design_build(const struct model *m, struct design *d)
 		}
 }
 
+/* The columns from the kept-up sums: the URLs with requests. */
+static void
+design_sums(const struct model *m, const struct model_sums *s, struct design *d)
+{
+	size_t u;
+
+	memset(d, 0, sizeof *d);
+	d->sums = s;
+	d->base = m->baseline;
+	d->url = xcalloc(s->dim + 1, sizeof *d->url);
+	d->total = xcalloc(s->dim + 1, sizeof *d->total);
+	for (u = 0; u < s->dim; u++)
+		if (s->total[u] > 0) {
+			d->url[d->p] = (uint32_t)u;
+			d->total[d->p++] = s->total[u];
+		}
+}
+
 static bool
 design_reloads(const struct design *d)
 {
@@ -91,142 +110,6 @@ design_free(struct design *d)
 	free(d->any);
 	free(d->total);
 	free(d->reload);
-}
-
-/* Rank of the symmetric PSD matrix h (n x n) by pivoted elimination: a
- * column counts when what is left of its diagonal, after the columns
- * before, is at least FIT_RANK_TOL of what it was (scale-free, so counts
- * and the one-off column compare alike); h is destroyed. */
-static size_t
-gram_rank(double *h, size_t n)
-{
-	size_t rank = 0, i, j, k, piv;
-	bool *done = xcalloc(n + 1, sizeof *done);
-	double *d0 = xcalloc(n + 1, sizeof *d0);
-
-	for (i = 0; i < n; i++)
-		d0[i] = h[i * n + i] > 0 ? h[i * n + i] : 1;
-	for (k = 0; k < n; k++) {
-		piv = n;
-		for (i = 0; i < n; i++)
-			if (!done[i] && (piv == n || h[i * n + i] / d0[i] > h[piv * n + piv] / d0[piv]))
-				piv = i;
-		if (piv == n || h[piv * n + piv] / d0[piv] < FIT_RANK_TOL)
-			break;
-		done[piv] = true;
-		rank++;
-		for (i = 0; i < n; i++)
-			for (j = 0; j < n; j++)
-				if (!done[i] && !done[j])
-					h[i * n + j] -= h[i * n + piv] * h[piv * n + j] / h[piv * n + piv];
-	}
-	free(done);
-	free(d0);
-	return rank;
-}
-
-/* Solve h[P,P] z = c[P] for the k indices in P (h PD on them) by LDL';
- * l is k*k scratch (D on its diagonal). */
-static void
-solve_sub(const double *h, size_t n, const size_t *P, size_t k, const double *c, double *z,
-	double *l)
-{
-	size_t i, j, t;
-	double s;
-
-	for (i = 0; i < k; i++)
-		for (j = 0; j <= i; j++) {
-			s = h[P[i] * n + P[j]];
-			for (t = 0; t < j; t++)
-				s -= l[i * k + t] * l[j * k + t] * l[t * k + t];
-			if (i == j)
-				l[i * k + i] = s > 1e-300 ? s : 1e-300;
-			else
-				l[i * k + j] = s / l[j * k + j];
-		}
-	for (i = 0; i < k; i++) {	/* L y = c */
-		s = c[P[i]];
-		for (t = 0; t < i; t++)
-			s -= l[i * k + t] * z[P[t]];
-		z[P[i]] = s;
-	}
-	for (i = 0; i < k; i++)		/* D */
-		z[P[i]] /= l[i * k + i];
-	for (i = k; i-- > 0;) {		/* L' z = y */
-		s = z[P[i]];
-		for (t = i + 1; t < k; t++)
-			s -= l[t * k + i] * z[P[t]];
-		z[P[i]] = s;
-	}
-}
-
-/* Lawson-Hanson NNLS on the normal equations: minimise x'hx/2 - c'x over
- * x >= 0 (h n x n, PD: the rank was checked). */
-static void
-nnls(const double *h, const double *c, size_t n, double *x)
-{
-	double *w = xcalloc(n, sizeof *w), *z = xcalloc(n, sizeof *z);
-	double *l = xcalloc(n * n, sizeof *l), tol = 0, alpha, a;
-	size_t *P = xcalloc(n, sizeof *P), k = 0, i, j, best, iter, hit;
-	bool *in = xcalloc(n, sizeof *in);
-
-	for (i = 0; i < n; i++) {
-		x[i] = 0;
-		tol = c[i] > tol ? c[i] : -c[i] > tol ? -c[i] : tol;
-	}
-	tol = 1e-10 * (tol > 1 ? tol : 1);
-	for (iter = 0; iter < 3 * n + 3; iter++) {
-		for (i = 0; i < n; i++) {
-			w[i] = c[i];
-			for (j = 0; j < n; j++)
-				w[i] -= h[i * n + j] * x[j];
-		}
-		best = n;
-		for (i = 0; i < n; i++)
-			if (!in[i] && w[i] > tol && (best == n || w[i] > w[best]))
-				best = i;
-		if (best == n)
-			break;
-		in[best] = true;
-		P[k++] = best;
-		for (;;) {
-			solve_sub(h, n, P, k, c, z, l);
-			alpha = 2;
-			hit = n;
-			for (i = 0; i < k; i++)
-				if (z[P[i]] <= 0) {
-					a = x[P[i]] / (x[P[i]] - z[P[i]]);
-					if (a < alpha) {
-						alpha = a;
-						hit = P[i];
-					}
-				}
-			if (alpha > 1) {
-				for (i = 0; i < k; i++)
-					x[P[i]] = z[P[i]];
-				break;
-			}
-			for (i = 0; i < k; i++)
-				x[P[i]] += alpha * (z[P[i]] - x[P[i]]);
-			x[hit] = 0;
-			for (i = j = 0; i < k; i++) {
-				if (x[P[i]] <= 1e-12) {
-					x[P[i]] = 0;
-					in[P[i]] = false;
-				} else {
-					P[j++] = P[i];
-				}
-			}
-			k = j;
-			if (!k)
-				break;
-		}
-	}
-	free(w);
-	free(z);
-	free(l);
-	free(P);
-	free(in);
 }
 
 static int
@@ -252,6 +135,31 @@ set_urls(struct model_site *s, struct model_site_url *u, uint32_t n, enum model_
 	s->attrib = a;
 }
 
+/* Solve the normal equations h (n x n), c of columns col[0..a) of the
+ * design (and the one-off's, when n > a); x gets the p columns' bytes
+ * per request (0 for the others). False if the rank is short. */
+static bool
+fit_solve(const double *h, const double *c, size_t n, size_t a, const size_t *col, size_t p,
+	double *x)
+{
+	double *hr = xcalloc(n * n + 1, sizeof *hr), *z = xcalloc(n + 1, sizeof *z);
+	size_t j;
+	bool ok;
+
+	memcpy(hr, h, n * n * sizeof *h);
+	ok = model_nnls_rank(hr, n) >= a + 1;
+	for (j = 0; j < p; j++)
+		x[j] = 0;
+	if (ok && n) {
+		model_nnls(h, c, n, z);
+		for (j = 0; j < a; j++)
+			x[col[j]] = z[j];
+	}
+	free(hr);
+	free(z);
+	return ok;
+}
+
 /* Fit the byte deltas y (one per round) to the columns of d that use[]
  * allows, plus the one-off column at the first rise with requests; x gets
  * each allowed column's bytes per request (0 for the others). False if
@@ -261,7 +169,7 @@ fit_series(const struct design *d, const double *y, const bool *use, double *x)
 {
 	size_t p = d->p, n = 0, i, j, a, b, f = d->nrows;
 	size_t *col = xcalloc(p + 1, sizeof *col);
-	double *h, *hr, *c, *z;
+	double *h, *c;
 	bool ok;
 
 	for (i = 0; i < d->nrows && f == d->nrows; i++)
@@ -273,9 +181,7 @@ fit_series(const struct design *d, const double *y, const bool *use, double *x)
 	a = n;			/* URL columns; then the one-off's, if any */
 	n += f < d->nrows;
 	h = xcalloc(n * n + 1, sizeof *h);
-	hr = xcalloc(n * n + 1, sizeof *hr);
 	c = xcalloc(n + 1, sizeof *c);
-	z = xcalloc(n + 1, sizeof *z);
 	/* A round where the memory fell freed what earlier requests took (a
 	 * connection nginx closed, a cache that evicted): what it says is not
 	 * per request, so it is left out; so is a reload round (the workers
@@ -295,20 +201,57 @@ fit_series(const struct design *d, const double *y, const bool *use, double *x)
 		h[a * n + a] = 1;
 		c[a] = y[f];
 	}
-	memcpy(hr, h, n * n * sizeof *h);
-	ok = gram_rank(hr, n) >= a + 1;
-	for (j = 0; j < p; j++)
-		x[j] = 0;
-	if (ok && n) {
-		nnls(h, c, n, z);
-		for (j = 0; j < a; j++)
-			x[col[j]] = z[j];
-	}
+	ok = fit_solve(h, c, n, a, col, p, x);
 	free(col);
 	free(h);
-	free(hr);
 	free(c);
-	free(z);
+	return ok;
+}
+
+static double
+ent_at(const double *v, size_t dim, size_t u, size_t w)
+{
+	return v && u < dim && w < dim ? v[u * dim + w] : 0;
+}
+
+/* fit_series on the kept-up sums of entity e (a site or a line; NULL:
+ * it never changed): the same h and c, summed as the rounds came. */
+static bool
+fit_sums(const struct model *m, const struct design *d, const struct model_sums_ent *e,
+	const bool *use, double *x)
+{
+	const struct model_sums *s = d->sums;
+	size_t p = d->p, n = 0, j, b, a, edim = e ? e->dim : 0;
+	size_t *col = xcalloc(p + 1, sizeof *col);
+	uint32_t f = e ? e->f : UINT32_MAX;
+	double *h, *c;
+	bool ok;
+
+	for (j = 0; j < p; j++)
+		if (use[j])
+			col[n++] = j;
+	a = n;
+	n += f != UINT32_MAX;
+	h = xcalloc(n * n + 1, sizeof *h);
+	c = xcalloc(n + 1, sizeof *c);
+	for (j = 0; j < a; j++) {
+		size_t u = d->url[col[j]];
+
+		for (b = 0; b < a; b++)
+			h[j * n + b] = s->G[u * s->dim + d->url[col[b]]] -
+				ent_at(e ? e->F : NULL, edim, u, d->url[col[b]]);
+		c[j] = e && u < edim ? e->c[u] : 0;
+	}
+	if (n > a) {
+		for (j = 0; j < a; j++)
+			h[j * n + a] = h[a * n + j] = (double)model_round_url(m, f, d->url[col[j]]);
+		h[a * n + a] = 1;
+		c[a] = e->yf;
+	}
+	ok = fit_solve(h, c, n, a, col, p, x);
+	free(col);
+	free(h);
+	free(c);
 	return ok;
 }
 
@@ -376,6 +319,12 @@ pool_block(const struct model *m, const struct model_site *s)
 	return false;
 }
 
+bool
+model_fit_pool_block(const struct model *m, const struct model_site *s)
+{
+	return pool_block(m, s);
+}
+
 /* Fit the line of growing site g (every site of its kind and allocation
  * frame, whatever their verdicts) and then each growing site of it. One
  * leak reaches its line through several stacks (a connection's first
@@ -384,39 +333,69 @@ pool_block(const struct model *m, const struct model_site *s)
  * depends on the mix around them: only their sum is linear in the
  * requests. So the line decides which URLs drive it, and each stack is
  * fitted to those URLs alone for its own bytes per request. */
+/* The sites of g's line, ascending: the kept-up index (model_track.c),
+ * else a scan of all sites (*own: to free). */
+static size_t
+line_members(const struct model *m, size_t g, const uint32_t **ids, uint32_t **own)
+{
+	size_t n = model_track_line(m, g, ids), i;
+
+	*own = NULL;
+	if (n)
+		return n;
+	*own = xmalloc((m->nsites + 1) * sizeof **own);
+	for (i = 0; i < m->nsites; i++)
+		if (same_line(&m->sites[i], &m->sites[g]))
+			(*own)[n++] = (uint32_t)i;
+	*ids = *own;
+	return n;
+}
+
+/* The growing sites of the line from g on get no URLs, attrib a. */
+static void
+line_unfitted(struct model *m, const uint32_t *ids, size_t n, size_t g, bool *done,
+	enum model_attrib a)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (ids[k] >= g && m->sites[ids[k]].growth == GROWTH_GROWING) {
+			set_urls(&m->sites[ids[k]], NULL, 0, a);
+			done[ids[k]] = true;
+		}
+}
+
 static void
 fit_line(struct model *m, const struct design *d, size_t g, bool *done)
 {
-	size_t p = d->p, i, nsites = 0;
+	size_t p = d->p, i, k, nsites = 0, n;
 	double *y = xcalloc(d->nrows + 1, sizeof *y), *x = xcalloc(p + 1, sizeof *x);
 	bool *use = xcalloc(p + 1, sizeof *use), *drives = xcalloc(p + 1, sizeof *drives);
+	const uint32_t *ids;
+	uint32_t *own;
 
-	for (i = 0; i < m->nsites; i++)
-		if (same_line(&m->sites[i], &m->sites[g]) && !pool_block(m, &m->sites[i])) {
-			add_deltas(m, d, i, y);
+	n = line_members(m, g, &ids, &own);
+	for (k = 0; k < n; k++)
+		if (!pool_block(m, &m->sites[ids[k]])) {
+			if (!d->sums)
+				add_deltas(m, d, ids[k], y);
 			nsites++;
 		}
 	for (i = 0; i < p; i++)
 		use[i] = true;
 	if (!nsites) {		/* only a pool's new block grew on the line */
-		for (i = g; i < m->nsites; i++)
-			if (same_line(&m->sites[i], &m->sites[g]) && m->sites[i].growth == GROWTH_GROWING) {
-				set_urls(&m->sites[i], NULL, 0, MODEL_ATTRIB_DONE);
-				done[i] = true;
-			}
+		line_unfitted(m, ids, n, g, done, MODEL_ATTRIB_DONE);
 		goto out;
 	}
-	if (!fit_series(d, y, use, x)) {
-		for (i = g; i < m->nsites; i++)
-			if (same_line(&m->sites[i], &m->sites[g]) && m->sites[i].growth == GROWTH_GROWING) {
-				set_urls(&m->sites[i], NULL, 0, MODEL_ATTRIB_FEW_ROUNDS);
-				done[i] = true;
-			}
+	if (d->sums ? !fit_sums(m, d, model_sums_get(m, d->sums, g, true), use, x) :
+		!fit_series(d, y, use, x)) {
+		line_unfitted(m, ids, n, g, done, MODEL_ATTRIB_FEW_ROUNDS);
 		goto out;
 	}
 	driving(d, x, drives);
-	for (i = g; i < m->nsites; i++) {
-		if (!same_line(&m->sites[i], &m->sites[g]) || m->sites[i].growth != GROWTH_GROWING)
+	for (k = 0; k < n; k++) {
+		i = ids[k];
+		if (i < g || m->sites[i].growth != GROWTH_GROWING)
 			continue;
 		done[i] = true;
 		if (pool_block(m, &m->sites[i])) {
@@ -431,7 +410,9 @@ fit_line(struct model *m, const struct design *d, size_t g, bool *done)
 			set_urls(&m->sites[i], NULL, 0, MODEL_ATTRIB_DONE);
 			continue;
 		}
-		if (nsites > 1 && !design_reloads(d)) {
+		if (nsites > 1 && !design_reloads(d) && d->sums) {
+			fit_sums(m, d, model_sums_get(m, d->sums, i, false), drives, x);
+		} else if (nsites > 1 && !design_reloads(d)) {
 			memset(y, 0, d->nrows * sizeof *y);
 			add_deltas(m, d, i, y);
 			fit_series(d, y, drives, x);
@@ -439,10 +420,47 @@ fit_line(struct model *m, const struct design *d, size_t g, bool *done)
 		site_urls(&m->sites[i], d, x, drives);
 	}
 out:
+	free(own);
 	free(y);
 	free(x);
 	free(use);
 	free(drives);
+}
+
+/* Site i's URLs: none unless growing; a growing line is fitted once, at
+ * its first growing site (done marks the others). */
+static void
+fit_site(struct model *m, size_t i, struct design *d, bool *built, bool *done)
+{
+	struct model_site *s = &m->sites[i];
+	struct model_site_url *one;
+
+	if (done[i])
+		return;
+	/* grown on reloads alone: no request drives it */
+	if (s->growth != GROWTH_GROWING || !m->nrounds ||
+		(s->bytes_per_request <= 0 && s->bytes_per_reload > 0)) {
+		set_urls(s, NULL, 0, MODEL_ATTRIB_NONE);
+		return;
+	}
+	if (!*built) {
+		if (model_track_sums(m))
+			design_sums(m, model_track_sums(m), d);
+		else
+			design_build(m, d);
+		*built = true;
+	}
+	if (d->p == 1) {
+		/* One URL: it drives all of it, at the site's own rate. */
+		one = xmalloc(sizeof *one);
+		*one = (struct model_site_url){ d->url[0], s->bytes_per_request };
+		set_urls(s, one, s->bytes_per_request > 0, MODEL_ATTRIB_DONE);
+	} else if (d->p == 0) {
+		set_urls(s, NULL, 0, MODEL_ATTRIB_DONE);
+	} else {
+		/* sites before i on its line are not growing (i is the first) */
+		fit_line(m, d, i, done);
+	}
 }
 
 void
@@ -452,35 +470,24 @@ model_fit_derive(struct model *m)
 	bool built = false, *done = xcalloc(m->nsites + 1, sizeof *done);
 	size_t i;
 
-	for (i = 0; i < m->nsites; i++) {
-		struct model_site *s = &m->sites[i];
-		struct model_site_url *one;
-
-		if (done[i])
-			continue;
-		/* grown on reloads alone: no request drives it */
-		if (s->growth != GROWTH_GROWING || !m->nrounds ||
-			(s->bytes_per_request <= 0 && s->bytes_per_reload > 0)) {
-			set_urls(s, NULL, 0, MODEL_ATTRIB_NONE);
-			continue;
-		}
-		if (!built) {
-			design_build(m, &d);
-			built = true;
-		}
-		if (d.p == 1) {
-			/* One URL: it drives all of it, at the site's own rate. */
-			one = xmalloc(sizeof *one);
-			*one = (struct model_site_url){ d.url[0], s->bytes_per_request };
-			set_urls(s, one, s->bytes_per_request > 0, MODEL_ATTRIB_DONE);
-		} else if (d.p == 0) {
-			set_urls(s, NULL, 0, MODEL_ATTRIB_DONE);
-		} else {
-			/* sites before i on its line are not growing (i is the first) */
-			fit_line(m, &d, i, done);
-		}
-	}
+	for (i = 0; i < m->nsites; i++)
+		fit_site(m, i, &d, &built, done);
 	free(done);
+	if (built)
+		design_free(&d);
+}
+
+void
+model_fit_derive_list(struct model *m, const uint32_t *ids, size_t n, bool *done)
+{
+	struct design d;
+	bool built = false;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		fit_site(m, ids[k], &d, &built, done);
+	for (k = 0; k < n; k++)
+		done[ids[k]] = false;
 	if (built)
 		design_free(&d);
 }

@@ -125,6 +125,12 @@ struct model {
 	size_t ntouched, captouched;
 	uint32_t *changed;	/* model_changed */
 	size_t nchanged, capchanged;
+
+	/* model_track.c: verdicts kept up round by round */
+	struct model_track *track;
+	bool track_full;	/* tests: derive every round from scratch (the reference) */
+	bool derive_off;	/* bench: rounds end without a derive; the caller
+				 * calls model_verdict_derive, timed alone */
 };
 
 /* Each site's verdict and latest numbers, from the rounds since the
@@ -163,6 +169,73 @@ size_t model_series_memory(const struct model *m);
 void model_series_free(struct model *m, size_t from);
 /* Each growing site's driving URLs (model_fit.c); after the verdicts. */
 void model_fit_derive(struct model *m);
+
+/* model_track.c: derive the latest round's verdicts and URLs in
+ * O(changed sites); false when they need model_verdict.c's full derive
+ * (see there). Free its state; its bytes. */
+bool model_track_derive(struct model *m);
+void model_track_free(struct model *m);
+size_t model_track_memory(const struct model *m);
+/* The sites of site's line (its kind and allocation frame), ascending, in
+ * *ids; 0 when not kept up (scan them). */
+size_t model_track_line(const struct model *m, size_t site, const uint32_t **ids);
+/* model_lines.c: the sites of each line (kind, allocation frame), for
+ * model_track.c. Added in ascending ids; get: 0 for a line with none. */
+struct model_lines;
+struct model_lines *model_lines_new(void);
+void model_lines_free(struct model_lines *l);
+void model_lines_clear(struct model_lines *l);
+void model_lines_add(struct model_lines *l, const struct model_site *s, uint32_t id);
+size_t model_lines_get(const struct model_lines *l, const struct model_site *s,
+	const uint32_t **ids);
+size_t model_lines_memory(const struct model_lines *l);
+/* model_sums.c: the fit's normal equations kept up over the rounds
+ * since the baseline (none with reloads), per site and per line, for
+ * the kept-up derive. A row (round) counts in an entity's Gram matrix
+ * unless its bytes fell there: G (all rows) minus F (its falls). */
+struct model_sums_ent {
+	double *c;		/* dim: sum of requests x its rise, rows it rose */
+	double *F;		/* dim x dim: requests x requests, rows it fell */
+	size_t dim;
+	uint32_t f;		/* round of its first rise with requests, UINT32_MAX */
+	double yf;		/* that rise */
+};
+
+struct model_sums {
+	size_t dim;		/* URLs so far */
+	double *G;		/* dim x dim: requests x requests, every row */
+	double *total;		/* dim: requests */
+	struct model_sums_ent **site;	/* by site id; NULL: never changed */
+	struct model_sums_ent **line;	/* by its line's first site id */
+	size_t cap;
+	uint32_t *scratch;	/* per round: lines touched */
+	double *yline;		/* per site id: a line's rise this round */
+	size_t capscratch;
+};
+
+void model_sums_reset(struct model_sums *s);
+void model_sums_free(struct model_sums *s);
+/* Round r (closed): its requests, and the sites of ids[0..n) (ascending;
+ * others did not change) that changed bytes since round r - 1. */
+void model_sums_round(struct model *m, struct model_sums *s, const struct model_lines *l,
+	uint32_t r, const uint32_t *ids, size_t n);
+size_t model_sums_memory(const struct model_sums *s);
+/* The entity of site id (line false) or of its line: NULL if never changed. */
+const struct model_sums_ent *model_sums_get(const struct model *m, const struct model_sums *s,
+	size_t id, bool line);
+/* model_track.c: the sums, when kept up for every site of the model
+ * (else NULL: the fit reads the rounds). */
+const struct model_sums *model_track_sums(const struct model *m);
+/* model_fit.c: a stack through ngx_palloc_block (not fitted with its line). */
+bool model_fit_pool_block(const struct model *m, const struct model_site *s);
+
+/* model_nnls.c: the rank of the symmetric PSD h (n x n; destroyed);
+ * x >= 0 minimising x'hx/2 - c'x (h PD). */
+size_t model_nnls_rank(double *h, size_t n);
+void model_nnls(const double *h, const double *c, size_t n, double *x);
+/* model_fit_derive for the growing sites ids[0..n) (ascending) alone;
+ * done: per site, all false, left so. */
+void model_fit_derive_list(struct model *m, const uint32_t *ids, size_t n, bool *done);
 
 /* model_sources.c: the lasting source (the master) holds site now, or
  * none is set. */

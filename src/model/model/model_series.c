@@ -24,6 +24,10 @@ point_at(const struct model *m, size_t site, size_t r)
 		return NULL;
 	if (s->pt[s->n - 1].round <= r)
 		return &s->pt[s->n - 1];
+	/* the round before the latest change (a delta, the derive's
+	 * rates): no search, however long the series */
+	if (s->n >= 2 && s->pt[s->n - 2].round <= r)
+		return &s->pt[s->n - 2];
 	/* the last point at or before r: pt[lo].round <= r < pt[hi].round */
 	hi = s->n - 1;
 	while (hi - lo > 1) {

@@ -416,8 +416,10 @@ model_verdict_derive(struct model *m)
 	enum growth *on_requests;
 	size_t i;
 
-	if (!m->nrounds)
+	if (!m->nrounds || m->derive_off || model_track_derive(m))
 		return;
+	/* From scratch: every site on every round since the baseline (see
+	 * model_track.c for when). */
 	points_build(m, &p);
 	on_requests = xcalloc(m->nsites + 1, sizeof *on_requests);
 	for (i = 0; i < m->nsites; i++)
