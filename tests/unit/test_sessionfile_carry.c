@@ -278,7 +278,10 @@ test_delta_rounds_load_the_same(void **state)
 }
 
 /* Two processes, each with its own pid, in one model: a site that one of
- * them stops holding changes its pids, not its numbers. */
+ * them stops holding changes its pids, not its numbers. The contract's
+ * model_round_carry keeps every site's sources and model_changed lists
+ * a change of pids: the first cut of 141bbbb did neither (late's pid 12
+ * not "now" in round 8, in the live model and the loaded one alike). */
 static void
 test_pids_carried(void **state)
 {

@@ -282,8 +282,9 @@ jl_round(struct jl_state *st, json_t *line)
 		return false;
 	}
 	/* A carrying round lists what changed; older files list every site
-	 * present each round, so a round without the flag is whole. */
-	if (json_is_true(carry))
+	 * present each round, so a round without the flag is whole. With no
+	 * site yet there is nothing to carry. */
+	if (json_is_true(carry) && model_nsites(st->m))
 		model_round_carry(st->m);
 	json_array_foreach(values, i, v) {
 		if (!jl_value(st, v, json_is_true(carry))) {
