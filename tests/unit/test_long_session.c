@@ -48,7 +48,7 @@ static void
 test_long_session_loads_the_same(void **state)
 {
 	struct sessionfile_meta meta = { .nginx = "bench_long", .nginx_version = "synthetic" };
-	char *path = xasprintf("%s/long.jsonl", dir), *ngx = NULL, err[256];
+	char *path = xasprintf("%s/long.jsonl", dir), *ngx = NULL, *capture, err[256];
 	struct model *m = model_new(), *back = model_new();
 	struct sessionfile *j = sessionfile_open(path, &meta, err, sizeof err);
 	uint32_t url = model_url_intern(m, "http://127.0.0.1:8080/leak");
@@ -60,7 +60,10 @@ test_long_session_loads_the_same(void **state)
 
 	(void)state;
 	assert_non_null(j);
-	assert_true(long_synth_init(&ls, "tests/data/leak_check_full_any_1.txt", SITES));
+	capture = xasprintf("%s/leak_check_full_any_1.txt",
+		getenv("LT_TEST_DATA") ? getenv("LT_TEST_DATA") : "tests/data");
+	assert_true(long_synth_init(&ls, capture, SITES));
+	free(capture);
 	for (r = 0; r < ROUNDS; r++) {
 		if (r)
 			long_synth_changed(&ls);

@@ -19,8 +19,9 @@
 
 #include "model.h"
 #include "sessionfile.h"
+#include "util.h"
 
-#define OLD_FILE "tests/data/session/old-format-fixture.jsonl"
+static char *old_file;
 
 static struct model *
 load_old(void)
@@ -29,7 +30,7 @@ load_old(void)
 	char *ngx = NULL, err[256];
 	bool torn;
 
-	if (!sessionfile_load(OLD_FILE, m, &ngx, &torn, err, sizeof err))
+	if (!sessionfile_load(old_file, m, &ngx, &torn, err, sizeof err))
 		fail_msg("load: %s", err);
 	assert_false(torn);
 	free(ngx);
@@ -67,7 +68,7 @@ static void
 test_series_as_written(void **state)
 {
 	struct model *m = load_old();
-	FILE *f = fopen(OLD_FILE, "r");
+	FILE *f = fopen(old_file, "r");
 	char *buf = NULL;
 	size_t cap = 0, r = 0;
 
@@ -143,5 +144,11 @@ main(void)
 		cmocka_unit_test(test_verdicts_as_reported),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int rc;
+
+	old_file = xasprintf("%s/session/old-format-fixture.jsonl",
+		getenv("LT_TEST_DATA") ? getenv("LT_TEST_DATA") : "tests/data");
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	free(old_file);
+	return rc;
 }
