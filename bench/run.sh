@@ -55,6 +55,18 @@ lt_fixture_conf "$ngx" >/dev/null
 	echo
 	echo "## 10. checks on a big config (4,000 locations, issue 17): each round vs raw vgdb leak_check summary on the same nginx"
 	bash bench/bigconf.sh 4000 5 6
+	echo
+	echo "## 11. a round's verdicts early and late in a long session (4,400 sites)"
+	build/bench/bench_verdict 10000 4400 3
+	echo
+	echo "## 12. a long session: 10,000 rounds of 4,400 sites through the parser, model and session file"
+	# The session file on tmpfs when there is one: the figure is the
+	# tool's work per round, not the disk's fsync, which is the same in
+	# every round and varies with what else the disk does.
+	long_dir=$lt_tmp
+	[ -d /dev/shm ] && [ -w /dev/shm ] && long_dir=$(mktemp -d /dev/shm/bench-long.XXXXXX)
+	build/bench/bench_long "${LONG_ROUNDS:-10000}" 4400 "$long_dir"
+	[ "$long_dir" = "$lt_tmp" ] || rm -rf "$long_dir"
 } 2>&1 | tee "$out"
 
 # judge: each expected figure against its target, "met" or "MISSED"
@@ -62,7 +74,8 @@ judge() {
 	local name line
 	for name in roundtrip burst burst_hold burst_https burst_h2 parse_model xml_load tui_redraw cold_start debug_stop debug_next vgdb_full_rps \
 		workers1_vs_sequential workers2_vs_sequential workers4_vs_sequential \
-		workers1_vs_parallel workers2_vs_parallel workers4_vs_parallel bigconf_roundtrip; do
+		workers1_vs_parallel workers2_vs_parallel workers4_vs_parallel bigconf_roundtrip \
+		verdict_flat long_rss_mb long_round_flat long_file_mb long_load_s; do
 		line=$(grep -E "^RATIO $name " "$out" | tail -n 1)
 		if [ -z "$line" ]; then
 			echo "RATIO $name none MISSED (no figure: its bench failed)"

@@ -5,10 +5,15 @@
  *
  * Lines: {"type":"session", ...} first; then per round {"type":"round",
  * "frames": [new frames], "sites": [new sites], "values": [[site, bytes,
- * blocks, direct, indirect], ...], "urls": [new URLs], "url_requests":
- * [[url, requests that reached nginx], ...], ...}; frames, sites and URLs
- * are written once, when first seen (a URL's id is its place in the order
- * written), so a line stays the size of what changed. Files without
+ * blocks, direct, indirect(, [pids])], ...], "carry": true, "urls": [new
+ * URLs], "url_requests": [[url, requests that reached nginx], ...], ...};
+ * frames, sites and URLs are written once, when first seen (a URL's id is
+ * its place in the order written), so a line stays the size of what
+ * changed. A "carry" round lists only the sites whose values or pids
+ * changed since the round before (model_changed; a site that fell to 0 at
+ * 0) and every site new in it: the others keep what they had. A round
+ * without "carry" (older files, or the line after a failed write) lists
+ * every site present, and a site it leaves out has nothing. Files without
  * "urls" (older ones) load with no per-URL counts. */
 #ifndef LT_JOURNAL_H
 #define LT_JOURNAL_H

@@ -143,24 +143,49 @@ pids_now(const struct model *m, size_t i)
 /* [site, bytes, blocks, direct, indirect] and, when processes were named,
  * the pids that had it: --load gives the same sources. */
 static json_t *
+site_value(const struct model *m, size_t i, size_t r)
+{
+	json_t *v = json_pack("[I,I,I,I,I]", (json_int_t)i, (json_int_t)model_site_bytes(m, i, r),
+		(json_int_t)model_site_blocks(m, i, r), (json_int_t)model_site_direct(m, i, r),
+		(json_int_t)model_site_indirect(m, i, r)), *pids;
+
+	if ((pids = pids_now(m, i)))
+		json_array_append_new(v, pids);
+	return v;
+}
+
+/* A full round: every site present in round r. */
+static json_t *
 round_values(const struct model *m, size_t r)
 {
-	json_t *a = json_array(), *v, *pids;
+	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; i < model_nsites(m); i++) {
-		uint64_t bytes = model_site_bytes(m, i, r), blocks = model_site_blocks(m, i, r);
-		const struct model_site *s = model_site(m, i);
+	for (i = 0; i < model_nsites(m); i++)
+		if (model_site_bytes(m, i, r) || model_site_blocks(m, i, r))
+			json_array_append_new(a, site_value(m, i, r));
+	return a;
+}
 
-		if (!bytes && !blocks)
-			continue;
-		/* direct/indirect are kept for the latest round only. */
-		v = json_pack("[I,I,I,I,I]", (json_int_t)i, (json_int_t)bytes,
-			(json_int_t)blocks, (json_int_t)(s->indirect ? s->direct : bytes),
-			(json_int_t)s->indirect);
-		if ((pids = pids_now(m, i)))
-			json_array_append_new(v, pids);
-		json_array_append_new(a, v);
+/* A carrying round: the sites whose values or sources changed since the
+ * round before (one that fell to 0 at 0), and every site new since the
+ * last line even if it did not (a reader numbers sites in the order their
+ * values come: a new site left out would shift the ids of later ones).
+ * Both lists ascend; merged, each site once. */
+static json_t *
+changed_values(const struct sessionfile *j, const struct model *m, size_t r)
+{
+	json_t *a = json_array();
+	const uint32_t *ids;
+	size_t n = model_changed(m, &ids), k = 0, fresh = j->sites_written, i;
+
+	while (k < n || fresh < model_nsites(m)) {
+		if (fresh < model_nsites(m) && (k == n || fresh <= ids[k])) {
+			i = fresh++;
+			k += k < n && ids[k] == i;
+		} else
+			i = ids[k++];
+		json_array_append_new(a, site_value(m, i, r));
 	}
 	return a;
 }
@@ -211,16 +236,24 @@ sessionfile_round(struct sessionfile *j, const struct model *m, char *err, size_
 	size_t r = model_nrounds(m);
 	const struct model_round *rd;
 	json_t *line;
+	bool carry;
 
 	if (!j || !r || r == j->rounds_written)
 		return true;
 	rd = model_round(m, r - 1);
+	/* Only what changed when the line before holds the round before; a
+	 * round lost to a failed write leaves a gap that only a full line
+	 * closes. */
+	carry = j->rounds_written + 1 == r;
 	line = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "type", "round",
 		"n", (json_int_t)(r - 1), "requests", (json_int_t)rd->requests,
 		"failed", (json_int_t)rd->failed, "check_ns", (json_int_t)rd->check_ns,
 		"time_ms", (json_int_t)rd->wall_ms, "summary", summary_json(&rd->summary),
-		"frames", new_frames(j, m), "sites", new_sites(j, m), "values", round_values(m, r - 1));
+		"frames", new_frames(j, m), "sites", new_sites(j, m),
+		"values", carry ? changed_values(j, m, r - 1) : round_values(m, r - 1));
 	if (line) {
+		if (carry)
+			json_object_set_new(line, "carry", json_true());
 		json_object_set_new(line, "reloads", json_integer((json_int_t)rd->reloads));
 		json_object_set_new(line, "urls", new_urls(j, m));
 		json_object_set_new(line, "url_requests", url_requests(m, r - 1));

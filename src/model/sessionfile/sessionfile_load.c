@@ -35,6 +35,8 @@ struct jl_state {
 	size_t capscratch;
 	uint32_t *urls;		/* session file URL id -> model URL id */
 	size_t nurls, capurls;
+	uint32_t *pids;		/* scratch for one value's pids */
+	size_t cappids;
 	char **nginx;
 };
 
@@ -54,6 +56,7 @@ jl_free(struct jl_state *st)
 	free(st->sites);
 	free(st->scratch);
 	free(st->urls);
+	free(st->pids);
 }
 
 /* A round's new URLs (before model_round_begin); absent in older files. */
@@ -203,16 +206,29 @@ jl_add_sourced(struct jl_state *st, struct leakcheck_record *rec, json_t *pids)
 	}
 }
 
+/* A carried round's value: the site has these numbers now, held by
+ * these pids (model_round_put), whatever it had before. */
+static void
+jl_put(struct jl_state *st, const struct leakcheck_record *rec, json_t *pids)
+{
+	size_t k, n = pids ? json_array_size(pids) : 0;
+
+	xgrow((void **)&st->pids, &st->cappids, n + 1, sizeof *st->pids);
+	for (k = 0; k < n; k++)
+		st->pids[k] = (uint32_t)json_integer_value(json_array_get(pids, k));
+	model_round_put(st->m, rec, st->pids, n);
+}
+
 static bool
-jl_value(struct jl_state *st, json_t *v)
+jl_value(struct jl_state *st, json_t *v, bool carry)
 {
 	json_int_t id = json_integer_value(json_array_get(v, 0));
 	struct leakcheck_record rec;
 	const struct jl_site *js;
 	size_t k;
 
-	if (!json_is_array(v) || id < 0 || (size_t)id >= st->nsites ||
-		!jl_pids_ok(json_array_get(v, 5)))
+	if (!json_is_array(v) || !json_is_integer(json_array_get(v, 0)) || id < 0 ||
+		(size_t)id >= st->nsites || !jl_pids_ok(json_array_get(v, 5)))
 		return false;
 	js = &st->sites[id];
 	xgrow((void **)&st->scratch, &st->capscratch, js->n + 1, sizeof *st->scratch);
@@ -226,7 +242,10 @@ jl_value(struct jl_state *st, json_t *v)
 	rec.indirect = (uint64_t)json_integer_value(json_array_get(v, 4));
 	rec.nframes = js->n;
 	rec.frames = st->scratch;
-	jl_add_sourced(st, &rec, json_array_get(v, 5));
+	if (carry)
+		jl_put(st, &rec, json_array_get(v, 5));
+	else
+		jl_add_sourced(st, &rec, json_array_get(v, 5));
 	return true;
 }
 
@@ -247,12 +266,13 @@ jl_round(struct jl_state *st, json_t *line)
 {
 	struct leak_summary sum;
 	json_t *values = json_object_get(line, "values"), *v, *t;
+	json_t *carry = json_object_get(line, "carry");
 	size_t i;
 	int k;
 
 	if (!jl_frames(st, json_object_get(line, "frames")) ||
 		!jl_sites(st, json_object_get(line, "sites")) || !json_is_array(values) ||
-		!jl_urls(st, json_object_get(line, "urls")))
+		!jl_urls(st, json_object_get(line, "urls")) || (carry && !json_is_boolean(carry)))
 		return false;
 	model_round_begin(st->m, (uint64_t)json_integer_value(json_object_get(line, "requests")),
 		(uint64_t)json_integer_value(json_object_get(line, "failed")));
@@ -261,8 +281,13 @@ jl_round(struct jl_state *st, json_t *line)
 		model_round_abort(st->m);
 		return false;
 	}
+	/* A carrying round lists what changed; older files list every site
+	 * present each round, so a round without the flag is whole. With no
+	 * site yet there is nothing to carry. */
+	if (json_is_true(carry) && model_nsites(st->m))
+		model_round_carry(st->m);
 	json_array_foreach(values, i, v) {
-		if (!jl_value(st, v)) {
+		if (!jl_value(st, v, json_is_true(carry))) {
 			model_round_abort(st->m);
 			return false;
 		}
