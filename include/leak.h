@@ -25,6 +25,10 @@ int leak_kind_from_name(const char *s);
 struct leak_total {
 	uint64_t bytes;
 	uint64_t blocks;
+	/* "N (+d)": the change since the previous leak search of any kind
+	 * (increased/changed answers; 0 otherwise) */
+	int64_t bytes_delta;
+	int64_t blocks_delta;
 };
 
 /* The LEAK SUMMARY block of one leak search. */

@@ -193,6 +193,13 @@ void model_round_put(struct model *m, const struct leakcheck_record *rec, const 
  * in the latest round from the round before (the first round: every
  * site present), ascending ids, in O(changed). */
 size_t model_changed(const struct model *m, const uint32_t **ids);
+/* Whether valgrind's previous search is the model's latest round: the
+ * summary of a `changed` answer (its totals less their deltas) against
+ * the latest round's. A search the model never saw in between (someone
+ * else's vgdb leak_check, a check whose answer was lost) breaks the chain
+ * of deltas: false, and the answer must not be taken as deltas. Between
+ * begin and end, for a model fed by one process. */
+bool model_round_follows(const struct model *m, const struct leak_summary *sum);
 /* Direct and indirect bytes of a site at round r (0 when absent). */
 uint64_t model_site_direct(const struct model *m, size_t site, size_t r);
 uint64_t model_site_indirect(const struct model *m, size_t site, size_t r);

@@ -427,6 +427,11 @@ engine_check_text(struct engine *e, const char *out, size_t outlen, int64_t elap
 		engine_check_failed(e, why);
 		return;
 	}
+	if (engine_check_broken(e, 0, e->model, &sum)) {
+		model_round_abort(e->model);
+		engine_start_check(e);	/* full now; the burst's requests wait for it */
+		return;
+	}
 	model_round_end(e->model, &sum, elapsed_ns);
 	engine_check_taken(e, 0, true);
 	e->last_check_ns = elapsed_ns;

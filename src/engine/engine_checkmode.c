@@ -67,6 +67,19 @@ engine_check_taken(struct engine *e, long pid, bool ok)
 	c->asked_delta = false;
 }
 
+bool
+engine_check_broken(struct engine *e, long pid, const struct model *m,
+	const struct leak_summary *sum)
+{
+	if (!engine_check_delta(e, pid) || model_round_follows(m, sum))
+		return false;
+	engine_report(e, ENGINE_EV_WARNING, "another leak search of nginx came after the last "
+		"check (someone else's vgdb leak_check?): its deltas do not follow; asking for every "
+		"record again");
+	engine_check_taken(e, pid, false);
+	return true;
+}
+
 void
 engine_check_full_next(struct engine *e)
 {

@@ -224,5 +224,12 @@ bool engine_check_delta(const struct engine *e, long pid);
 void engine_check_taken(struct engine *e, long pid, bool ok);
 /* Every process's next check is full (restart, reload, a process gone). */
 void engine_check_full_next(struct engine *e);
+/* A `changed` answer of pid (sum: its summary, m: its model, in the open
+ * round) that does not follow the model's latest round: someone else's
+ * leak search came between. Says so once (a warning), makes pid's next
+ * check full and returns true: the caller drops the round's records and
+ * asks again. */
+bool engine_check_broken(struct engine *e, long pid, const struct model *m,
+	const struct leak_summary *sum);
 
 #endif

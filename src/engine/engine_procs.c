@@ -346,6 +346,13 @@ feed_proc(struct engine *e, struct eproc *p, struct leak_summary *total, char *w
 		snprintf(why, len, "line %u: %s", perr.line, perr.msg);
 		return false;
 	}
+	if (delta && !model_round_follows(p->pub.model, &sum)) {
+		/* its next check is full (taken stays false) */
+		model_round_abort(p->pub.model);
+		snprintf(why, len, "another leak search of it came after the last check (someone "
+			"else's vgdb leak_check?)");
+		return false;
+	}
 	model_round_end(p->pub.model, &sum, p->check_ns);
 	engine_check_taken(e, p->pub.pid, true);
 	summary_add(total, &sum);

@@ -428,6 +428,22 @@ model_round_close(struct model *m, const struct leak_summary *sum, int64_t check
 	return true;
 }
 
+bool
+model_round_follows(const struct model *m, const struct leak_summary *sum)
+{
+	const struct leak_summary *prev;
+	int k;
+
+	if (!m->nrounds)
+		return false;
+	prev = &m->rounds[m->nrounds - 1].summary;
+	for (k = 0; k < LEAK_KIND_COUNT; k++)
+		if (sum->kind[k].bytes - (uint64_t)sum->kind[k].bytes_delta != prev->kind[k].bytes ||
+			sum->kind[k].blocks - (uint64_t)sum->kind[k].blocks_delta != prev->kind[k].blocks)
+			return false;
+	return true;
+}
+
 void
 model_round_end(struct model *m, const struct leak_summary *sum, int64_t check_ns)
 {

@@ -9,13 +9,12 @@ summary_counts(struct parser *ps, struct cur *c, struct leak_total *t)
 {
 	enum leakcheck_status st;
 	bool has_delta;
-	int64_t delta;
 
-	if ((st = leakcheck_amount(ps, c, &t->bytes, &has_delta, &delta)))
+	if ((st = leakcheck_amount(ps, c, &t->bytes, &has_delta, &t->bytes_delta)))
 		return st;
 	if (!EAT(c, " bytes in "))
 		return leakcheck_bad(ps, c, "expected ' bytes in '");
-	if ((st = leakcheck_amount(ps, c, &t->blocks, &has_delta, &delta)))
+	if ((st = leakcheck_amount(ps, c, &t->blocks, &has_delta, &t->blocks_delta)))
 		return st;
 	if (!EAT(c, " blocks") || c->s != c->e)
 		return leakcheck_bad(ps, c, "expected ' blocks' at the end");
