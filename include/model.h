@@ -180,6 +180,10 @@ int model_leakcheck_cb(void *ctx, const struct leakcheck_record *rec);
  * again whenever a round of the source was not taken whole (an abort, a
  * new process, a restart, a reload). */
 void model_round_delta(struct model *m);
+/* Between begin and end: mark the round as a check of what changed
+ * (model_round.delta) without taking records as deltas: the session
+ * file's replay says what each round was. */
+void model_round_mark_delta(struct model *m);
 /* Between begin and end, before any record: every site keeps the latest
  * round's values and sources, but for those model_round_put names (the
  * session file's rounds list what changed). */

@@ -70,6 +70,13 @@ model_round_delta(struct model *m)
 }
 
 void
+model_round_mark_delta(struct model *m)
+{
+	if (m->in_round)
+		m->rounds[m->nrounds].delta = true;
+}
+
+void
 model_round_carry(struct model *m)
 {
 	if (m->in_round)

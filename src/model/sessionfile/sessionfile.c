@@ -254,6 +254,8 @@ sessionfile_round(struct sessionfile *j, const struct model *m, char *err, size_
 	if (line) {
 		if (carry)
 			json_object_set_new(line, "carry", json_true());
+		/* what the check asked for: every record, or what changed */
+		json_object_set_new(line, "check", json_string(rd->delta ? "changed" : "any"));
 		json_object_set_new(line, "reloads", json_integer((json_int_t)rd->reloads));
 		json_object_set_new(line, "urls", new_urls(j, m));
 		json_object_set_new(line, "url_requests", url_requests(m, r - 1));

@@ -286,6 +286,9 @@ jl_round(struct jl_state *st, json_t *line)
 	 * site yet there is nothing to carry. */
 	if (json_is_true(carry) && model_nsites(st->m))
 		model_round_carry(st->m);
+	if (json_is_string(json_object_get(line, "check")) &&
+		!strcmp(json_string_value(json_object_get(line, "check")), "changed"))
+		model_round_mark_delta(st->m);
 	json_array_foreach(values, i, v) {
 		if (!jl_value(st, v, json_is_true(carry))) {
 			model_round_abort(st->m);
