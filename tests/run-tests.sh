@@ -15,8 +15,10 @@
 # layout rules and their self-test, the unit tests, the ASan unit tests,
 # the short fuzz run), which needs no valgrind and no port. With --build,
 # CMD runs from the start beside both lanes, and a suite that needs its
-# output (the ASan suites, the fuzz run) waits for CMD to end (a lock CMD's
-# lane holds, not a poll); a CMD that fails is one failure, named "build".
+# output (the ASan suites, selfcheck, the fuzz run: a script naming
+# ngx-leaktop-asan, unit-asan or build/fuzz) waits for CMD to end (on a
+# lock CMD's lane holds, not a poll); a CMD that fails is one failure,
+# named "build".
 #
 # N counts every distinct check of ngx-leaktop once: the layout rules
 # (tests/layers.sh), the cmocka unit tests and the end-to-end integration
@@ -302,6 +304,8 @@ else
 		[ -f "$t" ] || continue
 		# the fuzz run starts no valgrind and takes no port: the light lane
 		case $t in */fuzz_short.sh) lane=B ;; *) lane=A ;; esac
+		# a script that runs what --build builds waits for it
+		grep -qE 'ngx-leaktop-asan|build/fuzz|unit-asan' "$t" && plan $lane - wait 0
 		plan $lane product "integration/$(basename "$t" .sh)" "$LIMIT_INTEGRATION" bash "$t"
 	done
 	# The live screen, batch mode and XML loading once more, on the ASan+UBSan
