@@ -137,9 +137,13 @@ nginx: deps
 check: deps
 	@$(MAKE) --no-print-directory check-all
 
-check-all: all asan unit $(NGINX)
-	@$(MAKE) --no-print-directory fuzz-build
-	@tests/run-tests.sh
+# What the first suites need is built first, CHECK_JOBS at a time; the
+# ASan build and the fuzz targets are built while those suites run
+# (run-tests.sh --build): only the ASan suites and the fuzz run wait for them.
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+check-all:
+	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) all unit $(NGINX)
+	@tests/run-tests.sh --build '$(MAKE) --no-print-directory -j$(CHECK_JOBS) asan fuzz-build'
 
 # The live screen on a terminal, the batch report otherwise (DEMO_ARGS=--batch forces it).
 DEMO_ARGS ?=

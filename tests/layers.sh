@@ -178,31 +178,39 @@ run_checks() {
 }
 
 # stray_exports OBJDIR: exported symbols without their module's prefix.
+# One nm over every object (-A names the file on each line): a process
+# per object made this the slowest part of the script.
 stray_exports() {
-	local objdir=$1 o b
+	local objdir=$1
 	[ -d "$objdir" ] || return 0
-	for o in $(find "$objdir" -name '*.o' | sort); do
-		b=${o##*/}
-		b=${b%.o}
-		nm -g --defined-only "$o" | awk -v m="${b%%_*}" -v o="${o#"$objdir"/}" '
-			NF == 3 && index($3, m "_") != 1 && $3 != m && $3 != "main" &&
-			!(m == "util" && $3 ~ /^x(malloc|calloc|realloc|grow|strdup|strndup|asprintf)$/) {
-				print o ": " $3
-			}'
-	done
+	find "$objdir" -name '*.o' | sort | xargs -r nm -A -g --defined-only | awk -v d="$objdir/" '
+		{
+			i = index($0, ":"); o = substr($0, 1, i - 1)
+			if (split(substr($0, i + 1), f, " ") != 3) next
+			b = o; sub(/.*\//, "", b); sub(/\.o$/, "", b); m = b; sub(/_.*/, "", m)
+			if (index(o, d) == 1) o = substr(o, length(d) + 1)
+			if (index(f[3], m "_") != 1 && f[3] != m && f[3] != "main" &&
+			    !(m == "util" && f[3] ~ /^x(malloc|calloc|realloc|grow|strdup|strndup|asprintf)$/))
+				print o ": " f[3]
+		}'
 }
 
 # call_circles OBJDIR: pairs of objects in different folders that reach
 # each other through the calls their symbols show.
 call_circles() {
-	local objdir=$1 o
+	local objdir=$1
 	if [ ! -d "$objdir" ] || [ -z "$(find "$objdir" -name '*.o' | head -n 1)" ]; then
 		echo "no objects in $objdir: build first (make)"
 		return
 	fi
-	for o in $(find "$objdir" -name '*.o' | sort); do
-		nm "$o" | awk -v o="${o#"$objdir"/}" '$1 == "U" { print "U", o, $2 } NF == 3 && $2 ~ /^[TDBR]$/ { print "D", o, $3 }'
-	done | awk '
+	find "$objdir" -name '*.o' | sort | xargs -r nm -A | awk -v d="$objdir/" '
+		{
+			i = index($0, ":"); o = substr($0, 1, i - 1)
+			if (index(o, d) == 1) o = substr(o, length(d) + 1)
+			n = split(substr($0, i + 1), f, " ")
+			if (f[1] == "U") print "U", o, f[2]
+			else if (n == 3 && f[2] ~ /^[TDBR]$/) print "D", o, f[3]
+		}' | awk '
 		$1 == "D" { def[$3] = $2; next }
 		{ use[++n] = $2 " " $3 }
 		END {

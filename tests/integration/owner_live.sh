@@ -16,14 +16,17 @@ nothing_left() {
 	! pgrep -f "valgrind.*$ngx" >/dev/null && [ -z "$(ls -A "$TMPDIR")" ]
 }
 # send N: N keepalive requests to /leak/conn on the held connection (fd 3),
-# their answers read before the next check
+# their answers read before the next check: as they come, up to the N-th
+# status line (each read bounded, 60 s), so every request has run
 send() {
-	local i
+	local i got=0 line
 	for ((i = 0; i < $1; i++)); do
 		printf 'GET /leak/conn HTTP/1.1\r\nHost: localhost\r\n\r\n' >&3
 	done
-	sleep 1.5
-	timeout 1 cat <&3 >/dev/null
+	while [ "$got" -lt "$1" ] && IFS= read -r -t 60 line <&3; do
+		[[ $line == *"HTTP/1."[01]" "* ]] && got=$((got + 1))
+	done
+	[ "$got" -eq "$1" ] || echo "# send $1: only $got answers"
 }
 check() {	# check N: a check (c), check #N on screen
 	keys c
