@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# End to end: the live screen stays live while a big leak_check answer
+# streams in (issue 17). nginx runs a big generated config
+# (tests/tools/bigconf.sh) under valgrind; while the baseline check's
+# `leak_check full reachable any` answer arrives, keys go in through tmux
+# ('?' help, 'h' back: each one draws). ngx-leaktop's opt-in trace
+# (LEAKTOP_TRACE, include/trace.h) gives "key", "frame", "check-start",
+# "piece" and "check-end" lines on the monotonic clock. Asserts: keys were
+# read between check-start and check-end, in several pieces of the
+# answer; every key read got a frame within 50 ms; no piece held the loop
+# for more than 50 ms (a key that came meanwhile waited at most that);
+# the answer is parsed as it arrives (many pieces), and the round it
+# makes is on the screen after.
+#
+#   LOCATIONS=N tests/integration/tui_stream.sh    (default 2000: ~2.5 MB,
+#   within make check's budget; 8000 gives the ~9 MB answer of the issue)
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+lt_need valgrind vgdb tmux
+
+. "$lt_repo/tests/tmux.sh"
+locations=${LOCATIONS:-2000}
+big=$lt_tmp/big
+trace=$lt_tmp/trace
+bport=$(lt_free_port) || exit 1
+bash "$lt_repo/tests/tools/bigconf.sh" "$big" "$bport" "$locations" 20 10
+mkdir -p "$lt_tmp/home"
+
+tm_new "stream" 120 40 "cd '$lt_tmp/home' && env LEAKTOP_TRACE='$trace' TMPDIR='$TMPDIR' \
+	'$LT' -c '$big/nginx.conf' -u /leak/alloc -n 20 '$NGINX'; $lt_shell_tail"
+
+# check_started: the baseline check was asked
+check_started() { grep -q '^check-start' "$trace" 2>/dev/null; }
+check_ended() { grep -q '^check-end' "$trace" 2>/dev/null; }
+
+lt_check "the baseline check starts (nginx up with $locations locations)" until_ok 120 check_started
+# keys while the answer comes: one every ~20 ms until it has come
+sent=0
+while ! check_ended && [ "$sent" -lt 2000 ]; do
+	if ((sent % 2)); then keys h; else keys '?'; fi
+	sent=$((sent + 1))
+	sleep 0.02
+done
+lt_check "the check ends" until_ok 60 check_ended
+keys h
+lt_check "the baseline round is on the screen" wait_for 'check #0 at' 60
+
+# The trace's verdicts, in awk: times are ms on one clock.
+read -r keys_in pieces bytes worst_gap worst_piece pieces_with_keys < <(awk '
+	$1 == "check-start" && !start { start = $2 }
+	$1 == "check-end" && !end { end = $2 }
+	$1 == "piece" && start && !end { n++; bytes += $3; if ($4 > wp) wp = $4; piece_at = $2 }
+	$1 == "key" { if (start && !end) { k++; if (piece_at != last_piece) { pk++; last_piece = piece_at } }
+		waiting[++nk] = $2 }
+	$1 == "frame" { for (i = done + 1; i <= nk; i++) { g = $2 - waiting[i]; if (g > wg) wg = g }
+		done = nk }
+	END { printf "%d %d %d %.3f %.3f %d\n", k, n, bytes, wg, wp, pk }' "$trace")
+echo "# answer: $bytes bytes in $pieces pieces; $keys_in keys read during it (after $pieces_with_keys different pieces); worst key->frame ${worst_gap} ms, worst piece ${worst_piece} ms"
+lt_check "keys were read while the answer streamed in ($keys_in keys)" [ "${keys_in:-0}" -ge 5 ]
+lt_check "keys were served between pieces, not after the answer ($pieces_with_keys)" \
+	[ "${pieces_with_keys:-0}" -ge 3 ]
+in_pieces() { [ "${pieces:-0}" -ge 10 ] && [ "${bytes:-0}" -ge 1000000 ]; }
+lt_check "the answer came in pieces ($pieces pieces, $bytes bytes)" in_pieces
+lt_check "every key got a frame within 50 ms (worst $worst_gap ms)" \
+	awk -v g="$worst_gap" 'BEGIN { exit !(g <= 50) }'
+lt_check "no piece held the loop over 50 ms (worst $worst_piece ms)" \
+	awk -v g="$worst_piece" 'BEGIN { exit !(g <= 50) }'
+
+keys q
+lt_check "q quits" exit_status 0
+lt_check "nothing left running, private dirs removed" lt_nothing_left "$big" "$TMPDIR"
+lt_finish
