@@ -3,7 +3,8 @@
  * CLOCK_MONOTONIC milliseconds (three decimals). The live screen writes
  * "key" (a key read) and "frame" (a frame drawn), the engine "check-start",
  * "piece" (a piece of a leak_check answer: its bytes and how long the
- * loop spent on it, in ms) and "check-end". tests/integration/tui_stream.sh
+ * loop spent on it, in ms) and "check-end" (the ms all pieces took, or
+ * "failed"). tests/integration/tui_stream.sh
  * reads them. Without the variable every call is one branch. */
 #ifndef LT_TRACE_H
 #define LT_TRACE_H

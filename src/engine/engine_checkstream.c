@@ -77,6 +77,19 @@ on_piece(struct vgdb *v, const char *buf, size_t len, void *ctx)
 	}
 }
 
+/* The whole answer's parse and model update: what a parse of the whole
+ * at once would have held the loop for. */
+static void
+trace_parse_total(int64_t ns)
+{
+	char detail[32];
+
+	if (!trace_on())
+		return;
+	snprintf(detail, sizeof detail, "%.3f", (double)ns / 1e6);
+	trace_event("check-end", detail);
+}
+
 /* The parse's failure in words; the round is aborted. */
 void
 engine_check_parse_failed(struct engine *e, enum leakcheck_status st,
@@ -103,8 +116,8 @@ on_answer(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 	int64_t t0;
 
 	(void)v;
-	trace_event("check-end", NULL);
 	if (res->status != VGDB_OK) {
+		trace_event("check-end", "failed");
 		bool ours = cs->ls != NULL;
 
 		release(cs);
@@ -122,6 +135,7 @@ on_answer(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 	st = leakcheck_stream_end(cs->ls, &sum, &cs->err);
 	cs->parse_ns += util_now_ns() - t0;
 	release(cs);
+	trace_parse_total(cs->parse_ns);
 	engine_check_taken(e, 0, st == LEAKCHECK_OK);
 	if (st != LEAKCHECK_OK) {
 		engine_check_parse_failed(e, st, &cs->err);
