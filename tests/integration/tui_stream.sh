@@ -25,7 +25,7 @@ trace=$lt_tmp/trace
 # The config is generated once per size (thousands of forks: a minute on
 # a loaded machine) under build/, then copied with this run's dir and port.
 cache=$lt_repo/build/bigconf/$locations
-if [ ! -s "$cache/done" ]; then
+if [ ! -e "$cache/done" ]; then
 	bash "$lt_repo/tests/tools/bigconf.sh" "$cache" 1 "$locations" 20 10 && touch "$cache/done"
 fi
 mkdir -p "$big/logs"
