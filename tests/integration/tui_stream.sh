@@ -13,20 +13,22 @@
 # makes is on the screen after.
 #
 #   LOCATIONS=N tests/integration/tui_stream.sh    (default 1000: a 4.3 MB
-#   answer, 3,700 pieces; 2000: 4.9 MB; more locations, more)
+#   answer, 3,700 pieces; 2000: 4.9 MB; 3800: 5.8 MB; MAPS=N, SERVERS=N:
+#   bigconf.sh's other sizes, default 20 and 10)
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 lt_need valgrind vgdb tmux
 
 . "$lt_repo/tests/tmux.sh"
-locations=${LOCATIONS:-1000}
+locations=${LOCATIONS:-1000} maps=${MAPS:-20} servers=${SERVERS:-10}
 big=$lt_tmp/big
 trace=$lt_tmp/trace
 # The config is generated once per size (thousands of forks: a minute on
 # a loaded machine) under build/, then copied with this run's dir and port.
-cache=$lt_repo/build/bigconf/$locations
+cache=$lt_repo/build/bigconf/$locations-$maps-$servers
 if [ ! -e "$cache/done" ]; then
-	bash "$lt_repo/tests/tools/bigconf.sh" "$cache" 1 "$locations" 20 10 && touch "$cache/done"
+	bash "$lt_repo/tests/tools/bigconf.sh" "$cache" 1 "$locations" "$maps" "$servers" &&
+		touch "$cache/done"
 fi
 mkdir -p "$big/logs"
 sed "s|$cache|$big|g" "$cache/nginx.conf" >"$big/nginx.conf"
