@@ -117,9 +117,9 @@ on_answer(struct vgdb *v, const struct vgdb_result *res, void *ctx)
 
 	(void)v;
 	if (res->status != VGDB_OK) {
-		trace_event("check-end", "failed");
 		bool ours = cs->ls != NULL;
 
+		trace_event("check-end", "failed");
 		release(cs);
 		engine_check_taken(e, 0, false);
 		/* cancelled: the process is gone or we are; nothing to say */
