@@ -26,7 +26,7 @@ struct leakcheck_frame {
 	struct lt_slice file;	/* source path as valgrind printed it, empty if none */
 	struct lt_slice obj;	/* "(in /path/obj.so)", empty if none */
 	unsigned line;		/* 0 if none */
-	/* Frames of one leakcheck_text() call with the same non-zero text_id were
+	/* Frames of one leakcheck_text() call (or one stream) with the same non-zero text_id were
 	 * parsed from the same text (so every field above is equal): a
 	 * consumer may cache its work per text_id within that call, see
 	 * leakcheck_record.parse_id. 0 = no such promise. */
@@ -48,7 +48,7 @@ struct leakcheck_record {
 	unsigned nrecs;
 	size_t nframes;
 	const struct leakcheck_frame *frames;	/* valid during the callback only */
-	uint64_t parse_id;	/* the leakcheck_text() call (never 0 from it; 0 elsewhere):
+	uint64_t parse_id;	/* the leakcheck_text() call or stream (never 0 from them; 0 elsewhere):
 				 * the scope in which frames' text_ids hold */
 };
 

@@ -96,6 +96,7 @@ engine_free(struct engine *e)
 	burst_free(e->burst);
 	engine_reload_free(e);
 	engine_procs_free(e);
+	engine_checkstream_free(e);
 	follow_free(e->follow);
 	xmlstream_free(e->xml);
 	sessionfile_close(e->sessionfile, NULL);
@@ -386,21 +387,6 @@ save_round(struct engine *e)
 	}
 }
 
-static void
-on_check_done(struct vgdb *v, const struct vgdb_result *res, void *ctx)
-{
-	struct engine *e = ctx;
-
-	(void)v;
-	if (res->status == VGDB_CANCELLED)
-		return;
-	if (res->status != VGDB_OK) {
-		engine_check_failed(e, res->message);
-		return;
-	}
-	engine_check_text(e, res->out, res->outlen, res->elapsed_ns, true);
-}
-
 void
 engine_check_text(struct engine *e, const char *out, size_t outlen, int64_t elapsed_ns,
 	bool search)
@@ -416,15 +402,7 @@ engine_check_text(struct engine *e, const char *out, size_t outlen, int64_t elap
 		model_round_delta(e->model);
 	st = leakcheck_text(out, outlen, model_leakcheck_cb, e->model, &sum, &perr);
 	if (st != LEAKCHECK_OK) {
-		char why[256];
-
-		if (st == LEAKCHECK_INCOMPLETE)
-			snprintf(why, sizeof why, "the answer has no LEAK SUMMARY (%s)",
-				target_state(e->target) == TARGET_READY ? "valgrind cut it short" :
-				"nginx died during the check");
-		else
-			snprintf(why, sizeof why, "line %u: %s", perr.line, perr.msg);
-		engine_check_failed(e, why);
+		engine_check_parse_failed(e, st, &perr);
 		return;
 	}
 	if (engine_check_broken(e, 0, e->model, &sum)) {
@@ -503,7 +481,7 @@ engine_start_check(struct engine *e)
 		return;
 	}
 	engine_set_phase(e, ENGINE_CHECK);
-	vgdb_command(e->vgdb, engine_check_command(e, 0), e->opts.check_timeout_ms, on_check_done, e);
+	engine_checkstream_start(e);
 }
 
 bool

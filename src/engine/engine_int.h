@@ -98,6 +98,7 @@ struct engine {
 	/* the owner search's process: its model (recno) and its vgdb */
 	struct model *owner_model;
 	struct vgdb *owner_vgdb;
+	struct engine_checkstream *checkstream;	/* engine_checkstream.c */
 };
 
 /* engine_procs.c: the processes (target_proc events), the check of all
@@ -231,5 +232,14 @@ void engine_check_full_next(struct engine *e);
  * asks again. */
 bool engine_check_broken(struct engine *e, long pid, const struct model *m,
 	const struct leak_summary *sum);
+
+/* engine_checkstream.c: the single process's check, its answer parsed
+ * and put in the model's round piece by piece as it arrives. */
+void engine_checkstream_start(struct engine *e);
+void engine_checkstream_free(struct engine *e);
+/* A parse that failed (a truncated answer, a bad line): the round is
+ * aborted (engine_check_failed), the reason in words. */
+void engine_check_parse_failed(struct engine *e, enum leakcheck_status st,
+	const struct leakcheck_error *perr);
 
 #endif

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "evloop.h"
 #include "proc.h"
+#include "trace.h"
 #include "util.h"
 
 #include <curses.h>
@@ -73,6 +74,7 @@ before_sleep(struct evloop *loop, void *ctx)
 	if (a->editing || !a->tui || !a->pending)
 		return;
 	tui_frame(a->tui, a->pending);
+	trace_event("frame", NULL);
 	a->pending = 0;
 }
 
@@ -277,6 +279,7 @@ on_stdin(struct evloop *loop, int fd, int events, void *ctx)
 	}
 	while (!a->editing && (r = get_wch(&ch)) != ERR) {
 		keys++;
+		trace_event("key", NULL);
 		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
 			/* queued by our own resizeterm (SIGWINCH): already done */
 			mask |= TUI_DRAW_ALL;

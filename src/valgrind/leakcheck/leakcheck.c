@@ -184,6 +184,7 @@ record_header(struct parser *ps, struct cur *c)
 	if (ps->done)
 		return bad(ps, c, "loss record after the LEAK SUMMARY");
 	memset(r, 0, sizeof(*r));
+	ps->kept = 0;
 	if ((st = amount(ps, c, &r->bytes, &r->has_delta, &r->bytes_delta)))
 		return st;
 	r->direct = r->bytes;
@@ -504,6 +505,70 @@ cut_line(struct parser *ps, const char *s, const char *eol)
 	return LEAKCHECK_OK;
 }
 
+void
+leakcheck_parser_init(struct parser *ps, leakcheck_record_cb cb, void *ctx,
+	struct leak_summary *summary, struct leakcheck_error *err)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->cb = cb;
+	ps->ctx = ctx;
+	ps->sum = summary;
+	ps->err = err;
+	ps->parse_id = atomic_fetch_add(&parse_ids, 1) + 1;
+	leakcheck_frame_memo_init(&ps->memo);
+	memset(ps->sum, 0, sizeof(*ps->sum));
+	memset(ps->err, 0, sizeof(*ps->err));
+}
+
+enum leakcheck_status
+leakcheck_lines(struct parser *ps, const char *buf, size_t len, bool last, size_t *used)
+{
+	const char *p = buf, *end = len ? buf + len : buf;
+	enum leakcheck_status st = LEAKCHECK_OK;
+
+	linescan_init(&ps->lines, buf, len);
+	while (p < end && st == LEAKCHECK_OK) {
+		const char *eol = linescan_next(&ps->lines);
+		bool cut = !eol;
+
+		if (cut && !last)
+			break;	/* the rest of this line comes in the next piece */
+		ps->lineno++;
+		ps->line = p;
+		if (!cut && frame_again(ps, p, eol)) {
+			p = eol + 1;
+			continue;
+		}
+		ps->eol = eol;
+		if (cut)
+			eol = end;
+		st = parse_line(ps, p, (size_t)(eol - p));
+		if (st == LEAKCHECK_ERROR && cut)
+			st = cut_line(ps, p, eol);
+		p = eol + !cut;
+	}
+	*used = (size_t)(p - buf);
+	return st;
+}
+
+enum leakcheck_status
+leakcheck_parser_end(struct parser *ps, enum leakcheck_status st)
+{
+	/* A summary complete but for its trailing blank line lacks nothing;
+	 * a record still open at the end may have lost frames. */
+	if (ps->state == ST_SUMMARY && (ps->sumbits & SUM_ALL) == SUM_ALL) {
+		ps->done = true;
+		ps->sum->seen = 1;
+	}
+	if (st == LEAKCHECK_OK && !ps->done)
+		st = fail(ps, LEAKCHECK_INCOMPLETE,
+			"no LEAK SUMMARY: the answer is cut short or not a leak check");
+	free(ps->frames);
+	ps->frames = NULL;
+	leakcheck_frame_memo_free(&ps->memo);
+	return st;
+}
+
 enum leakcheck_status
 leakcheck_text(const char *buf, size_t len, leakcheck_record_cb cb, void *ctx,
 	struct leak_summary *summary, struct leakcheck_error *err)
@@ -511,49 +576,8 @@ leakcheck_text(const char *buf, size_t len, leakcheck_record_cb cb, void *ctx,
 	struct leak_summary local_sum;
 	struct leakcheck_error local_err;
 	struct parser ps;
-	const char *p = buf, *end = len ? buf + len : buf;
-	enum leakcheck_status st = LEAKCHECK_OK;
+	size_t used;
 
-	memset(&ps, 0, sizeof(ps));
-	ps.end = end;
-	linescan_init(&ps.lines, buf, len);
-	ps.cb = cb;
-	ps.ctx = ctx;
-	ps.sum = summary ? summary : &local_sum;
-	ps.err = err ? err : &local_err;
-	ps.parse_id = atomic_fetch_add(&parse_ids, 1) + 1;
-	leakcheck_frame_memo_init(&ps.memo);
-	memset(ps.sum, 0, sizeof(*ps.sum));
-	memset(ps.err, 0, sizeof(*ps.err));
-
-	while (p < end && st == LEAKCHECK_OK) {
-		const char *eol = linescan_next(&ps.lines);
-		bool cut = !eol;
-
-		ps.lineno++;
-		ps.line = p;
-		if (!cut && frame_again(&ps, p, eol)) {
-			p = eol + 1;
-			continue;
-		}
-		ps.eol = eol;
-		if (cut)
-			eol = end;
-		st = parse_line(&ps, p, (size_t)(eol - p));
-		if (st == LEAKCHECK_ERROR && cut)
-			st = cut_line(&ps, p, eol);
-		p = eol + !cut;
-	}
-	/* A summary complete but for its trailing blank line lacks nothing;
-	 * a record still open at the end may have lost frames. */
-	if (ps.state == ST_SUMMARY && (ps.sumbits & SUM_ALL) == SUM_ALL) {
-		ps.done = true;
-		ps.sum->seen = 1;
-	}
-	if (st == LEAKCHECK_OK && !ps.done)
-		st = fail(&ps, LEAKCHECK_INCOMPLETE,
-			"no LEAK SUMMARY: the answer is cut short or not a leak check");
-	free(ps.frames);
-	leakcheck_frame_memo_free(&ps.memo);
-	return st;
+	leakcheck_parser_init(&ps, cb, ctx, summary ? summary : &local_sum, err ? err : &local_err);
+	return leakcheck_parser_end(&ps, leakcheck_lines(&ps, buf, len, true, &used));
 }

@@ -9,8 +9,8 @@
  * takes the parsed frame instead of being scanned again. Equal bytes give
  * equal fields, so nothing leakcheck reports changes.
  *
- * A memo lives for one leakcheck_text() call (its text ids are only unique
- * there). Its size is capped (LEAKCHECK_FRAME_MEMO_MAX
+ * A memo lives for one leakcheck_text() call or one stream, across its
+ * pieces (its text ids are only unique there). Its size is capped (LEAKCHECK_FRAME_MEMO_MAX
  * texts, LEAKCHECK_FRAME_MEMO_BYTES of them); past that, lines are simply parsed
  * in full. */
 #ifndef LT_LPFRAME_H

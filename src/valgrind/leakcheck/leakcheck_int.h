@@ -29,7 +29,6 @@ enum {
 struct parser {
 	const char *line;		/* current line, for column numbers */
 	unsigned lineno;
-	const char *end;		/* end of the input */
 	const char *eol;		/* the current line's newline, NULL if it has none */
 	struct linescan lines;		/* finds the lines, notes the first NUL */
 	const char *pfx;		/* "==PID==" of the first prefixed line */
@@ -46,6 +45,8 @@ struct parser {
 	struct leakcheck_error *err;
 	struct leakcheck_frame_memo memo;		/* frame lines parsed so far */
 	uint64_t parse_id;
+	size_t kept;			/* the stream's: frames of the open record
+					 * copied out of the pieces they came in */
 };
 
 /* A bounded view of the rest of a line. */
@@ -63,6 +64,19 @@ eat(struct cur *c, const char *lit, size_t n)
 }
 
 #define EAT(c, lit) eat((c), (lit), sizeof(lit) - 1)
+
+/* leakcheck.c: the parse in three steps, for leakcheck_text (one text)
+ * and leakcheck_stream.c (pieces). */
+void leakcheck_parser_init(struct parser *ps, leakcheck_record_cb cb, void *ctx,
+	struct leak_summary *summary, struct leakcheck_error *err);
+/* The lines of [buf, buf + len): last, every one (the final one may lack
+ * its newline: cut short); else those that end with a newline. *used:
+ * the bytes parsed (the rest is a line to be continued). */
+enum leakcheck_status leakcheck_lines(struct parser *ps, const char *buf, size_t len, bool last,
+	size_t *used);
+/* After the last line: the status of the whole (st: the lines'); frees
+ * the parser's memory. */
+enum leakcheck_status leakcheck_parser_end(struct parser *ps, enum leakcheck_status st);
 
 /* A malformed line: what was expected, and at which column. */
 enum leakcheck_status leakcheck_bad(struct parser *ps, const struct cur *c, const char *what);

@@ -91,7 +91,7 @@ main(int argc, char **argv)
 			printf("==%d== %s (+%s) (%s (+%s) direct, %s (+%s) indirect) bytes in %s (+%s) blocks"
 				" are %s in loss record %lu of %lu\n", pid, commas(bytes, a), commas(bytes / 2, b),
 				commas(bytes - ind, c), commas((bytes - ind) / 2, d), commas(ind, e),
-				commas(ind - ind / 2, f), commas(blocks, g), commas(blocks / 2, h), kinds[k], i + 1, n);
+				commas(bytes / 2 - (bytes - ind) / 2, f), commas(blocks, g), commas(blocks / 2, h), kinds[k], i + 1, n);
 		else
 			printf("==%d== %s (+%s) bytes in %s (+%s) blocks are %s in loss record %lu of %lu\n",
 				pid, commas(bytes, a), commas(bytes / 2, b), commas(blocks, c), commas(blocks / 2, d),
