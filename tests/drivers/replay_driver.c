@@ -9,7 +9,10 @@
  *   replay_driver DIR [--skip N]
  *
  * prints "round N: S sites, same" per round, or the first difference and
- * exit 1. --skip N leaves out delta round N (the chain broken on
+ * exit 1. A delta answer that does not follow the model's latest round
+ * (model_round_follows: someone else's search came between) is dropped
+ * and the full answer taken instead, as the engine asks for it again:
+ * "round N: the deltas do not follow". --skip N leaves out delta round N (the chain broken on
  * purpose): the driver must then find a difference. Every round counts 100
  * requests (the verdicts' rates need some; both models get the same). */
 #include "leakcheck.h"
@@ -71,6 +74,11 @@ feed(struct model *m, const char *dir, char kind, int n, bool delta, bool lose)
 		fprintf(stderr, "replay_driver: %c%d.txt line %u: %s\n", kind, n, err.line, err.msg);
 		model_round_abort(m);
 		return false;
+	}
+	if (delta && !model_round_follows(m, &sum)) {
+		printf("round %d: the deltas do not follow\n", n);
+		model_round_abort(m);
+		return feed(m, dir, 'a', n, false, false);
 	}
 	model_round_end(m, &sum, 0);
 	return true;

@@ -74,4 +74,11 @@ ask leak_check full reachable any >"$out/a4.txt"
 get 20 /leak/alloc /leak/struct /leak/cycle
 ask leak_check full reachable changed >"$out/c5.txt"
 ask leak_check full reachable any >"$out/a5.txt"
+# round 6: someone else's search between (a user's vgdb): the deltas of
+# c6 follow that search, not a5, and must not be taken as deltas
+get 5 /leak/alloc
+ask leak_check summary >/dev/null
+get 5 /leak/alloc
+ask leak_check full reachable changed >"$out/c6.txt"
+ask leak_check full reachable any >"$out/a6.txt"
 ls -l "$out"
