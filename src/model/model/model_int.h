@@ -136,6 +136,8 @@ struct model {
 /* Each site's verdict and latest numbers, from the rounds since the
  * baseline: after a round ends and when the baseline moves. */
 void model_verdict_derive(struct model *m);
+/* A site's latest bytes, blocks, direct, indirect, present and deltas. */
+void model_verdict_latest(struct model *m, size_t id);
 /* Sources (model_sources.c): a record of the current source for site id
  * (in a round; a delta when the source's round is one), a session file's
  * absolute values held by pids; undo an aborted round's, free them all;

@@ -319,13 +319,7 @@ site_derive(struct model *m, uint32_t id)
 	s->growth = site_judge(t, &t->st[id], (uint32_t)last, &s->bytes_per_request, &due);
 	s->bytes_per_reload = 0;
 	s->nsources_now = model_sources_now(m, id);
-	s->bytes = model_site_bytes(m, id, last);
-	s->blocks = model_site_blocks(m, id, last);
-	s->present = s->blocks > 0 || s->bytes > 0;
-	s->direct = model_site_direct(m, id, last);
-	s->indirect = model_site_indirect(m, id, last);
-	s->delta_bytes = last ? (int64_t)s->bytes - (int64_t)model_site_bytes(m, id, last - 1) : 0;
-	s->delta_blocks = last ? (int64_t)s->blocks - (int64_t)model_site_blocks(m, id, last - 1) : 0;
+	model_verdict_latest(m, id);
 	growing_set(t, id, s->growth == GROWTH_GROWING);
 	if (s->growth != GROWTH_GROWING && s->nurls + s->attrib)
 		urls_clear(s);

@@ -287,13 +287,30 @@ per_cycle(const struct model *m, size_t id, struct points *p)
 	return growth_from(p->series, n, &from);
 }
 
+/* A site's numbers of the latest round and their change since the one
+ * before: the kept-up derive and the full one alike. */
+void
+model_verdict_latest(struct model *m, size_t id)
+{
+	struct model_site *s = &m->sites[id];
+	size_t last = m->nrounds - 1;
+
+	s->bytes = model_site_bytes(m, id, last);
+	s->blocks = model_site_blocks(m, id, last);
+	s->present = s->blocks > 0 || s->bytes > 0;
+	s->direct = model_site_direct(m, id, last);
+	s->indirect = model_site_indirect(m, id, last);
+	s->delta_bytes = last ? (int64_t)s->bytes - (int64_t)model_site_bytes(m, id, last - 1) : 0;
+	s->delta_blocks = last ? (int64_t)s->blocks - (int64_t)model_site_blocks(m, id, last - 1) : 0;
+}
+
 /* Returns the verdict on the burst rounds alone. */
 static enum growth
 derive_site(struct model *m, size_t id, struct points *p)
 {
 	enum growth on_requests;
 	struct model_site *s = &m->sites[id];
-	size_t last = m->nrounds - 1, from;
+	size_t from;
 	enum growth on_reloads = GROWTH_STABLE;
 
 	series_on(m, id, p->req, p->nreq, p);
@@ -312,13 +329,7 @@ derive_site(struct model *m, size_t id, struct points *p)
 		judge_reloads(m, id, p, &on_reloads);
 		s->growth = growth_max(s->growth, on_reloads);
 	}
-	s->bytes = model_site_bytes(m, id, last);
-	s->blocks = model_site_blocks(m, id, last);
-	s->present = s->blocks > 0 || s->bytes > 0;
-	s->direct = model_site_direct(m, id, last);
-	s->indirect = model_site_indirect(m, id, last);
-	s->delta_bytes = last ? (int64_t)s->bytes - (int64_t)model_site_bytes(m, id, last - 1) : 0;
-	s->delta_blocks = last ? (int64_t)s->blocks - (int64_t)model_site_blocks(m, id, last - 1) : 0;
+	model_verdict_latest(m, id);
 	return on_requests;
 }
 
