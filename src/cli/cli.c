@@ -55,7 +55,7 @@ static const struct cli_option options[] = {
 	{ "vgdb", OPT_VGDB, required_argument, "PATH", "vgdb binary (default: vgdb)" },
 	{ "gdb", OPT_GDB, required_argument, "PATH", "gdb for the debugger, d and --break (default: gdb)" },
 	{ "valgrind-opt", OPT_VALGRIND_OPT, required_argument, "OPT", "extra valgrind option, repeatable, e.g. --valgrind-opt=--track-origins=yes" },
-	{ "check-timeout", OPT_CHECK_TIMEOUT, required_argument, "SEC", "bound on one leak check (default: 300)" },
+	{ "check-timeout", OPT_CHECK_TIMEOUT, required_argument, "SEC", "bound on one leak check (default: 300); none with --attach: a vgdb cut off in a check crashes valgrind" },
 	{ "full-checks", OPT_FULL_CHECKS, no_argument, NULL, "every check asks valgrind for every loss record (leak_check ... any) (default: the first check does, later ones only what changed since: on a big config megabytes less text per check)" },
 	{ "start-timeout", OPT_START_TIMEOUT, required_argument, "SEC", "bound on nginx start-up under valgrind (default: 120)" },
 	{ "help", 'h', no_argument, NULL, "this help" },

@@ -67,6 +67,15 @@ engine_check_taken(struct engine *e, long pid, bool ok)
 	c->asked_delta = false;
 }
 
+/* a year: vgdb_command's bound, never reached */
+#define NO_CUT_MS (365LL * 24 * 3600 * 1000)
+
+int64_t
+engine_check_timeout(const struct engine *e)
+{
+	return engine_attached(e) ? NO_CUT_MS : e->opts.check_timeout_ms;
+}
+
 bool
 engine_check_broken(struct engine *e, long pid, const struct model *m,
 	const struct leak_summary *sum)

@@ -159,7 +159,7 @@ engine_checkstream_start(struct engine *e)
 
 	release(cs);
 	trace_event("check-start", NULL);
-	vgdb_command_stream(e->vgdb, engine_check_command(e, 0), e->opts.check_timeout_ms, on_piece,
+	vgdb_command_stream(e->vgdb, engine_check_command(e, 0), engine_check_timeout(e), on_piece,
 		on_answer, e);
 }
 

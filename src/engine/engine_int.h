@@ -223,6 +223,12 @@ bool engine_check_delta(const struct engine *e, long pid);
 /* The answer of pid's check was taken whole (ok) or not (the chain
  * breaks: its next check is full). */
 void engine_check_taken(struct engine *e, long pid, bool ok);
+/* The bound on a monitor command that makes valgrind scan the heap (a
+ * leak check, who_points_at): --check-timeout, but none for an attached
+ * nginx: vgdb killed while valgrind answers leaves valgrind stuck in its
+ * gdbserver, then aborting ("vgdb did not take control"), and someone
+ * else's nginx must never be stopped. */
+int64_t engine_check_timeout(const struct engine *e);
 /* Every process's next check is full (restart, reload, a process gone). */
 void engine_check_full_next(struct engine *e);
 /* A `changed` answer of pid (sum: its summary, m: its model, in the open

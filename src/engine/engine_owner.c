@@ -329,7 +329,7 @@ step(struct engine *e)
 		finish(e);
 		return;
 	}
-	vgdb_command(e->owner_vgdb, cmd, e->opts.check_timeout_ms, on_who, e);
+	vgdb_command(e->owner_vgdb, cmd, engine_check_timeout(e), on_who, e);
 	free(cmd);
 }
 
@@ -409,7 +409,7 @@ engine_owner_search(struct engine *e)
 		return false;
 	o->running = true;
 	o->round_commands = (unsigned)o->n;
-	vgdb_command(e->owner_vgdb, cmd, e->opts.check_timeout_ms, on_lists, e);
+	vgdb_command(e->owner_vgdb, cmd, engine_check_timeout(e), on_lists, e);
 	free(cmd);
 	return true;
 }

@@ -284,7 +284,7 @@ engine_procs_check(struct engine *e)
 	for (i = 0; i < e->nprocs; i++)
 		if (e->procs[i]->asked)
 			vgdb_command(e->procs[i]->vgdb, engine_check_command(e, e->procs[i]->pub.pid),
-				e->opts.check_timeout_ms, on_proc_check, e->procs[i]);
+				engine_check_timeout(e), on_proc_check, e->procs[i]);
 	if (!e->pending)
 		engine_check_failed(e, "no nginx process is alive to check");
 }
