@@ -6,17 +6,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include "report.h"
 
 struct engine_opts;
 struct preflight;
 struct reqset;
+struct supp;
 
-enum fail_on {
-	FAIL_ON_GROWING,
-	FAIL_ON_DEFINITE,
-	FAIL_ON_NONE,
-	FAIL_ON_ERROR,		/* any memcheck error (invalid read, uninit, ...) */
-};
 
 struct cli_strv {
 	char **v;
@@ -52,7 +48,6 @@ struct cli_opts {
 	const char *session;	/* --session FILE */
 	bool no_session;
 	char *session_default;	/* malloc'd default path, when used */
-	enum fail_on fail_on;
 	unsigned num_callers;
 	const char *valgrind;
 	const char *vgdb;
@@ -78,6 +73,17 @@ struct cli_opts {
 	const char *stream_directives;
 	const char *http_block, *stream_block;	/* --http-block, --stream-block */
 	struct reqset *reqs;	/* every kind: -u, request files, sends (cli_parse builds it) */
+	/* CI (cli_ci.c) */
+	const char *sarif, *junit, *folded;	/* --sarif, --junit, --folded FILE */
+	const char *gen_supp;		/* --gen-suppressions FILE */
+	struct cli_strv supp_files;	/* --suppressions FILE, repeatable */
+	bool no_default_supp;		/* --no-default-suppressions */
+	struct supp *supp;		/* the default set and every file, read */
+	struct report_gate gate;	/* --fail-on and the budgets */
+	bool diff;			/* --diff OLD NEW */
+	const char *diff_old, *diff_new;
+	const char *baseline;		/* --baseline FILE (with --load, live) */
+	const char *source_root;	/* --source-root DIR; NULL: the current directory */
 };
 
 enum cli_result {

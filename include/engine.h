@@ -74,6 +74,14 @@ struct engine_opts {
 	 * or "/"): names, sources and entries of the kinds, and the defaults
 	 * of the editor's new kinds. */
 	const struct reqset *reqs;
+	/* Suppressions: the files go to valgrind as they are (and the
+	 * default set, unless default_supp is false, from a file in the
+	 * private directory); supp (all of them, read) judges the model's
+	 * sites for what valgrind did not see (attach, rows suppressed live). */
+	const struct supp *supp;
+	char **supp_files;
+	size_t nsupp_files;
+	bool default_supp;
 };
 
 struct engine *engine_new(struct evloop *loop, const struct engine_opts *opts,

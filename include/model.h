@@ -106,6 +106,11 @@ struct model_site {
 	uint32_t recno;
 	/* What holds it (the owning pool), once searched. */
 	struct model_holder holder;
+	/* A suppression (model_set_suppressions) matches it: no report row,
+	 * no verdict that fails a run; counted (model_suppressed). supp is
+	 * the matching suppression's index, -1 when none. */
+	bool suppressed;
+	long supp;
 };
 
 struct model_round {
@@ -290,6 +295,22 @@ bool model_attrib_note(const struct model *m, char *buf, size_t len);
 
 /* Record what holds a site (symbol is copied). */
 void model_site_set_holder(struct model *m, size_t site, const struct model_holder *h);
+
+/* ---- suppressions (model_supp.c) ---- */
+
+/* Judge every site, now and as new ones come, by a set of valgrind
+ * suppressions (supp.h; not owned, must outlive the model or be replaced;
+ * NULL: none). Call again after the set grew (the live screen adds the
+ * rows it wrote): every site is judged again. */
+struct supp;
+void model_set_suppressions(struct model *m, const struct supp *s);
+/* What the suppressions hide in the latest round: present sites, their
+ * bytes and blocks. */
+struct model_suppressed {
+	size_t sites;
+	uint64_t bytes, blocks;
+};
+void model_suppressed(const struct model *m, struct model_suppressed *out);
 
 /* Memory the model holds, for the benchmark and the TUI. */
 size_t model_memory(const struct model *m);

@@ -7,11 +7,20 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "leak.h"
+#include "model.h"
 
 struct model;
 struct model_site;
 struct model_frame;
 struct memerrors;
+
+/* What makes a run fail (--fail-on). */
+enum fail_on {
+	FAIL_ON_GROWING,
+	FAIL_ON_DEFINITE,
+	FAIL_ON_NONE,
+	FAIL_ON_ERROR,		/* any memcheck error (invalid read, uninit, ...) */
+};
 
 struct report_owner_round {
 	unsigned round;		/* the round it followed */
@@ -118,5 +127,152 @@ char *report_holder_text(const struct model *m, const struct model_holder *h, bo
 /* The first site of a (kind, allocation frame) group with a known holder. */
 const struct model_site *report_group_holder(const struct model *m, enum leak_kind kind,
 	uint32_t at);
+
+/* ---- putting a report in place (report_file.c) ---- */
+
+/* Write text to path ("-" = stdout): a regular file through a temp file
+ * in its directory, fsync'd and renamed, so a reader never sees half of
+ * it; a device or FIFO in place. what names it in err ("SARIF report").
+ * False + a one-line err. */
+bool report_file_write(const char *path, const char *what, const char *text, char *err,
+	size_t errlen);
+/* Before a run: can option's report be put at path? A directory, or a
+ * directory we may not create files in, is known now rather than after
+ * the rounds. False + a one-line err naming option. */
+bool report_file_check_path(const char *path, const char *option, const char *what, char *err,
+	size_t errlen);
+
+/* ---- the gate: what fails a run (report_gate.c) ---- */
+
+/* --fail-on and the budgets. A budget excuses a growing site that grows
+ * less than it: per request (bytes_per_request) and per reload
+ * (bytes_per_reload); a site growing on both must be under both. */
+struct report_gate {
+	enum fail_on fail_on;
+	double max_per_request;	/* --max-bytes-per-request; < 0: no budget */
+	double max_per_reload;	/* --max-bytes-per-reload; < 0: no budget */
+};
+#define REPORT_GATE_INIT { FAIL_ON_GROWING, -1, -1 }
+
+enum report_verdict {
+	REPORT_PASS,		/* does not match --fail-on */
+	REPORT_FAIL,		/* matches --fail-on: the run exits 1 */
+	REPORT_UNDER_BUDGET,	/* would match, but grows less than the budgets */
+};
+const char *report_verdict_name(enum report_verdict v);	/* "pass", "fail", "under budget" */
+
+/* One site by the gate. nginx core growing on reloads alone (every frame
+ * nginx's, no growth per request) passes: it is nginx's, not the module's.
+ * Suppressed sites pass. FAIL_ON_ERROR and FAIL_ON_NONE pass every site. */
+enum report_verdict report_gate_site(const struct model_site *s, const struct report_gate *g);
+
+/* A row: the sites of one (kind, allocation frame), the table's row and
+ * the unit of SARIF results, JUnit test cases, folded stacks and diffs. */
+struct report_row {
+	struct model_group g;	/* the aggregate (model.h) */
+	size_t site;		/* its first site in display order: location, stack */
+	size_t *sites;		/* every site of it, display order */
+	size_t nsites;
+	enum report_verdict verdict;	/* the strongest of its sites' (FAIL first) */
+};
+
+/* The rows of a model in display order (report_order's sites grouped;
+ * all: also stable still-reachable sites and absent ones). Suppressed
+ * sites are in no row. Free with report_rows_free. */
+struct report_row *report_rows(const struct model *m, const struct report_gate *g, bool all,
+	size_t *n);
+void report_rows_free(struct report_row *rows, size_t n);
+
+/* Whether the run fails the gate: a row FAIL, or with FAIL_ON_ERROR a
+ * memcheck error (errs may be NULL). */
+bool report_gate_fails(const struct report_row *rows, size_t n, const struct memerrors *errs,
+	const struct report_gate *g);
+
+/* A row's identity across runs and builds: kind, the allocation
+ * function and file (basename), and the function names of the module's
+ * frames above it (up to the module's entry point, the outermost frame
+ * that is not nginx core), no addresses or line numbers, so a rebuilt or
+ * edited module keeps it. Core-only stacks use their first 8 functions.
+ * "definite|ngx_http_x_module.c|x_alloc<x_handler". Malloc'd. */
+char *report_row_key(const struct model *m, const struct report_row *r);
+
+/* Index of the module's entry point in a site's frames: the outermost
+ * frame, from the allocation site outward, before the first run of
+ * nginx core frames that reaches the stack's end (the frame nginx called
+ * into the module); the allocation site when every frame is core. */
+size_t report_entry_frame(const struct model *m, const struct model_site *s);
+
+/* ---- two runs (report_diff.c, report_load.c) ---- */
+
+/* Load a recorded run into an empty model: a session file (.jsonl) or a
+ * JSON report (--json), told apart by their content. *nginx gets the
+ * binary recorded (malloc'd, may be ""). False + a one-line err naming
+ * path and what is wrong. */
+bool report_load(const char *path, struct model *m, char **nginx, char *err, size_t errlen);
+
+enum report_change {
+	REPORT_NEW,		/* in NEW only (or failing in NEW, absent in OLD) */
+	REPORT_FIXED,		/* in OLD only, or no longer growing */
+	REPORT_WORSE,		/* grows more per request (or per reload) than before */
+	REPORT_BETTER,		/* grows less */
+	REPORT_SAME,		/* unchanged */
+};
+const char *report_change_name(enum report_change c);	/* "new", "fixed", ... */
+
+/* A row of the diff: the same row key in both runs, or in one. */
+struct report_diff_row {
+	enum report_change change;
+	const struct report_row *old, *new;	/* NULL where absent */
+};
+struct report_diff;
+
+/* Match the rows of two runs by report_row_key (the k-th of equal keys
+ * with the k-th, by line), judge each by the gate. The models must
+ * outlive the diff. */
+struct report_diff *report_diff_new(const struct model *old, const struct model *new,
+	const struct report_gate *g);
+void report_diff_free(struct report_diff *d);
+size_t report_diff_nrows(const struct report_diff *d);
+const struct report_diff_row *report_diff_row(const struct report_diff *d, size_t i);
+/* A row NEW or WORSE whose NEW side fails the gate: --diff exits 1. */
+bool report_diff_fails(const struct report_diff *d);
+/* The diff as a table and as JSON (malloc'd). */
+void report_diff_print(FILE *out, const struct report_diff *d);
+char *report_diff_json(const struct report_diff *d);
+
+/* ---- CI formats (report_sarif.c, report_junit.c, report_folded.c) ---- */
+
+/* What a CI format writer reports: a run's rows, or a diff's. */
+struct report_set {
+	const struct model *m;		/* the run (with a diff: NEW) */
+	const struct memerrors *errs;	/* memcheck errors, or NULL */
+	const struct report_row *rows;	/* report_rows(m, gate, false) */
+	size_t nrows;
+	const struct report_diff *diff;	/* NULL; else its NEW and WORSE rows are reported */
+	const struct report_gate *gate;
+	const char *source_root;	/* paths under it are written relative to it */
+	const char *nginx;		/* the binary that ran, may be NULL */
+};
+
+/* SARIF 2.1.0: a result per FAIL row (diff: NEW/WORSE rows that fail)
+ * and per memcheck error context; rule per kind; location the allocation
+ * site; codeFlows the stacks; partialFingerprints from report_row_key. */
+char *report_sarif_render(const struct report_set *s);
+/* JUnit XML: one suite, a test case per row (classname the module's
+ * file, name "file:line function") and per error context; failures for
+ * what fails the gate, with the stack. */
+char *report_junit_render(const struct report_set *s);
+/* Folded stacks for flame graphs: a line per FAIL row's site, root
+ * first, ';'-joined function names, then its bytes; with a diff the
+ * two-column differential form (OLD bytes, NEW bytes). */
+char *report_folded_render(const struct report_set *s);
+
+/* ---- suppressions (report_supp.c) ---- */
+
+/* Valgrind suppressions for the rows' sites: frames from the allocation
+ * up to the module's entry point (report_entry_frame) exact, "..." for
+ * the rest, so they survive nginx upgrades; one per distinct result,
+ * named "ngx-leaktop:KIND:file.c:line:function". Malloc'd. */
+char *report_supp_text(const struct model *m, const struct report_row *rows, size_t n);
 
 #endif

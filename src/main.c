@@ -1,6 +1,7 @@
 /* main.c - parse the command line, check the binary, pick a front end. */
 #include "batch.h"
 #include "cli.h"
+#include "diff.h"
 #include "offline.h"
 #include "preflight.h"
 #include "engine.h"
@@ -117,6 +118,11 @@ main(int argc, char **argv)
 		return 2;
 	case CLI_RUN:
 		break;
+	}
+	if (o.diff) {
+		rc = diff_run(&o);
+		cli_free(&o);
+		return rc;
 	}
 	if (o.load) {
 		rc = o.batch ? offline_batch(&o) : offline_browse(&o);

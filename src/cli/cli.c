@@ -46,6 +46,17 @@ static const struct cli_option options[] = {
 	{ "rounds", OPT_ROUNDS, required_argument, "R", "batch: bursts, each followed by a leak check (default: 4)" },
 	{ "json", OPT_JSON, required_argument, "FILE|-", "batch: write the JSON report there" },
 	{ "fail-on", OPT_FAIL_ON, required_argument, "WHAT", "batch: exit 1 on growing|definite|error|none (default: growing)" },
+	{ "sarif", OPT_SARIF, required_argument, "FILE", "batch, --diff: write a SARIF 2.1.0 report of what fails the run (code scanning on the pull request)" },
+	{ "junit", OPT_JUNIT, required_argument, "FILE", "batch, --diff: write a JUnit XML report, a test case per site and per memcheck error" },
+	{ "folded", OPT_FOLDED, required_argument, "FILE", "batch, --diff: write folded stacks of what fails the run, for flamegraph.pl, inferno or speedscope (--diff: OLD and NEW columns)" },
+	{ "max-bytes-per-request", OPT_MAX_PER_REQUEST, required_argument, "N", "a site growing N bytes per request or less does not fail the run (it is said)" },
+	{ "max-bytes-per-reload", OPT_MAX_PER_RELOAD, required_argument, "N", "a site growing N bytes per reload or less does not fail the run (it is said)" },
+	{ "suppressions", OPT_SUPP, required_argument, "FILE", "valgrind suppressions, repeatable: to valgrind, and the sites they match are hidden and counted" },
+	{ "gen-suppressions", OPT_GEN_SUPP, required_argument, "FILE", "batch: write valgrind suppressions for what fails the run, '...' below the module's entry point (live screen: S)" },
+	{ "no-default-suppressions", OPT_NO_DEFAULT_SUPP, no_argument, NULL, "do not use the suppressions of nginx's own start-up and exit noise that ship with ngx-leaktop" },
+	{ "diff", OPT_DIFF, no_argument, NULL, "ngx-leaktop --diff OLD NEW: compare two runs (session files or --json reports): new, fixed, worse, better, unchanged; exit 1 when something new or worse fails --fail-on" },
+	{ "baseline", OPT_BASELINE, required_argument, "FILE", "with --load NEW (live screen): show NEW against the run in FILE, with the change columns" },
+	{ "source-root", OPT_SOURCE_ROOT, required_argument, "DIR", "reports name source files under DIR relative to it (default: the current directory)" },
 	{ "break", OPT_BREAK, required_argument, "FILE:LINE", "batch: under gdb, print the backtrace and locals at the first hit, then go on; repeatable (live screen: d)" },
 	{ "alloc-fn", OPT_ALLOC_FN, required_argument, "NAME", "your module's allocator wrapper, skipped when naming a site; 'prefix*' ok; repeatable" },
 	{ "source-dir", OPT_SOURCE_DIR, required_argument, "DIR", "where to look for sources moved since the build; repeatable" },
@@ -70,6 +81,7 @@ cli_usage(FILE *out)
 	fprintf(out,
 		"Usage: ngx-leaktop [OPTIONS] NGINX_BINARY\n"
 		"       ngx-leaktop --load FILE.xml [--batch --json FILE|-]\n"
+		"       ngx-leaktop --diff OLD NEW [--json FILE|-] [--sarif FILE] [--junit FILE]\n"
 		"Run NGINX_BINARY (built with -DNGX_DEBUG_PALLOC=1) under valgrind, fire request\n"
 		"bursts at it and show which allocation sites leak, live or with --batch.\n\n");
 	for (i = 0; i < LT_ARRAY_SIZE(options); i++) {
@@ -131,7 +143,9 @@ set_defaults(struct cli_opts *o)
 	o->concurrency = 4;
 	o->keepalive = true;
 	o->rounds = 4;
-	o->fail_on = FAIL_ON_GROWING;
+	o->gate.fail_on = FAIL_ON_GROWING;
+	o->gate.max_per_request = -1;
+	o->gate.max_per_reload = -1;
 	o->num_callers = 40;
 	o->valgrind = "valgrind";
 	o->vgdb = "vgdb";
@@ -206,13 +220,13 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 	case OPT_FAIL_ON:
 		o->batch_only = "--fail-on";
 		if (!strcmp(arg, "growing"))
-			o->fail_on = FAIL_ON_GROWING;
+			o->gate.fail_on = FAIL_ON_GROWING;
 		else if (!strcmp(arg, "definite"))
-			o->fail_on = FAIL_ON_DEFINITE;
+			o->gate.fail_on = FAIL_ON_DEFINITE;
 		else if (!strcmp(arg, "none"))
-			o->fail_on = FAIL_ON_NONE;
+			o->gate.fail_on = FAIL_ON_NONE;
 		else if (!strcmp(arg, "error"))
-			o->fail_on = FAIL_ON_ERROR;
+			o->gate.fail_on = FAIL_ON_ERROR;
 		else {
 			snprintf(err, errlen, "--fail-on '%.40s': expected growing, definite, error or none", arg);
 			return false;
@@ -276,7 +290,9 @@ apply(struct cli_opts *o, int c, const char *arg, char *err, size_t errlen)
 	default: {
 		bool handled;
 
-		return cli_req_apply(o, c, arg, &handled, err, errlen);
+		if (cli_req_apply(o, c, arg, &handled, err, errlen))
+			return true;
+		return !handled && cli_ci_apply(o, c, arg, &handled, err, errlen);
 	}
 	}
 	return true;
@@ -392,6 +408,8 @@ cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 		if (!apply(o, c, optarg, err, errlen))
 			return CLI_ERROR;
 	}
+	if (o->diff)
+		o->batch = true;	/* a diff has no screen: its table, reports, exit status */
 	if (o->batch_only && !o->batch) {
 		/* the live screen would drop it without a word */
 		snprintf(err, errlen, "%s goes with --batch%s", o->batch_only,
@@ -400,8 +418,11 @@ cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 			!strcmp(o->batch_only, "--reloads") ? " (on the live screen: ^R reloads)" : "");
 		return CLI_ERROR;
 	}
-	if (!cli_check_modes(o, err, errlen) || !cli_req_finish(o, err, errlen))
+	if (!cli_check_modes(o, err, errlen) || !cli_req_finish(o, err, errlen) ||
+		!cli_ci_finish(o, err, errlen))
 		return CLI_ERROR;
+	if (o->diff)
+		return cli_ci_diff_args(argc, argv, optind, o, err, errlen);
 	if (o->attach)
 		return cli_attach_args(argc, argv, optind, o, err, errlen);
 	if (o->load) {
@@ -449,6 +470,7 @@ cli_free(struct cli_opts *o)
 	free(o->source_dirs.v);
 	free(o->session_default);
 	cli_req_free(o);
+	cli_ci_free(o);
 	memset(o, 0, sizeof *o);
 }
 
@@ -497,4 +519,5 @@ cli_engine_opts(const struct cli_opts *o, const struct preflight *pf, struct eng
 	eo->nginx_version = pf->version;
 	eo->debug_palloc = pf->debug_palloc;
 	cli_req_engine_opts(o, eo);
+	cli_ci_engine_opts(o, eo);
 }

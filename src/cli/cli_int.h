@@ -10,6 +10,7 @@
 
 struct cli_opts;
 struct engine_opts;
+enum cli_result;
 
 enum {
 	OPT_BATCH = 256, OPT_ROUNDS, OPT_JSON, OPT_FAIL_ON, OPT_ALLOC_FN, OPT_NUM_CALLERS,
@@ -19,6 +20,9 @@ enum {
 	/* cli_req.c's */
 	OPT_REQUEST_FILE, OPT_TLS, OPT_HTTP2, OPT_HTTP11, OPT_TCP, OPT_SEND, OPT_READ, OPT_IDLE,
 	OPT_STREAM_DIRECTIVES, OPT_HTTP_BLOCK, OPT_STREAM_BLOCK,
+	/* cli_ci.c's */
+	OPT_SARIF, OPT_JUNIT, OPT_FOLDED, OPT_GEN_SUPP, OPT_SUPP, OPT_NO_DEFAULT_SUPP,
+	OPT_MAX_PER_REQUEST, OPT_MAX_PER_RELOAD, OPT_DIFF, OPT_BASELINE, OPT_SOURCE_ROOT,
 };
 
 struct cli_option {
@@ -39,5 +43,17 @@ bool cli_req_finish(struct cli_opts *o, char *err, size_t errlen);
 void cli_req_free(struct cli_opts *o);
 /* Fill the engine's options that cli_req.c owns. */
 void cli_req_engine_opts(const struct cli_opts *o, struct engine_opts *eo);
+
+/* One CI option (OPT_SARIF ... OPT_SOURCE_ROOT), as cli_req_apply. */
+bool cli_ci_apply(struct cli_opts *o, int c, const char *arg, bool *handled, char *err,
+	size_t errlen);
+/* After every option: the checks between them, the report paths, the
+ * suppressions read (o->supp). False with err set. */
+bool cli_ci_finish(struct cli_opts *o, char *err, size_t errlen);
+/* --diff OLD NEW: the two positional arguments from argv[i]. */
+enum cli_result cli_ci_diff_args(int argc, char **argv, int i, struct cli_opts *o, char *err,
+	size_t errlen);
+void cli_ci_free(struct cli_opts *o);
+void cli_ci_engine_opts(const struct cli_opts *o, struct engine_opts *eo);
 
 #endif

@@ -60,6 +60,7 @@ engine_new(struct evloop *loop, const struct engine_opts *opts, engine_cb cb, vo
 	e->model = model_new();
 	for (i = 0; i < opts->nalloc_fns; i++)
 		model_add_alloc_fn(e->model, opts->alloc_fns[i]);
+	model_set_suppressions(e->model, opts->supp);
 	e->target = target_new(loop, &opts->target, on_target_state, e);
 	engine_procs_init(e);
 	return e;

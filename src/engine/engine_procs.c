@@ -64,6 +64,7 @@ new_model(const struct engine *e)
 
 	for (i = 0; i < e->opts.nalloc_fns; i++)
 		model_add_alloc_fn(m, e->opts.alloc_fns[i]);
+	model_set_suppressions(m, e->opts.supp);
 	return m;
 }
 

@@ -1,6 +1,7 @@
 /* batch.c - run R rounds of burst + check, report, exit 0/1/2. */
 #include "batch.h"
 #include "cli.h"
+#include "emit.h"
 #include "engine.h"
 #include "escape.h"
 #include "evloop.h"
@@ -327,25 +328,6 @@ say_core_reloads(const struct model *m)
 	}
 }
 
-static bool
-matches_fail_on(const struct model *m, const struct memerrors *errs, enum fail_on f)
-{
-	size_t i;
-
-	if (f == FAIL_ON_ERROR)
-		return errs && memerrors_count(errs) > 0;
-	for (i = 0; i < model_nsites(m); i++) {
-		const struct model_site *s = model_site(m, i);
-
-		if (f == FAIL_ON_GROWING && s->growth == GROWTH_GROWING && !core_per_reload(s))
-			return true;
-		if (f == FAIL_ON_DEFINITE && s->present &&
-			(s->kind == LEAK_DEFINITE || s->kind == LEAK_INDIRECT))
-			return true;
-	}
-	return false;
-}
-
 /* The JSON's "processes": every one, also with a single process (its
  * role says so). */
 static struct report_process *
@@ -397,7 +379,6 @@ finish(struct batch *b, const struct engine_opts *eo)
 	bool written;
 	char err[512];
 	size_t i;
-	int rc;
 
 	engine_owner_cost(b->engine, &oc);
 	meta.owner_search = true;
@@ -425,7 +406,7 @@ finish(struct batch *b, const struct engine_opts *eo)
 		report_table_print_errors(out, m, meta.errors);
 		fflush(out);
 	}
-	written = !b->o->json || report_json_write(m, &meta, b->o->json, err, sizeof err);
+	written = emit_reports(b->o, m, &meta, &b->o->gate, err, sizeof err);
 	free(per);
 	free(procs);
 	free(kinds);
@@ -442,13 +423,7 @@ finish(struct batch *b, const struct engine_opts *eo)
 	if (b->failed)
 		return 2;
 	say_core_reloads(m);
-	rc = matches_fail_on(m, meta.errors, b->o->fail_on) ? 1 : 0;
-	if (rc)
-		fprintf(stderr, "ngx-leaktop: %s found (--fail-on %s)\n",
-			b->o->fail_on == FAIL_ON_ERROR ? "memcheck errors" : "leaks",
-			b->o->fail_on == FAIL_ON_GROWING ? "growing" :
-			b->o->fail_on == FAIL_ON_ERROR ? "error" : "definite");
-	return rc;
+	return emit_status(b->o, m, &meta, &b->o->gate);
 }
 
 static void

@@ -1,6 +1,7 @@
 /* offline.c - --load FILE.xml --batch: convert without running nginx. */
 #include "offline.h"
 #include "cli.h"
+#include "emit.h"
 #include "sessionfile.h"
 #include "memerrors.h"
 #include "model.h"
@@ -31,32 +32,16 @@ xml_holds_nothing(const struct cli_opts *o, struct xmlstream *xs)
 	return true;
 }
 
-static bool
-exit_report_leaks(const struct model *m)
+/* An exit report is one round: it has no growth to judge, so "growing"
+ * means a real loss there (definite or indirect). */
+static struct report_gate
+one_round_gate(const struct cli_opts *o)
 {
-	size_t i;
+	struct report_gate g = o->gate;
 
-	for (i = 0; m && i < model_nsites(m); i++) {
-		const struct model_site *s = model_site(m, i);
-
-		if (s->kind == LEAK_DEFINITE || s->kind == LEAK_INDIRECT)
-			return true;
-	}
-	return false;
-}
-
-static int
-verdict(const struct cli_opts *o, const struct model *m, const struct memerrors *errs)
-{
-	switch (o->fail_on) {
-	case FAIL_ON_ERROR:
-		return memerrors_count(errs) ? 1 : 0;
-	case FAIL_ON_NONE:
-		return 0;
-	default:
-		/* One round has no growth to judge: a real loss is what counts. */
-		return exit_report_leaks(m) ? 1 : 0;
-	}
+	if (g.fail_on == FAIL_ON_GROWING)
+		g.fail_on = FAIL_ON_DEFINITE;
+	return g;
 }
 
 /* A session file starts with '{', valgrind's XML with '<'. Only a regular
@@ -89,8 +74,7 @@ replay_sessionfile(const struct cli_opts *o, struct model *m)
 	char err[512], *nginx = NULL;
 	FILE *out = o->json && !strcmp(o->json, "-") ? stderr : stdout;
 	bool torn;
-	size_t i;
-	int rc = 0;
+	int rc;
 
 	if (!sessionfile_load(o->load, m, &nginx, &torn, err, sizeof err)) {
 		fprintf(stderr, "ngx-leaktop: %s: %s\n", o->load, err);
@@ -105,17 +89,12 @@ replay_sessionfile(const struct cli_opts *o, struct model *m)
 	meta.nginx_version = "";
 	fprintf(out, "%s: %s, %zu rounds\n", o->load, nginx, model_nrounds(m));
 	report_table_print(out, m, 40);
-	for (i = 0; i < model_nsites(m); i++) {
-		const struct model_site *s = model_site(m, i);
-
-		if ((o->fail_on == FAIL_ON_GROWING && s->growth == GROWTH_GROWING) ||
-			(o->fail_on == FAIL_ON_DEFINITE && s->present &&
-			 (s->kind == LEAK_DEFINITE || s->kind == LEAK_INDIRECT)))
-			rc = 1;
-	}
-	if (o->json && !report_json_write(m, &meta, o->json, err, sizeof err)) {
+	fflush(out);
+	if (!emit_reports(o, m, &meta, &o->gate, err, sizeof err)) {
 		fprintf(stderr, "ngx-leaktop: %s\n", err);
 		rc = 2;
+	} else {
+		rc = emit_status(o, m, &meta, &o->gate);
 	}
 	free(nginx);
 	return rc;
@@ -126,7 +105,10 @@ offline_batch(const struct cli_opts *o)
 {
 	if (is_session_file(o->load)) {
 		struct model *m = model_new();
-		int rc = replay_sessionfile(o, m);
+		int rc;
+
+		model_set_suppressions(m, o->supp);
+		rc = replay_sessionfile(o, m);
 
 		model_free(m);
 		return rc;
@@ -139,8 +121,12 @@ xml_batch(const struct cli_opts *o)
 {
 	struct model *m = model_new();
 	/* The exit report is the model's one round; errors share its frames. */
-	struct xmlstream *xs = xmlstream_new(m, true, NULL, NULL);
+	struct xmlstream *xs;
+
+	model_set_suppressions(m, o->supp);
+	xs = xmlstream_new(m, true, NULL, NULL);
 	struct report_meta meta;
+	struct report_gate gate;
 	char err[512];
 	FILE *out = o->json && !strcmp(o->json, "-") ? stderr : stdout;
 	int rc;
@@ -168,10 +154,13 @@ xml_batch(const struct cli_opts *o)
 		*meta.nginx ? meta.nginx : "?", memerrors_count(meta.errors), model_nsites(m));
 	report_table_print(out, m, 40);
 	report_table_print_errors(out, m, meta.errors);
-	rc = verdict(o, m, meta.errors);
-	if (o->json && !report_json_write(m, &meta, o->json, err, sizeof err)) {
+	fflush(out);
+	gate = one_round_gate(o);
+	if (!emit_reports(o, m, &meta, &gate, err, sizeof err)) {
 		fprintf(stderr, "ngx-leaktop: %s\n", err);
 		rc = 2;
+	} else {
+		rc = emit_status(o, m, &meta, &gate);
 	}
 	xmlstream_free(xs);
 	model_free(m);
@@ -190,6 +179,7 @@ offline_browse(const struct cli_opts *o)
 	bool torn;
 	int rc;
 
+	model_set_suppressions(m, o->supp);
 	memset(&meta, 0, sizeof meta);
 	meta.nginx_version = "";
 	if (is_session_file(o->load)) {

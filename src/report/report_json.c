@@ -376,83 +376,13 @@ report_json_render(const struct model *m, const struct report_meta *meta)
 	return text;
 }
 
-static bool
-write_fd_all(int fd, const char *text, size_t len, const char *path, char *err, size_t errlen)
-{
-	if (!util_write_all(fd, text, len) || !util_write_all(fd, "\n", 1)) {
-		snprintf(err, errlen, "cannot write the JSON report to %s: %s", path, strerror(errno));
-		return false;
-	}
-	return true;
-}
-
-/* Devices and pipes (/dev/stdout, /dev/full, a FIFO) get written in place;
- * regular files go through a temp file in the same directory + rename. */
-static bool
-write_in_place(const char *path, const char *text, char *err, size_t errlen)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	bool ok;
-
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open %s for the JSON report: %s", path, strerror(errno));
-		return false;
-	}
-	ok = write_fd_all(fd, text, strlen(text), path, err, errlen);
-	if (close(fd) < 0 && ok) {
-		snprintf(err, errlen, "cannot write the JSON report to %s: %s", path, strerror(errno));
-		ok = false;
-	}
-	return ok;
-}
-
-static bool
-write_atomic(const char *path, const char *text, char *err, size_t errlen)
-{
-	char *tmp = xasprintf("%s.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	bool ok;
-
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create the JSON report next to %s: %s", path,
-			strerror(errno));
-		free(tmp);
-		return false;
-	}
-	ok = write_fd_all(fd, text, strlen(text), path, err, errlen);
-	if (ok && (fsync(fd) < 0 || fchmod(fd, 0644) < 0)) {
-		snprintf(err, errlen, "cannot write the JSON report to %s: %s", path, strerror(errno));
-		ok = false;
-	}
-	if (close(fd) < 0 && ok) {
-		snprintf(err, errlen, "cannot write the JSON report to %s: %s", path, strerror(errno));
-		ok = false;
-	}
-	if (ok && rename(tmp, path) < 0) {
-		snprintf(err, errlen, "cannot put the JSON report at %s: %s", path, strerror(errno));
-		ok = false;
-	}
-	if (!ok)
-		unlink(tmp);
-	free(tmp);
-	return ok;
-}
-
 bool
 report_json_write(const struct model *m, const struct report_meta *meta, const char *path,
 	char *err, size_t errlen)
 {
 	char *text = report_json_render(m, meta);
-	struct stat st;
-	bool ok;
+	bool ok = report_file_write(path, "JSON report", text, err, errlen);
 
-	if (!strcmp(path, "-")) {
-		ok = write_fd_all(STDOUT_FILENO, text, strlen(text), "standard output", err, errlen);
-	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		ok = write_in_place(path, text, err, errlen);
-	} else {
-		ok = write_atomic(path, text, err, errlen);
-	}
 	free(text);
 	return ok;
 }
@@ -460,29 +390,5 @@ report_json_write(const struct model *m, const struct report_meta *meta, const c
 bool
 report_json_check_path(const char *path, char *err, size_t errlen)
 {
-	struct stat st;
-	char *copy, *dir;
-	bool ok = true;
-
-	if (!strcmp(path, "-"))
-		return true;
-	if (stat(path, &st) == 0) {
-		if (S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "--json %s is a directory: name a file, e.g. %s/report.json",
-				path, path);
-			return false;
-		}
-		if (!S_ISREG(st.st_mode))
-			return true;	/* /dev/stdout, a FIFO: written in place */
-	}
-	/* the report is a temp file renamed into place: its directory must take it */
-	copy = xstrdup(path);
-	dir = dirname(copy);
-	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0) {
-		snprintf(err, errlen, "cannot write the JSON report %s: directory %s: %s: "
-			"pass a --json path in a directory you can write", path, dir, strerror(errno));
-		ok = false;
-	}
-	free(copy);
-	return ok;
+	return report_file_check_path(path, "--json", "JSON report", err, errlen);
 }

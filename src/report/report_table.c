@@ -47,6 +47,8 @@ report_order(const struct model *m, bool all, size_t *n)
 	for (i = 0; i < total; i++) {
 		const struct model_site *s = model_site(m, i);
 
+		if (s->suppressed)	/* hidden, and counted (model_suppressed) */
+			continue;
 		if (!all && s->growth == GROWTH_STABLE && s->kind == LEAK_REACHABLE)
 			continue;
 		if (!all && !s->present && s->growth != GROWTH_GROWING)

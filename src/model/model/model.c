@@ -320,6 +320,7 @@ site_id(struct model *m, enum leak_kind kind, const uint32_t *ids, size_t n)
 	s->alloc_at = pick_alloc_site(m, ids, n);
 	s->core_only = stack_core_only(m, ids, n);
 	s->first_round = (uint32_t)m->nrounds;
+	model_supp_site(m, s);
 	m->site_hash[m->nsites] = h;
 	m->site_slots[j] = slot_make(h, m->nsites++);
 	if (m->nsites * 2 > m->nsite_slots)

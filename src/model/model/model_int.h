@@ -126,12 +126,17 @@ struct model {
 	uint32_t *changed;	/* model_changed */
 	size_t nchanged, capchanged;
 
+	const struct supp *supp;	/* model_set_suppressions */
+
 	/* model_track.c: verdicts kept up round by round */
 	struct model_track *track;
 	bool track_full;	/* tests: derive every round from scratch (the reference) */
 	bool derive_off;	/* bench: rounds end without a derive; the caller
 				 * calls model_verdict_derive, timed alone */
 };
+
+/* model_supp.c: judge a new site by the suppressions. */
+void model_supp_site(struct model *m, struct model_site *s);
 
 /* Each site's verdict and latest numbers, from the rounds since the
  * baseline: after a round ends and when the baseline moves. */

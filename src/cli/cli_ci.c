@@ -1,0 +1,166 @@
+/* cli_ci.c - the options a CI job gives: reports in its formats, budgets,
+ * suppressions, and --diff of two runs. */
+#include "cli.h"
+#include "cli_int.h"
+#include "engine.h"
+#include "report.h"
+#include "supp.h"
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* A budget in bytes: a number >= 0, fractions allowed (bytes per request
+ * are averages). */
+static bool
+budget_arg(const char *name, const char *arg, double *out, char *err, size_t errlen)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end || errno || !isfinite(v) || v < 0) {
+		snprintf(err, errlen, "--%s '%.40s': expected bytes, a number >= 0 (e.g. 64 or 0.5)",
+			name, arg);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static void
+strv_push(struct cli_strv *s, const char *v)
+{
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
+	s->v[s->n++] = (char *)v;
+}
+
+bool
+cli_ci_apply(struct cli_opts *o, int c, const char *arg, bool *handled, char *err,
+	size_t errlen)
+{
+	*handled = true;
+	switch (c) {
+	case OPT_SARIF: o->sarif = arg; break;
+	case OPT_JUNIT: o->junit = arg; break;
+	case OPT_FOLDED: o->folded = arg; break;
+	case OPT_GEN_SUPP: o->gen_supp = arg; break;
+	case OPT_SUPP: strv_push(&o->supp_files, arg); break;
+	case OPT_NO_DEFAULT_SUPP: o->no_default_supp = true; break;
+	case OPT_MAX_PER_REQUEST:
+		return budget_arg("max-bytes-per-request", arg, &o->gate.max_per_request, err, errlen);
+	case OPT_MAX_PER_RELOAD:
+		return budget_arg("max-bytes-per-reload", arg, &o->gate.max_per_reload, err, errlen);
+	case OPT_DIFF: o->diff = true; break;
+	case OPT_BASELINE: o->baseline = arg; break;
+	case OPT_SOURCE_ROOT: o->source_root = arg; break;
+	default:
+		*handled = false;
+		snprintf(err, errlen, "internal: option %d has no handler", c);
+		return false;
+	}
+	return true;
+}
+
+/* The report options: where they go with, and whether their files can be
+ * written, before any round runs. */
+static bool
+check_outputs(const struct cli_opts *o, char *err, size_t errlen)
+{
+	static const struct { const char *option, *what; size_t off; } outs[] = {
+		{ "--sarif", "SARIF report", offsetof(struct cli_opts, sarif) },
+		{ "--junit", "JUnit report", offsetof(struct cli_opts, junit) },
+		{ "--folded", "folded stacks", offsetof(struct cli_opts, folded) },
+		{ "--gen-suppressions", "suppressions", offsetof(struct cli_opts, gen_supp) },
+	};
+	size_t i;
+
+	for (i = 0; i < LT_ARRAY_SIZE(outs); i++) {
+		const char *path = *(const char *const *)((const char *)o + outs[i].off);
+
+		if (!path)
+			continue;
+		if (!o->batch) {
+			snprintf(err, errlen, "%s goes with --batch or --diff%s", outs[i].option,
+				!strcmp(outs[i].option, "--gen-suppressions") ?
+				" (on the live screen: S writes the marked rows' suppressions)" : "");
+			return false;
+		}
+		if (!report_file_check_path(path, outs[i].option, outs[i].what, err, errlen))
+			return false;
+	}
+	return true;
+}
+
+static bool
+read_suppressions(struct cli_opts *o, char *err, size_t errlen)
+{
+	size_t i;
+
+	o->supp = supp_new();
+	if (!o->no_default_supp &&
+		!supp_add_text(o->supp, SUPP_DEFAULT_NAME, supp_default_text(), err, errlen))
+		return false;
+	for (i = 0; i < o->supp_files.n; i++)
+		if (!supp_add_file(o->supp, o->supp_files.v[i], err, errlen))
+			return false;
+	return true;
+}
+
+bool
+cli_ci_finish(struct cli_opts *o, char *err, size_t errlen)
+{
+	if (o->diff && (o->load || o->attach || o->baseline)) {
+		snprintf(err, errlen, "--diff OLD NEW compares two recorded runs: drop %s",
+			o->load ? "--load" : o->attach ? "--attach" : "--baseline");
+		return false;
+	}
+	if (o->baseline && (!o->load || o->batch)) {
+		snprintf(err, errlen, "--baseline OLD goes with --load NEW on the live screen; "
+			"without a screen: ngx-leaktop --diff OLD NEW");
+		return false;
+	}
+	if (o->source_root) {
+		struct stat st;
+
+		if (stat(o->source_root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "--source-root %.200s: not a directory", o->source_root);
+			return false;
+		}
+	}
+	return check_outputs(o, err, errlen) && read_suppressions(o, err, errlen);
+}
+
+enum cli_result
+cli_ci_diff_args(int argc, char **argv, int i, struct cli_opts *o, char *err, size_t errlen)
+{
+	if (argc - i != 2) {
+		snprintf(err, errlen, "--diff takes two runs: ngx-leaktop --diff OLD NEW (session "
+			"files or --json reports)%s", argc - i > 2 ? ", and nothing after them" : "");
+		return CLI_ERROR;
+	}
+	o->diff_old = argv[i];
+	o->diff_new = argv[i + 1];
+	return CLI_RUN;
+}
+
+void
+cli_ci_free(struct cli_opts *o)
+{
+	free(o->supp_files.v);
+	supp_free(o->supp);
+}
+
+void
+cli_ci_engine_opts(const struct cli_opts *o, struct engine_opts *eo)
+{
+	eo->supp = o->supp;
+	eo->supp_files = o->supp_files.v;
+	eo->nsupp_files = o->supp_files.n;
+	eo->default_supp = !o->no_default_supp;
+}

@@ -1,0 +1,69 @@
+/* diff.c - --diff OLD NEW: what a change added, fixed, worsened. */
+#include "diff.h"
+#include "cli.h"
+#include "emit.h"
+#include "model.h"
+#include "report.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One run into a new model, with the suppressions; NULL after saying why. */
+static struct model *
+diff_load(const struct cli_opts *o, const char *path)
+{
+	struct model *m = model_new();
+	char err[512], *nginx = NULL;
+
+	model_set_suppressions(m, o->supp);
+	if (!report_load(path, m, &nginx, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		model_free(m);
+		m = NULL;
+	}
+	free(nginx);
+	return m;
+}
+
+int
+diff_run(const struct cli_opts *o)
+{
+	struct model *old = diff_load(o, o->diff_old), *new = old ? diff_load(o, o->diff_new) : NULL;
+	FILE *out = o->json && !strcmp(o->json, "-") ? stderr : stdout;
+	struct report_diff *d;
+	char err[512];
+	int rc;
+
+	if (!old || !new) {
+		model_free(old);
+		model_free(new);
+		return 2;
+	}
+	d = report_diff_new(old, new, &o->gate);
+	fprintf(out, "%s -> %s\n", o->diff_old, o->diff_new);
+	report_diff_print(out, d);
+	fflush(out);
+	rc = report_diff_fails(d) ? 1 : 0;
+	if (o->json) {
+		char *text = report_diff_json(d);
+
+		if (!report_file_write(o->json, "JSON diff", text, err, sizeof err)) {
+			fprintf(stderr, "ngx-leaktop: %s\n", err);
+			rc = 2;
+		}
+		free(text);
+	}
+	if (!emit_diff_reports(o, new, d, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: %s\n", err);
+		rc = 2;
+	}
+	if (rc == 1)
+		fprintf(stderr, "ngx-leaktop: %s has leaks new or worse than %s (--fail-on)\n",
+			o->diff_new, o->diff_old);
+	report_diff_free(d);
+	model_free(old);
+	model_free(new);
+	return rc;
+}

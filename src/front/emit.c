@@ -1,0 +1,152 @@
+/* emit.c - the reports and the exit status of a finished run. */
+#include "emit.h"
+#include "cli.h"
+#include "memerrors.h"
+#include "model.h"
+#include "report.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef char *(*emit_render_fn)(const struct report_set *s);
+
+static const struct emit_format {
+	const char *option, *what;
+	size_t off;		/* of the path in struct cli_opts */
+	emit_render_fn render;
+} formats[] = {
+	{ "--sarif", "SARIF report", offsetof(struct cli_opts, sarif), report_sarif_render },
+	{ "--junit", "JUnit report", offsetof(struct cli_opts, junit), report_junit_render },
+	{ "--folded", "folded stacks", offsetof(struct cli_opts, folded), report_folded_render },
+};
+
+static const char *
+path_of(const struct cli_opts *o, size_t off)
+{
+	return *(const char *const *)((const char *)o + off);
+}
+
+/* Write each CI format asked for; the first failure in err. */
+static bool
+write_formats(const struct cli_opts *o, const struct report_set *set, char *err, size_t errlen)
+{
+	char one[512];
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < LT_ARRAY_SIZE(formats); i++) {
+		const char *path = path_of(o, formats[i].off);
+		char *text;
+
+		if (!path)
+			continue;
+		text = formats[i].render(set);
+		if (!report_file_write(path, formats[i].what, text, one, sizeof one) && ok) {
+			snprintf(err, errlen, "%s", one);
+			ok = false;
+		}
+		free(text);
+	}
+	return ok;
+}
+
+bool
+emit_reports(const struct cli_opts *o, const struct model *m, const struct report_meta *meta,
+	const struct report_gate *gate, char *err, size_t errlen)
+{
+	struct report_set set = { .m = m, .errs = meta->errors, .gate = gate,
+		.source_root = o->source_root, .nginx = meta->nginx };
+	struct report_row *rows = report_rows(m, gate, false, &set.nrows);
+	char one[512];
+	bool ok = true;
+
+	set.rows = rows;
+	if (o->json && !report_json_write(m, meta, o->json, one, sizeof one)) {
+		snprintf(err, errlen, "%s", one);
+		ok = false;
+	}
+	if (!write_formats(o, &set, one, sizeof one) && ok) {
+		snprintf(err, errlen, "%s", one);
+		ok = false;
+	}
+	if (o->gen_supp) {
+		struct report_row *fail = xcalloc(set.nrows + 1, sizeof *fail);
+		size_t i, n = 0;
+		char *text;
+
+		for (i = 0; i < set.nrows; i++)
+			if (rows[i].verdict == REPORT_FAIL)
+				fail[n++] = rows[i];
+		text = report_supp_text(m, fail, n);
+		if (!report_file_write(o->gen_supp, "suppressions", text, one, sizeof one) && ok) {
+			snprintf(err, errlen, "%s", one);
+			ok = false;
+		}
+		free(text);
+		free(fail);
+	}
+	report_rows_free(rows, set.nrows);
+	return ok;
+}
+
+bool
+emit_diff_reports(const struct cli_opts *o, const struct model *new, const struct report_diff *d,
+	char *err, size_t errlen)
+{
+	struct report_set set = { .m = new, .diff = d, .gate = &o->gate,
+		.source_root = o->source_root };
+
+	return write_formats(o, &set, err, errlen);
+}
+
+/* Growing sites a budget excused, one line each. */
+static void
+say_budgets(const struct report_row *rows, size_t n, const struct model *m,
+	const struct report_gate *g)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct model_group *gr = &rows[i].g;
+		char *loc;
+
+		if (rows[i].verdict != REPORT_UNDER_BUDGET)
+			continue;
+		loc = report_site_location(m, model_site(m, rows[i].site));
+		fprintf(stderr, "ngx-leaktop: %s grows", loc);
+		if (gr->bytes_per_request > 0)
+			fprintf(stderr, " %.1f B per request (budget %.1f)", gr->bytes_per_request,
+				g->max_per_request);
+		if (gr->bytes_per_reload > 0)
+			fprintf(stderr, " %.0f B per reload (budget %.0f)", gr->bytes_per_reload,
+				g->max_per_reload);
+		fprintf(stderr, ": under budget, it does not fail the run\n");
+		free(loc);
+	}
+}
+
+int
+emit_status(const struct cli_opts *o, const struct model *m, const struct report_meta *meta,
+	const struct report_gate *gate)
+{
+	size_t n;
+	struct report_row *rows = report_rows(m, gate, false, &n);
+	struct model_suppressed sup;
+	bool fails = report_gate_fails(rows, n, meta->errors, gate);
+
+	(void)o;
+	say_budgets(rows, n, m, gate);
+	model_suppressed(m, &sup);
+	if (sup.sites)
+		fprintf(stderr, "ngx-leaktop: suppressions hid %zu sites (%llu bytes in %llu blocks)\n",
+			sup.sites, (unsigned long long)sup.bytes, (unsigned long long)sup.blocks);
+	if (fails)
+		fprintf(stderr, "ngx-leaktop: %s found (--fail-on %s)\n",
+			gate->fail_on == FAIL_ON_ERROR ? "memcheck errors" : "leaks",
+			gate->fail_on == FAIL_ON_GROWING ? "growing" :
+			gate->fail_on == FAIL_ON_ERROR ? "error" : "definite");
+	report_rows_free(rows, n);
+	return fails ? 1 : 0;
+}
