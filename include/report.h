@@ -67,6 +67,9 @@ struct report_meta {
 	const char *protocol;
 	const struct report_kind *kinds;
 	size_t nkinds;
+	/* what fails the run: each site's "verdict" and the "gate" (NULL: no
+	 * "gate", verdicts by --fail-on growing) */
+	const struct report_gate *gate;
 };
 
 /* One kind of request the bursts sent, for the JSON's "kinds". */

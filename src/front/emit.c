@@ -62,8 +62,11 @@ emit_reports(const struct cli_opts *o, const struct model *m, const struct repor
 	char one[512];
 	bool ok = true;
 
+	struct report_meta jmeta = *meta;
+
 	set.rows = rows;
-	if (o->json && !report_json_write(m, meta, o->json, one, sizeof one)) {
+	jmeta.gate = gate;
+	if (o->json && !report_json_write(m, &jmeta, o->json, one, sizeof one)) {
 		snprintf(err, errlen, "%s", one);
 		ok = false;
 	}

@@ -222,16 +222,40 @@ json_error(const struct model *m, const struct memerror *r)
 	return j;
 }
 
+/* Each site with its verdict by the gate (none given: --fail-on growing). */
 static json_t *
-json_sites(const struct model *m)
+json_sites(const struct model *m, const struct report_gate *gate)
 {
+	static const struct report_gate dflt = REPORT_GATE_INIT;
 	json_t *sites = json_array();
 	size_t n, i, *idx = report_order(m, true, &n);
 
-	for (i = 0; i < n; i++)
-		json_array_append_new(sites, json_site(m, idx[i]));
+	for (i = 0; i < n; i++) {
+		json_t *j = json_site(m, idx[i]);
+
+		json_object_set_new(j, "verdict", json_string(report_verdict_name(
+			report_gate_site(model_site(m, idx[i]), gate ? gate : &dflt))));
+		json_array_append_new(sites, j);
+	}
 	free(idx);
 	return sites;
+}
+
+static json_t *
+json_budget(double v)
+{
+	return v < 0 ? json_null() : json_real(v);
+}
+
+/* What fails the run: --fail-on and the budgets (null: none). */
+static json_t *
+json_gate(const struct report_gate *g)
+{
+	static const char *const names[] = { "growing", "definite", "none", "error" };
+
+	return json_pack("{s:s,s:o,s:o}", "fail_on", names[g->fail_on],
+		"max_bytes_per_request", json_budget(g->max_per_request),
+		"max_bytes_per_reload", json_budget(g->max_per_reload));
 }
 
 static json_t *
@@ -322,7 +346,7 @@ json_kinds(const struct report_kind *k, size_t n)
 char *
 report_json_render(const struct model *m, const struct report_meta *meta)
 {
-	json_t *root, *sites = json_sites(m);
+	json_t *root, *sites = json_sites(m, meta->gate);
 	char *text;
 	root = json_pack("{s:s,s:{s:o,s:o,s:b},s:I,s:o,s:o}",
 		"ngx_leaktop", LT_VERSION,
@@ -332,6 +356,8 @@ report_json_render(const struct model *m, const struct report_meta *meta)
 		"rounds", json_rounds(m), "sites", sites);
 	if (meta->end_reason)
 		json_object_set_new(root, "end", jstr(meta->end_reason));
+	if (meta->gate)
+		json_object_set_new(root, "gate", json_gate(meta->gate));
 	if (meta->owner_search) {
 		json_t *per = json_array();
 		size_t i;
@@ -367,7 +393,7 @@ report_json_render(const struct model *m, const struct report_meta *meta)
 		 * rounds (at exit nginx frees its pools, the picture changes). */
 		json_object_set_new(root, "exit", json_pack("{s:o,s:o}",
 			"summary", json_summary(&model_round(meta->exit_model, 0)->summary),
-			"sites", json_sites(meta->exit_model)));
+			"sites", json_sites(meta->exit_model, meta->gate)));
 	}
 	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
 	json_decref(root);
