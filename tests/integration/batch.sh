@@ -72,6 +72,28 @@ lt_check "table names ngx_http_leaky_module.c:$line" grep -q "ngx_http_leaky_mod
 lt_check "progress went to stderr" grep -q "round 4/4" "$lt_tmp/err"
 lt_check "nothing left running, private dirs removed" nothing_left
 
+# --- budgets: a growing site under them does not fail the run, and says so ----
+lt_new_port "$conf"
+"$LT" --batch -c "$conf" -u /leak/alloc -u /clean -n 80 --rounds 4 --max-bytes-per-request 1000 \
+	--json "$lt_tmp/b.json" "$NGINX" >"$lt_tmp/out" 2>"$lt_tmp/err"
+lt_check "--max-bytes-per-request 1000: leak_alloc grows under it, exit 0" [ $? -eq 0 ]
+lt_check "it says the growing site is under budget" \
+	grep -q "ngx_http_leaky_module.c:$(lt_leak_line leak_alloc) grows .* B per request (budget 1000.0): under budget" "$lt_tmp/err"
+lt_check "JSON: the gate, and the site's verdict 'under budget'" jqt \
+	'.gate.max_bytes_per_request == 1000 and .gate.max_bytes_per_reload == null and
+	 ([.sites[] | select(.function == "ngx_http_leaky_leak_alloc" and .growth == "growing") |
+	   .verdict] | unique) == ["under budget"] and ([.sites[] | select(.verdict == "fail")] | length) == 0' \
+	"$lt_tmp/b.json"
+# the same rule over a recorded run: every leak under a big budget, none under a tiny one
+"$LT" --load "$lt_tmp/r.jsonl" --batch --max-bytes-per-request 1000000 >/dev/null 2>"$lt_tmp/err"
+lt_check "--load of the leaky run, budget above every leak: exit 0" [ $? -eq 0 ]
+lt_check "... and each growing line is said to be under budget" \
+	[ "$(grep -c 'under budget, it does not fail the run' "$lt_tmp/err")" -ge 5 ]
+"$LT" --load "$lt_tmp/r.jsonl" --batch --max-bytes-per-request 0.5 >/dev/null 2>&1
+lt_check "--load of the leaky run, budget 0.5 B per request: exit 1" [ $? -eq 1 ]
+"$LT" --load "$lt_tmp/r.jsonl" --batch --max-bytes-per-reload 1000000 >/dev/null 2>&1
+lt_check "a reload budget does not excuse growth per request: exit 1" [ $? -eq 1 ]
+
 # --- clean handler, --fail-on ------------------------------------------------
 lt_new_port "$conf"
 "$LT" --batch -c "$conf" -u /clean -u / -n 200 --rounds 4 "$NGINX" >"$lt_tmp/out" 2>&1
@@ -124,6 +146,9 @@ bad() {	# bad DESCRIPTION PATTERN ARGS...
 	fi
 }
 bad "missing binary" "No such file" --batch /nonexistent/nginx
+bad "budget not a number" "max-bytes-per-request 'lots': expected bytes" --batch \
+	--max-bytes-per-request lots "$NGINX"
+bad "negative budget" "max-bytes-per-reload '-1': expected bytes" --batch --max-bytes-per-reload -1 "$NGINX"
 printf '#!/bin/sh\necho hello\n' >"$lt_tmp/notnginx"; chmod +x "$lt_tmp/notnginx"
 bad "not nginx" "is not nginx" --batch "$lt_tmp/notnginx"
 printf '#!/bin/sh\necho "nginx version: nginx/1.22.1" >&2\necho "configure arguments: --with-debug" >&2\n' >"$lt_tmp/plainnginx"
