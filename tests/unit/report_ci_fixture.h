@@ -201,7 +201,7 @@ fix_tmpfile(const char *text, const char *suffix)
 	return path;
 }
 
-/* Run argv (execvp, output to /dev/null unless LT_TEST_VERBOSE); its
+/* Run argv (execvp; stdout and stderr to /dev/null unless LT_TEST_VERBOSE); its
  * exit status, or -1 when it could not run. */
 static inline int
 fix_run(char *const argv[])
@@ -211,7 +211,8 @@ fix_run(char *const argv[])
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (!getenv("LT_TEST_VERBOSE") && !freopen("/dev/null", "w", stdout))
+		if (!getenv("LT_TEST_VERBOSE") && (!freopen("/dev/null", "w", stdout) ||
+			!freopen("/dev/null", "w", stderr)))
 			_exit(127);
 		execvp(argv[0], argv);
 		_exit(127);
