@@ -24,7 +24,6 @@
 #include <string.h>
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
-#define SARIF_INFO_URI "https://github.com/ngx-leaktop/ngx-leaktop"
 #define SARIF_MAX_FLOWS 5	/* code flows (call paths) of one row */
 #define SARIF_FP_KEY "ngxLeaktopSite/v1"
 
@@ -331,9 +330,9 @@ report_sarif_render(const struct report_set *s)
 		json_array_append_new(results, leak_result(s, &items[i]));
 	for (i = 0; !s->diff && s->errs && i < memerrors_count(s->errs); i++)
 		json_array_append_new(results, error_result(s, memerrors_get(s->errs, i), err_ids, nerr));
-	run = json_pack("{s:{s:{s:s,s:s,s:s,s:o}},s:{s:{s:s+}},s:o,s:s}",
+	run = json_pack("{s:{s:{s:s,s:s,s:o}},s:{s:{s:s+}},s:o,s:s}",
 		"tool", "driver", "name", "ngx-leaktop", "version", LT_VERSION,
-		"informationUri", SARIF_INFO_URI, "rules", rl,
+		"rules", rl,
 		"originalUriBaseIds", "SRCROOT", "uri", "file://", root_uri,
 		"results", results, "columnKind", "unicodeCodePoints");
 	doc = json_pack("{s:s,s:s,s:[o]}", "$schema", SARIF_SCHEMA, "version", "2.1.0", "runs", run);
