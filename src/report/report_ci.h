@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 #include "report.h"
 
 /* One row a CI format reports: a run's row, or a diff's (d non-NULL,
@@ -44,6 +45,10 @@ char *report_ci_root(const struct report_set *s);
 /* Percent-encode a path for a URI (RFC 3986: unreserved, sub-delims,
  * ':', '@' and '/' stay). */
 char *report_ci_uri_path(const char *path);
+
+/* A JSON string of untrusted bytes, escaped (jansson would reject
+ * invalid UTF-8 outright); never NULL. */
+json_t *report_ci_jstr(const char *s);
 
 /* A short stable id of text, 16 hex digits. */
 void report_ci_hash(const char *text, char out[24]);

@@ -30,11 +30,7 @@
 static json_t *
 jstr(const char *s)
 {
-	char *e = escape_dup(s ? s : "", s ? strlen(s) : 0, 0);
-	json_t *j = json_string(e);
-
-	free(e);
-	return j ? j : json_string("");
+	return report_ci_jstr(s);
 }
 
 static json_t *
@@ -216,6 +212,16 @@ code_flow(const struct report_set *s, const uint32_t *frames, size_t n, const ch
 
 /* ---- results ---- */
 
+/* codeFlows when there is one (the schema wants at least one). */
+static void
+set_flows(json_t *res, json_t *flows)
+{
+	if (json_array_size(flows))
+		json_object_set_new(res, "codeFlows", flows);
+	else
+		json_decref(flows);
+}
+
 static json_t *
 leak_result(const struct report_set *s, const struct report_ci_item *it)
 {
@@ -250,10 +256,7 @@ leak_result(const struct report_set *s, const struct report_ci_item *it)
 		"locations", site->nframes ? location(s, model_site_frame(s->m, site, site->alloc_at)) :
 		json_object(), "partialFingerprints", SARIF_FP_KEY, it->fingerprint,
 		"properties", props);
-	if (json_array_size(flows))
-		json_object_set_new(res, "codeFlows", flows);
-	else
-		json_decref(flows);
+	set_flows(res, flows);
 	free(text);
 	free(id);
 	return res;
@@ -306,10 +309,7 @@ error_result(const struct report_set *s, const struct memerror *e, char **err_id
 		location(s, model_frame(s->m, st->frames[e->at])) : json_object(),
 		"partialFingerprints", SARIF_FP_KEY, fp,
 		"properties", "kind", id + 9, "count", (json_int_t)e->count);
-	if (json_array_size(flows))
-		json_object_set_new(res, "codeFlows", flows);
-	else
-		json_decref(flows);
+	set_flows(res, flows);
 	free(ek);
 	free(id);
 	free(what);

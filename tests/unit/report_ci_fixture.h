@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "leakcheck.h"
+#include "leakcheck_fixture.h"
 #include "memerrors.h"
 #include "model.h"
 #include "report.h"
@@ -40,27 +41,6 @@ fix_path(const char *name)
 	const char *dir = getenv("LT_TEST_DATA") ? getenv("LT_TEST_DATA") : "tests/data";
 
 	return xasprintf("%s/%s", dir, name);
-}
-
-static inline char *
-fix_slurp(const char *name, size_t *len)
-{
-	char *path = fix_path(name);
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = xmalloc((size_t)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	free(path);
-	*len = (size_t)n;
-	return buf;
 }
 
 /* Records whose stack names skip are left out (a run without that leak). */
@@ -106,7 +86,7 @@ fix_model(const char *skip)
 	size_t i, len;
 
 	for (i = 0; i < 3; i++) {
-		char *text = fix_slurp(files[i], &len);
+		char *text = read_data(files[i], &len);
 
 		fix_round_text(m, text, len, 200, skip);
 		free(text);
@@ -174,6 +154,37 @@ static inline void
 fix_set_free(struct report_set *s)
 {
 	report_rows_free((struct report_row *)s->rows, s->nrows);
+}
+
+/* The same captured checks as two runs, each rendered by render. */
+struct fix_two {
+	struct model *a, *b;
+	struct report_gate g;
+	struct report_set sa, sb;
+	char *ta, *tb;
+};
+
+static inline void
+fix_two_render(struct fix_two *t, char *(*render)(const struct report_set *))
+{
+	t->a = fix_model(NULL);
+	t->b = fix_model(NULL);
+	t->g = (struct report_gate)REPORT_GATE_INIT;
+	t->sa = fix_set(t->a, &t->g, NULL);
+	t->sb = fix_set(t->b, &t->g, NULL);
+	t->ta = render(&t->sa);
+	t->tb = render(&t->sb);
+}
+
+static inline void
+fix_two_free(struct fix_two *t)
+{
+	free(t->ta);
+	free(t->tb);
+	fix_set_free(&t->sa);
+	fix_set_free(&t->sb);
+	model_free(t->a);
+	model_free(t->b);
 }
 
 static inline size_t

@@ -19,6 +19,7 @@
 #define report_ci_root t_ci_root
 #define report_ci_uri_path t_ci_uri_path
 #define report_ci_hash t_ci_hash
+#define report_ci_jstr t_ci_jstr
 #include "report_ci_fixture.h"
 
 #include <jansson.h>

@@ -153,14 +153,15 @@ test_errors(void **state)
 static void
 test_names_stable(void **state)
 {
-	struct model *a = fix_model(NULL), *b = fix_model(NULL);
-	struct report_gate g = REPORT_GATE_INIT;
-	struct report_set sa = fix_set(a, &g, NULL), sb = fix_set(b, &g, NULL);
-	char *ta = report_junit_render(&sa), *tb = report_junit_render(&sb);
-	xmlDocPtr da = parse(ta), db = parse(tb);
-	size_t i, n = count(da, "//testcase");
+	struct fix_two t;
+	xmlDocPtr da, db;
+	size_t i, n;
 
 	(void)state;
+	fix_two_render(&t, report_junit_render);
+	da = parse(t.ta);
+	db = parse(t.tb);
+	n = count(da, "//testcase");
 	assert_int_equal(n, count(db, "//testcase"));
 	for (i = 1; i <= n; i++) {
 		char *xp = xasprintf("(//testcase)[%zu]/@name", i);
@@ -174,12 +175,7 @@ test_names_stable(void **state)
 	}
 	xmlFreeDoc(da);
 	xmlFreeDoc(db);
-	free(ta);
-	free(tb);
-	fix_set_free(&sa);
-	fix_set_free(&sb);
-	model_free(a);
-	model_free(b);
+	fix_two_free(&t);
 }
 
 static void

@@ -120,15 +120,14 @@ test_fixture_results(void **state)
 static void
 test_fingerprints_stable(void **state)
 {
-	struct model *a = fix_model(NULL), *b = fix_model(NULL);
-	struct report_gate g = REPORT_GATE_INIT;
-	struct report_set sa = fix_set(a, &g, NULL), sb = fix_set(b, &g, NULL);
-	char *ta = report_sarif_render(&sa), *tb = report_sarif_render(&sb);
-	json_t *da = json_loads(ta, 0, NULL), *r;
+	struct fix_two t;
+	json_t *da, *r;
 	size_t i, j;
 
 	(void)state;
-	assert_string_equal(ta, tb);
+	fix_two_render(&t, report_sarif_render);
+	da = json_loads(t.ta, 0, NULL);
+	assert_string_equal(t.ta, t.tb);
 	json_array_foreach(results(da), i, r) {
 		json_t *q;
 		const char *fp = json_string_value(json_object_get(json_object_get(r,
@@ -140,12 +139,7 @@ test_fingerprints_stable(void **state)
 					json_object_get(q, "partialFingerprints"), "ngxLeaktopSite/v1")));
 	}
 	json_decref(da);
-	free(ta);
-	free(tb);
-	fix_set_free(&sa);
-	fix_set_free(&sb);
-	model_free(a);
-	model_free(b);
+	fix_two_free(&t);
 }
 
 static void
