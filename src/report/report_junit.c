@@ -62,26 +62,32 @@ attrf(xmlTextWriterPtr w, const char *name, unsigned long long v)
 	xmlTextWriterWriteFormatAttribute(w, BAD_CAST name, "%llu", v);
 }
 
-/* <tag message= type=>body</tag>; body's lines are escaped already. */
+/* <tag message= type=>body</tag>: body's lines each cleaned, its
+ * newlines kept (a name's own bytes never make one). */
 static void
 element(xmlTextWriterPtr w, const char *tag, const char *message, const char *type,
 	const char *body)
 {
-	char *b = xml_clean(body);
-	char *p, *line;
+	const char *line, *nl;
 
 	xmlTextWriterStartElement(w, BAD_CAST tag);
 	if (message)
 		attr(w, "message", message);
 	if (type)
 		attr(w, "type", type);
-	/* escape_dup turned every \n into text: put the lines back */
-	for (line = b; (p = strstr(line, "\\x0a")); line = p + 4) {
-		xmlTextWriterWriteFormatString(w, "%.*s\n", (int)(p - line), line);
+	for (line = body; line; line = nl ? nl + 1 : NULL) {
+		char *piece, *clean;
+
+		nl = strchr(line, '\n');
+		piece = xstrndup(line, nl ? (size_t)(nl - line) : strlen(line));
+		clean = xml_clean(piece);
+		xmlTextWriterWriteString(w, BAD_CAST clean);
+		if (nl)
+			xmlTextWriterWriteString(w, BAD_CAST "\n");
+		free(piece);
+		free(clean);
 	}
-	xmlTextWriterWriteString(w, BAD_CAST line);
 	xmlTextWriterEndElement(w);
-	free(b);
 }
 
 static const char *
