@@ -97,6 +97,36 @@ test_fixture_cases(void **state)
 	model_free(m);
 }
 
+/* Rows all of whose frames are nginx's (its start-up heap, in the rows
+ * of every site) are the class "nginx", the module's rows its file. */
+static void
+test_core_rows(void **state)
+{
+	struct model *m = fix_model(NULL);
+	struct report_gate g = REPORT_GATE_INIT;
+	struct report_set s = fix_set(m, &g, NULL);
+	struct report_row *all;
+	char *text;
+	xmlDocPtr d;
+	size_t i, ncore = 0;
+
+	(void)state;
+	fix_set_free(&s);
+	s.rows = all = report_rows(m, &g, true, &s.nrows);
+	for (i = 0; i < s.nrows; i++)
+		ncore += all[i].g.core_only;
+	text = report_junit_render(&s);
+	d = parse(text);
+	assert_true(ncore > 0);
+	assert_int_equal(count(d, "//testcase[@classname='nginx']"), ncore);
+	assert_int_equal(count(d, "//testcase[@classname='ngx_http_leaky_module.c']") + ncore, s.nrows -
+		count(d, "//testcase[@classname!='nginx' and @classname!='ngx_http_leaky_module.c']"));
+	xmlFreeDoc(d);
+	free(text);
+	report_rows_free(all, s.nrows);
+	model_free(m);
+}
+
 static void
 test_budgets(void **state)
 {
@@ -229,6 +259,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_cases),
+		cmocka_unit_test(test_core_rows),
 		cmocka_unit_test(test_budgets),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_names_stable),
