@@ -236,10 +236,17 @@ fix_run(char *const argv[])
 static inline int
 fix_validate_sarif(const char *text)
 {
-	char *path = fix_tmpfile(text, ".sarif");
+	char *probe[] = { "/usr/bin/python3", "-c", "import jsonschema", NULL };
 	char *argv[] = { "/usr/bin/python3", "tests/tools/validate-sarif.py",
-		"tests/data/sarif/sarif-schema-2.1.0.json", path, NULL };
-	int rc = fix_run(argv);
+		"tests/data/sarif/sarif-schema-2.1.0.json", NULL, NULL };
+	char *path;
+	int rc;
+
+	if (fix_run(probe) != 0)	/* a missing validator fails, loudly */
+		fail_msg("/usr/bin/python3 cannot import jsonschema (apt-get install "
+			"python3-jsonschema; make deps installs it)");
+	argv[3] = path = fix_tmpfile(text, ".sarif");
+	rc = fix_run(argv);
 
 	unlink(path);
 	free(path);
@@ -250,9 +257,15 @@ fix_validate_sarif(const char *text)
 static inline int
 fix_validate_junit(const char *text)
 {
-	char *path = fix_tmpfile(text, ".xml");
-	char *argv[] = { "xmllint", "--noout", "--schema", "tests/data/junit/junit.xsd", path, NULL };
-	int rc = fix_run(argv);
+	char *probe[] = { "xmllint", "--version", NULL };
+	char *argv[] = { "xmllint", "--noout", "--schema", "tests/data/junit/junit.xsd", NULL, NULL };
+	char *path;
+	int rc;
+
+	if (fix_run(probe) != 0)
+		fail_msg("xmllint is not installed (apt-get install libxml2-utils; make deps)");
+	argv[4] = path = fix_tmpfile(text, ".xml");
+	rc = fix_run(argv);
 
 	unlink(path);
 	free(path);
