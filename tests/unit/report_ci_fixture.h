@@ -232,44 +232,46 @@ fix_run(char *const argv[])
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* The SARIF validator of make check on text: its exit status. */
+/* Validate text (written to a file of that suffix) with argv, the file
+ * at argv[slot]: the validator's exit status. A validator that probe
+ * shows missing fails the test, saying what to install. */
+static inline int
+fix_validate(const char *text, const char *suffix, char **probe, const char *missing,
+	char **argv, size_t slot)
+{
+	char *path;
+	int rc;
+
+	if (fix_run(probe) != 0)
+		fail_msg("%s", missing);
+	argv[slot] = path = fix_tmpfile(text, suffix);
+	rc = fix_run(argv);
+	unlink(path);
+	free(path);
+	return rc;
+}
+
+/* The SARIF validator of make check on text. */
 static inline int
 fix_validate_sarif(const char *text)
 {
 	char *probe[] = { "/usr/bin/python3", "-c", "import jsonschema", NULL };
 	char *argv[] = { "/usr/bin/python3", "tests/tools/validate-sarif.py",
 		"tests/data/sarif/sarif-schema-2.1.0.json", NULL, NULL };
-	char *path;
-	int rc;
 
-	if (fix_run(probe) != 0)	/* a missing validator fails, loudly */
-		fail_msg("/usr/bin/python3 cannot import jsonschema (apt-get install "
-			"python3-jsonschema; make deps installs it)");
-	argv[3] = path = fix_tmpfile(text, ".sarif");
-	rc = fix_run(argv);
-
-	unlink(path);
-	free(path);
-	return rc;
+	return fix_validate(text, ".sarif", probe, "/usr/bin/python3 cannot import jsonschema "
+		"(apt-get install python3-jsonschema; make deps installs it)", argv, 3);
 }
 
-/* xmllint against the JUnit schema: its exit status. */
+/* xmllint against the JUnit schema. */
 static inline int
 fix_validate_junit(const char *text)
 {
 	char *probe[] = { "xmllint", "--version", NULL };
 	char *argv[] = { "xmllint", "--noout", "--schema", "tests/data/junit/junit.xsd", NULL, NULL };
-	char *path;
-	int rc;
 
-	if (fix_run(probe) != 0)
-		fail_msg("xmllint is not installed (apt-get install libxml2-utils; make deps)");
-	argv[4] = path = fix_tmpfile(text, ".xml");
-	rc = fix_run(argv);
-
-	unlink(path);
-	free(path);
-	return rc;
+	return fix_validate(text, ".xml", probe, "xmllint is not installed (apt-get install "
+		"libxml2-utils; make deps installs it)", argv, 4);
 }
 
 /* No C0 control but \n, no DEL, no raw C1, no invalid byte; xml: no
