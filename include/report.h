@@ -261,9 +261,9 @@ struct report_set {
  * and per memcheck error context; rule per kind; location the allocation
  * site; codeFlows the stacks; partialFingerprints from report_row_key. */
 char *report_sarif_render(const struct report_set *s);
-/* JUnit XML: one suite, a test case per row (classname the module's
- * file, name "file:line function") and per error context; failures for
- * what fails the gate, with the stack. */
+/* JUnit XML: one suite, a test case per row (diff: NEW/WORSE rows;
+ * classname the module's file, name "file.c:line function (kind)") and
+ * per error context; failures for what fails the gate, with the stack. */
 char *report_junit_render(const struct report_set *s);
 /* Folded stacks for flame graphs: a line per FAIL row's site, root
  * first, ';'-joined function names, then its bytes; with a diff the

@@ -1,5 +1,6 @@
 /* report_json.c - the JSON report (jansson), written atomically. */
 #include "report.h"
+#include "report_ci.h"
 #include "gdbmi.h"
 #include "escape.h"
 #include "memerrors.h"
@@ -22,11 +23,7 @@
 static json_t *
 jstr(const char *s)
 {
-	char *e = escape_dup(s ? s : "", s ? strlen(s) : 0, 0);
-	json_t *j = json_string(e);
-
-	free(e);
-	return j ? j : json_string("");
+	return report_ci_jstr(s);
 }
 
 static json_t *
