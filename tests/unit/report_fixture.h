@@ -32,6 +32,7 @@ struct fx_edit {
 	unsigned dup_line;	/* at this line of the allocation frame (before the shift) */
 	unsigned dup_scale;	/* with this many times the bytes (0: 1) */
 	const char *rename_fn, *rename_to;	/* a function called otherwise */
+	bool urls;		/* per-URL requests (a mix that changes per round) */
 	/* the state of one round */
 	struct model *m;
 };
@@ -148,6 +149,15 @@ fx_model(const struct fx_edit *e)
 		char *text = fx_slurp(files[f], &len);
 
 		model_round_begin(m, 200, 0);
+		if (ed.urls) {
+			static const char *const u[] = { "/leak/alloc", "/leak/struct", "/leak/pool",
+				"/leak/cycle", "/lazy", "/clean" };
+			size_t k;
+
+			for (k = 0; k < LT_ARRAY_SIZE(u); k++)
+				model_round_url_requests(m, model_url_intern(m, u[k]),
+					10 + 7 * ((k + f) % 3));
+		}
 		assert_int_equal(leakcheck_text(text, len, fx_cb, &ed, &sum, &err), LEAKCHECK_OK);
 		model_round_end(m, &sum, 1000);
 		free(text);
