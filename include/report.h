@@ -103,6 +103,10 @@ char *report_site_location(const struct model *m, const struct model_site *s);
 
 /* The JSON report as a string (malloc'd). */
 char *report_json_render(const struct model *m, const struct report_meta *meta);
+/* An untrusted string escaped (escape.h) as a jansson string, for every
+ * JSON the reports write ("" for NULL). */
+struct json_t;
+struct json_t *report_json_str(const char *s);
 /* Write it to path ("-" = stdout) safely: a temp file renamed into place,
  * fsync'd, so a reader never sees half a report. False + err on failure. */
 bool report_json_write(const struct model *m, const struct report_meta *meta, const char *path,

@@ -324,15 +324,7 @@ report_diff_print(FILE *out, const struct report_diff *d)
 		d->counts[REPORT_BETTER], d->counts[REPORT_SAME]);
 }
 
-static json_t *
-jstr(const char *s)
-{
-	char *e = escape_dup(s ? s : "", s ? strlen(s) : 0, 0);
-	json_t *j = json_string(e);
-
-	free(e);
-	return j ? j : json_string("");
-}
+#define jstr report_json_str
 
 static json_t *
 jside_run(const struct diff_side *s)
@@ -389,13 +381,5 @@ report_diff_json(const struct report_diff *d)
 		"rows", rows, "counts", counts, "fails", report_diff_fails(d));
 	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
 	json_decref(root);
-	if (!text)
-		return xstrdup("{}\n");
-	/* a file ends in a newline */
-	{
-		char *t = xasprintf("%s\n", text);
-
-		free(text);
-		return t;
-	}
+	return text ? text : xstrdup("{}");
 }

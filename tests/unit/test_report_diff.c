@@ -34,9 +34,7 @@ test_shifted_lines_unchanged(void **state)
 	assert_int_equal(r->new->g.growth, GROWTH_GROWING);
 	assert_false(report_diff_fails(d));
 	report_rows_free(rows, nrows);
-	report_diff_free(d);
-	model_free(old);
-	model_free(new);
+	fx_done(d, old, new);
 }
 
 static void
@@ -109,9 +107,7 @@ test_two_leaks_in_one_function(void **state)
 	assert_int_equal(report_diff_count(d, REPORT_BETTER), 1);
 	assert_int_equal(report_diff_count(d, REPORT_WORSE), 0);
 	assert_false(report_diff_fails(d));
-	report_diff_free(d);
-	model_free(old);
-	model_free(new);
+	fx_done(d, old, new);
 }
 
 /* Within the tolerance (10%) is unchanged; a budget that excuses the
@@ -186,9 +182,7 @@ test_table_and_json(void **state)
 	assert_int_equal(nfixed, 2);
 	json_decref(root);
 	free(js);
-	report_diff_free(d);
-	model_free(old);
-	model_free(new);
+	fx_done(d, old, new);
 }
 
 int
