@@ -62,6 +62,20 @@ lt_check "the leaking run's /leak/alloc row is attributed to /leak/alloc after l
 	jqt '.sites[] | select(.function == "ngx_http_leaky_leak_alloc" and .growth == "growing")
 		| select(.urls[0].url | endswith("/leak/alloc"))' "$t/leaking.back.json"
 
+# a report converted from valgrind's XML: one round, no url_requests (its
+# verdicts were by --fail-on definite, as --load judges XML: left out)
+"$LT" --load "$lt_repo/tests/data/memcheck_fixture.xml" --batch --json "$t/xml.json" >/dev/null 2>&1
+"$drv" "$t/xml.json" >"$t/xml.back.json" 2>"$t/err"
+rc=$?
+lt_check "a report from valgrind's XML (1 round, no url_requests) loads back (exit $rc): the same sites and bytes" \
+	bash -c "[ $rc -eq 0 ] && jq -e '(.rounds | length) == 1 and (.rounds[0] | has(\"url_requests\") | not)' '$t/xml.json' >/dev/null &&
+		cmp -s <(jq -c '$sites | map(del(.verdict))' '$t/xml.json') <(jq -c '$sites | map(del(.verdict))' '$t/xml.back.json')" ||
+	show "$t/err"
+"$LT" --diff "$t/xml.json" "$t/xml.json" --json "$t/x.json" >/dev/null 2>&1
+rc=$?
+lt_check "--diff of that report with itself: exit 0 (got $rc), nothing but unchanged rows" \
+	jqt '.counts.unchanged >= 1 and .counts.new == 0 and .counts.fixed == 0' "$t/x.json"
+
 # --- 2. --diff ------------------------------------------------------------------
 rows='[.rows[] | [.change, .kind, .function]] | sort'
 for pair in "leaking.jsonl changed.jsonl" "leaking.json changed.json" \
