@@ -84,8 +84,9 @@ rl_site(json_t *js, size_t nrounds, struct rl_site *s, char *why, size_t whylen)
 	}
 	s->kind = (enum leak_kind)kind;
 	s->nframes = json_array_size(stack);
-	if (s->nframes > LEAKCHECK_MAX_FRAMES) {
-		snprintf(why, whylen, "more than %d frames", LEAKCHECK_MAX_FRAMES);
+	if (!s->nframes || s->nframes > LEAKCHECK_MAX_FRAMES) {
+		snprintf(why, whylen, "has %s frames (valgrind gives 1 to %d)",
+			s->nframes ? "too many" : "no", LEAKCHECK_MAX_FRAMES);
 		return false;
 	}
 	s->frames = xcalloc(s->nframes + 1, sizeof *s->frames);
