@@ -8,6 +8,8 @@
 #      (and per URL) of the run that wrote it.
 #   2. --diff between their session files, their JSON reports, and mixed:
 #      the /leak/alloc row fixed, the two /leak/struct rows new, exit 1;
+#      a third run, "worse", sends only /leak/alloc: worse one way (exit
+#      1), better the other (exit 0);
 #      --json checked with jq; a run against itself: all unchanged, exit 0;
 #      --fail-on none and a budget pass.
 #   3. --folded: one run's stacks (root first, bytes) and the diff's
@@ -36,6 +38,7 @@ run() {	# NAME URL...: a batch run, its session file and JSON report
 }
 run leaking /leak/alloc /cache/a
 run changed /leak/struct /cache/a
+run worse /leak/alloc	# every request leaks: twice the bytes per request
 lt_check "the leaking run: /leak/alloc grows" \
 	jqt '.sites[] | select(.function == "ngx_http_leaky_leak_alloc" and .growth == "growing")' \
 	"$t/leaking.json" || show "$t/leaking.err"
@@ -111,6 +114,19 @@ rc=$?
 lt_check "--diff NEW OLD swapped: exit 1 (got $rc), 1 new, 2 fixed; --json - on stdout, table on stderr" \
 	bash -c "[ $rc -eq 1 ] && jq -e '.counts.new == 1 and .counts.fixed == 2' '$t/r.json' >/dev/null &&
 		grep -q '^1 new, 2 fixed' '$t/r.err'" || show "$t/r.err"
+
+# worse and better: /leak/alloc leaking on every request instead of every other
+"$LT" --diff "$t/leaking.jsonl" "$t/worse.json" --json "$t/w.json" >"$t/w.out" 2>&1
+rc=$?
+lt_check "--diff to a run that leaks more per request: exit 1 (got $rc), the /leak/alloc row worse" \
+	jqt '.counts.worse == 1 and .counts.new == 0 and .fails and ([.rows[] | select(.change == "worse"
+		and .function == "ngx_http_leaky_leak_alloc" and .new.bytes_per_request > 1.1 * .old.bytes_per_request)]
+		| length == 1)' "$t/w.json" || show "$t/w.out"
+"$LT" --diff "$t/worse.jsonl" "$t/leaking.json" --json "$t/w.json" >"$t/w.out" 2>&1
+rc=$?
+lt_check "--diff the other way: exit 0 (got $rc), the /leak/alloc row better" \
+	bash -c "[ $rc -eq 0 ] && jq -e '.counts.better == 1 and .counts.worse == 0 and (.fails | not)' '$t/w.json' >/dev/null" ||
+	show "$t/w.out"
 
 # a run against itself, as a session file and as a report
 "$LT" --diff "$t/leaking.json" "$t/leaking.jsonl" --json "$t/s.json" >"$t/s.out" 2>"$t/s.err"
