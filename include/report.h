@@ -246,6 +246,11 @@ const struct report_diff_row *report_diff_row(const struct report_diff *d, size_
 /* The runs' names for the JSON ("old": {path, nginx}); copied, any NULL. */
 void report_diff_set_names(struct report_diff *d, const char *old_path, const char *old_nginx,
 	const char *new_path, const char *new_nginx);
+/* The diff row of NEW's row of (kind, allocation frame at): what the
+ * live screen shows beside a row of NEW. NULL when NEW's row is in no
+ * row of the diff (it leaks in neither run and OLD lacks it). */
+const struct report_diff_row *report_diff_find(const struct report_diff *d, enum leak_kind kind,
+	uint32_t at);
 /* The OLD (new false) or NEW run's model. */
 const struct model *report_diff_model(const struct report_diff *d, bool new);
 /* How many rows have change c. */

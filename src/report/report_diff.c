@@ -237,6 +237,17 @@ report_diff_row(const struct report_diff *d, size_t i)
 	return i < d->n ? &d->rows[i] : NULL;
 }
 
+const struct report_diff_row *
+report_diff_find(const struct report_diff *d, enum leak_kind kind, uint32_t at)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->rows[i].new && d->rows[i].new->g.kind == kind && d->rows[i].new->g.at == at)
+			return &d->rows[i];
+	return NULL;
+}
+
 const struct model *
 report_diff_model(const struct report_diff *d, bool new)
 {

@@ -93,6 +93,9 @@ test_two_leaks_in_one_function(void **state)
 	assert_string_equal(k1, k2);
 	assert_int_equal(model_frame(old, first->old->g.at)->line, 188);
 	assert_int_equal(model_frame(old, second->old->g.at)->line, 190);
+	assert_ptr_equal(report_diff_find(d, LEAK_DEFINITE, second->new->g.at), second);
+	assert_ptr_equal(report_diff_find(d, LEAK_DEFINITE, first->new->g.at), first);
+	assert_null(report_diff_find(d, LEAK_POSSIBLE, first->new->g.at));
 	assert_int_equal(first->change, REPORT_SAME);
 	assert_int_equal(second->change, REPORT_WORSE);
 	assert_true(second->new->g.bytes_per_request > 2.5 * second->old->g.bytes_per_request);
