@@ -220,11 +220,14 @@ size_t report_entry_frame(const struct model *m, const struct model_site *s);
 bool report_load(const char *path, struct model *m, char **nginx, char *err, size_t errlen);
 
 enum report_change {
-	REPORT_NEW,		/* in NEW only (or failing in NEW, absent in OLD) */
-	REPORT_FIXED,		/* in OLD only, or no longer growing */
-	REPORT_WORSE,		/* grows more per request (or per reload) than before */
-	REPORT_BETTER,		/* grows less */
-	REPORT_SAME,		/* unchanged */
+	/* a row "leaks" when it grows or fails the gate */
+	REPORT_NEW,		/* leaks in NEW; absent from OLD or not leaking there */
+	REPORT_FIXED,		/* leaked in OLD; absent from NEW or not leaking there */
+	REPORT_WORSE,		/* leaks in both, grows more per request (or per reload):
+				 * by more than 10% of OLD's figure and 1 byte */
+	REPORT_BETTER,		/* leaks in both, grows less by that much */
+	REPORT_SAME,		/* leaks in both within that, or in neither (a row in
+				 * one run only that leaks in neither is no row) */
 };
 const char *report_change_name(enum report_change c);	/* "new", "fixed", ... */
 
@@ -236,8 +239,8 @@ struct report_diff_row {
 struct report_diff;
 
 /* Match the rows of two runs by report_row_key (the k-th of equal keys
- * with the k-th, by line), judge each by the gate. The models must
- * outlive the diff. */
+ * with the k-th, by line), judge each by the gate. Rows in order: new,
+ * worse, fixed, better, unchanged. The models must outlive the diff. */
 struct report_diff *report_diff_new(const struct model *old, const struct model *new,
 	const struct report_gate *g);
 void report_diff_free(struct report_diff *d);
