@@ -192,6 +192,10 @@ for c in "a missing file:$t/nope.json:cannot open $t/nope.json" \
 		bash -c "[ $rc -eq 2 ] && grep -qF -- '$pat' '$t/err' && [ \$(wc -l <'$t/err') -eq 1 ] && [ ! -s '$t/out' ]" ||
 		show "$t/err"
 done
+"$LT" --diff "$t/leaking.json" "$t/changed.json" --json "$t/no/such/dir/d.json" >"$t/out" 2>"$t/err"
+rc=$?
+lt_check "--diff --json into a missing directory: exit 2 (got $rc), one line naming it" \
+	bash -c "[ $rc -eq 2 ] && grep -qF '$t/no/such/dir/d.json' '$t/err' && [ \$(wc -l <'$t/err') -eq 1 ]" || show "$t/err"
 "$LT" --diff "$t/leaking.json" >"$t/out" 2>"$t/err"
 rc=$?
 lt_check "--diff with one run: exit 2 (got $rc), one line" \
