@@ -11,6 +11,7 @@
  * (older versions; converted from valgrind's XML: one round, no
  * url_requests) load with what they have. */
 #include "report.h"
+#include "escape.h"
 #include "leakcheck.h"
 #include "model.h"
 #include "sessionfile.h"
@@ -371,8 +372,28 @@ first_byte(const char *path, char *err, size_t errlen)
 	return c;
 }
 
+/* jansson quotes the bytes near an error and a path is anyone's: the
+ * line goes to a terminal escaped. */
+static bool
+rl_failed(char *err, size_t errlen)
+{
+	char *e = escape_dup(err, strlen(err), 0);
+
+	snprintf(err, errlen, "%s", e);
+	free(e);
+	return false;
+}
+
+static bool rl_load(const char *path, struct model *m, char **nginx, char *err, size_t errlen);
+
 bool
 report_load(const char *path, struct model *m, char **nginx, char *err, size_t errlen)
+{
+	return rl_load(path, m, nginx, err, errlen) || rl_failed(err, errlen);
+}
+
+static bool
+rl_load(const char *path, struct model *m, char **nginx, char *err, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *first, *root;

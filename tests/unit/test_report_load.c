@@ -233,7 +233,7 @@ expect_error(const char *name, const char *text, const char *want)
 	struct model *m = model_new();
 
 	assert_false(report_load(path, m, &nginx, err, sizeof err));
-	if (!strstr(err, want) || !strstr(err, path) || strchr(err, '\n'))
+	if (!strstr(err, want) || !strstr(err, path) || strchr(err, '\n') || strchr(err, '\x1b'))
 		fail_msg("%s: '%s' lacks '%s' or the path", name, err, want);
 	free(nginx);
 	free(path);
@@ -260,6 +260,8 @@ test_errors(void **state)
 	expect_error("negative.json", "{\"ngx_leaktop\": \"1\", \"rounds\": [{}], \"sites\": "
 		"[{\"kind\": \"definite\", \"stack\": [{\"function\": \"f\"}], \"bytes\": [-5]}]}\n",
 		"round 0: bytes and blocks must be counts");
+	expect_error("esc.json", "{\"ngx_leaktop\": \"1\", \"rounds\": [\x1b[2J]}\n",
+		"broken JSON at line 1, column");
 	expect_error("nostack.json", "{\"ngx_leaktop\": \"1\", \"rounds\": [{}], \"sites\": "
 		"[{\"kind\": \"definite\", \"stack\": [], \"bytes\": [5]}]}\n",
 		"sites[0] has no frames");
