@@ -19,7 +19,7 @@
 #   4. Bad inputs: exit 2 and one line naming the file.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
-lt_need valgrind vgdb jq cmp
+lt_need valgrind vgdb jq cmp gzip
 
 lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
 drv=$lt_repo/build/drivers/load_driver
@@ -107,6 +107,16 @@ lt_check "--diff says on stderr what fails, in one line" \
 	bash -c "[ \$(wc -l <'$t/d.err') -eq 1 ] && grep -q 'new or worse than' '$t/d.err'" || show "$t/d.err"
 lt_check "--diff --json: both runs named, with their nginx" \
 	jqt --arg o "$t/leaking.json" '.old.path == $o and (.new.nginx | endswith("objs/nginx"))' "$t/d.json"
+
+# a report from a pipe (a session file must be a path: it is read twice)
+"$LT" --diff "$t/leaking.json" <(gzip -c "$t/changed.json" | gzip -dc) --json "$t/p.json" >/dev/null 2>&1
+rc=$?
+lt_check "--diff OLD <(gzip -dc NEW.json.gz): exit 1 (got $rc), the same rows" \
+	bash -c "[ $rc -eq 1 ] && cmp -s <(jq -c '$rows' '$t/p.json') '$t/rows.leaking.json.changed.json'"
+"$LT" --diff "$t/leaking.json" <(cat "$t/changed.jsonl") >/dev/null 2>"$t/err"
+rc=$?
+lt_check "--diff with a session file from a pipe: exit 2 (got $rc), one line saying so" \
+	bash -c "[ $rc -eq 2 ] && grep -q 'not a pipe' '$t/err' && [ \$(wc -l <'$t/err') -eq 1 ]"
 
 # the other way round: /leak/struct fixed, /leak/alloc new
 "$LT" --diff "$t/changed.json" "$t/leaking.jsonl" --json - >"$t/r.json" 2>"$t/r.err"
