@@ -244,12 +244,3 @@ report_ci_hash(const char *text, char out[24])
 	snprintf(out, 24, "%016llx", (unsigned long long)intern_hash(text, strlen(text), 0));
 }
 
-json_t *
-report_ci_jstr(const char *s)
-{
-	char *e = escape_dup(s ? s : "", s ? strlen(s) : 0, 0);
-	json_t *j = json_string(e);
-
-	free(e);
-	return j ? j : json_string("");
-}

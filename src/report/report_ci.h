@@ -46,9 +46,6 @@ char *report_ci_root(const struct report_set *s);
  * ':', '@' and '/' stay). */
 char *report_ci_uri_path(const char *path);
 
-/* A JSON string of untrusted bytes, escaped (jansson would reject
- * invalid UTF-8 outright); never NULL. */
-json_t *report_ci_jstr(const char *s);
 
 /* A short stable id of text, 16 hex digits. */
 void report_ci_hash(const char *text, char out[24]);

@@ -20,11 +20,17 @@
 
 /* Every string from valgrind is untrusted: escaped before it enters the
  * report (jansson would also reject invalid UTF-8 outright). */
-static json_t *
-jstr(const char *s)
+json_t *
+report_json_str(const char *s)
 {
-	return report_ci_jstr(s);
+	char *e = escape_dup(s ? s : "", s ? strlen(s) : 0, 0);
+	json_t *j = json_string(e);
+
+	free(e);
+	return j ? j : json_string("");
 }
+
+#define jstr report_json_str
 
 static json_t *
 jtotal(const struct leak_total *t)

@@ -27,11 +27,7 @@
 #define SARIF_MAX_FLOWS 5	/* code flows (call paths) of one row */
 #define SARIF_FP_KEY "ngxLeaktopSite/v1"
 
-static json_t *
-jstr(const char *s)
-{
-	return report_ci_jstr(s);
-}
+#define jstr report_json_str
 
 static json_t *
 jtext(const char *text)
