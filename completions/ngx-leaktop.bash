@@ -64,6 +64,7 @@ _ngx_leaktop_value()
 	prefix) COMPREPLY=($(compgen -W '/tmp/vgdb-pipe' -- "$2")) ;;
 	*) COMPREPLY=() ;;	# no list can offer a number, a text, a URL
 	esac
+	return 0	# (a compgen that matched nothing is no "takes no value")
 }
 
 # _ngx_leaktop_files CUR [-d]: file names (directories only with -d).
@@ -84,7 +85,7 @@ _ngx_leaktop_pids()
 {
 	local d cmd pids=()
 	for d in /proc/[0-9]*; do
-		IFS= read -r -d '' cmd <"$d/cmdline" 2>/dev/null || continue
+		IFS= read -r -d '' cmd 2>/dev/null <"$d/cmdline" || continue
 		[[ ${cmd##*/} == valgrind* ]] && pids+=("${d#/proc/}")
 	done
 	COMPREPLY=($(compgen -W "${pids[*]}" -- "$1"))

@@ -94,7 +94,10 @@ cli_usage(FILE *out)
 		else
 			snprintf(left, sizeof left, "    --%s%s%s", o->name, o->arg ? " " : "",
 				o->arg ? o->arg : "");
-		fprintf(out, "  %-28s %s\n", left, o->help);
+		if (strlen(left) > 28)	/* too wide for the column: the help on a line of its own */
+			fprintf(out, "  %s\n  %-28s %s\n", left, "", o->help);
+		else
+			fprintf(out, "  %-28s %s\n", left, o->help);
 	}
 	fprintf(out, "\nExit status (batch): 0 nothing matched --fail-on, 1 something did, "
 		"2 usage or setup error.\n");
