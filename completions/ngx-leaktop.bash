@@ -28,7 +28,7 @@ _ngx_leaktop_kind()
 	case $1 in
 	-c | --conf | --load | --session | --request-file | --send | --json | --sarif | \
 	--junit | --folded | --suppressions | --gen-suppressions | --baseline)
-		_ngx_leaktop_k=file ;;
+		_ngx_leaktop_k='file' ;;
 	-p | --prefix | --source-dir | --source-root)
 		_ngx_leaktop_k=dir ;;
 	--valgrind | --vgdb | --gdb)
@@ -59,9 +59,9 @@ _ngx_leaktop_value()
 	dir) _ngx_leaktop_files "$2" -d ;;
 	program)
 		_ngx_leaktop_files "$2"
-		[[ $2 == */* ]] || COMPREPLY+=($(compgen -c -- "$2")) ;;
-	fail-on) COMPREPLY=($(compgen -W 'growing definite error none' -- "$2")) ;;
-	prefix) COMPREPLY=($(compgen -W '/tmp/vgdb-pipe' -- "$2")) ;;
+		[[ $2 == */* ]] || mapfile -t -O ${#COMPREPLY[@]} COMPREPLY < <(compgen -c -- "$2") ;;
+	fail-on) mapfile -t COMPREPLY < <(compgen -W 'growing definite error none' -- "$2") ;;
+	prefix) mapfile -t COMPREPLY < <(compgen -W '/tmp/vgdb-pipe' -- "$2") ;;
 	*) COMPREPLY=() ;;	# no list can offer a number, a text, a URL
 	esac
 	return 0	# (a compgen that matched nothing is no "takes no value")
@@ -70,12 +70,11 @@ _ngx_leaktop_value()
 # _ngx_leaktop_files CUR [-d]: file names (directories only with -d).
 _ngx_leaktop_files()
 {
-	local IFS=$'\n'
 	compopt -o filenames 2>/dev/null
 	if [ "${2:-}" = -d ]; then
-		COMPREPLY=($(compgen -d -- "$1"))
+		mapfile -t COMPREPLY < <(compgen -d -- "$1")
 	else
-		COMPREPLY=($(compgen -f -- "$1"))
+		mapfile -t COMPREPLY < <(compgen -f -- "$1")
 	fi
 }
 
@@ -88,12 +87,12 @@ _ngx_leaktop_pids()
 		IFS= read -r -d '' cmd 2>/dev/null <"$d/cmdline" || continue
 		[[ ${cmd##*/} == valgrind* ]] && pids+=("${d#/proc/}")
 	done
-	COMPREPLY=($(compgen -W "${pids[*]}" -- "$1"))
+	mapfile -t COMPREPLY < <(compgen -W "${pids[*]}" -- "$1")
 }
 
 _ngx_leaktop()
 {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev= i w attach= npos=0 skip= _ngx_leaktop_k
+	local cur=${COMP_WORDS[COMP_CWORD]} prev='' i w attach='' npos=0 skip='' _ngx_leaktop_k
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
 	# --opt=value: bash splits it at '=' (COMP_WORDBREAKS)
 	if [ "$cur" = = ]; then
@@ -108,7 +107,7 @@ _ngx_leaktop()
 		return 0
 	fi
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$_ngx_leaktop_opts" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$_ngx_leaktop_opts" -- "$cur")
 		return 0
 	fi
 	# the words before: --attach, and how many arguments that are no option

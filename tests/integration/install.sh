@@ -120,6 +120,10 @@ lt_check "completion: --fail-on=d completes to definite" \
 	[ "$(complete_words --fail-on = d)" = definite ]
 lt_check "completion: -c a (short option) completes files" \
 	[ "$(complete_words -c a | tr '\n' ' ')" = "adir afile " ]
+touch "$cdir/sp ace*"
+lt_check "completion: a file name with a blank and a '*' is one word, as it is" \
+	[ "$(complete_words --json sp)" = "sp ace*" ]
+rm -f "$cdir/sp ace*"
 lt_check "completion: after -n 5 comes the binary again (files)" \
 	[ "$(complete_words -n 5 a | tr '\n' ' ')" = "adir afile " ]
 # --attach [PID]: the processes valgrind runs (the first word of their
