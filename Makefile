@@ -3,7 +3,8 @@
 #   make            build ./ngx-leaktop
 #   make check      install what the tests need, then run every test
 #   make demo       install what is needed, build the fixture nginx, run the tool on it
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (BINDIR, MANDIR, DATADIR, BASHCOMPDIR)
+#   make uninstall  the same variables: removes what install put there
 #   make asan       ASan+UBSan build of the tool and the unit tests (used by check)
 #   make tui-goldens rewrite the expected screens of the screen tests (fails: review them)
 
@@ -196,14 +197,32 @@ screenshots: deps
 	@$(MAKE) --no-print-directory all $(NGINX)
 	@tests/screenshots.sh
 
+# What make install puts where (README, Install); uninstall removes exactly
+# these files, and the one directory of ngx-leaktop's own if left empty.
+# The man page names the data directory and the version it was installed with.
+INSTALL      ?= install
+DATADIR      ?= $(PREFIX)/share
+PKGDATADIR   ?= $(DATADIR)/ngx-leaktop
+BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
+SHARE_FILES  := $(wildcard share/*.supp)
+INSTALLED    := $(BINDIR)/ngx-leaktop $(MANDIR)/man1/ngx-leaktop.1 $(BASHCOMPDIR)/ngx-leaktop \
+	$(SHARE_FILES:share/%=$(PKGDATADIR)/%)
+
 install: ngx-leaktop
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 0755 ngx-leaktop $(DESTDIR)$(BINDIR)/ngx-leaktop
-	if [ -f man/ngx-leaktop.1 ]; then install -d $(DESTDIR)$(MANDIR)/man1 && \
-		install -m 0644 man/ngx-leaktop.1 $(DESTDIR)$(MANDIR)/man1/ngx-leaktop.1; fi
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	$(INSTALL) -m 0755 ngx-leaktop $(DESTDIR)$(BINDIR)/ngx-leaktop
+	sed -e 's|/usr/local/share/ngx\\-leaktop|$(subst -,\\-,$(PKGDATADIR))|g' \
+		man/ngx-leaktop.1 >$(DESTDIR)$(MANDIR)/man1/ngx-leaktop.1.tmp
+	$(INSTALL) -m 0644 $(DESTDIR)$(MANDIR)/man1/ngx-leaktop.1.tmp $(DESTDIR)$(MANDIR)/man1/ngx-leaktop.1
+	rm -f $(DESTDIR)$(MANDIR)/man1/ngx-leaktop.1.tmp
+	$(INSTALL) -m 0644 completions/ngx-leaktop.bash $(DESTDIR)$(BASHCOMPDIR)/ngx-leaktop
+	$(if $(SHARE_FILES),$(INSTALL) -d $(DESTDIR)$(PKGDATADIR) && \
+		$(INSTALL) -m 0644 $(SHARE_FILES) $(DESTDIR)$(PKGDATADIR)/)
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/ngx-leaktop $(DESTDIR)$(MANDIR)/man1/ngx-leaktop.1
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	if [ -d $(DESTDIR)$(PKGDATADIR) ]; then rmdir $(DESTDIR)$(PKGDATADIR) 2>/dev/null || \
+		echo "uninstall: $(DESTDIR)$(PKGDATADIR) holds files ngx-leaktop did not install: kept"; fi
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/asan $(BUILD)/unit $(BUILD)/unit-asan $(BUILD)/ngx-leaktop-asan ngx-leaktop

@@ -28,6 +28,11 @@ void preflight_free(struct preflight *p);
  * Malloc'd. */
 char *preflight_warnings(const struct preflight *p);
 
+/* The first line of `path --version` (stdout and stderr, run without a
+ * shell, killed after 10 s), control bytes escaped; NULL when it printed
+ * nothing or could not run. Malloc'd. */
+char *preflight_tool_version(const char *path);
+
 /* True if the file is an ELF with a .debug_info section. */
 bool preflight_has_debug_info(const char *path);
 

@@ -305,8 +305,9 @@ else
 
 	for t in tests/integration/*.sh; do
 		[ -f "$t" ] || continue
-		# the fuzz run starts no valgrind and takes no port: the light lane
-		case $t in */fuzz_short.sh) lane=B ;; *) lane=A ;; esac
+		# the fuzz run and the installed files (man page, completion, make
+		# install) start no valgrind and take no port: the light lane
+		case $t in */fuzz_short.sh | */install.sh) lane=B ;; *) lane=A ;; esac
 		# a script that runs what --build builds waits for it
 		grep -qE 'ngx-leaktop-asan|build/fuzz|unit-asan' "$t" && plan $lane - wait 0
 		plan $lane product "integration/$(basename "$t" .sh)" "$LIMIT_INTEGRATION" bash "$t"

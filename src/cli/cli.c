@@ -70,7 +70,7 @@ static const struct cli_option options[] = {
 	{ "full-checks", OPT_FULL_CHECKS, no_argument, NULL, "every check asks valgrind for every loss record (leak_check ... any) (default: the first check does, later ones only what changed since: on a big config megabytes less text per check)" },
 	{ "start-timeout", OPT_START_TIMEOUT, required_argument, "SEC", "bound on nginx start-up under valgrind (default: 120)" },
 	{ "help", 'h', no_argument, NULL, "this help" },
-	{ "version", 'V', no_argument, NULL, "print the version" },
+	{ "version", 'V', no_argument, NULL, "print the version and the valgrind, vgdb and gdb found (on PATH, or by --valgrind, --vgdb, --gdb given before it)" },
 };
 
 void
@@ -94,7 +94,10 @@ cli_usage(FILE *out)
 		else
 			snprintf(left, sizeof left, "    --%s%s%s", o->name, o->arg ? " " : "",
 				o->arg ? o->arg : "");
-		fprintf(out, "  %-28s %s\n", left, o->help);
+		if (strlen(left) > 28)	/* too wide for the column: the help on a line of its own */
+			fprintf(out, "  %s\n  %-28s %s\n", left, "", o->help);
+		else
+			fprintf(out, "  %-28s %s\n", left, o->help);
 	}
 	fprintf(out, "\nExit status (batch): 0 nothing matched --fail-on, 1 something did, "
 		"2 usage or setup error.\n");
@@ -394,7 +397,7 @@ cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 			return CLI_EXIT_OK;
 		}
 		if (c == 'V') {
-			printf("ngx-leaktop %s\n", LT_VERSION);
+			cli_version_print(stdout, o);
 			return CLI_EXIT_OK;
 		}
 		if (c == '?' || c == ':') {

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct cli_opts;
 struct engine_opts;
@@ -55,5 +56,10 @@ enum cli_result cli_ci_diff_args(int argc, char **argv, int i, struct cli_opts *
 	size_t errlen);
 void cli_ci_free(struct cli_opts *o);
 void cli_ci_engine_opts(const struct cli_opts *o, struct engine_opts *eo);
+
+/* --version: the version, then a line for each of valgrind, vgdb and gdb:
+ * the path found (the option's value, or PATH) and what `--version` says,
+ * or "not found" with the package to install. */
+void cli_version_print(FILE *out, const struct cli_opts *o);
 
 #endif

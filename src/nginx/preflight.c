@@ -1,5 +1,6 @@
 /* preflight.c - nginx -V, ELF debug info, tools on PATH. */
 #include "preflight.h"
+#include "escape.h"
 #include "proc.h"
 #include "sbuf.h"
 #include "util.h"
@@ -16,8 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define NGINX_V_TIMEOUT_MS 10000
-#define NGINX_V_MAX_OUTPUT (256 * 1024)
+#define CAPTURE_TIMEOUT_MS 10000
+#define CAPTURE_MAX_OUTPUT (256 * 1024)
 
 static bool
 read_at(int fd, void *buf, size_t len, off_t off)
@@ -56,14 +57,15 @@ out:
 	return found;
 }
 
-/* Run `nginx -V` with a deadline; nginx prints it on stderr. Runs before
- * the event loop exists, so a local poll() with a deadline is the loop. */
+/* Run `PROG ARG` with a deadline, its stdout and stderr (nginx -V prints
+ * on stderr) into out. Runs before the event loop exists, so a local
+ * poll() with a deadline is the loop. */
 static bool
-run_nginx_v(const char *nginx, struct sbuf *out, char *err, size_t errlen)
+run_capture(const char *prog, const char *arg, struct sbuf *out, char *err, size_t errlen)
 {
-	char *argv[] = { (char *)nginx, "-V", NULL };
+	char *argv[] = { (char *)prog, (char *)arg, NULL };
 	struct proc_spec spec = { .argv = argv, .stdin_fd = -1, .die_with_parent = true };
-	int64_t deadline = util_now_ms() + NGINX_V_TIMEOUT_MS;
+	int64_t deadline = util_now_ms() + CAPTURE_TIMEOUT_MS;
 	int fds[2], status = 0;
 	pid_t pid;
 
@@ -75,7 +77,7 @@ run_nginx_v(const char *nginx, struct sbuf *out, char *err, size_t errlen)
 	pid = proc_spawn(&spec);
 	close(fds[1]);
 	if (pid < 0) {
-		snprintf(err, errlen, "cannot run %s: %s", nginx, strerror(errno));
+		snprintf(err, errlen, "cannot run %s: %s", prog, strerror(errno));
 		close(fds[0]);
 		return false;
 	}
@@ -85,7 +87,7 @@ run_nginx_v(const char *nginx, struct sbuf *out, char *err, size_t errlen)
 		char buf[4096];
 		ssize_t n;
 
-		if (left <= 0 || out->len > NGINX_V_MAX_OUTPUT) {
+		if (left <= 0 || out->len > CAPTURE_MAX_OUTPUT) {
 			kill(pid, SIGKILL);
 			break;
 		}
@@ -161,7 +163,7 @@ preflight_run(const char *nginx, const char *valgrind, const char *vgdb,
 	if (!find_tool(valgrind, "valgrind", &p->valgrind, err, errlen) ||
 		!find_tool(vgdb, "vgdb", &p->vgdb, err, errlen))
 		return false;
-	if (!run_nginx_v(p->nginx, &v, err, errlen))
+	if (!run_capture(p->nginx, "-V", &v, err, errlen))
 		return false;
 	p->version = line_after(v.data ? v.data : "", "nginx version: ");
 	if (!p->version) {
@@ -207,4 +209,23 @@ preflight_warnings(const struct preflight *p)
 		sbuf_adds(&b, "  rebuild: ./configure --with-debug --with-cc-opt='-O0 -g "
 			"-DNGX_DEBUG_PALLOC=1' --add-module=/path/to/your/module && make\n");
 	return sbuf_detach(&b);
+}
+
+char *
+preflight_tool_version(const char *path)
+{
+	struct sbuf out = SBUF_INIT;
+	char err[256];
+	const char *text, *nl;
+	char *line = NULL;
+
+	if (!run_capture(path, "--version", &out, err, sizeof err))
+		return NULL;
+	text = out.data ? out.data : "";
+	text += strspn(text, " \t\r\n");
+	nl = strchr(text, '\n');
+	if (*text)
+		line = escape_dup(text, nl ? (size_t)(nl - text) : strlen(text), 0);
+	sbuf_free(&out);
+	return line;
 }
