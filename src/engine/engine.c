@@ -113,6 +113,7 @@ engine_free(struct engine *e)
 	engine_free_urls(e);
 	engine_urls_free(e);
 	engine_kinds_free(e);
+	engine_supp_free(e);
 	free(e->chains);
 	free(e);
 }
