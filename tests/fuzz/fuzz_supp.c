@@ -6,6 +6,7 @@
 #include "supp.h"
 #include "sbuf.h"
 
+#include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,16 +25,16 @@ static const struct supp_frame stack[] = {
 	{ "main", "", "nginx.c", 380 },
 };
 
+/* One line, not empty, no control byte (a terminal would obey it). */
 static void
 check_error(const char *err, size_t errlen)
 {
-	const char *nul = memchr(err, '\0', errlen);
-	size_t i;
+	size_t len = strnlen(err, errlen), i;
 
-	if (!nul || nul == err)
+	if (!len || len == errlen)
 		abort();
-	for (i = 0; err + i < nul; i++)
-		if ((unsigned char)err[i] < 0x20 || err[i] == 0x7f)
+	for (i = 0; i < len; i++)
+		if (iscntrl((unsigned char)err[i]))
 			abort();
 }
 
