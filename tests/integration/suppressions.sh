@@ -14,7 +14,7 @@
 #   - a malformed file: one line FILE:LINE, exit 2, before nginx starts.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
-lt_need valgrind vgdb jq pgrep grep timeout
+lt_need valgrind vgdb jq pgrep grep timeout awk true
 
 lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
 nothing_left() { lt_nothing_left "$ngx" "$TMPDIR"; }
@@ -84,8 +84,12 @@ lt_check "suppressed: the module's exit leaks are suppressed too" \
 lt_check "suppressed: nothing left running" nothing_left
 
 # --- without the default set: nginx's own noise shows ----------------------------
-run nodef -u /clean -n 40 --rounds 2 --no-default-suppressions --fail-on none
+# (and --fail-on none fails nothing: --gen-suppressions writes what growing fails)
+run nodef -u /leak/alloc -u /clean -n 60 --rounds 2 --no-default-suppressions --fail-on none \
+	--gen-suppressions "$lt_tmp/none.supp"
 lt_check "no defaults: exit 0 (got $rc)" [ "$rc" -eq 0 ] || show "$lt_tmp/nodef.err"
+lt_check "--fail-on none: the suppressions of what growing fails (leak_alloc)" \
+	grep -qE '^   ngx-leaktop:definite:ngx_http_leaky_module\.c:[0-9]+:ngx_http_leaky_leak_alloc$' "$lt_tmp/none.supp"
 lt_check "no defaults: nginx's exit noise shows (ngx_event_process_init, ngx_set_environment)" \
 	jqt '([.exit.sites[] | select(.function == "ngx_event_process_init")] | length) > 0 and
 		([.exit.sites[] | select(.function == "ngx_set_environment")] | length) > 0 and
