@@ -11,10 +11,12 @@
 #     the JSON count what valgrind suppressed;
 #   - the default set keeps the fixture's leaks (the cycle-pool one too) and
 #     hides nginx's exit noise, which --no-default-suppressions shows;
+#   - attached to an nginx someone else started under valgrind (without our
+#     files): our matching hides the sites, and counts them;
 #   - a malformed file: one line FILE:LINE, exit 2, before nginx starts.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
-lt_need valgrind vgdb jq pgrep grep timeout awk true
+lt_need valgrind vgdb jq pgrep grep timeout awk true curl
 
 lt_fixture_setup	# private TMPDIR, the fixture config: $ngx, $conf, $port
 nothing_left() { lt_nothing_left "$ngx" "$TMPDIR"; }
@@ -71,8 +73,8 @@ lt_check "valgrind accepts the generated file (exit $vrc, no FATAL)" vg_ok || sh
 # --- the second run, with the suppressions ----------------------------------------
 run quiet "${leaky[@]}" -n 120 --rounds 3 --suppressions "$gen"
 lt_check "suppressed: exit 0 (got $rc)" [ "$rc" -eq 0 ] || { show "$lt_tmp/quiet.err"; show "$lt_tmp/quiet.out"; }
-no_rows() { ! grep -q 'ngx_http_leaky_leak' "$lt_tmp/quiet.out"; }
-lt_check "suppressed: no leak row left" no_rows
+no_rows_in() { ! grep -q 'ngx_http_leaky_leak' "$1"; }
+lt_check "suppressed: no leak row left" no_rows_in "$lt_tmp/quiet.out"
 vgb=$(jq '.suppressed.valgrind.bytes' "$lt_tmp/quiet.json")
 lt_check "suppressed: the JSON counts what valgrind suppressed ($vgb bytes) and names the file" \
 	jqt --arg f "$gen" '.suppressed.valgrind.bytes > 10000 and .suppressed.valgrind.blocks > 0 and
@@ -82,6 +84,39 @@ lt_check "suppressed: stderr says it" grep -qE "^ngx-leaktop: suppressed: .*valg
 lt_check "suppressed: the module's exit leaks are suppressed too" \
 	jqt '([.exit.sites[] | select(.function | startswith("ngx_http_leaky_leak"))] | length) == 0' "$lt_tmp/quiet.json"
 lt_check "suppressed: nothing left running" nothing_left
+
+# --- attached: valgrind has none of our files, our matching hides --------------------
+prefix=$lt_tmp/vg/vgdb
+mkdir -p "$lt_tmp/vg"
+lt_new_port "$conf"
+port=$(sed -nE 's/^ *listen +127\.0\.0\.1:([0-9]+).*/\1/p' "$conf" | head -n 1)
+valgrind --tool=memcheck --vgdb=yes --vgdb-prefix="$prefix" --num-callers=30 \
+	--log-file="$lt_tmp/vg.log" "$NGINX" -p "$ngx/" -c "$conf" -g "daemon off; master_process off;" \
+	>"$lt_tmp/nginx.out" 2>&1 &
+vgpid=$!
+lt_pids+=("$vgpid")
+up=0
+for _ in $(seq 1200); do
+	ls "$lt_tmp/vg" | grep -q 'from-vgdb-to' &&
+		curl -sf "http://127.0.0.1:$port/clean" >/dev/null 2>&1 && { up=1; break; }
+	sleep 0.1
+done
+lt_check "attached: their nginx runs under valgrind" [ "$up" -eq 1 ]
+( while kill -0 "$vgpid" 2>/dev/null; do
+	curl -s "http://127.0.0.1:$port/leak/alloc" >/dev/null 2>&1; done ) &
+lt_pids+=("$!")
+timeout -s KILL 300 "$LT" --attach "$vgpid" --vgdb-prefix "$prefix" --batch --no-session --rounds 3 \
+	--every 2 --suppressions "$gen" --json "$lt_tmp/att.json" "$NGINX" >"$lt_tmp/att.out" 2>"$lt_tmp/att.err"
+rc=$?
+lt_check "attached: exit 0, the leak suppressed (got $rc)" [ "$rc" -eq 0 ] || { show "$lt_tmp/att.err"; show "$lt_tmp/att.out"; }
+lt_check "attached: no leak row" no_rows_in "$lt_tmp/att.out"
+hid=$(jq '.suppressed.sites' "$lt_tmp/att.json")
+lt_check "attached: the JSON counts the sites our matching hid ($hid)" \
+	jqt '.suppressed.sites >= 1 and .suppressed.bytes > 0 and .suppressed.valgrind.bytes == 0' "$lt_tmp/att.json"
+lt_check "attached: the table and stderr say it" \
+	grep -q "suppressed: $hid sites hidden" "$lt_tmp/att.out" "$lt_tmp/att.err"
+kill -QUIT "$vgpid" 2>/dev/null
+for _ in $(seq 200); do kill -0 "$vgpid" 2>/dev/null || break; sleep 0.1; done
 
 # --- without the default set: nginx's own noise shows ----------------------------
 # (and --fail-on none fails nothing: --gen-suppressions writes what growing fails)
