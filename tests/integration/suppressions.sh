@@ -95,15 +95,9 @@ valgrind --tool=memcheck --vgdb=yes --vgdb-prefix="$prefix" --num-callers=30 \
 	>"$lt_tmp/nginx.out" 2>&1 &
 vgpid=$!
 lt_pids+=("$vgpid")
-up=0
-for _ in $(seq 1200); do
-	ls "$lt_tmp/vg" | grep -q 'from-vgdb-to' &&
-		curl -sf "http://127.0.0.1:$port/clean" >/dev/null 2>&1 && { up=1; break; }
-	sleep 0.1
-done
-lt_check "attached: their nginx runs under valgrind" [ "$up" -eq 1 ]
-( while kill -0 "$vgpid" 2>/dev/null; do
-	curl -s "http://127.0.0.1:$port/leak/alloc" >/dev/null 2>&1; done ) &
+lt_check "attached: their nginx runs under valgrind" \
+	lt_gdbservers_up "$lt_tmp/vg" 1 "http://127.0.0.1:$port/clean"
+lt_hammer "$vgpid" "http://127.0.0.1:$port/leak/alloc" &
 lt_pids+=("$!")
 timeout -s KILL 300 "$LT" --attach "$vgpid" --vgdb-prefix "$prefix" --batch --no-session --rounds 3 \
 	--every 2 --suppressions "$gen" --json "$lt_tmp/att.json" "$NGINX" >"$lt_tmp/att.out" 2>"$lt_tmp/att.err"
