@@ -101,6 +101,16 @@ supp_free(struct supp *s)
 	free(s);
 }
 
+/* An error is one line a terminal shows as it is: control bytes of a
+ * path become '?'. */
+static void
+clean_err(char *err)
+{
+	for (; *err; err++)
+		if ((unsigned char)*err < 0x20 || *err == 0x7f)
+			*err = '?';
+}
+
 static bool __attribute__((format(printf, 2, 3)))
 fail(struct reader *r, const char *fmt, ...)
 {
@@ -111,6 +121,7 @@ fail(struct reader *r, const char *fmt, ...)
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
 	snprintf(r->err, r->errlen, "%.300s:%u: %s", r->name, r->lineno, what);
+	clean_err(r->err);
 	return false;
 }
 
@@ -257,7 +268,7 @@ parse_block(struct supp *s, struct reader *r)
 {
 	struct supp_entry e = { .kinds = (1u << LEAK_KIND_COUNT) - 1 };
 	unsigned start = r->lineno;
-	bool memcheck, leak, extra, ok = false, any = false;
+	bool memcheck = false, leak = false, extra = false, ok = false, any = false;
 	char *line = next_line(r);
 
 	if (!line || !strcmp(line, "}") || !strcmp(line, "{")) {
@@ -267,20 +278,11 @@ parse_block(struct supp *s, struct reader *r)
 	e.name = line;
 	e.origin = xasprintf("%s:%u", r->name, start);
 	line = next_line(r);
-	if (!line || !parse_tool(r, line, &memcheck, &leak, &extra)) {
-		if (!line)
-			fail(r, "the text ends inside the suppression that starts at line %u "
-				"(close it with '}')", start);
+	if (line && !parse_tool(r, line, &memcheck, &leak, &extra))
 		goto out;
-	}
-	for (;;) {
+	while (line) {
 		free(line);
-		if (!(line = next_line(r))) {
-			fail(r, "the text ends inside the suppression that starts at line %u "
-				"(close it with '}')", start);
-			goto out;
-		}
-		if (!strcmp(line, "}"))
+		if (!(line = next_line(r)) || !strcmp(line, "}"))
 			break;
 		if (!memcheck)
 			continue;	/* another tool's block: valgrind's to judge */
@@ -303,6 +305,11 @@ parse_block(struct supp *s, struct reader *r)
 		if (!parse_loc(r, line, &e.locs[e.nlocs]))
 			goto out;
 		e.nlocs++;
+	}
+	if (!line) {
+		fail(r, "the text ends inside the suppression that starts at line %u "
+			"(close it with '}')", start);
+		goto out;
 	}
 	if (memcheck) {
 		size_t i;
@@ -380,6 +387,7 @@ supp_add_file(struct supp *s, const char *path, char *err, size_t errlen)
 	if (fd < 0) {
 		snprintf(err, errlen, "suppressions %.300s: %s (give a readable valgrind "
 			"suppression file)", path, strerror(errno));
+		clean_err(err);
 		return false;
 	}
 	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !sbuf_read_fd(&b, fd) && !errno;
@@ -387,6 +395,7 @@ supp_add_file(struct supp *s, const char *path, char *err, size_t errlen)
 	if (!ok || b.len > SUPP_MAX_FILE) {
 		snprintf(err, errlen, "suppressions %.300s: %s", path,
 			ok ? "over 64 MB, not a suppression file" : "cannot be read (give a regular file)");
+		clean_err(err);
 		sbuf_free(&b);
 		return false;
 	}

@@ -208,6 +208,10 @@ test_hostile(void **state)
 	unlink(path);
 	assert_false(supp_add_file(s, "/nonexistent/x.supp", err, sizeof err));
 	assert_non_null(strstr(err, "/nonexistent/x.supp"));
+	assert_false(supp_add_file(s, "/nonexistent/\x1b[2J\n.supp", err, sizeof err));
+	assert_non_null(strstr(err, "/nonexistent/?[2J?.supp: No such file"));
+	assert_false(supp_add_text(s, "a\tb", "x\n", err, sizeof err));
+	assert_string_equal(err, "a?b:1: 'x': expected '{' to start a suppression (or a # comment)");
 	assert_true(supp_add_text(s, "b", bin, err, sizeof err));
 	assert_false(supp_add_text(s, "c", "{\n a\n Memcheck:Leak\n \x1b[31mfun\n}\n", err,
 		sizeof err));
