@@ -18,23 +18,15 @@
 #include "target_int.h"
 #include "util.h"
 
-static char tmpdir[] = "/tmp/lt-tsupp.XXXXXX";
-
-static int
-setup(void **state)
+/* A directory of the test's own, where the private dirs land too. */
+static char *
+fresh_tmp(void)
 {
-	(void)state;
-	assert_non_null(mkdtemp(tmpdir));
-	setenv("TMPDIR", tmpdir, 1);
-	return 0;
-}
+	char *dir = xstrdup("/tmp/lt-tsupp.XXXXXX");
 
-static int
-teardown(void **state)
-{
-	(void)state;
-	util_rm_rf(tmpdir);
-	return 0;
+	assert_non_null(mkdtemp(dir));
+	setenv("TMPDIR", dir, 1);
+	return dir;
 }
 
 /* The index of arg in argv, or -1. */
@@ -53,7 +45,8 @@ static void
 test_files_and_default(void **state)
 {
 	static const char text[] = "{\n   x\n   Memcheck:Leak\n   fun:ngx_set_environment\n}\n";
-	char *sub = xasprintf("%s/sub", tmpdir), *file = xasprintf("%s/mine.supp", tmpdir);
+	char *tmpdir = fresh_tmp(), *sub = xasprintf("%s/sub", tmpdir);
+	char *file = xasprintf("%s/mine.supp", tmpdir);
 	char *given = xasprintf("%s/../mine.supp", sub), *files[] = { given };
 	struct target_opts o = { .valgrind = "valgrind", .nginx = "/x/nginx", .num_callers = 12,
 		.supp_files = files, .nsupp_files = 1, .supp_text = text };
@@ -92,13 +85,15 @@ test_files_and_default(void **state)
 	free(given);
 	free(file);
 	free(sub);
+	util_rm_rf(tmpdir);
+	free(tmpdir);
 }
 
 static void
 test_none(void **state)
 {
 	struct target_opts o = { .valgrind = "valgrind", .nginx = "/x/nginx", .num_callers = 12 };
-	char err[256] = "", **argv, *dflt;
+	char err[256] = "", **argv, *dflt, *tmpdir = fresh_tmp();
 	struct target *t = target_new(NULL, &o, NULL, NULL);
 	int i;
 
@@ -113,6 +108,8 @@ test_none(void **state)
 	free(dflt);
 	target_argv_free(argv);
 	target_free(t);
+	util_rm_rf(tmpdir);
+	free(tmpdir);
 }
 
 int
@@ -123,5 +120,5 @@ main(void)
 		cmocka_unit_test(test_none),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
