@@ -199,3 +199,20 @@ lt_fixture_setup() {
 	port=$(lt_fixture_conf "$ngx")
 	conf=$ngx/nginx.conf
 }
+
+# lt_gdbservers_up DIR N URL: within 2 minutes, N valgrind gdbservers have
+# their FIFOs in DIR (--vgdb-prefix=DIR/vgdb) and URL answers.
+lt_gdbservers_up() {
+	local i
+	for i in $(seq 1200); do
+		[ "$(ls "$1" | grep -c 'from-vgdb-to')" -ge "$2" ] &&
+			curl -sf "$3" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# lt_hammer PID URL &: requests to URL, one after the other, while PID lives.
+lt_hammer() {
+	while kill -0 "$1" 2>/dev/null; do curl -s "$2" >/dev/null 2>&1; done
+}
