@@ -277,5 +277,10 @@ char *report_folded_render(const struct report_set *s);
  * the rest, so they survive nginx upgrades; one per distinct result,
  * named "ngx-leaktop:KIND:file.c:line:function". Malloc'd. */
 char *report_supp_text(const struct model *m, const struct report_row *rows, size_t n);
+/* A recorded run's model without an engine (--load): text (named name)
+ * added to set, m judged again by it. False + err. */
+struct supp;
+bool report_supp_add(struct model *m, struct supp *set, const char *name, const char *text,
+	char *err, size_t errlen);
 
 #endif
