@@ -115,6 +115,8 @@ bool report_json_check_path(const char *path, char *err, size_t errlen);
 
 /* The readable table: at most max_rows rows (0 = all). */
 void report_table_print(FILE *out, const struct model *m, size_t max_rows);
+/* s in a column of width (padded; clipped with '~' at a UTF-8 boundary). */
+void report_put_clipped(FILE *out, const char *s, int width);
 /* memcheck errors, one line each: kind, count, location, what. */
 void report_table_print_errors(FILE *out, const struct model *m, const struct memerrors *errs);
 /* The path of a URL: what follows its scheme and host ("/leak/pool"). */
@@ -237,6 +239,13 @@ struct report_diff *report_diff_new(const struct model *old, const struct model 
 void report_diff_free(struct report_diff *d);
 size_t report_diff_nrows(const struct report_diff *d);
 const struct report_diff_row *report_diff_row(const struct report_diff *d, size_t i);
+/* The runs' names for the JSON ("old": {path, nginx}); copied, any NULL. */
+void report_diff_set_names(struct report_diff *d, const char *old_path, const char *old_nginx,
+	const char *new_path, const char *new_nginx);
+/* The OLD (new false) or NEW run's model. */
+const struct model *report_diff_model(const struct report_diff *d, bool new);
+/* How many rows have change c. */
+size_t report_diff_count(const struct report_diff *d, enum report_change c);
 /* A row NEW or WORSE whose NEW side fails the gate: --diff exits 1. */
 bool report_diff_fails(const struct report_diff *d);
 /* The diff as a table and as JSON (malloc'd). */

@@ -12,25 +12,26 @@
 
 /* One run into a new model, with the suppressions; NULL after saying why. */
 static struct model *
-diff_load(const struct cli_opts *o, const char *path)
+diff_load(const struct cli_opts *o, const char *path, char **nginx)
 {
 	struct model *m = model_new();
-	char err[512], *nginx = NULL;
+	char err[512];
 
 	model_set_suppressions(m, o->supp);
-	if (!report_load(path, m, &nginx, err, sizeof err)) {
+	if (!report_load(path, m, nginx, err, sizeof err)) {
 		fprintf(stderr, "ngx-leaktop: %s\n", err);
 		model_free(m);
 		m = NULL;
 	}
-	free(nginx);
 	return m;
 }
 
 int
 diff_run(const struct cli_opts *o)
 {
-	struct model *old = diff_load(o, o->diff_old), *new = old ? diff_load(o, o->diff_new) : NULL;
+	char *old_nginx = NULL, *new_nginx = NULL;
+	struct model *old = diff_load(o, o->diff_old, &old_nginx);
+	struct model *new = old ? diff_load(o, o->diff_new, &new_nginx) : NULL;
 	FILE *out = o->json && !strcmp(o->json, "-") ? stderr : stdout;
 	struct report_diff *d;
 	char err[512];
@@ -39,9 +40,14 @@ diff_run(const struct cli_opts *o)
 	if (!old || !new) {
 		model_free(old);
 		model_free(new);
+		free(old_nginx);
+		free(new_nginx);
 		return 2;
 	}
 	d = report_diff_new(old, new, &o->gate);
+	report_diff_set_names(d, o->diff_old, old_nginx, o->diff_new, new_nginx);
+	free(old_nginx);
+	free(new_nginx);
 	fprintf(out, "%s -> %s\n", o->diff_old, o->diff_new);
 	report_diff_print(out, d);
 	fflush(out);

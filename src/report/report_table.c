@@ -95,8 +95,8 @@ report_frame_location(const struct model_frame *f)
 
 /* Clip an already escaped string to width columns (ASCII-safe: escaped
  * text of a name is mostly ASCII; UTF-8 is cut at a character start). */
-static void
-put_clipped(FILE *out, const char *s, int width)
+void
+report_put_clipped(FILE *out, const char *s, int width)
 {
 	int len = (int)strlen(s);
 
@@ -218,9 +218,9 @@ report_table_print(FILE *out, const struct model *m, size_t max_rows)
 		const char *fn = at && *at->fn ? at->fn : "???";
 		char *efn = escape_dup(fn, strlen(fn), 0);
 
-		put_clipped(out, loc, 28);
+		report_put_clipped(out, loc, 28);
 		fputc(' ', out);
-		put_clipped(out, efn, 28);
+		report_put_clipped(out, efn, 28);
 		fprintf(out, " %-9s %10" PRIu64 " %+9" PRId64 " %9.1f", leak_kind_short(r->kind),
 			r->bytes, r->delta_bytes, r->bytes_per_request);
 		if (reloads)
@@ -258,9 +258,9 @@ report_table_print_errors(FILE *out, const struct model *m, const struct memerro
 		char *fn = escape_dup(f && *f->fn ? f->fn : "???", f && *f->fn ? strlen(f->fn) : 3, 0);
 		char *what = escape_dup(r->what, strlen(r->what), 0);
 
-		put_clipped(out, loc, 28);
+		report_put_clipped(out, loc, 28);
 		fputc(' ', out);
-		put_clipped(out, fn, 28);
+		report_put_clipped(out, fn, 28);
 		fprintf(out, " %-17s %6" PRIu64 "  %s\n", r->kind_name, r->count, what);
 		free(loc);
 		free(fn);
