@@ -44,7 +44,7 @@ CMOCKA_CFLAGS = $(call need_pkgs,cmocka)$(shell pkg-config --cflags cmocka)
 CMOCKA_LIBS   = $(shell pkg-config --libs cmocka)
 
 STD_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wformat=2 -Iinclude -DLT_VERSION='"$(VERSION)"' -MMD -MP
+	-Wmissing-prototypes -Wformat=2 -Iinclude -I$(BUILD)/gen -DLT_VERSION='"$(VERSION)"' -MMD -MP
 
 # Sources come from the folders (README, Layout): every .c under src/ is
 # built. The engine is all of it but the front ends (src/front/, main.c)
@@ -74,6 +74,14 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 	tui-goldens
 
 all: ngx-leaktop
+
+# The default suppressions: share/nginx.supp (the one source, installed as
+# it is) turned into the lines of a C string that src/valgrind/supp.c includes.
+SUPP_DEFAULT := $(BUILD)/gen/supp_default.inc
+$(SUPP_DEFAULT): share/nginx.supp Makefile
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< >$@.tmp && mv $@.tmp $@
+$(BUILD)/obj/valgrind/supp.o $(BUILD)/asan/valgrind/supp.o $(BUILD)/fuzz-obj/valgrind/supp.o: $(SUPP_DEFAULT)
 
 ngx-leaktop: $(ALL_OBJ)
 	@$(if $(V),,echo "  CC $@";)
