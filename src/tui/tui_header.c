@@ -175,7 +175,7 @@ suppressed_item(struct tui *t, struct sline *l)
 	model_suppressed(t->model, &sup);
 	if (!sup.sites && !by_valgrind)
 		return;
-	item(l, 10, "suppressed", TUI_ROLE_VALUE, "%zu site%s %s B", sup.sites,
+	item(l, 10, "suppressed", TUI_ROLE_VALUE, "%zu site%s (%s B)", sup.sites,
 		sup.sites == 1 ? "" : "s", tui_fmt_size(a, sizeof a, sup.bytes + by_valgrind, 8));
 }
 

@@ -80,8 +80,9 @@ tui_marks_clear(struct tui *t, struct sites *s)
 	size_t n = s->marks.n;
 
 	s->marks.n = 0;
-	return tui_message(t, false, n ? "%zu marks cleared" : "no row was marked", n) |
-		TUI_DRAW_BODY;
+	if (!n)
+		return tui_message(t, false, "no row was marked");
+	return tui_message(t, false, "%zu mark%s cleared", n, n == 1 ? "" : "s") | TUI_DRAW_BODY;
 }
 
 /* Append text to path in one write of O_APPEND (whole or an error: no
