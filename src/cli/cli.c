@@ -55,7 +55,7 @@ static const struct cli_option options[] = {
 	{ "gen-suppressions", OPT_GEN_SUPP, required_argument, "FILE", "batch: write valgrind suppressions for what fails the run, '...' below the module's entry point (live screen: S)" },
 	{ "no-default-suppressions", OPT_NO_DEFAULT_SUPP, no_argument, NULL, "do not use the suppressions of nginx's own start-up and exit noise that ship with ngx-leaktop" },
 	{ "diff", OPT_DIFF, no_argument, NULL, "ngx-leaktop --diff OLD NEW: compare two runs (session files or --json reports): new, fixed, worse, better, unchanged; exit 1 when something new or worse fails --fail-on" },
-	{ "baseline", OPT_BASELINE, required_argument, "FILE", "with --load NEW (live screen): show NEW against the run in FILE, with the change columns" },
+	{ "baseline", OPT_BASELINE, required_argument, "FILE", "with --load NEW (live screen): show NEW against the run in FILE (a session file or --json report): its change columns and fixed rows" },
 	{ "source-root", OPT_SOURCE_ROOT, required_argument, "DIR", "reports name source files under DIR relative to it (default: the current directory)" },
 	{ "break", OPT_BREAK, required_argument, "FILE:LINE", "batch: under gdb, print the backtrace and locals at the first hit, then go on; repeatable (live screen: d)" },
 	{ "alloc-fn", OPT_ALLOC_FN, required_argument, "NAME", "your module's allocator wrapper, skipped when naming a site; 'prefix*' ok; repeatable" },

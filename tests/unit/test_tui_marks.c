@@ -76,16 +76,10 @@ marked(const char *loc)
 static char *
 slurp(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	struct sbuf b = SBUF_INIT;
-	char chunk[4096];
-	size_t n;
+	char *text = fixture_read_file(path, NULL);
 
-	assert_non_null(f);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		sbuf_add(&b, chunk, n);
-	fclose(f);
-	return sbuf_detach(&b);
+	assert_non_null(text);
+	return text;
 }
 
 static size_t

@@ -307,17 +307,7 @@ kinds_apply(struct run *r, const struct kinds_opts *o)
 static char *
 read_text(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	struct sbuf b = SBUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		sbuf_add(&b, chunk, n);
-	fclose(f);
-	return sbuf_detach(&b);
+	return fixture_read_file(path, NULL);
 }
 
 /* --update (make tui-goldens): the screens are written, not compared.

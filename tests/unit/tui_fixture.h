@@ -35,23 +35,38 @@
 /* Fixed times so that screens compare equal: 2023-11-14 22:13:20 UTC. */
 #define FIXTURE_WALL_MS 1700000000000LL
 
+/* A whole file (malloc'd, NUL-terminated; *len its bytes when len), or
+ * NULL when it cannot be opened. */
 static inline char *
-fixture_slurp(const char *name, size_t *len)
+fixture_read_file(const char *path, size_t *len)
 {
-	const char *dir = getenv("LT_TEST_DATA") ? getenv("LT_TEST_DATA") : "tests/data";
-	char *path = xasprintf("%s/%s", dir, name);
 	FILE *f = fopen(path, "rb");
 	struct sbuf b = SBUF_INIT;
 	char chunk[65536];
 	size_t n;
 
-	assert_non_null(f);
+	if (!f)
+		return NULL;
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		sbuf_add(&b, chunk, n);
 	fclose(f);
-	free(path);
-	*len = b.len;
+	if (len)
+		*len = b.len;
+	sbuf_addc(&b, '\0');
+	b.len--;
 	return sbuf_detach(&b);
+}
+
+static inline char *
+fixture_slurp(const char *name, size_t *len)
+{
+	const char *dir = getenv("LT_TEST_DATA") ? getenv("LT_TEST_DATA") : "tests/data";
+	char *path = xasprintf("%s/%s", dir, name);
+	char *text = fixture_read_file(path, len);
+
+	assert_non_null(text);
+	free(path);
+	return text;
 }
 
 static inline char *
