@@ -77,8 +77,9 @@ struct engine_opts {
 	/* Suppressions: the files go to valgrind as they are (and the
 	 * default set, unless default_supp is false, from a file in the
 	 * private directory); supp (all of them, read) judges the model's
-	 * sites for what valgrind did not see (attach, rows suppressed live). */
-	const struct supp *supp;
+	 * sites for what valgrind did not see (attach, rows suppressed live);
+	 * engine_supp_add adds to it (NULL: the engine makes its own). */
+	struct supp *supp;
 	char **supp_files;
 	size_t nsupp_files;
 	bool default_supp;
@@ -92,6 +93,13 @@ struct engine *engine_new(struct evloop *loop, const struct engine_opts *opts,
 bool engine_supp_add(struct engine *e, const char *name, const char *text, char *err,
 	size_t errlen);
 void engine_free(struct engine *e);
+
+/* Add the suppressions of text (named name in errors: "NAME:LINE: ...")
+ * to the engine's set and judge every model it holds again: the sites
+ * they match are hidden and counted (model_suppressed). valgrind, already
+ * running, is not told. False + a one-line err, the set unchanged. */
+bool engine_supp_add(struct engine *e, const char *name, const char *text, char *err,
+	size_t errlen);
 
 /* Start nginx; once it is ready the engine runs a baseline check (round 0)
  * by itself. False with a one-line err if nothing could be started. */

@@ -304,6 +304,9 @@ void model_site_set_holder(struct model *m, size_t site, const struct model_hold
  * rows it wrote): every site is judged again. */
 struct supp;
 void model_set_suppressions(struct model *m, const struct supp *s);
+/* The set given (NULL: none): another model of the same run (valgrind's
+ * exit report) is judged by it too. */
+const struct supp *model_suppressions(const struct model *m);
 /* What the suppressions hide in the latest round: present sites, their
  * bytes and blocks. */
 struct model_suppressed {

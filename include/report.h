@@ -70,6 +70,11 @@ struct report_meta {
 	/* what fails the run: each site's "verdict" and the "gate" (NULL: no
 	 * "gate", verdicts by --fail-on growing) */
 	const struct report_gate *gate;
+	/* the suppression files given (--suppressions) and whether the
+	 * default set was on: the JSON's "suppressed" */
+	char *const *supp_files;
+	size_t nsupp_files;
+	bool default_supp;
 };
 
 /* One kind of request the bursts sent, for the JSON's "kinds". */
@@ -283,11 +288,25 @@ char *report_folded_render(const struct report_set *s);
 
 /* Valgrind suppressions for the rows' sites: frames from the allocation
  * up to the module's entry point (report_entry_frame) exact, "..." for
- * the rest, so they survive nginx upgrades; one per distinct result,
- * named "ngx-leaktop:KIND:file.c:line:function". Malloc'd. */
+ * the rest, so they survive nginx upgrades; one per site of each row
+ * (identical blocks once), named "ngx-leaktop:KIND:file.c:line:function",
+ * after a header comment that says how it was made. Malloc'd. */
 char *report_supp_text(const struct model *m, const struct report_row *rows, size_t n);
 /* A recorded run's model without an engine (--load): text (named name)
  * added to set, m judged again by it. False + err. */
+struct supp;
+bool report_supp_add(struct model *m, struct supp *set, const char *name, const char *text,
+	char *err, size_t errlen);
+
+/* For a model with no engine (a loaded run on the live screen): add the
+ * suppressions of text (named name in errors) to set and judge m's sites
+ * again (model_set_suppressions; set must outlive m). False + a one-line
+ * err, set unchanged. With an engine: engine_supp_add. */
+/* What the suppressions hide, one line for people: the sites our
+ * matching hid in the latest round and the bytes valgrind suppressed in
+ * its latest check. False (buf untouched) when both are nothing. */
+bool report_supp_line(const struct model *m, char *buf, size_t len);
+
 struct supp;
 bool report_supp_add(struct model *m, struct supp *set, const char *name, const char *text,
 	char *err, size_t errlen);

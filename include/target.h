@@ -69,6 +69,12 @@ struct target_opts {
 	/* The generated config: directives of its http {} and stream {}
 	 * blocks themselves (NULL: none; stream_block needs a stream server) */
 	const char *http_block, *stream_block;
+	/* valgrind --suppressions=: each file (made absolute; read and
+	 * checked before), then supp_text (NULL: none) from a 0600 file
+	 * written in the private directory (the default set). */
+	char **supp_files;
+	size_t nsupp_files;
+	const char *supp_text;
 };
 
 typedef void (*target_state_cb)(struct target *s, enum target_state st, void *ctx);

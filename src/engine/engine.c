@@ -1,6 +1,7 @@
 /* engine.c - rounds of burst + leak check on the evloop: start, bursts,
  * checks, stop; what the front ends read of it is engine_query.c's. */
 #include "engine.h"
+#include "supp.h"
 #include "engine_int.h"
 #include "evloop.h"
 #include "sessionfile.h"
@@ -61,7 +62,10 @@ engine_new(struct evloop *loop, const struct engine_opts *opts, engine_cb cb, vo
 	for (i = 0; i < opts->nalloc_fns; i++)
 		model_add_alloc_fn(e->model, opts->alloc_fns[i]);
 	model_set_suppressions(e->model, opts->supp);
-	e->target = target_new(loop, &opts->target, on_target_state, e);
+	e->opts.target.supp_files = opts->supp_files;
+	e->opts.target.nsupp_files = opts->nsupp_files;
+	e->opts.target.supp_text = opts->default_supp ? supp_default_text() : NULL;
+	e->target = target_new(loop, &e->opts.target, on_target_state, e);
 	engine_procs_init(e);
 	return e;
 }
@@ -109,6 +113,7 @@ engine_free(struct engine *e)
 	engine_free_urls(e);
 	engine_urls_free(e);
 	engine_kinds_free(e);
+	engine_supp_free(e);
 	free(e->chains);
 	free(e);
 }

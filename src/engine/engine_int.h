@@ -97,6 +97,7 @@ struct engine {
 	uint64_t every_timer;
 	/* the owner search's process: its model (recno) and its vgdb */
 	struct model *owner_model;
+	struct supp *own_supp;	/* engine_supp.c: the set when opts.supp was NULL */
 	struct vgdb *owner_vgdb;
 	struct engine_checkstream *checkstream;	/* engine_checkstream.c */
 };
@@ -148,6 +149,8 @@ enum engine_scheme { ENGINE_HTTP, ENGINE_HTTPS, ENGINE_TCP };
 enum engine_scheme engine_url_scheme(const char *url);
 void engine_proto_burst_done(struct engine *e, const struct burst_stats *st);
 void engine_kinds_free(struct engine *e);
+/* engine_supp.c: the set it made for engine_supp_add. */
+void engine_supp_free(struct engine *e);
 void engine_free_urls(struct engine *e);
 
 /* engine.c's services for its other files: tell the front end; change

@@ -66,6 +66,9 @@ emit_reports(const struct cli_opts *o, const struct model *m, const struct repor
 
 	set.rows = rows;
 	jmeta.gate = gate;
+	jmeta.supp_files = o->supp_files.v;
+	jmeta.nsupp_files = o->supp_files.n;
+	jmeta.default_supp = !o->no_default_supp;
 	if (o->json && !report_json_write(m, &jmeta, o->json, one, sizeof one)) {
 		snprintf(err, errlen, "%s", one);
 		ok = false;
@@ -75,13 +78,19 @@ emit_reports(const struct cli_opts *o, const struct model *m, const struct repor
 		ok = false;
 	}
 	if (o->gen_supp) {
-		struct report_row *fail = xcalloc(set.nrows + 1, sizeof *fail);
-		size_t i, n = 0;
+		/* nothing fails with --fail-on none or error: the rows growing fails */
+		struct report_gate g = *gate;
+		struct report_row *grows, *fail;
+		size_t i, n = 0, ngrows;
 		char *text;
 
-		for (i = 0; i < set.nrows; i++)
-			if (rows[i].verdict == REPORT_FAIL)
-				fail[n++] = rows[i];
+		if (g.fail_on == FAIL_ON_NONE || g.fail_on == FAIL_ON_ERROR)
+			g.fail_on = FAIL_ON_GROWING;
+		grows = report_rows(m, &g, false, &ngrows);
+		fail = xcalloc(ngrows + 1, sizeof *fail);
+		for (i = 0; i < ngrows; i++)
+			if (grows[i].verdict == REPORT_FAIL)
+				fail[n++] = grows[i];
 		text = report_supp_text(m, fail, n);
 		if (!report_file_write(o->gen_supp, "suppressions", text, one, sizeof one) && ok) {
 			snprintf(err, errlen, "%s", one);
@@ -89,6 +98,7 @@ emit_reports(const struct cli_opts *o, const struct model *m, const struct repor
 		}
 		free(text);
 		free(fail);
+		report_rows_free(grows, ngrows);
 	}
 	report_rows_free(rows, set.nrows);
 	return ok;
@@ -136,15 +146,13 @@ emit_status(const struct cli_opts *o, const struct model *m, const struct report
 {
 	size_t n;
 	struct report_row *rows = report_rows(m, gate, false, &n);
-	struct model_suppressed sup;
+	char sup[256];
 	bool fails = report_gate_fails(rows, n, meta->errors, gate);
 
 	(void)o;
 	say_budgets(rows, n, m, gate);
-	model_suppressed(m, &sup);
-	if (sup.sites)
-		fprintf(stderr, "ngx-leaktop: suppressions hid %zu sites (%llu bytes in %llu blocks)\n",
-			sup.sites, (unsigned long long)sup.bytes, (unsigned long long)sup.blocks);
+	if (report_supp_line(m, sup, sizeof sup))
+		fprintf(stderr, "ngx-leaktop: %s\n", sup);
 	if (fails)
 		fprintf(stderr, "ngx-leaktop: %s found (--fail-on %s)\n",
 			gate->fail_on == FAIL_ON_ERROR ? "memcheck errors" : "leaks",

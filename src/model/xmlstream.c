@@ -116,6 +116,8 @@ on_status(void *ctx, const struct vgxml_status *st)
 	if (!xs->exit_in_live) {
 		model_free(xs->exit_model);
 		xs->exit_model = model_new();
+		/* an attached valgrind had none of our files: our matching hides */
+		model_set_suppressions(xs->exit_model, model_suppressions(xs->live));
 	} else {
 		xs->exit_model = xs->live;
 	}

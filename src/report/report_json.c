@@ -343,6 +343,27 @@ json_kinds(const struct report_kind *k, size_t n)
 	return all;
 }
 
+/* What the suppressions hid: the present sites our matching hid (and
+ * their bytes), what valgrind's latest check counted as suppressed, and
+ * the files. */
+static json_t *
+json_suppressed(const struct model *m, const struct report_meta *meta)
+{
+	struct model_suppressed ours;
+	size_t n = model_nrounds(m), i;
+	const struct leak_total *vg = n ? &model_round(m, n - 1)->summary.suppressed : NULL;
+	json_t *files = json_array();
+
+	model_suppressed(m, &ours);
+	for (i = 0; i < meta->nsupp_files; i++)
+		json_array_append_new(files, jstr(meta->supp_files[i]));
+	return json_pack("{s:I,s:I,s:I,s:{s:I,s:I},s:o,s:b}", "sites", (json_int_t)ours.sites,
+		"bytes", (json_int_t)ours.bytes, "blocks", (json_int_t)ours.blocks,
+		"valgrind", "bytes", (json_int_t)(vg ? vg->bytes : 0),
+		"blocks", (json_int_t)(vg ? vg->blocks : 0), "files", files,
+		"default", meta->default_supp);
+}
+
 char *
 report_json_render(const struct model *m, const struct report_meta *meta)
 {
@@ -358,6 +379,7 @@ report_json_render(const struct model *m, const struct report_meta *meta)
 		json_object_set_new(root, "end", jstr(meta->end_reason));
 	if (meta->gate)
 		json_object_set_new(root, "gate", json_gate(meta->gate));
+	json_object_set_new(root, "suppressed", json_suppressed(m, meta));
 	if (meta->owner_search) {
 		json_t *per = json_array();
 		size_t i;

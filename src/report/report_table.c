@@ -203,7 +203,7 @@ report_table_print(FILE *out, const struct model *m, size_t max_rows)
 	size_t *idx = report_order(m, false, &n);
 	struct report_table_row *rows = xmalloc((n ? n : 1) * sizeof *rows);
 	bool reloads = any_reloads(m);
-	char note[160];
+	char note[320];
 
 	nrows = group_rows(m, idx, n, rows);
 	fprintf(out, "%-28s %-28s %-9s %10s %9s %9s ", "SITE", "FUNCTION", "KIND", "BYTES",
@@ -238,6 +238,8 @@ report_table_print(FILE *out, const struct model *m, size_t max_rows)
 		"nginx's own start-up heap)\n", i, n, total);
 	if (model_attrib_note(m, note, sizeof note))
 		fprintf(out, "which URL leaks: %s\n", note);
+	if (report_supp_line(m, note, sizeof note))
+		fprintf(out, "%s\n", note);
 	free(rows);
 	free(idx);
 }

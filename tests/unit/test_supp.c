@@ -262,6 +262,37 @@ test_default_set_reads(void **state)
 	/* nothing of the fixture module's own leak */
 	assert_int_equal(supp_match(s, LEAK_DEFINITE, leaky, 6), -1);
 	assert_int_equal(supp_match(s, LEAK_REACHABLE, leaky, 6), -1);
+	/* the measured noise (stacks of valgrind's exit report), and the same
+	 * allocation made by a module under the same core caller is not */
+	{
+		struct supp_frame env[] = { F("malloc", "", 0), F("ngx_alloc", "ngx_alloc.c", 22),
+			F("ngx_set_environment", "nginx.c", 589),
+			F("ngx_worker_process_init", "ngx_process_cycle.c", 763) };
+		struct supp_frame ev[] = { F("malloc", "", 0), F("ngx_alloc", "ngx_alloc.c", 22),
+			F("ngx_event_process_init", "ngx_event.c", 734), F("main", "nginx.c", 380) };
+		struct supp_frame mod[] = { F("malloc", "", 0), F("ngx_alloc", "ngx_alloc.c", 22),
+			F("ngx_http_leaky_init_process", "ngx_http_leaky_module.c", 50),
+			F("ngx_event_process_init", "ngx_event.c", 734), F("main", "nginx.c", 380) };
+		struct supp_frame nss[] = { F("malloc", "", 0), F("malloc", "", 0),
+			F("_dlfo_mappings_segment_allocate", "", 0), F("_dl_open", "", 0),
+			F("__nss_module_load", "", 0), F("internal_getgrouplist", "", 0),
+			F("initgroups", "", 0), F("ngx_worker_process_init", "", 0),
+			F("ngx_worker_process_cycle", "", 0) };
+		struct supp_frame nssmod[] = { F("malloc", "", 0), F("__nss_module_load", "", 0),
+			F("initgroups", "", 0), F("ngx_http_leaky_init_process", "", 0),
+			F("ngx_worker_process_init", "", 0) };
+
+		assert_true(supp_match(s, LEAK_DEFINITE, env, 4) >= 0);
+		assert_true(supp_match(s, LEAK_DEFINITE, ev, 4) >= 0);
+		assert_true(supp_match(s, LEAK_INDIRECT, ev, 4) >= 0);
+		assert_true(supp_match(s, LEAK_POSSIBLE, ev, 4) >= 0);
+		assert_true(supp_match(s, LEAK_REACHABLE, ev, 4) < 0);
+		assert_true(supp_match(s, LEAK_DEFINITE, mod, 5) < 0);
+		assert_true(supp_match(s, LEAK_REACHABLE, mod, 5) < 0);
+		assert_true(supp_match(s, LEAK_POSSIBLE, nss, 9) >= 0);
+		assert_true(supp_match(s, LEAK_DEFINITE, nss, 9) < 0);
+		assert_true(supp_match(s, LEAK_POSSIBLE, nssmod, 5) < 0);
+	}
 	supp_free(s);
 }
 

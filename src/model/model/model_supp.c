@@ -43,6 +43,12 @@ model_set_suppressions(struct model *m, const struct supp *s)
 		model_supp_site(m, &m->sites[i]);
 }
 
+const struct supp *
+model_suppressions(const struct model *m)
+{
+	return m->supp;
+}
+
 void
 model_suppressed(const struct model *m, struct model_suppressed *out)
 {

@@ -101,6 +101,9 @@ struct target {
 };
 
 /* The private directory (mkdtemp, 0700) and the vgdb prefix in it. */
+/* The private directory (and in it the owner file and TARGET_SUPP_FILE
+ * of opts.supp_text). */
+#define TARGET_SUPP_FILE "default.supp"
 bool target_make_dir(struct target *s, char *err, size_t errlen);
 /* The config: the embedded one written into the directory, or the user's
  * scanned for its pid file, error log and listen address. */

@@ -90,19 +90,28 @@ reap_stale_dirs(const char *tmp)
 	closedir(d);
 }
 
+/* A new file of the private directory, 0600. */
 static bool
-write_owner(struct target *s)
+write_private(struct target *s, const char *name, const char *text)
 {
-	char *path = xasprintf("%s/owner", s->dir), pid[32];
+	char *path = xasprintf("%s/%s", s->dir, name);
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	bool ok;
 
 	free(path);
-	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-	ok = fd >= 0 && util_write_all(fd, pid, strlen(pid));
+	ok = fd >= 0 && util_write_all(fd, text, strlen(text));
 	if (fd >= 0)
 		close(fd);
 	return ok;
+}
+
+static bool
+write_owner(struct target *s)
+{
+	char pid[32];
+
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	return write_private(s, "owner", pid);
 }
 
 bool
@@ -120,7 +129,8 @@ target_make_dir(struct target *s, char *err, size_t errlen)
 	}
 	s->dir = tmpl;
 	s->vgdb_prefix = xasprintf("%s/vgdb", s->dir);
-	if (!write_owner(s)) {
+	if (!write_owner(s) ||
+		(s->opts.supp_text && !write_private(s, TARGET_SUPP_FILE, s->opts.supp_text))) {
 		snprintf(err, errlen, "cannot write in %s: %s", s->dir, strerror(errno));
 		return false;
 	}
@@ -288,7 +298,7 @@ xml_file_arg(const char *dir)
 char **
 target_argv(struct target *s)
 {
-	size_t n = 0, cap = 24 + s->opts.nvalgrind_opts, i;
+	size_t n = 0, cap = 25 + s->opts.nvalgrind_opts + s->opts.nsupp_files, i;
 	char **argv = xcalloc(cap, sizeof *argv);
 
 	argv[n++] = xstrdup(s->opts.valgrind);
@@ -310,6 +320,14 @@ target_argv(struct target *s)
 		argv[n++] = xstrdup("--trace-children=yes");
 		argv[n++] = xstrdup("--child-silent-after-fork=no");
 	}
+	for (i = 0; i < s->opts.nsupp_files; i++) {
+		char *abs = realpath(s->opts.supp_files[i], NULL);
+
+		argv[n++] = xasprintf("--suppressions=%s", abs ? abs : s->opts.supp_files[i]);
+		free(abs);
+	}
+	if (s->opts.supp_text)
+		argv[n++] = xasprintf("--suppressions=%s/%s", s->dir, TARGET_SUPP_FILE);
 	for (i = 0; i < s->opts.nvalgrind_opts; i++)
 		argv[n++] = xstrdup(s->opts.valgrind_opts[i]);
 	argv[n++] = xstrdup(s->opts.nginx);
