@@ -87,11 +87,6 @@ struct engine_opts {
 
 struct engine *engine_new(struct evloop *loop, const struct engine_opts *opts,
 	engine_cb cb, void *ctx);
-/* Suppressions text (named name: where it came from) added to the set
- * that judges the models, and every model judged again: the live
- * screen's W hides the rows it wrote suppressions for. False + err. */
-bool engine_supp_add(struct engine *e, const char *name, const char *text, char *err,
-	size_t errlen);
 void engine_free(struct engine *e);
 
 /* Add the suppressions of text (named name in errors: "NAME:LINE: ...")

@@ -292,11 +292,6 @@ char *report_folded_render(const struct report_set *s);
  * (identical blocks once), named "ngx-leaktop:KIND:file.c:line:function",
  * after a header comment that says how it was made. Malloc'd. */
 char *report_supp_text(const struct model *m, const struct report_row *rows, size_t n);
-/* A recorded run's model without an engine (--load): text (named name)
- * added to set, m judged again by it. False + err. */
-struct supp;
-bool report_supp_add(struct model *m, struct supp *set, const char *name, const char *text,
-	char *err, size_t errlen);
 
 /* For a model with no engine (a loaded run on the live screen): add the
  * suppressions of text (named name in errors) to set and judge m's sites
