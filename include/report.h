@@ -108,6 +108,10 @@ char *report_site_location(const struct model *m, const struct model_site *s);
 
 /* The JSON report as a string (malloc'd). */
 char *report_json_render(const struct model *m, const struct report_meta *meta);
+/* An untrusted string escaped (escape.h) as a jansson string, for every
+ * JSON the reports write ("" for NULL). */
+struct json_t;
+struct json_t *report_json_str(const char *s);
 /* Write it to path ("-" = stdout) safely: a temp file renamed into place,
  * fsync'd, so a reader never sees half a report. False + err on failure. */
 bool report_json_write(const struct model *m, const struct report_meta *meta, const char *path,
@@ -221,11 +225,14 @@ size_t report_entry_frame(const struct model *m, const struct model_site *s);
 bool report_load(const char *path, struct model *m, char **nginx, char *err, size_t errlen);
 
 enum report_change {
-	REPORT_NEW,		/* in NEW only (or failing in NEW, absent in OLD) */
-	REPORT_FIXED,		/* in OLD only, or no longer growing */
-	REPORT_WORSE,		/* grows more per request (or per reload) than before */
-	REPORT_BETTER,		/* grows less */
-	REPORT_SAME,		/* unchanged */
+	/* a row "leaks" when it grows or fails the gate */
+	REPORT_NEW,		/* leaks in NEW; absent from OLD or not leaking there */
+	REPORT_FIXED,		/* leaked in OLD; absent from NEW or not leaking there */
+	REPORT_WORSE,		/* leaks in both, grows more per request (or per reload):
+				 * by more than 10% of OLD's figure and 1 byte */
+	REPORT_BETTER,		/* leaks in both, grows less by that much */
+	REPORT_SAME,		/* leaks in both within that, or in neither (a row in
+				 * one run only that leaks in neither is no row) */
 };
 const char *report_change_name(enum report_change c);	/* "new", "fixed", ... */
 
@@ -237,8 +244,8 @@ struct report_diff_row {
 struct report_diff;
 
 /* Match the rows of two runs by report_row_key (the k-th of equal keys
- * with the k-th, by line), judge each by the gate. The models must
- * outlive the diff. */
+ * with the k-th, by line), judge each by the gate. Rows in order: new,
+ * worse, fixed, better, unchanged. The models must outlive the diff. */
 struct report_diff *report_diff_new(const struct model *old, const struct model *new,
 	const struct report_gate *g);
 void report_diff_free(struct report_diff *d);
@@ -247,6 +254,11 @@ const struct report_diff_row *report_diff_row(const struct report_diff *d, size_
 /* The runs' names for the JSON ("old": {path, nginx}); copied, any NULL. */
 void report_diff_set_names(struct report_diff *d, const char *old_path, const char *old_nginx,
 	const char *new_path, const char *new_nginx);
+/* The diff row of NEW's row of (kind, allocation frame at): what the
+ * live screen shows beside a row of NEW. NULL when NEW's row is in no
+ * row of the diff (it leaks in neither run and OLD lacks it). */
+const struct report_diff_row *report_diff_find(const struct report_diff *d, enum leak_kind kind,
+	uint32_t at);
 /* The OLD (new false) or NEW run's model. */
 const struct model *report_diff_model(const struct report_diff *d, bool new);
 /* How many rows have change c. */

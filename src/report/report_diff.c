@@ -17,7 +17,6 @@
 #include "report.h"
 #include "escape.h"
 #include "model.h"
-#include "sbuf.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -32,6 +31,7 @@ struct diff_side {
 	struct report_row *rows;
 	size_t n;
 	char **keys;
+	size_t *rank;		/* among the rows of its key, by line */
 	bool *used;
 	char *path, *nginx;
 };
@@ -87,33 +87,6 @@ judge(const struct report_row *o, const struct report_row *n)
 	return req < 0 || rel < 0 ? REPORT_BETTER : REPORT_SAME;
 }
 
-static void
-side_init(struct diff_side *s, const struct model *m, const struct report_gate *g)
-{
-	size_t i;
-
-	s->m = m;
-	s->rows = report_rows(m, g, false, &s->n);
-	s->keys = xcalloc(s->n + 1, sizeof *s->keys);
-	s->used = xcalloc(s->n + 1, sizeof *s->used);
-	for (i = 0; i < s->n; i++)
-		s->keys[i] = report_row_key(m, &s->rows[i]);
-}
-
-static void
-side_free(struct diff_side *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->keys[i]);
-	free(s->keys);
-	free(s->used);
-	free(s->path);
-	free(s->nginx);
-	report_rows_free(s->rows, s->n);
-}
-
 /* The rank of row i among the rows of its key, by line (then order). */
 static size_t
 key_rank(const struct diff_side *s, size_t i)
@@ -133,6 +106,37 @@ key_rank(const struct diff_side *s, size_t i)
 	return rank;
 }
 
+static void
+side_init(struct diff_side *s, const struct model *m, const struct report_gate *g)
+{
+	size_t i;
+
+	s->m = m;
+	s->rows = report_rows(m, g, false, &s->n);
+	s->keys = xcalloc(s->n + 1, sizeof *s->keys);
+	s->used = xcalloc(s->n + 1, sizeof *s->used);
+	s->rank = xcalloc(s->n + 1, sizeof *s->rank);
+	for (i = 0; i < s->n; i++)
+		s->keys[i] = report_row_key(m, &s->rows[i]);
+	for (i = 0; i < s->n; i++)
+		s->rank[i] = key_rank(s, i);
+}
+
+static void
+side_free(struct diff_side *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->keys[i]);
+	free(s->keys);
+	free(s->rank);
+	free(s->used);
+	free(s->path);
+	free(s->nginx);
+	report_rows_free(s->rows, s->n);
+}
+
 /* The row of s with key and rank, not yet matched; SIZE_MAX if none. */
 static size_t
 find_match(const struct diff_side *s, const char *key, size_t rank)
@@ -140,7 +144,7 @@ find_match(const struct diff_side *s, const char *key, size_t rank)
 	size_t k;
 
 	for (k = 0; k < s->n; k++)
-		if (!s->used[k] && !strcmp(s->keys[k], key) && key_rank(s, k) == rank)
+		if (!s->used[k] && s->rank[k] == rank && !strcmp(s->keys[k], key))
 			return k;
 	return SIZE_MAX;
 }
@@ -176,7 +180,7 @@ report_diff_new(const struct model *old, const struct model *new, const struct r
 	side_init(&d->old, old, g);
 	side_init(&d->new, new, g);
 	for (i = 0; i < d->new.n; i++) {
-		k = find_match(&d->old, d->new.keys[i], key_rank(&d->new, i));
+		k = find_match(&d->old, d->new.keys[i], d->new.rank[i]);
 		if (k != SIZE_MAX)
 			d->old.used[k] = true;
 		add_row(d, k != SIZE_MAX ? &d->old.rows[k] : NULL, &d->new.rows[i]);
@@ -231,6 +235,17 @@ const struct report_diff_row *
 report_diff_row(const struct report_diff *d, size_t i)
 {
 	return i < d->n ? &d->rows[i] : NULL;
+}
+
+const struct report_diff_row *
+report_diff_find(const struct report_diff *d, enum leak_kind kind, uint32_t at)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->rows[i].new && d->rows[i].new->g.kind == kind && d->rows[i].new->g.at == at)
+			return &d->rows[i];
+	return NULL;
 }
 
 const struct model *
@@ -324,15 +339,7 @@ report_diff_print(FILE *out, const struct report_diff *d)
 		d->counts[REPORT_BETTER], d->counts[REPORT_SAME]);
 }
 
-static json_t *
-jstr(const char *s)
-{
-	char *e = escape_dup(s ? s : "", s ? strlen(s) : 0, 0);
-	json_t *j = json_string(e);
-
-	free(e);
-	return j ? j : json_string("");
-}
+#define jstr report_json_str
 
 static json_t *
 jside_run(const struct diff_side *s)
@@ -389,13 +396,5 @@ report_diff_json(const struct report_diff *d)
 		"rows", rows, "counts", counts, "fails", report_diff_fails(d));
 	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
 	json_decref(root);
-	if (!text)
-		return xstrdup("{}\n");
-	/* a file ends in a newline */
-	{
-		char *t = xasprintf("%s\n", text);
-
-		free(text);
-		return t;
-	}
+	return text ? text : xstrdup("{}");
 }

@@ -74,14 +74,6 @@ folded_stack(const struct model *m, const struct model_site *s)
 static void
 folded_add(struct folded *f, char *stack, int side, uint64_t bytes)
 {
-	size_t i;
-
-	for (i = 0; i < f->n; i++)
-		if (!strcmp(f->v[i].stack, stack)) {
-			f->v[i].bytes[side] += bytes;
-			free(stack);
-			return;
-		}
 	xgrow((void **)&f->v, &f->cap, f->n + 1, sizeof *f->v);
 	f->v[f->n] = (struct folded_line){ .stack = stack };
 	f->v[f->n++].bytes[side] = bytes;
@@ -105,24 +97,32 @@ cmp_lines(const void *a, const void *b)
 	return strcmp(((const struct folded_line *)a)->stack, ((const struct folded_line *)b)->stack);
 }
 
+/* Sorted, identical stacks merged (their bytes summed), one a line. */
 static char *
 folded_text(struct folded *f, bool two)
 {
 	struct sbuf b = SBUF_INIT;
-	size_t i;
+	size_t i, j;
 
 	if (f->n)
 		qsort(f->v, f->n, sizeof *f->v, cmp_lines);
-	for (i = 0; i < f->n; i++) {
+	for (i = 0; i < f->n; i = j) {
+		uint64_t old = 0, new = 0;
+
+		for (j = i; j < f->n && !strcmp(f->v[j].stack, f->v[i].stack); j++) {
+			old += f->v[j].bytes[0];
+			new += f->v[j].bytes[1];
+		}
 		/* a stack with no bytes draws nothing; flamegraph.pl warns on 0 */
-		if (two ? f->v[i].bytes[0] || f->v[i].bytes[1] : f->v[i].bytes[1] > 0) {
+		if (two ? old || new : new > 0) {
 			sbuf_adds(&b, f->v[i].stack);
 			if (two)
-				sbuf_printf(&b, " %" PRIu64, f->v[i].bytes[0]);
-			sbuf_printf(&b, " %" PRIu64 "\n", f->v[i].bytes[1]);
+				sbuf_printf(&b, " %" PRIu64, old);
+			sbuf_printf(&b, " %" PRIu64 "\n", new);
 		}
-		free(f->v[i].stack);
 	}
+	for (i = 0; i < f->n; i++)
+		free(f->v[i].stack);
 	free(f->v);
 	return b.data ? sbuf_detach(&b) : xstrdup("");
 }

@@ -19,8 +19,8 @@
 
 /* Every string from valgrind is untrusted: escaped before it enters the
  * report (jansson would also reject invalid UTF-8 outright). */
-static json_t *
-jstr(const char *s)
+json_t *
+report_json_str(const char *s)
 {
 	char *e = escape_dup(s ? s : "", s ? strlen(s) : 0, 0);
 	json_t *j = json_string(e);
@@ -28,6 +28,8 @@ jstr(const char *s)
 	free(e);
 	return j ? j : json_string("");
 }
+
+#define jstr report_json_str
 
 static json_t *
 jtotal(const struct leak_total *t)

@@ -11,8 +11,10 @@
  * (older versions; converted from valgrind's XML: one round, no
  * url_requests) load with what they have. */
 #include "report.h"
+#include "escape.h"
 #include "leakcheck.h"
 #include "model.h"
+#include "sbuf.h"
 #include "sessionfile.h"
 #include "util.h"
 
@@ -84,8 +86,9 @@ rl_site(json_t *js, size_t nrounds, struct rl_site *s, char *why, size_t whylen)
 	}
 	s->kind = (enum leak_kind)kind;
 	s->nframes = json_array_size(stack);
-	if (s->nframes > LEAKCHECK_MAX_FRAMES) {
-		snprintf(why, whylen, "more than %d frames", LEAKCHECK_MAX_FRAMES);
+	if (!s->nframes || s->nframes > LEAKCHECK_MAX_FRAMES) {
+		snprintf(why, whylen, "has %s frames (valgrind gives 1 to %d)",
+			s->nframes ? "too many" : "no", LEAKCHECK_MAX_FRAMES);
 		return false;
 	}
 	s->frames = xcalloc(s->nframes + 1, sizeof *s->frames);
@@ -339,61 +342,80 @@ rl_replay(json_t *root, struct model *m, const char *path, char *err, size_t err
 	return ok;
 }
 
-/* The first byte that is not white space, or -1 (the file cannot be
- * read: err says why). */
-static int
-first_byte(const char *path, char *err, size_t errlen)
+/* The whole file (a pipe too: --diff old.json <(zcat new.json.gz)), in
+ * b; *regular says whether it can be opened again by path. */
+static bool
+rl_read(const char *path, struct sbuf *b, bool *regular, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), c = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	char ch;
-	ssize_t n;
 
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return -1;
+		return false;
 	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s is a directory: give a session file or a JSON report", path);
 		close(fd);
-		return -1;
+		return false;
 	}
-	while ((n = read(fd, &ch, 1)) == 1 && (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t'))
-		;
-	if (n < 0) {
+	*regular = S_ISREG(st.st_mode);
+	sbuf_read_fd(b, fd);	/* blocking: to the end, or an error in errno */
+	if (errno) {
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-		c = -1;
-	} else {
-		c = n == 1 ? (unsigned char)ch : 0;
+		close(fd);
+		return false;
 	}
 	close(fd);
-	return c;
+	return true;
 }
+
+/* jansson quotes the bytes near an error and a path is anyone's: the
+ * line goes to a terminal escaped. */
+static bool
+rl_failed(char *err, size_t errlen)
+{
+	char *e = escape_dup(err, strlen(err), 0);
+
+	snprintf(err, errlen, "%s", e);
+	free(e);
+	return false;
+}
+
+static bool rl_load(const char *path, struct model *m, char **nginx, char *err, size_t errlen);
 
 bool
 report_load(const char *path, struct model *m, char **nginx, char *err, size_t errlen)
 {
+	return rl_load(path, m, nginx, err, errlen) || rl_failed(err, errlen);
+}
+
+static bool
+rl_load(const char *path, struct model *m, char **nginx, char *err, size_t errlen)
+{
+	struct sbuf b = SBUF_INIT;
 	json_error_t jerr;
-	json_t *first, *root;
-	bool torn, ok;
-	int c = first_byte(path, err, errlen);
+	json_t *first, *root = NULL;
+	bool torn, regular, ok = false;
+	size_t skip = 0;
 
 	*nginx = NULL;
-	if (c < 0)
-		return false;
-	if (c != '{') {
-		snprintf(err, errlen, "%s: %s%s", path, NEITHER, c ? "" : " (it is empty)");
-		return false;
+	if (!rl_read(path, &b, &regular, err, errlen))
+		goto out;
+	while (skip < b.len && strchr(" \t\r\n", b.data[skip]))
+		skip++;
+	if (skip == b.len || b.data[skip] != '{') {
+		snprintf(err, errlen, "%s: %s%s", path, NEITHER, skip == b.len ? " (it is empty)" : "");
+		goto out;
 	}
 	/* the first JSON value: a session header, or a whole report */
-	first = json_load_file(path, JSON_DISABLE_EOF_CHECK, &jerr);
-	if (!first) {
-		snprintf(err, errlen, "%s: broken JSON at line %d, column %d: %s", path, jerr.line,
-			jerr.column, jerr.text);
-		return false;
-	}
-	if (!strcmp(rl_str(json_object_get(first, "type")), "session")) {
+	first = json_loadb(b.data, b.len, JSON_DISABLE_EOF_CHECK, &jerr);
+	if (first && !strcmp(rl_str(json_object_get(first, "type")), "session")) {
 		json_decref(first);
+		if (!regular) {
+			snprintf(err, errlen, "%s: a session file is read from its path, not a pipe", path);
+			goto out;
+		}
 		ok = sessionfile_load(path, m, nginx, &torn, err, errlen);
 		if (!ok) {
 			char msg[512];
@@ -401,23 +423,25 @@ report_load(const char *path, struct model *m, char **nginx, char *err, size_t e
 			snprintf(msg, sizeof msg, "%s", err);
 			snprintf(err, errlen, "%s: %s", path, msg);
 		}
-		return ok;
+		goto out;
 	}
-	if (!json_is_string(json_object_get(first, "ngx_leaktop"))) {
+	if (first && !json_is_string(json_object_get(first, "ngx_leaktop"))) {
 		json_decref(first);
 		snprintf(err, errlen, "%s: %s (a JSON file from another tool?)", path, NEITHER);
-		return false;
+		goto out;
 	}
 	json_decref(first);
 	/* a report is one value: anything after it is damage */
-	root = json_load_file(path, 0, &jerr);
+	root = first ? json_loadb(b.data, b.len, 0, &jerr) : NULL;
 	if (!root) {
 		snprintf(err, errlen, "%s: broken JSON at line %d, column %d: %s", path, jerr.line,
 			jerr.column, jerr.text);
-		return false;
+		goto out;
 	}
 	ok = rl_replay(root, m, path, err, errlen);
 	*nginx = xstrdup(rl_str(json_object_get(json_object_get(root, "nginx"), "binary")));
 	json_decref(root);
+out:
+	sbuf_free(&b);
 	return ok;
 }

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "leakcheck.h"
+#include "leakcheck_fixture.h"	/* read_data */
 #include "model.h"
 #include "report.h"
 #include "util.h"
@@ -36,28 +37,6 @@ struct fx_edit {
 	/* the state of one round */
 	struct model *m;
 };
-
-static inline char *
-fx_slurp(const char *name, size_t *len)
-{
-	const char *dir = getenv("LT_TEST_DATA") ? getenv("LT_TEST_DATA") : "tests/data";
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = xmalloc((size_t)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = 0;
-	fclose(f);
-	free(path);
-	*len = (size_t)n;
-	return buf;
-}
 
 static inline bool
 fx_is(const struct lt_slice *s, const char *name)
@@ -146,7 +125,7 @@ fx_model(const struct fx_edit *e)
 		struct leak_summary sum;
 		struct leakcheck_error err;
 		size_t len;
-		char *text = fx_slurp(files[f], &len);
+		char *text = read_data(files[f], &len);
 
 		model_round_begin(m, 200, 0);
 		if (ed.urls) {
@@ -182,6 +161,15 @@ fx_diff_row(const struct report_diff *d, const char *fn, unsigned line, enum lea
 			return r;
 	}
 	return NULL;
+}
+
+/* A test's end: the diff (may be NULL) and both models freed. */
+static inline void
+fx_done(struct report_diff *d, struct model *old, struct model *new)
+{
+	report_diff_free(d);
+	model_free(old);
+	model_free(new);
 }
 
 #endif

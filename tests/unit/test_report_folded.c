@@ -145,9 +145,7 @@ test_differential(void **state)
 	assert_null(strstr(text, "ngx_http_leaky_cache"));
 	free(base);
 	free(text);
-	report_diff_free(d);
-	model_free(old);
-	model_free(new);
+	fx_done(d, old, new);
 }
 
 int

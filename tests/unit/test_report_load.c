@@ -13,15 +13,14 @@
 static char dir[] = "/tmp/lt-report-load-XXXXXX";
 static const struct report_gate gate = REPORT_GATE_INIT;
 
+/* Test files are put in place as the reports are (report_file_write). */
 static char *
 write_file(const char *name, const char *text)
 {
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
+	char *path = xasprintf("%s/%s", dir, name), err[256];
 
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	if (!report_file_write(path, "test input", text, err, sizeof err))
+		fail_msg("%s", err);
 	return path;
 }
 
@@ -194,6 +193,38 @@ test_session_file(void **state)
 	model_free(m);
 }
 
+/* The fewest fields a report can have, by hand: rounds with requests,
+ * a site with its stack and bytes; a hostile name kept as it came. */
+static void
+test_minimal_report(void **state)
+{
+	char *path = write_file("min.json", "{\"ngx_leaktop\": \"0.1\", \"rounds\": ["
+		"{\"requests\": 0}, {\"requests\": 10}, {\"requests\": 10}], \"sites\": [{"
+		"\"kind\": \"definitely_lost\", \"bytes\": [0, 100, 200], \"stack\": ["
+		"{\"function\": \"malloc\", \"object\": \"/usr/lib/vg.so\", \"ip\": \"0x10\"},"
+		"{\"function\": \"leak\\u001b[2J\", \"file\": \"m.c\", \"line\": 3, \"ip\": \"0x20\"},"
+		"{\"function\": \"main\", \"file\": \"m.c\", \"line\": 9}]}]}");
+	struct model *m = model_new();
+	const struct model_site *s;
+	char err[512], *nginx = NULL;
+
+	(void)state;
+	if (!report_load(path, m, &nginx, err, sizeof err))
+		fail_msg("%s", err);
+	assert_string_equal(nginx, "");
+	assert_int_equal(model_nsites(m), 1);
+	s = model_site(m, 0);
+	assert_int_equal(s->growth, GROWTH_GROWING);
+	assert_true(fabs(s->bytes_per_request - 10.0) < 1e-9);
+	assert_int_equal(s->alloc_at, 1);
+	assert_string_equal(model_site_frame(m, s, 1)->fn, "leak\x1b[2J");
+	assert_int_equal(model_site_frame(m, s, 1)->line, 3);
+	assert_int_equal(model_site_frame(m, s, 0)->ip, 0x10);
+	free(nginx);
+	free(path);
+	model_free(m);
+}
+
 static void
 expect_error(const char *name, const char *text, const char *want)
 {
@@ -202,7 +233,7 @@ expect_error(const char *name, const char *text, const char *want)
 	struct model *m = model_new();
 
 	assert_false(report_load(path, m, &nginx, err, sizeof err));
-	if (!strstr(err, want) || !strstr(err, path) || strchr(err, '\n'))
+	if (!strstr(err, want) || !strstr(err, path) || strchr(err, '\n') || strchr(err, '\x1b'))
 		fail_msg("%s: '%s' lacks '%s' or the path", name, err, want);
 	free(nginx);
 	free(path);
@@ -219,7 +250,7 @@ test_errors(void **state)
 	expect_error("other.json", "{\"version\": \"2.1.0\", \"runs\": []}\n", "another tool");
 	expect_error("broken.json", "{\"ngx_leaktop\": \"1\",\n \"rounds\": [,]}\n",
 		"broken JSON at line 2, column");
-	expect_error("cut.json", "{\"ngx_leaktop\": \"1\", \"rounds\": [", "broken JSON at line 1");
+	expect_error("cut.json", "{\"ngx_leaktop\": \"1\", \"rounds\": [", "broken JSON at line");
 	expect_error("norounds.json", "{\"ngx_leaktop\": \"1\"}\n", "without rounds and sites");
 	expect_error("badsite.json", "{\"ngx_leaktop\": \"1\", \"rounds\": [{}], \"sites\": "
 		"[{\"kind\": \"definitely_lost\", \"stack\": [], \"bytes\": [1, 2]}]}\n",
@@ -227,8 +258,13 @@ test_errors(void **state)
 	expect_error("badkind.json", "{\"ngx_leaktop\": \"1\", \"rounds\": [{}], \"sites\": "
 		"[{\"kind\": \"lost\", \"stack\": [], \"bytes\": [1]}]}\n", "sites[0]");
 	expect_error("negative.json", "{\"ngx_leaktop\": \"1\", \"rounds\": [{}], \"sites\": "
-		"[{\"kind\": \"definite\", \"stack\": [], \"bytes\": [-5]}]}\n",
+		"[{\"kind\": \"definite\", \"stack\": [{\"function\": \"f\"}], \"bytes\": [-5]}]}\n",
 		"round 0: bytes and blocks must be counts");
+	expect_error("esc.json", "{\"ngx_leaktop\": \"1\", \"rounds\": [\x1b[2J]}\n",
+		"broken JSON at line 1, column");
+	expect_error("nostack.json", "{\"ngx_leaktop\": \"1\", \"rounds\": [{}], \"sites\": "
+		"[{\"kind\": \"definite\", \"stack\": [], \"bytes\": [5]}]}\n",
+		"sites[0] has no frames");
 	expect_error("badsession.jsonl", "{\"type\": \"session\"}\n{\"type\": \"round\"}\n",
 		"line 2: malformed round");
 }
@@ -262,6 +298,7 @@ main(void)
 		cmocka_unit_test(test_json_report_round_trip),
 		cmocka_unit_test(test_report_without_fields),
 		cmocka_unit_test(test_session_file),
+		cmocka_unit_test(test_minimal_report),
 		cmocka_unit_test(test_errors),
 	};
 
