@@ -348,7 +348,10 @@ compare(struct tui_rows *r, const struct model *m)
 			}
 			continue;
 		}
-		if (!d->old || (r->filter.kind >= 0 && (int)d->old->g.kind != r->filter.kind))
+		/* a fixed row passes the filters of the rows it stands beside */
+		if (!d->old || (r->filter.kind >= 0 && (int)d->old->g.kind != r->filter.kind) ||
+			(r->filter.hide_core && d->old->g.core_only) || (r->filter.text[0] &&
+			!site_matches(r->old, model_site(r->old, d->old->site), r->filter.text)))
 			continue;
 		xgrow((void **)&r->rows, &r->caprows, r->nrows + 1, sizeof *r->rows);
 		xgrow((void **)&r->members, &r->capmembers, r->nlisted + d->old->nsites + 1,

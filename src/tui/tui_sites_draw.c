@@ -75,7 +75,8 @@ lay_out(struct tui *t, struct sites *s, struct layout *L)
 		L->w[TUI_COL_BEFORE] = L->wide ? 7 : 6;
 		L->w[TUI_COL_CHANGE] = L->wide ? 9 : 6;
 	}
-	L->w[TUI_COL_HISTORY] = L->wide ? 12 : 6;
+	/* with the change columns, the history gives them its room */
+	L->w[TUI_COL_HISTORY] = !L->wide ? 6 : s->rows.diff ? MIN_HISTORY : 12;
 	/* Text columns as wide as what is on screen needs, within the rest. */
 	for (k = s->list.top; k < s->rows.nrows && k < s->list.top + (size_t)s->height; k++) {
 		const struct model_frame *f = tui_sites_row_frame(s, &s->rows.rows[k]);
