@@ -17,6 +17,7 @@
 
 struct memerrors;
 struct model;
+struct report_gate;
 struct report_meta;
 struct sbuf;
 struct tui;
@@ -156,6 +157,11 @@ struct tui_target_ops {
 	struct model *(*view)(void *ctx, size_t v, char *name, size_t len);
 	/* Reload nginx (SIGHUP to the master), then a check. */
 	bool (*reload)(void *ctx, char *err, size_t errlen);
+	/* Hide what valgrind suppressions text (named name: the file it was
+	 * written to) matches: add it to the set that judges the models
+	 * (engine_supp_add, or report_supp_add for a recorded run) and judge
+	 * every site again. The only op a recorded run's screen has. */
+	bool (*supp_add)(void *ctx, const char *name, const char *text, char *err, size_t errlen);
 };
 
 /* What the screen asks of the terminal and the loop it runs in. */
@@ -184,6 +190,14 @@ struct tui_config {
 	size_t nsource_dirs;
 	const struct report_meta *meta;	/* for the saved JSON report */
 	const char *nginx_version;	/* "nginx/1.22.1" for the header */
+	/* --fail-on and the budgets (report.h): a growing row under budget
+	 * says so in its verdict and sorts after the failing ones. NULL: no
+	 * budgets. */
+	const struct report_gate *gate;
+	/* --baseline: the run the model is compared with (report_diff_new),
+	 * its path for the header; NULL: no change columns. */
+	const struct model *baseline;
+	const char *baseline_name;
 };
 
 /* What the next frame must draw after a key, a mouse event or an engine

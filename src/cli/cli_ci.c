@@ -88,7 +88,7 @@ check_outputs(const struct cli_opts *o, char *err, size_t errlen)
 		if (!o->batch) {
 			snprintf(err, errlen, "%s goes with --batch or --diff%s", outs[i].option,
 				!strcmp(outs[i].option, "--gen-suppressions") ?
-				" (on the live screen: S writes the marked rows' suppressions)" : "");
+				" (on the live screen: W writes the marked rows' suppressions)" : "");
 			return false;
 		}
 		if (!report_file_check_path(path, outs[i].option, outs[i].what, err, errlen))

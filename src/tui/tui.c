@@ -183,7 +183,8 @@ view_next(struct tui *t)
 	size_t v;
 
 	if (!t->cfg.target || !t->cfg.target->view)
-		return tui_message(t, true, "no processes to switch between: %s", t->cfg.target ?
+		return tui_message(t, true, "no processes to switch between: %s",
+			t->cfg.target && t->cfg.target->live ?
 			"this session has one view" : "this screen shows a recorded model");
 	if (debugging(t))
 		return tui_message(t, true, "not while debugging: q detaches gdb, then P");

@@ -79,6 +79,12 @@ enum {
 	_(SORT_NEXT, TUI_SC_SITES, 6, "sort", "sort by the next column", 's', '>') \
 	_(SORT_PREV, TUI_SC_SITES, 0, "sort back", "sort by the previous column", '<') \
 	_(SORT_INVERT, TUI_SC_SITES, 0, "invert", "invert the sort order", 'I') \
+	_(MARK, TUI_SC_SITES, 0, "mark", "mark/unmark the row (W writes suppressions for the marked)", \
+		' ') \
+	_(UNMARK, TUI_SC_SITES, 0, "unmark all", "clear every mark", 'U') \
+	_(SUPPRESS, TUI_SC_SITES, 0, "suppress", \
+		"write valgrind suppressions for the marked rows (or this one) and hide them", 'W') \
+	_(CHANGES, TUI_SC_SITES, 0, "changes", "--baseline: only new and worse rows / all rows", 'C') \
 	_(EDIT, TUI_SC_SITES | TUI_SC_STACK | TUI_SC_ERRORS, 8, "edit", "open $EDITOR at the source line", 'e') \
 	_(DEBUG, TUI_SC_SITES | TUI_SC_STACK | TUI_SC_ERRORS, 8, "debug", \
 		"debug: stop nginx at the line under gdb, with requests that reach it", 'd') \

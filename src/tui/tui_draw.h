@@ -53,7 +53,8 @@ struct sbuf;
 	_(KEY_TEXT, -1, -1, A_NORMAL, A_NORMAL) \
 	_(HELP_TITLE, COLOR_CYAN, -1, A_BOLD, A_BOLD | A_UNDERLINE) \
 	_(HELP_KEY, COLOR_YELLOW, -1, A_BOLD, A_BOLD) \
-	_(DIMMED, -1, -1, A_DIM, A_DIM)
+	_(DIMMED, -1, -1, A_DIM, A_DIM) \
+	_(MARKED, COLOR_YELLOW, -1, A_BOLD, A_BOLD)
 
 enum tui_role {
 #define TUI_ROLE_ENUM(name, ...) TUI_ROLE_##name,

@@ -162,6 +162,35 @@ items_fit(struct sline *l, int cols)
 	}
 }
 
+/* What suppressions hide: the sites they match in the model, with
+ * what valgrind itself suppressed in the latest check; dropped first. */
+static void
+suppressed_item(struct tui *t, struct sline *l)
+{
+	size_t n = model_nrounds(t->model);
+	struct model_suppressed sup;
+	uint64_t by_valgrind = n ? model_round(t->model, n - 1)->summary.suppressed.bytes : 0;
+	char a[32];
+
+	model_suppressed(t->model, &sup);
+	if (!sup.sites && !by_valgrind)
+		return;
+	item(l, 10, "suppressed", TUI_ROLE_VALUE, "%zu site%s (%s B)", sup.sites,
+		sup.sites == 1 ? "" : "s", tui_fmt_size(a, sizeof a, sup.bytes + by_valgrind, 8));
+}
+
+/* --baseline: what the table is compared with */
+static void
+baseline_item(struct tui *t, struct sline *l)
+{
+	const char *name = t->cfg.baseline_name, *slash;
+
+	if (!t->cfg.baseline)
+		return;
+	slash = name ? strrchr(name, '/') : NULL;
+	item(l, 1, "against", TUI_ROLE_VALUE, "%s", slash ? slash + 1 : name ? name : "baseline");
+}
+
 static void
 state_items(struct tui *t, struct sline *l)
 {
@@ -178,6 +207,8 @@ state_items(struct tui *t, struct sline *l)
 		item(l, 0, NULL, TUI_ROLE_STATE_BUSY, "attached");
 	if (lv->present && lv->pid > 0 && lv->phase != TUI_PHASE_EXITED)
 		item(l, 8, "pid", TUI_ROLE_VALUE, "%ld", lv->pid);
+	baseline_item(t, l);
+	suppressed_item(t, l);
 	if (!lv->present || lv->phase == TUI_PHASE_EXITED)
 		return;
 	/* auto on keeps its place: rounds start by themselves */

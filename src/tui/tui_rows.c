@@ -1,6 +1,7 @@
 /* tui_rows.c - filter, group and sort the sites once per change. */
 #include "tui_rows.h"
 #include "intern.h"
+#include "report.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -74,6 +75,11 @@ site_listed(struct tui_rows *r, const struct model *m, const struct model_site *
 	/* Gone in the latest round and not a leak: nothing to look at. */
 	if (!s->present && s->growth != GROWTH_GROWING)
 		return false;
+	/* hidden and counted: the header says how many */
+	if (s->suppressed) {
+		r->nsuppressed++;
+		return false;
+	}
 	/* The default view hides what the batch table hides: stable still
 	 * reachable memory is the process's start-up heap, not a leak. */
 	if (r->filter.growth == TUI_VERDICT_DEFAULT && s->growth == GROWTH_STABLE &&
@@ -113,6 +119,10 @@ row_for(struct tui_rows *r, const struct model *m, uint32_t site, const struct m
 	if (row->g.at != UINT32_MAX)
 		row->file = base_name(model_frame(m, row->g.at)->file);
 	row->first = site;	/* provisional: the first site, until members are laid out */
+	row->verdict = REPORT_PASS;
+	row->change = TUI_NO_CHANGE;
+	row->before = -1;
+	row->old_only = false;
 	if (r->group)
 		r->slots[j] = (uint32_t)r->nrows + 1;
 	return (uint32_t)r->nrows++;
@@ -151,7 +161,7 @@ lay_out_members(struct tui_rows *r, size_t nsites)
 }
 
 struct sort_ctx {
-	const struct model *m;
+	const struct model *m, *old;
 	enum tui_column col;
 	bool invert;
 	const uint32_t *members;
@@ -169,17 +179,31 @@ cmp_desc_f(double a, double b)
 	return a == b ? 0 : a < b ? 1 : -1;
 }
 
+/* Growing rows under the budgets (--max-bytes-per-*) after the failing
+ * ones, before the bounded. */
 static int
-growth_rank(enum growth g)
+growth_rank(const struct tui_row *r)
 {
-	return g == GROWTH_GROWING ? 0 : g == GROWTH_BOUNDED ? 1 : 2;
+	if (r->g.growth == GROWTH_GROWING)
+		return r->verdict == REPORT_UNDER_BUDGET ? 1 : 0;
+	return r->g.growth == GROWTH_BOUNDED ? 2 : 3;
+}
+
+/* new, worse, fixed, better, unchanged, then rows without a change */
+static int
+change_rank(int c)
+{
+	static const int rank[] = { [REPORT_NEW] = 0, [REPORT_WORSE] = 1, [REPORT_FIXED] = 2,
+		[REPORT_BETTER] = 3, [REPORT_SAME] = 4 };
+
+	return c >= 0 && (size_t)c < LT_ARRAY_SIZE(rank) ? rank[c] : 5;
 }
 
 /* The report's order (report_order): leaks first, fastest first. */
 static int
 cmp_verdict(const struct tui_row *a, const struct tui_row *b)
 {
-	int c = growth_rank(a->g.growth) - growth_rank(b->g.growth);
+	int c = growth_rank(a) - growth_rank(b);
 
 	if (!c)
 		c = cmp_desc_f(a->g.bytes_per_request, b->g.bytes_per_request);
@@ -201,7 +225,8 @@ row_frame(const struct model *m, const struct tui_row *row)
 static int
 cmp_column(const struct sort_ctx *c, const struct tui_row *a, const struct tui_row *b)
 {
-	const struct model_frame *fa = row_frame(c->m, a), *fb = row_frame(c->m, b);
+	const struct model_frame *fa = row_frame(a->old_only ? c->old : c->m, a);
+	const struct model_frame *fb = row_frame(b->old_only ? c->old : c->m, b);
 	int r = 0;
 
 	switch (c->col) {
@@ -229,6 +254,12 @@ cmp_column(const struct sort_ctx *c, const struct tui_row *a, const struct tui_r
 	case TUI_COL_BPR:
 		r = cmp_desc_f(a->g.bytes_per_request, b->g.bytes_per_request);
 		break;
+	case TUI_COL_BEFORE:
+		r = cmp_desc_f(a->before, b->before);
+		break;
+	case TUI_COL_CHANGE:
+		r = change_rank(a->change) - change_rank(b->change);
+		break;
 	case TUI_COL_URL:
 		/* rows a URL drives first, by that URL's bytes per request */
 		r = cmp_desc_f(a->g.nurls ? a->g.urls[0].bytes_per_request : -1,
@@ -252,7 +283,9 @@ cmp_rows(const void *x, const void *y, void *ctx)
 		r = -r;
 	if (!r)
 		r = cmp_verdict(a, b);
-	if (!r)	/* a site belongs to one row: a total order */
+	if (!r && a->old_only != b->old_only)
+		r = a->old_only ? 1 : -1;
+	if (!r)	/* a site belongs to one row (of one model): a total order */
 		r = c->members[a->first] < c->members[b->first] ? -1 : 1;
 	return r;
 }
@@ -267,16 +300,95 @@ cmp_members(const void *x, const void *y, void *ctx)
 	return r ? r : a < b ? -1 : 1;
 }
 
+/* Each row by the gate: the strongest verdict of its sites. */
+static void
+judge(struct tui_rows *r, const struct model *m)
+{
+	size_t k, i;
+
+	if (!r->gate)
+		return;
+	for (k = 0; k < r->nrows; k++) {
+		struct tui_row *row = &r->rows[k];
+
+		for (i = 0; i < row->g.nsites && row->verdict != REPORT_FAIL; i++) {
+			enum report_verdict v = report_gate_site(model_site(m,
+				r->members[row->first + i]), r->gate);
+
+			if (v != REPORT_PASS)
+				row->verdict = v;
+		}
+		r->under_budget |= row->verdict == REPORT_UNDER_BUDGET;
+	}
+}
+
+/* With a baseline: each row's change (the diff's row on the same line),
+ * and the baseline's rows that are not in this run (fixed) added, their
+ * sites the baseline model's. */
+static void
+compare(struct tui_rows *r, const struct model *m)
+{
+	size_t n = r->diff ? report_diff_nrows(r->diff) : 0, i, k, j;
+
+	(void)m;
+	for (i = 0; i < n; i++) {
+		const struct report_diff_row *d = report_diff_row(r->diff, i);
+		struct tui_row *row;
+
+		if (!d)
+			continue;
+		if (d->new) {
+			for (k = 0; k < r->nrows; k++) {
+				row = &r->rows[k];
+				if (!row->old_only && row->g.kind == d->new->g.kind &&
+					row->g.at == d->new->g.at) {
+					row->change = (int)d->change;
+					row->before = d->old ? d->old->g.bytes_per_request : -1;
+				}
+			}
+			continue;
+		}
+		/* a fixed row passes the filters of the rows it stands beside */
+		if (!d->old || (r->filter.kind >= 0 && (int)d->old->g.kind != r->filter.kind) ||
+			(r->filter.hide_core && d->old->g.core_only) || (r->filter.text[0] &&
+			!site_matches(r->old, model_site(r->old, d->old->site), r->filter.text)))
+			continue;
+		xgrow((void **)&r->rows, &r->caprows, r->nrows + 1, sizeof *r->rows);
+		xgrow((void **)&r->members, &r->capmembers, r->nlisted + d->old->nsites + 1,
+			sizeof *r->members);
+		row = &r->rows[r->nrows++];
+		memset(row, 0, sizeof *row);
+		row->g = d->old->g;
+		row->file = d->old->g.at == UINT32_MAX ? "" :
+			base_name(model_frame(r->old, d->old->g.at)->file);
+		row->first = (uint32_t)r->nlisted;
+		for (j = 0; j < d->old->nsites; j++)
+			r->members[r->nlisted++] = (uint32_t)d->old->sites[j];
+		row->g.nsites = d->old->nsites;
+		row->verdict = REPORT_PASS;
+		row->change = REPORT_FIXED;
+		row->before = d->old->g.bytes_per_request;
+		row->old_only = true;
+	}
+}
+
 static void
 drop_by_verdict(struct tui_rows *r)
 {
 	size_t k, kept = 0;
 
-	if (r->filter.growth < 0)	/* TUI_VERDICT_DEFAULT, TUI_VERDICT_ALL */
-		return;
-	for (k = 0; k < r->nrows; k++)
-		if ((int)r->rows[k].g.growth == r->filter.growth)
-			r->rows[kept++] = r->rows[k];
+	for (k = 0; k < r->nrows; k++) {
+		const struct tui_row *row = &r->rows[k];
+
+		if (r->filter.growth >= 0 && (int)row->g.growth != r->filter.growth)
+			continue;
+		if (r->filter.changes_only && row->change != REPORT_NEW &&
+			row->change != REPORT_WORSE) {
+			r->nchanges_hidden++;
+			continue;
+		}
+		r->rows[kept++] = *row;
+	}
 	r->nrows = kept;
 }
 
@@ -284,9 +396,10 @@ static void
 rebuild(struct tui_rows *r, const struct model *m)
 {
 	size_t nsites = model_nsites(m), i, k;
-	struct sort_ctx c = { m, r->sort, r->invert, NULL };
+	struct sort_ctx c = { m, r->old, r->sort, r->invert, NULL };
 
-	r->nrows = r->nlisted = r->nhidden_core = 0;
+	r->nrows = r->nlisted = r->nhidden_core = r->nsuppressed = r->nchanges_hidden = 0;
+	r->under_budget = false;
 	prepare_scratch(r, nsites);
 	for (i = 0; i < nsites; i++) {
 		const struct model_site *s = model_site(m, i);
@@ -298,9 +411,11 @@ rebuild(struct tui_rows *r, const struct model *m)
 		r->nlisted++;
 	}
 	lay_out_members(r, nsites);
+	judge(r, m);
+	compare(r, m);
 	drop_by_verdict(r);
 	for (k = 0; k < r->nrows; k++)
-		if (r->rows[k].g.nsites > 1)
+		if (r->rows[k].g.nsites > 1 && !r->rows[k].old_only)
 			qsort_r(r->members + r->rows[k].first, r->rows[k].g.nsites,
 				sizeof *r->members, cmp_members, (void *)m);
 	c.members = r->members;
@@ -310,10 +425,16 @@ rebuild(struct tui_rows *r, const struct model *m)
 }
 
 bool
+tui_rows_stale(const struct tui_rows *r, const struct model *m)
+{
+	return r->dirty || r->m != m || r->stamp_rounds != model_nrounds(m) ||
+		r->stamp_baseline != model_baseline(m) || r->stamp_sites != model_nsites(m);
+}
+
+bool
 tui_rows_update(struct tui_rows *r, const struct model *m)
 {
-	if (!r->dirty && r->m == m && r->stamp_rounds == model_nrounds(m) &&
-		r->stamp_baseline == model_baseline(m) && r->stamp_sites == model_nsites(m))
+	if (!tui_rows_stale(r, m))
 		return false;
 	r->m = m;
 	r->stamp_rounds = model_nrounds(m);

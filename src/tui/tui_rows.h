@@ -13,6 +13,9 @@
 #include <stdint.h>
 #include "model.h"
 
+struct report_diff;
+struct report_gate;
+
 /* Columns in table order: title, title on a narrow terminal. All but
  * HISTORY sort. */
 #define TUI_COLUMNS(_) \
@@ -23,6 +26,8 @@
 	_(BLOCKS, "BLOCKS", "BLKS") \
 	_(DELTA, "DELTA", "DELTA") \
 	_(BPR, "B/REQ", "B/REQ") \
+	_(BEFORE, "BEFORE", "BEFORE") \
+	_(CHANGE, "CHANGE", "CHANGE") \
 	_(VERDICT, "VERDICT", "VERDICT") \
 	_(URL, "TOP URL", "URL") \
 	_(HISTORY, "HISTORY", "HIST")
@@ -47,12 +52,23 @@ struct tui_filter {
 	int kind;		/* enum leak_kind, -1 = any */
 	int growth;		/* enum growth, or TUI_VERDICT_* */
 	bool hide_core;		/* hide sites whose stack is all nginx core */
+	bool changes_only;	/* with a baseline: new and worse rows only */
 };
+
+/* A row's change against the baseline run: an enum report_change, or
+ * this when there is no baseline. */
+#define TUI_NO_CHANGE (-1)
 
 struct tui_row {
 	struct model_group g;
 	const char *file;	/* basename of the allocation frame's file, "" */
 	uint32_t first;		/* its sites: members[first .. first + g.nsites) */
+	int verdict;		/* enum report_verdict by the gate */
+	int change;		/* enum report_change, TUI_NO_CHANGE */
+	double before;		/* B/REQ in the baseline run, < 0: not there */
+	/* in the baseline run only (fixed): g, file and members are the
+	 * baseline model's */
+	bool old_only;
 };
 
 struct tui_rows {
@@ -64,6 +80,10 @@ struct tui_rows {
 	bool invert;
 	bool group;		/* merge by allocation site (else one row per stack) */
 	bool dirty;
+	const struct report_gate *gate;	/* NULL: no budgets */
+	/* --baseline: the run compared with and the diff (not owned) */
+	const struct model *old;
+	const struct report_diff *diff;
 	/* outputs */
 	struct tui_row *rows;
 	size_t nrows, caprows;
@@ -71,6 +91,9 @@ struct tui_rows {
 	size_t capmembers;
 	size_t nlisted;		/* sites passing the filters */
 	size_t nhidden_core;	/* sites left out by hide_core alone */
+	size_t nsuppressed;	/* sites a suppression hides */
+	size_t nchanges_hidden;	/* rows left out by changes_only */
+	bool under_budget;	/* a row is REPORT_UNDER_BUDGET */
 	/* scratch kept between rebuilds */
 	uint32_t *slots, *site_row;
 	size_t nslots, capsite_row;
@@ -79,6 +102,8 @@ struct tui_rows {
 
 void tui_rows_init(struct tui_rows *r);
 void tui_rows_free(struct tui_rows *r);
+/* The model, its rounds or the filters changed since the last rebuild. */
+bool tui_rows_stale(const struct tui_rows *r, const struct model *m);
 /* Rebuild when stale; true if it did. */
 bool tui_rows_update(struct tui_rows *r, const struct model *m);
 /* The filter/sort/grouping changed. */

@@ -39,23 +39,34 @@
  *                         <WheelDown:Y,X>; <Resize:COLSxROWS>; <Round> (the
  *                         engine's round: tui_model_changed); <Views:N> (the
  *                         host offers only the first N views from now on)
+ *   budget N              --max-bytes-per-request N (the screen's gate)
+ *   baseline              --baseline: the run compared with is the captured
+ *                         checks edited (report_fixture.h): /leak/alloc
+ *                         absent (new now), /leak/pool 3 times the bytes
+ *                         (better now), a second leak in the struct
+ *                         function (fixed now)
+ *   browse                a recorded run's screen: no host but supp_add
+ *   rmfile PATH           PATH is removed first (a file W writes)
  *   expect TEXT           TEXT is on the final screen (any number of them)
  *   same-as NAME          the final screen is NAME's expected screen too
  *   # comment
  */
 #include "tui_fixture.h"
+#include "report_fixture.h"
 
 #include <curses.h>
 #include <dirent.h>
 #include <locale.h>
 #include <time.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #define SCRIPTS "tests/tui/scripts"
 #define EXPECTED "tests/tui/expected"
 
 struct run {
-	struct model *model;
+	struct model *model, *old;
+	struct report_gate gate;
 	struct xmlstream *xml;
 	struct fake_host host;
 	struct tui *tui;
@@ -107,12 +118,55 @@ set_live(struct run *r, const char *state)
 	}
 }
 
+/* The script's lines about the gate, the baseline and W's file. */
+struct ci_opts {
+	double budget;
+	bool baseline, browse;
+	char rmfile[128];
+};
+
+static bool
+ci_line(const char *line, struct ci_opts *o)
+{
+	if (!strcmp(line, "baseline"))
+		return o->baseline = true;
+	if (!strcmp(line, "browse"))
+		return o->browse = true;
+	return sscanf(line, "budget %lf", &o->budget) == 1 ||
+		sscanf(line, "rmfile %127s", o->rmfile) == 1;
+}
+
+/* Before the screen opens: what its config takes. */
 static void
-start(struct run *r, int rows, int cols, size_t rounds, size_t nurls, const char *live)
+ci_apply(struct run *r, const struct ci_opts *o)
+{
+	static const struct fx_edit edit = { .drop_fn = "ngx_http_leaky_leak_alloc",
+		.scale_fn = "ngx_http_leaky_leak_pool", .scale = 3,
+		.dup_fn = "ngx_http_leaky_leak_struct", .dup_line = 207 };
+
+	r->gate = (struct report_gate)REPORT_GATE_INIT;
+	if (o->budget > 0) {
+		r->gate.max_per_request = o->budget;
+		r->host.gate = &r->gate;
+	}
+	if (o->baseline) {
+		r->old = fx_model(&edit);
+		r->host.baseline = r->old;
+		r->host.baseline_name = "runs/old.jsonl";
+	}
+	r->host.browse = o->browse;
+	if (o->rmfile[0])
+		unlink(o->rmfile);
+}
+
+static void
+start(struct run *r, int rows, int cols, size_t rounds, size_t nurls, const char *live,
+	const struct ci_opts *ci)
 {
 	r->model = fixture_model_urls(rounds, nurls);
 	fake_host_init(&r->host, r->model);
 	set_live(r, live);
+	ci_apply(r, ci);
 	r->tui = fixture_tui(r->model, &r->host, r->with_host, rows, cols);
 }
 
@@ -122,6 +176,7 @@ finish(struct run *r)
 	fake_procs_close(&r->host);
 	fixture_teardown(r->tui, r->model, &r->host);
 	xmlstream_free(r->xml);	/* the errors the screen showed (frames were the model's) */
+	model_free(r->old);
 }
 
 static void
@@ -252,17 +307,7 @@ kinds_apply(struct run *r, const struct kinds_opts *o)
 static char *
 read_text(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	struct sbuf b = SBUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		sbuf_add(&b, chunk, n);
-	fclose(f);
-	return sbuf_detach(&b);
+	return fixture_read_file(path, NULL);
 }
 
 /* --update (make tui-goldens): the screens are written, not compared.
@@ -368,6 +413,7 @@ test_script(void **state)
 	struct sbuf keys = SBUF_INIT, expects = SBUF_INIT;
 	struct procs_opts procs = { 0 };
 	struct kinds_opts kinds = { 0 };
+	struct ci_opts ci = { 0 };
 	struct run r;
 	char *got;
 
@@ -391,6 +437,8 @@ test_script(void **state)
 			continue;
 		if (kinds_line(line, &kinds))
 			continue;
+		if (ci_line(line, &ci))
+			continue;
 		if (sscanf(line, "same-as %63s", same) == 1)
 			continue;
 		if (!strncmp(line, "expect ", 7)) {
@@ -404,7 +452,7 @@ test_script(void **state)
 		fail_msg("%s: bad line: %s", path, line);
 	}
 	memset(&r, 0, sizeof r);
-	start(&r, rows, cols, rounds, nurls, live);
+	start(&r, rows, cols, rounds, nurls, live, &ci);
 	fake_debug_preset(&r.host.dbg, debug);
 	procs_apply(&r, &procs);
 	kinds_apply(&r, &kinds);

@@ -17,7 +17,9 @@
 
 #include "leakcheck.h"
 #include "model.h"
+#include "report.h"
 #include "sbuf.h"
+#include "supp.h"
 #include "tui.h"
 #include "tui_action.h"
 #include "tui_draw.h"
@@ -33,23 +35,38 @@
 /* Fixed times so that screens compare equal: 2023-11-14 22:13:20 UTC. */
 #define FIXTURE_WALL_MS 1700000000000LL
 
+/* A whole file (malloc'd, NUL-terminated; *len its bytes when len), or
+ * NULL when it cannot be opened. */
 static inline char *
-fixture_slurp(const char *name, size_t *len)
+fixture_read_file(const char *path, size_t *len)
 {
-	const char *dir = getenv("LT_TEST_DATA") ? getenv("LT_TEST_DATA") : "tests/data";
-	char *path = xasprintf("%s/%s", dir, name);
 	FILE *f = fopen(path, "rb");
 	struct sbuf b = SBUF_INIT;
 	char chunk[65536];
 	size_t n;
 
-	assert_non_null(f);
+	if (!f)
+		return NULL;
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		sbuf_add(&b, chunk, n);
 	fclose(f);
-	free(path);
-	*len = b.len;
+	if (len)
+		*len = b.len;
+	sbuf_addc(&b, '\0');
+	b.len--;
 	return sbuf_detach(&b);
+}
+
+static inline char *
+fixture_slurp(const char *name, size_t *len)
+{
+	const char *dir = getenv("LT_TEST_DATA") ? getenv("LT_TEST_DATA") : "tests/data";
+	char *path = xasprintf("%s/%s", dir, name);
+	char *text = fixture_read_file(path, len);
+
+	assert_non_null(text);
+	free(path);
+	return text;
 }
 
 static inline char *
@@ -157,6 +174,16 @@ struct fake_host {
 	struct tui_kind kinds_now[FAKE_KINDS_MAX];
 	char *kind_text[FAKE_KINDS_MAX];
 	const char *kinds_err;
+	/* W: supp_add judges model by the suppressions set (made on the
+	 * first call) as report_supp_add does; supp_err: it fails so */
+	struct model *model;
+	struct supp *supp;
+	const char *supp_err;
+	/* the screen's gate and baseline run (tui_config) */
+	const struct report_gate *gate;
+	const struct model *baseline;
+	const char *baseline_name;
+	bool browse;		/* no host but supp_add: a recorded run (--load) */
 };
 
 static char fake_url_a[] = "http://127.0.0.1:8080/leak/alloc";
@@ -348,6 +375,21 @@ fake_gdb(void *ctx, char *err, size_t errlen)
 	return fake_refused(ctx, "gdb", err, errlen);
 }
 
+static inline bool
+fake_supp_add(void *ctx, const char *name, const char *text, char *err, size_t errlen)
+{
+	struct fake_host *h = ctx;
+
+	sbuf_printf(&h->calls, "supp_add %s\n", name);
+	if (h->supp_err) {
+		snprintf(err, errlen, "%s", h->supp_err);
+		return false;
+	}
+	if (!h->supp)
+		h->supp = supp_new();
+	return report_supp_add(h->model, h->supp, name, text, err, errlen);
+}
+
 static const struct tui_target_ops fake_target_ops = {
 	.live = fake_live, .burst = fake_burst, .check = fake_check, .set_auto = fake_set_auto,
 	.set_shape = fake_set_shape, .set_urls = fake_set_urls, .restart = fake_restart,
@@ -355,8 +397,10 @@ static const struct tui_target_ops fake_target_ops = {
 	.debug_run = fake_debug_run, .debug_frame = fake_debug_frame, .debug_eval = fake_debug_eval,
 	.debug_toggle = fake_debug_toggle, .debug_check = fake_debug_check,
 	.debug_detach = fake_debug_detach, .view = fake_view, .reload = fake_reload,
-	.set_kinds = fake_set_kinds,
+	.set_kinds = fake_set_kinds, .supp_add = fake_supp_add,
 };
+
+static const struct tui_target_ops fake_browse_ops = { .supp_add = fake_supp_add };
 
 static const struct tui_term_ops fake_term_ops = {
 	.quit = fake_quit, .edit = fake_edit, .gdb = fake_gdb,
@@ -369,6 +413,7 @@ fake_host_init(struct fake_host *h, const struct model *m)
 	size_t n = model_nrounds(m);
 
 	memset(h, 0, sizeof *h);
+	h->model = (struct model *)m;
 	h->live.present = true;
 	h->live.phase = TUI_PHASE_READY;
 	h->live.pid = 4242;
@@ -416,6 +461,8 @@ fixture_teardown(struct tui *t, struct model *m, struct fake_host *h)
 	model_free(m);
 	sbuf_free(&h->calls);
 	fake_kinds_close(h);
+	supp_free(h->supp);
+	h->supp = NULL;
 }
 
 /* The screen over m, searching sources under the repository ("."), with
@@ -425,9 +472,11 @@ fixture_tui(struct model *m, struct fake_host *h, bool with_host, int rows, int 
 {
 	static char *const dirs[] = { "." };
 	struct tui_config cfg = {
-		.model = m, .target = with_host ? &fake_target_ops : NULL, .target_ctx = h,
+		.model = m, .target = with_host ? &fake_target_ops : h->browse ? &fake_browse_ops : NULL,
+		.target_ctx = h,
 		.term = with_host ? &fake_term_ops : NULL, .term_ctx = h,
 		.source_dirs = dirs, .nsource_dirs = 1, .nginx_version = "nginx/1.22.1",
+		.gate = h->gate, .baseline = h->baseline, .baseline_name = h->baseline_name,
 	};
 	struct tui *t;
 

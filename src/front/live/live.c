@@ -8,6 +8,8 @@
 #include "evloop.h"
 #include "proc.h"
 #include "trace.h"
+#include "model.h"
+#include "report.h"
 #include "util.h"
 
 #include <curses.h>
@@ -423,7 +425,7 @@ live_run(const struct cli_opts *o, const struct engine_opts *eo)
 	struct tui_config cfg = {
 		.target = &live_host_target_ops, .target_ctx = &a, .term = &term_ops,
 		.term_ctx = &a, .source_dirs = o->source_dirs.v, .nsource_dirs = o->source_dirs.n,
-		.meta = &a.meta, .nginx_version = eo->nginx_version,
+		.meta = &a.meta, .nginx_version = eo->nginx_version, .gate = &o->gate,
 	};
 	char err[512];
 	int rc;
@@ -459,24 +461,69 @@ live_run(const struct cli_opts *o, const struct engine_opts *eo)
 	return rc;
 }
 
+/* W on a recorded run: no engine, the run's model judged again. */
+static bool
+browse_supp_add(void *ctx, const char *name, const char *text, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+
+	return report_supp_add(a->browsed, a->o->supp, name, text, err, errlen);
+}
+
+static const struct tui_target_ops browse_ops = {
+	.supp_add = browse_supp_add,
+};
+
+/* --baseline OLD: the run NEW is compared with; NULL after saying why. */
+static struct model *
+load_baseline(const struct cli_opts *o)
+{
+	struct model *old = model_new();
+	char err[512], *nginx = NULL;
+
+	model_set_suppressions(old, o->supp);
+	if (!report_load(o->baseline, old, &nginx, err, sizeof err)) {
+		fprintf(stderr, "ngx-leaktop: --baseline %s\n", err);
+		model_free(old);
+		old = NULL;
+	}
+	free(nginx);
+	return old;
+}
+
 int
 live_browse(struct model *m, const struct cli_opts *o, const struct report_meta *meta)
 {
-	struct app a = { .o = o };
+	struct app a = { .o = o, .browsed = m };
 	struct tui_config cfg = {
 		.model = m, .errors = meta->errors, .exit_model = meta->exit_model,
+		.target = &browse_ops, .target_ctx = &a,
 		.term = &term_ops, .term_ctx = &a, .source_dirs = o->source_dirs.v,
 		.nsource_dirs = o->source_dirs.n, .meta = meta, .nginx_version = meta->nginx,
+		.gate = &o->gate, .baseline_name = o->baseline,
 	};
+	struct model *old = NULL;
 
-	if (!open_loop(&a))
+	if (o->baseline && !(old = load_baseline(o)))
 		return 2;
-	if (!open_screen(&a, &cfg)) {
-		evloop_free(a.loop);
+	cfg.baseline = old;
+	if (!open_loop(&a)) {
+		model_free(old);
 		return 2;
 	}
-	tui_message(a.tui, false, "a recorded run: browse, sort, filter, read the sources; ? for help");
+	if (!open_screen(&a, &cfg)) {
+		evloop_free(a.loop);
+		model_free(old);
+		return 2;
+	}
+	if (old)
+		tui_message(a.tui, false, "a recorded run against %s: CHANGE says what changed, C "
+			"shows only new and worse; ? for help", o->baseline);
+	else
+		tui_message(a.tui, false, "a recorded run: browse, sort, filter, read the sources; "
+			"? for help");
 	run_screen(&a);
 	evloop_free(a.loop);
+	model_free(old);
 	return 0;
 }

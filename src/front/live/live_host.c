@@ -250,6 +250,15 @@ live_host_quit(struct app *a)
 		engine_stop(a->engine);
 }
 
+/* W: the suppressions the screen wrote hide their sites from now on. */
+static bool
+host_supp_add(void *ctx, const char *name, const char *text, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+
+	return engine_supp_add(a->engine, name, text, err, errlen);
+}
+
 const struct tui_target_ops live_host_target_ops = {
 	.live = host_live,
 	.burst = host_burst,
@@ -270,6 +279,7 @@ const struct tui_target_ops live_host_target_ops = {
 	.debug_detach = live_debug_detach,
 	.view = live_procs_view,
 	.reload = live_procs_reload,
+	.supp_add = host_supp_add,
 };
 
 void

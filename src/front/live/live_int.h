@@ -42,6 +42,7 @@ struct app {
 	struct tui_proc *procs;	/* the header's process list (live_procs.c) */
 	size_t cap_procs;
 	struct tui_kind *kinds;	/* the header's and the editor's list, per frame */
+	struct model *browsed;	/* --load: the recorded run on the screen */
 };
 
 /* live_host.c */
