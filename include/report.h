@@ -175,6 +175,11 @@ enum report_verdict {
 };
 const char *report_verdict_name(enum report_verdict v);	/* "pass", "fail", "under budget" */
 
+/* The gate for a run of nrounds rounds: one round (valgrind's exit
+ * report, a run cut after its baseline) has no growth to judge, so
+ * --fail-on growing means a real loss there (definite or indirect). */
+struct report_gate report_gate_rounds(const struct report_gate *g, size_t nrounds);
+
 /* One site by the gate. nginx core growing on reloads alone (every frame
  * nginx's, no growth per request) passes: it is nginx's, not the module's.
  * Suppressed sites pass. FAIL_ON_ERROR and FAIL_ON_NONE pass every site. */
@@ -220,9 +225,11 @@ size_t report_entry_frame(const struct model *m, const struct model_site *s);
 
 /* Load a recorded run into an empty model: a session file (.jsonl) or a
  * JSON report (--json), told apart by their content. *nginx gets the
- * binary recorded (malloc'd, may be ""). False + a one-line err naming
- * path and what is wrong. */
-bool report_load(const char *path, struct model *m, char **nginx, char *err, size_t errlen);
+ * binary recorded (malloc'd, may be ""); *torn (when not NULL) whether a
+ * session file ended in a torn line (a crash mid-write: skipped). False +
+ * a one-line err naming path and what is wrong. */
+bool report_load(const char *path, struct model *m, char **nginx, bool *torn, char *err,
+	size_t errlen);
 
 enum report_change {
 	/* a row "leaks" when it grows or fails the gate */

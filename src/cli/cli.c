@@ -13,7 +13,7 @@
 
 static const struct cli_option options[] = {
 	{ "batch", OPT_BATCH, no_argument, NULL, "no screen: run rounds, print a table, exit 0/1/2" },
-	{ "load", OPT_LOAD, required_argument, "FILE", "open a valgrind memcheck XML file (any program) instead of running nginx" },
+	{ "load", OPT_LOAD, required_argument, "FILE", "open a recorded run instead of running nginx: a session file, a --json report, or a valgrind memcheck XML file (any program)" },
 	{ "session", OPT_SESSION, required_argument, "FILE", "append every completed check here, fsync'd (default: ~/.local/state/ngx-leaktop/sessions/DATE-PID.jsonl); --load reopens it" },
 	{ "no-session", OPT_NO_SESSION, no_argument, NULL, "write no session file" },
 	{ "conf", 'c', required_argument, "FILE", "nginx config (default: a generated one serving a static tree on a free 127.0.0.1 port)" },
@@ -80,7 +80,7 @@ cli_usage(FILE *out)
 
 	fprintf(out,
 		"Usage: ngx-leaktop [OPTIONS] NGINX_BINARY\n"
-		"       ngx-leaktop --load FILE.xml [--batch --json FILE|-]\n"
+		"       ngx-leaktop --load FILE [--batch --json FILE|-] (a session file, a JSON report, valgrind's XML)\n"
 		"       ngx-leaktop --diff OLD NEW [--json FILE|-] [--sarif FILE] [--junit FILE]\n"
 		"Run NGINX_BINARY (built with -DNGX_DEBUG_PALLOC=1) under valgrind, fire request\n"
 		"bursts at it and show which allocation sites leak, live or with --batch.\n\n");

@@ -2,6 +2,7 @@
 #include "diff.h"
 #include "cli.h"
 #include "emit.h"
+#include "recorded.h"
 #include "model.h"
 #include "report.h"
 #include "util.h"
@@ -10,28 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One run into a new model, with the suppressions; NULL after saying why. */
-static struct model *
-diff_load(const struct cli_opts *o, const char *path, char **nginx)
-{
-	struct model *m = model_new();
-	char err[512];
-
-	model_set_suppressions(m, o->supp);
-	if (!report_load(path, m, nginx, err, sizeof err)) {
-		fprintf(stderr, "ngx-leaktop: %s\n", err);
-		model_free(m);
-		m = NULL;
-	}
-	return m;
-}
-
 int
 diff_run(const struct cli_opts *o)
 {
 	char *old_nginx = NULL, *new_nginx = NULL;
-	struct model *old = diff_load(o, o->diff_old, &old_nginx);
-	struct model *new = old ? diff_load(o, o->diff_new, &new_nginx) : NULL;
+	struct model *old = recorded_load(o, o->diff_old, NULL, &old_nginx);
+	struct model *new = old ? recorded_load(o, o->diff_new, NULL, &new_nginx) : NULL;
 	FILE *out = o->json && !strcmp(o->json, "-") ? stderr : stdout;
 	struct report_diff *d;
 	struct report_gate gate;
@@ -47,9 +32,8 @@ diff_run(const struct cli_opts *o)
 	}
 	/* two exit reports (valgrind's XML): one round each, nothing grows;
 	 * judged as --load judges them, a definite loss fails */
-	gate = o->gate;
-	if (gate.fail_on == FAIL_ON_GROWING && model_nrounds(old) <= 1 && model_nrounds(new) <= 1)
-		gate.fail_on = FAIL_ON_DEFINITE;
+	gate = report_gate_rounds(&o->gate, model_nrounds(old) > model_nrounds(new) ?
+		model_nrounds(old) : model_nrounds(new));
 	d = report_diff_new(old, new, &gate);
 	report_diff_set_names(d, o->diff_old, old_nginx, o->diff_new, new_nginx);
 	free(old_nginx);

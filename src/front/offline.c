@@ -2,7 +2,7 @@
 #include "offline.h"
 #include "cli.h"
 #include "emit.h"
-#include "sessionfile.h"
+#include "recorded.h"
 #include "memerrors.h"
 #include "model.h"
 #include "report.h"
@@ -32,23 +32,12 @@ xml_holds_nothing(const struct cli_opts *o, struct xmlstream *xs)
 	return true;
 }
 
-/* An exit report is one round: it has no growth to judge, so "growing"
- * means a real loss there (definite or indirect). */
-static struct report_gate
-one_round_gate(const struct cli_opts *o)
-{
-	struct report_gate g = o->gate;
-
-	if (g.fail_on == FAIL_ON_GROWING)
-		g.fail_on = FAIL_ON_DEFINITE;
-	return g;
-}
-
-/* A session file starts with '{', valgrind's XML with '<'. Only a regular
- * file is peeked at: from a pipe (--load <(zcat run.xml.gz)) the bytes
- * read here would be lost to the parser, and such a stream is XML. */
+/* A session file and a JSON report start with '{', valgrind's XML with
+ * '<'. Only a regular file is peeked at: from a pipe (--load <(zcat
+ * run.xml.gz)) the bytes read here would be lost to the parser, and such
+ * a stream is XML. */
 static bool
-is_session_file(const char *path)
+is_recorded_run(const char *path)
 {
 	char c = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -66,54 +55,42 @@ is_session_file(const char *path)
 	return c == '{';
 }
 
-/* A session file: the live rounds again, verdicts and all. */
+/* A session file or a JSON report: the live rounds again, verdicts and all. */
 static int
-replay_sessionfile(const struct cli_opts *o, struct model *m)
+replay_run(const struct cli_opts *o)
 {
 	struct report_meta meta;
 	char err[512], *nginx = NULL;
 	FILE *out = o->json && !strcmp(o->json, "-") ? stderr : stdout;
-	bool torn;
+	struct model *m = recorded_load(o, o->load, NULL, &nginx);
+	struct report_gate gate;
 	int rc;
 
-	if (!sessionfile_load(o->load, m, &nginx, &torn, err, sizeof err)) {
-		fprintf(stderr, "ngx-leaktop: %s: %s\n", o->load, err);
-		free(nginx);
+	if (!m)
 		return 2;
-	}
-	if (torn)
-		fprintf(stderr, "ngx-leaktop: warning: %s ends in a torn line (a crash mid-write): "
-			"skipped it\n", o->load);
+	/* a report of valgrind's exit report (one round) is judged as that was */
+	gate = report_gate_rounds(&o->gate, model_nrounds(m));
 	memset(&meta, 0, sizeof meta);
 	meta.nginx = nginx;
 	meta.nginx_version = "";
 	fprintf(out, "%s: %s, %zu rounds\n", o->load, nginx, model_nrounds(m));
 	report_table_print(out, m, 40);
 	fflush(out);
-	if (!emit_reports(o, m, &meta, &o->gate, err, sizeof err)) {
+	if (!emit_reports(o, m, &meta, &gate, err, sizeof err)) {
 		fprintf(stderr, "ngx-leaktop: %s\n", err);
 		rc = 2;
 	} else {
-		rc = emit_status(o, m, &meta, &o->gate);
+		rc = emit_status(o, m, &meta, &gate);
 	}
 	free(nginx);
+	model_free(m);
 	return rc;
 }
 
 int
 offline_batch(const struct cli_opts *o)
 {
-	if (is_session_file(o->load)) {
-		struct model *m = model_new();
-		int rc;
-
-		model_set_suppressions(m, o->supp);
-		rc = replay_sessionfile(o, m);
-
-		model_free(m);
-		return rc;
-	}
-	return xml_batch(o);
+	return is_recorded_run(o->load) ? replay_run(o) : xml_batch(o);
 }
 
 static int
@@ -122,14 +99,14 @@ xml_batch(const struct cli_opts *o)
 	struct model *m = model_new();
 	/* The exit report is the model's one round; errors share its frames. */
 	struct xmlstream *xs;
-
-	model_set_suppressions(m, o->supp);
-	xs = xmlstream_new(m, true, NULL, NULL);
 	struct report_meta meta;
 	struct report_gate gate;
 	char err[512];
 	FILE *out = o->json && !strcmp(o->json, "-") ? stderr : stdout;
 	int rc;
+
+	model_set_suppressions(m, o->supp);
+	xs = xmlstream_new(m, true, NULL, NULL);
 
 	if (!xmlstream_load_file(xs, o->load, err, sizeof err)) {
 		fprintf(stderr, "ngx-leaktop: %s\n", err);
@@ -155,7 +132,7 @@ xml_batch(const struct cli_opts *o)
 	report_table_print(out, m, 40);
 	report_table_print_errors(out, m, meta.errors);
 	fflush(out);
-	gate = one_round_gate(o);
+	gate = report_gate_rounds(&o->gate, 1);	/* the exit report is one round */
 	if (!emit_reports(o, m, &meta, &gate, err, sizeof err)) {
 		fprintf(stderr, "ngx-leaktop: %s\n", err);
 		rc = 2;
@@ -172,25 +149,21 @@ xml_batch(const struct cli_opts *o)
 int
 offline_browse(const struct cli_opts *o)
 {
-	struct model *m = model_new();
+	struct model *m = NULL;
 	struct xmlstream *xs = NULL;
 	struct report_meta meta;
 	char err[512] = "", *nginx = NULL;
-	bool torn;
 	int rc;
 
-	model_set_suppressions(m, o->supp);
 	memset(&meta, 0, sizeof meta);
 	meta.nginx_version = "";
-	if (is_session_file(o->load)) {
-		if (!sessionfile_load(o->load, m, &nginx, &torn, err, sizeof err)) {
-			fprintf(stderr, "ngx-leaktop: %s: %s\n", o->load, err);
-			free(nginx);
-			model_free(m);
+	if (is_recorded_run(o->load)) {
+		if (!(m = recorded_load(o, o->load, NULL, &nginx)))
 			return 2;
-		}
 		meta.nginx = nginx;
 	} else {
+		m = model_new();
+		model_set_suppressions(m, o->supp);
 		xs = xmlstream_new(m, true, NULL, NULL);
 		if (!xmlstream_load_file(xs, o->load, err, sizeof err) || xml_holds_nothing(o, xs)) {
 			if (*err)

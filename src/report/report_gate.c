@@ -30,6 +30,16 @@ report_change_name(enum report_change c)
 	return (size_t)c < LT_ARRAY_SIZE(names) ? names[c] : "?";
 }
 
+struct report_gate
+report_gate_rounds(const struct report_gate *g, size_t nrounds)
+{
+	struct report_gate one = *g;
+
+	if (nrounds <= 1 && one.fail_on == FAIL_ON_GROWING)
+		one.fail_on = FAIL_ON_DEFINITE;
+	return one;
+}
+
 /* nginx core itself loses memory on each reload in some versions: a
  * site all of whose frames are nginx's, growing on reloads alone, is
  * nginx's, not the module's. */

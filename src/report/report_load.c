@@ -382,24 +382,30 @@ rl_failed(char *err, size_t errlen)
 	return false;
 }
 
-static bool rl_load(const char *path, struct model *m, char **nginx, char *err, size_t errlen);
+static bool rl_load(const char *path, struct model *m, char **nginx, bool *torn, char *err,
+	size_t errlen);
 
 bool
-report_load(const char *path, struct model *m, char **nginx, char *err, size_t errlen)
+report_load(const char *path, struct model *m, char **nginx, bool *torn, char *err,
+	size_t errlen)
 {
-	return rl_load(path, m, nginx, err, errlen) || rl_failed(err, errlen);
+	bool dummy;
+
+	return rl_load(path, m, nginx, torn ? torn : &dummy, err, errlen) ||
+		rl_failed(err, errlen);
 }
 
 static bool
-rl_load(const char *path, struct model *m, char **nginx, char *err, size_t errlen)
+rl_load(const char *path, struct model *m, char **nginx, bool *torn, char *err, size_t errlen)
 {
 	struct sbuf b = SBUF_INIT;
 	json_error_t jerr;
 	json_t *first, *root = NULL;
-	bool torn, regular, ok = false;
+	bool regular, ok = false;
 	size_t skip = 0;
 
 	*nginx = NULL;
+	*torn = false;
 	if (!rl_read(path, &b, &regular, err, errlen))
 		goto out;
 	while (skip < b.len && strchr(" \t\r\n", b.data[skip]))
@@ -416,7 +422,7 @@ rl_load(const char *path, struct model *m, char **nginx, char *err, size_t errle
 			snprintf(err, errlen, "%s: a session file is read from its path, not a pipe", path);
 			goto out;
 		}
-		ok = sessionfile_load(path, m, nginx, &torn, err, errlen);
+		ok = sessionfile_load(path, m, nginx, torn, err, errlen);
 		if (!ok) {
 			char msg[512];
 

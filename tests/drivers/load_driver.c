@@ -24,7 +24,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	m = model_new();
-	if (!report_load(argv[1], m, &nginx, err, sizeof err)) {
+	if (!report_load(argv[1], m, &nginx, NULL, err, sizeof err)) {
 		fprintf(stderr, "load_driver: %s\n", err);
 		free(nginx);
 		model_free(m);

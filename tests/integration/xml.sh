@@ -257,6 +257,16 @@ lt_check "--load <(gzip -dc run.xml.gz): the same sites and errors as from the f
 	bash -c "jq -e '(.sites | length) > 0 and (.errors | length) > 0' '$lt_tmp/from-pipe.json' >/dev/null &&
 		cmp -s '$lt_tmp/from-file.json' '$lt_tmp/from-pipe.json'"
 
+# --load of a --json report: the run again (as --diff and --baseline read it)
+"$LT" --load "$lt_repo/tests/data/memcheck_fixture.xml" --batch --json "$lt_tmp/report.json" \
+	>/dev/null 2>&1
+"$LT" --load "$lt_tmp/report.json" --batch --json "$lt_tmp/again.json" >/dev/null 2>"$lt_tmp/err"
+rc=$?
+lt_check "--load of a --json report of the XML: exit 1 as the XML's (definite losses), the same sites again" \
+	bash -c "[ $rc -eq 1 ] && [ \$(jq '.sites | length' '$lt_tmp/report.json') -gt 0 ] &&
+		[ \$(jq '[.sites[] | [.kind, .function, .line]] | sort' '$lt_tmp/report.json' | sha256sum | cut -c1-16) = \
+		  \$(jq '[.sites[] | [.kind, .function, .line]] | sort' '$lt_tmp/again.json' | sha256sum | cut -c1-16) ]"
+
 # --load of what is not a session file or valgrind's XML: one line, exit 2,
 # never "no leaks" (exit 0) from a file that holds nothing
 : >"$lt_tmp/empty.xml"
@@ -267,7 +277,6 @@ printf '==1== Memcheck, a memory error detector\n' >"$lt_tmp/text.log"
 for c in "empty file:$lt_tmp/empty.xml:holds no valgrind output (truncated: empty input)" \
 	"/dev/null:/dev/null:holds no valgrind output" \
 	"XML cut before <valgrindoutput>:$lt_tmp/prolog.xml:holds no valgrind output" \
-	"a --json report:$lt_tmp/report.json:not a --json report" \
 	"valgrind's text log:$lt_tmp/text.log:not XML" \
 	"a directory:$lt_tmp:Is a directory"; do
 	IFS=: read -r what file pat <<<"$c"

@@ -111,7 +111,7 @@ test_json_report_round_trip(void **state)
 	size_t i, attributed = 0;
 
 	(void)state;
-	assert_true(report_load(path, back, &nginx, err, sizeof err));
+	assert_true(report_load(path, back, &nginx, NULL, err, sizeof err));
 	assert_string_equal(nginx, "/x/objs/nginx");
 	assert_same_model(m, back);
 	/* which URL drives each site comes out the same */
@@ -167,7 +167,7 @@ test_report_without_fields(void **state)
 	text = json_dumps(root, 0);
 	free(path);
 	path = write_file("old.json", text);
-	assert_true(report_load(path, back, &nginx, err, sizeof err));
+	assert_true(report_load(path, back, &nginx, NULL, err, sizeof err));
 	assert_same_model(m, back);
 	free(text);
 	free(nginx);
@@ -185,7 +185,7 @@ test_session_file(void **state)
 	struct model *m = model_new();
 
 	(void)state;
-	assert_true(report_load(path, m, &nginx, err, sizeof err));
+	assert_true(report_load(path, m, &nginx, NULL, err, sizeof err));
 	assert_true(model_nrounds(m) > 1);
 	assert_true(model_nsites(m) > 0);
 	free(nginx);
@@ -209,7 +209,7 @@ test_minimal_report(void **state)
 	char err[512], *nginx = NULL;
 
 	(void)state;
-	if (!report_load(path, m, &nginx, err, sizeof err))
+	if (!report_load(path, m, &nginx, NULL, err, sizeof err))
 		fail_msg("%s", err);
 	assert_string_equal(nginx, "");
 	assert_int_equal(model_nsites(m), 1);
@@ -232,7 +232,7 @@ expect_error(const char *name, const char *text, const char *want)
 	char err[512] = "", *nginx = NULL;
 	struct model *m = model_new();
 
-	assert_false(report_load(path, m, &nginx, err, sizeof err));
+	assert_false(report_load(path, m, &nginx, NULL, err, sizeof err));
 	if (!strstr(err, want) || !strstr(err, path) || strchr(err, '\n') || strchr(err, '\x1b'))
 		fail_msg("%s: '%s' lacks '%s' or the path", name, err, want);
 	free(nginx);

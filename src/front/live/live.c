@@ -4,6 +4,7 @@
  * the screen is live_host.c's; the screen itself is struct tui (tui.h). */
 #include "live.h"
 #include "live_int.h"
+#include "recorded.h"
 #include "cli.h"
 #include "evloop.h"
 #include "proc.h"
@@ -474,23 +475,6 @@ static const struct tui_target_ops browse_ops = {
 	.supp_add = browse_supp_add,
 };
 
-/* --baseline OLD: the run NEW is compared with; NULL after saying why. */
-static struct model *
-load_baseline(const struct cli_opts *o)
-{
-	struct model *old = model_new();
-	char err[512], *nginx = NULL;
-
-	model_set_suppressions(old, o->supp);
-	if (!report_load(o->baseline, old, &nginx, err, sizeof err)) {
-		fprintf(stderr, "ngx-leaktop: --baseline %s\n", err);
-		model_free(old);
-		old = NULL;
-	}
-	free(nginx);
-	return old;
-}
-
 int
 live_browse(struct model *m, const struct cli_opts *o, const struct report_meta *meta)
 {
@@ -503,9 +487,11 @@ live_browse(struct model *m, const struct cli_opts *o, const struct report_meta 
 		.gate = &o->gate, .baseline_name = o->baseline,
 	};
 	struct model *old = NULL;
+	char *old_nginx = NULL;
 
-	if (o->baseline && !(old = load_baseline(o)))
+	if (o->baseline && !(old = recorded_load(o, o->baseline, "--baseline", &old_nginx)))
 		return 2;
+	free(old_nginx);
 	cfg.baseline = old;
 	if (!open_loop(&a)) {
 		model_free(old);
