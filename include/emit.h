@@ -14,6 +14,11 @@ struct report_meta;
 struct report_gate;
 struct report_diff;
 
+/* Where the table goes: stdout, or stderr when a report goes to stdout
+ * ("-"), so that report can be read by a tool. */
+#include <stdio.h>
+FILE *emit_table_stream(const struct cli_opts *o);
+
 /* Every report o asks for, of model m (meta for the JSON; gate judges the
  * rows). Each one is written whole or not at all; false + a one-line err
  * naming the first that failed (the others are still written). */

@@ -195,6 +195,13 @@ struct report_row {
 	enum report_verdict verdict;	/* the strongest of its sites' (FAIL first) */
 };
 
+/* A row by the gate, from the strongest verdict of its sites: a row whose
+ * sites are each under budget but whose sum is not (the same line reached
+ * through two call paths, 13 + 5 B per request against a budget of 15)
+ * fails: a budget is for the line, as the table shows it. */
+enum report_verdict report_gate_row(const struct model_group *g, enum report_verdict sites,
+	const struct report_gate *gate);
+
 /* The rows of a model in display order (report_order's sites grouped;
  * all: also stable still-reachable sites and absent ones). Suppressed
  * sites are in no row. Free with report_rows_free. */

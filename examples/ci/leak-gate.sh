@@ -110,16 +110,18 @@ nginx_source() {
 }
 
 step_nginx() {
-	local src=$WORK_DIR/nginx extra=()
+	local src=$WORK_DIR/nginx extra=() module
 	need MODULE_DIR "the directory of your module (its config file)"
 	[ -f "$MODULE_DIR/config" ] || die "MODULE_DIR=$MODULE_DIR has no nginx addon 'config' file"
+	# resolved here: configure runs in nginx's source directory
+	module=$(cd "$MODULE_DIR" && pwd -P)
 	mkdir -p "$WORK_DIR"
 	nginx_source
 	# shellcheck disable=SC2206 # word splitting is what NGINX_CONFIGURE_ARGS is for
 	[ -z "${NGINX_CONFIGURE_ARGS:-}" ] || extra=($NGINX_CONFIGURE_ARGS)
 	say "nginx: configure and make -j$JOBS in $src"
 	(cd "$src" && ./configure --with-debug --with-cc-opt='-O0 -g -DNGX_DEBUG_PALLOC=1' \
-		--add-module="$(cd "$MODULE_DIR" && pwd -P)" "${extra[@]}" >configure.log 2>&1) ||
+		--add-module="$module" "${extra[@]}" >configure.log 2>&1) ||
 		{ tail -n 20 "$src/configure.log" >&2; die "nginx's ./configure failed (log above)"; }
 	make -C "$src" -j"$JOBS" >"$src/make.log" 2>&1 ||
 		{ tail -n 30 "$src/make.log" >&2; die "nginx's make failed (log above)"; }

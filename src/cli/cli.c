@@ -52,7 +52,7 @@ static const struct cli_option options[] = {
 	{ "max-bytes-per-request", OPT_MAX_PER_REQUEST, required_argument, "N", "a site growing N bytes per request or less does not fail the run (it is said)" },
 	{ "max-bytes-per-reload", OPT_MAX_PER_RELOAD, required_argument, "N", "a site growing N bytes per reload or less does not fail the run (it is said)" },
 	{ "suppressions", OPT_SUPP, required_argument, "FILE", "valgrind suppressions, repeatable: to valgrind, and the sites they match are hidden and counted" },
-	{ "gen-suppressions", OPT_GEN_SUPP, required_argument, "FILE", "batch: write valgrind suppressions for what fails the run (--fail-on none or error: what growing fails), '...' below the module's entry point (live screen: W on marked rows)" },
+	{ "gen-suppressions", OPT_GEN_SUPP, required_argument, "FILE", "batch: write valgrind suppressions for what fails the run (--fail-on none or error: what growing fails; --diff: the new and worse rows that fail), '...' below the module's entry point (live screen: W on marked rows)" },
 	{ "no-default-suppressions", OPT_NO_DEFAULT_SUPP, no_argument, NULL, "do not use the suppressions of nginx's own start-up and exit noise that ship with ngx-leaktop" },
 	{ "diff", OPT_DIFF, no_argument, NULL, "ngx-leaktop --diff OLD NEW: compare two runs (session files or --json reports): new, fixed, worse (10% and 1 B more per request or reload), better, unchanged; exit 1 when something new or worse fails --fail-on" },
 	{ "baseline", OPT_BASELINE, required_argument, "FILE", "with --load NEW (live screen): show NEW against the run in FILE (a session file or --json report): its change columns and fixed rows" },

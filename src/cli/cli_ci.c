@@ -78,6 +78,7 @@ check_outputs(const struct cli_opts *o, char *err, size_t errlen)
 		{ "--folded", "folded stacks", offsetof(struct cli_opts, folded) },
 		{ "--gen-suppressions", "suppressions", offsetof(struct cli_opts, gen_supp) },
 	};
+	const char *dash = o->json && !strcmp(o->json, "-") ? "--json" : NULL;
 	size_t i;
 
 	for (i = 0; i < LT_ARRAY_SIZE(outs); i++) {
@@ -85,6 +86,15 @@ check_outputs(const struct cli_opts *o, char *err, size_t errlen)
 
 		if (!path)
 			continue;
+		if (!strcmp(path, "-")) {
+			/* two reports in one stream could be read by no tool */
+			if (dash) {
+				snprintf(err, errlen, "%s - and %s -: only one report can go to standard "
+					"output; give the other a file", dash, outs[i].option);
+				return false;
+			}
+			dash = outs[i].option;
+		}
 		if (!o->batch) {
 			snprintf(err, errlen, "%s goes with --batch or --diff%s", outs[i].option,
 				!strcmp(outs[i].option, "--gen-suppressions") ?
@@ -118,6 +128,11 @@ cli_ci_finish(struct cli_opts *o, char *err, size_t errlen)
 	if (o->diff && (o->load || o->attach || o->baseline)) {
 		snprintf(err, errlen, "--diff OLD NEW compares two recorded runs: drop %s",
 			o->load ? "--load" : o->attach ? "--attach" : "--baseline");
+		return false;
+	}
+	if (o->diff && o->gate.fail_on == FAIL_ON_ERROR) {
+		snprintf(err, errlen, "--diff compares leaks; recorded runs keep no memcheck errors: "
+			"--fail-on growing, definite or none");
 		return false;
 	}
 	if (o->baseline && (!o->load || o->batch)) {

@@ -400,7 +400,7 @@ finish(struct batch *b, const struct engine_opts *eo)
 	meta.kinds = kinds;
 	if (model_nrounds(m)) {
 		/* stdout carries the JSON when asked for with "-": table to stderr then. */
-		FILE *out = b->o->json && !strcmp(b->o->json, "-") ? stderr : stdout;
+		FILE *out = emit_table_stream(b->o);
 
 		report_table_print(out, m, 40);
 		report_table_print_errors(out, m, meta.errors);

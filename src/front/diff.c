@@ -17,7 +17,7 @@ diff_run(const struct cli_opts *o)
 	char *old_nginx = NULL, *new_nginx = NULL;
 	struct model *old = recorded_load(o, o->diff_old, NULL, &old_nginx);
 	struct model *new = old ? recorded_load(o, o->diff_new, NULL, &new_nginx) : NULL;
-	FILE *out = o->json && !strcmp(o->json, "-") ? stderr : stdout;
+	FILE *out = emit_table_stream(o);
 	struct report_diff *d;
 	struct report_gate gate;
 	char err[512];

@@ -28,6 +28,18 @@ path_of(const struct cli_opts *o, size_t off)
 	return *(const char *const *)((const char *)o + off);
 }
 
+FILE *
+emit_table_stream(const struct cli_opts *o)
+{
+	const char *const outs[] = { o->json, o->sarif, o->junit, o->folded, o->gen_supp };
+	size_t i;
+
+	for (i = 0; i < LT_ARRAY_SIZE(outs); i++)
+		if (outs[i] && !strcmp(outs[i], "-"))
+			return stderr;
+	return stdout;
+}
+
 /* Write each CI format asked for; the first failure in err. */
 static bool
 write_formats(const struct cli_opts *o, const struct report_set *set, char *err, size_t errlen)
@@ -49,6 +61,42 @@ write_formats(const struct cli_opts *o, const struct report_set *set, char *err,
 		}
 		free(text);
 	}
+	return ok;
+}
+
+/* --gen-suppressions: rows[0..n) of model m (copies; their sites are m's). */
+static bool
+put_supp(const struct cli_opts *o, const struct model *m, const struct report_row *rows,
+	size_t n, char *err, size_t errlen)
+{
+	char *text = report_supp_text(m, rows, n);
+	bool ok = report_file_write(o->gen_supp, "suppressions", text, err, errlen);
+
+	free(text);
+	return ok;
+}
+
+/* The rows that fail the run; nothing fails with --fail-on none or error:
+ * then the rows growing fails. */
+static bool
+write_supp(const struct cli_opts *o, const struct model *m, const struct report_gate *gate,
+	char *err, size_t errlen)
+{
+	struct report_gate g = *gate;
+	struct report_row *grows, *fail;
+	size_t i, n = 0, ngrows;
+	bool ok;
+
+	if (g.fail_on == FAIL_ON_NONE || g.fail_on == FAIL_ON_ERROR)
+		g.fail_on = FAIL_ON_GROWING;
+	grows = report_rows(m, &g, false, &ngrows);
+	fail = xcalloc(ngrows + 1, sizeof *fail);
+	for (i = 0; i < ngrows; i++)
+		if (grows[i].verdict == REPORT_FAIL)
+			fail[n++] = grows[i];
+	ok = put_supp(o, m, fail, n, err, errlen);
+	free(fail);
+	report_rows_free(grows, ngrows);
 	return ok;
 }
 
@@ -77,28 +125,9 @@ emit_reports(const struct cli_opts *o, const struct model *m, const struct repor
 		snprintf(err, errlen, "%s", one);
 		ok = false;
 	}
-	if (o->gen_supp) {
-		/* nothing fails with --fail-on none or error: the rows growing fails */
-		struct report_gate g = *gate;
-		struct report_row *grows, *fail;
-		size_t i, n = 0, ngrows;
-		char *text;
-
-		if (g.fail_on == FAIL_ON_NONE || g.fail_on == FAIL_ON_ERROR)
-			g.fail_on = FAIL_ON_GROWING;
-		grows = report_rows(m, &g, false, &ngrows);
-		fail = xcalloc(ngrows + 1, sizeof *fail);
-		for (i = 0; i < ngrows; i++)
-			if (grows[i].verdict == REPORT_FAIL)
-				fail[n++] = grows[i];
-		text = report_supp_text(m, fail, n);
-		if (!report_file_write(o->gen_supp, "suppressions", text, one, sizeof one) && ok) {
-			snprintf(err, errlen, "%s", one);
-			ok = false;
-		}
-		free(text);
-		free(fail);
-		report_rows_free(grows, ngrows);
+	if (o->gen_supp && !write_supp(o, m, gate, one, sizeof one) && ok) {
+		snprintf(err, errlen, "%s", one);
+		ok = false;
 	}
 	report_rows_free(rows, set.nrows);
 	return ok;
@@ -110,8 +139,28 @@ emit_diff_reports(const struct cli_opts *o, const struct model *new, const struc
 {
 	struct report_set set = { .m = new, .diff = d, .gate = &o->gate,
 		.source_root = o->source_root };
+	size_t i, n = 0, nrows = report_diff_nrows(d);
+	struct report_row *rows;
+	char one[512];
+	bool ok = write_formats(o, &set, err, errlen);
 
-	return write_formats(o, &set, err, errlen);
+	if (!o->gen_supp)
+		return ok;
+	/* the new and worse rows that fail: what this change brought */
+	rows = xcalloc(nrows + 1, sizeof *rows);
+	for (i = 0; i < nrows; i++) {
+		const struct report_diff_row *r = report_diff_row(d, i);
+
+		if ((r->change == REPORT_NEW || r->change == REPORT_WORSE) && r->new &&
+			r->new->verdict == REPORT_FAIL)
+			rows[n++] = *r->new;
+	}
+	if (!put_supp(o, new, rows, n, one, sizeof one) && ok) {
+		snprintf(err, errlen, "%s", one);
+		ok = false;
+	}
+	free(rows);
+	return ok;
 }
 
 /* Growing sites a budget excused, one line each. */

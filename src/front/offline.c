@@ -61,12 +61,19 @@ replay_run(const struct cli_opts *o)
 {
 	struct report_meta meta;
 	char err[512], *nginx = NULL;
-	FILE *out = o->json && !strcmp(o->json, "-") ? stderr : stdout;
-	struct model *m = recorded_load(o, o->load, NULL, &nginx);
+	FILE *out = emit_table_stream(o);
+	struct model *m;
 	struct report_gate gate;
 	int rc;
 
-	if (!m)
+	if (o->gate.fail_on == FAIL_ON_ERROR) {
+		/* no answer is better than "no errors" from a file that keeps none */
+		fprintf(stderr, "ngx-leaktop: --fail-on error: %s is a recorded run, which keeps its "
+			"leaks but not its memcheck errors; gate on the run itself, or --load the XML "
+			"valgrind wrote\n", o->load);
+		return 2;
+	}
+	if (!(m = recorded_load(o, o->load, NULL, &nginx)))
 		return 2;
 	/* a report of valgrind's exit report (one round) is judged as that was */
 	gate = report_gate_rounds(&o->gate, model_nrounds(m));
@@ -102,7 +109,7 @@ xml_batch(const struct cli_opts *o)
 	struct report_meta meta;
 	struct report_gate gate;
 	char err[512];
-	FILE *out = o->json && !strcmp(o->json, "-") ? stderr : stdout;
+	FILE *out = emit_table_stream(o);
 	int rc;
 
 	model_set_suppressions(m, o->supp);

@@ -29,5 +29,14 @@ recorded_load(const struct cli_opts *o, const char *path, const char *what, char
 	if (torn)
 		fprintf(stderr, "ngx-leaktop: warning: %s ends in a torn line (a crash mid-write): "
 			"skipped it\n", path);
+	if (!model_nrounds(m)) {
+		/* compared with it, every leak would be "new" */
+		fprintf(stderr, "ngx-leaktop: %s%s%s holds no completed check (nginx or ngx-leaktop "
+			"stopped before the baseline)\n", what ? what : "", what ? " " : "", path);
+		model_free(m);
+		free(*nginx);
+		*nginx = NULL;
+		return NULL;
+	}
 	return m;
 }

@@ -87,6 +87,21 @@ report_gate_site(const struct model_site *s, const struct report_gate *g)
 	return over_budget(s, g) ? REPORT_FAIL : REPORT_UNDER_BUDGET;
 }
 
+enum report_verdict
+report_gate_row(const struct model_group *g, enum report_verdict sites,
+	const struct report_gate *gate)
+{
+	if (sites != REPORT_UNDER_BUDGET)
+		return sites;
+	if (g->bytes_per_request > 0 && gate->max_per_request >= 0 &&
+		g->bytes_per_request > gate->max_per_request)
+		return REPORT_FAIL;
+	if (g->bytes_per_reload > 0 && gate->max_per_reload >= 0 &&
+		g->bytes_per_reload > gate->max_per_reload)
+		return REPORT_FAIL;
+	return REPORT_UNDER_BUDGET;
+}
+
 static enum report_verdict
 stronger(enum report_verdict a, enum report_verdict b)
 {
@@ -127,6 +142,8 @@ report_rows(const struct model *m, const struct report_gate *g, bool all, size_t
 		r->sites[r->nsites++] = idx[i];
 		r->verdict = stronger(r->verdict, report_gate_site(s, g));
 	}
+	for (i = 0; i < nrows; i++)
+		rows[i].verdict = report_gate_row(&rows[i].g, rows[i].verdict, g);
 	free(idx);
 	*n = nrows;
 	return rows;

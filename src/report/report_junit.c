@@ -231,10 +231,16 @@ properties(xmlTextWriterPtr w, const struct report_set *s)
 	attr(w, "value", fail_on[s->gate->fail_on]);
 	xmlTextWriterEndElement(w);
 	if (s->gate->max_per_request >= 0 || s->gate->max_per_reload >= 0) {
+		/* a budget not given is none, not -1 */
+		char req[32] = "", reload[32] = "";
+
 		xmlTextWriterStartElement(w, BAD_CAST "property");
 		attr(w, "name", "budgets");
-		snprintf(v, sizeof v, "%g B per request, %g B per reload", s->gate->max_per_request,
-			s->gate->max_per_reload);
+		if (s->gate->max_per_request >= 0)
+			snprintf(req, sizeof req, "%g B per request", s->gate->max_per_request);
+		if (s->gate->max_per_reload >= 0)
+			snprintf(reload, sizeof reload, "%g B per reload", s->gate->max_per_reload);
+		snprintf(v, sizeof v, "%s%s%s", req, *req && *reload ? ", " : "", reload);
 		attr(w, "value", v);
 		xmlTextWriterEndElement(w);
 	}

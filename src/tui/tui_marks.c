@@ -154,6 +154,18 @@ rows_of(const struct model *m, const struct report_gate *g, const uint64_t *keys
 	return all;
 }
 
+/* Suppressions in text: its "{" lines (a row of two call paths has two). */
+static size_t
+count_blocks(const char *text)
+{
+	size_t n = !strncmp(text, "{\n", 2);
+	const char *p;
+
+	for (p = text; (p = strstr(p, "\n{\n")); p++)
+		n++;
+	return n;
+}
+
 static unsigned
 suppress_done(struct tui *t, const char *path)
 {
@@ -175,6 +187,7 @@ suppress_done(struct tui *t, const char *path)
 	}
 	text = report_supp_text(s->m, rows, n);
 	report_rows_free(rows, nall);
+	n = count_blocks(text);
 	if (!append_text(path, text, &existed, err, sizeof err)) {
 		free(text);
 		return tui_message(t, true, "%s", err);

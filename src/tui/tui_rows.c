@@ -318,6 +318,7 @@ judge(struct tui_rows *r, const struct model *m)
 			if (v != REPORT_PASS)
 				row->verdict = v;
 		}
+		row->verdict = report_gate_row(&row->g, row->verdict, r->gate);
 		r->under_budget |= row->verdict == REPORT_UNDER_BUDGET;
 	}
 }

@@ -97,7 +97,9 @@ lt_check "an unknown step: exit 2 before any step runs" \
 	bash -c '[ "$1" -eq 2 ] && grep -q "unknown step .bogus." <<<"$2" && ! grep -q "deps:" <<<"$2"' _ "$rc" "$out"
 
 start=$(date +%s)
-URLS="/leak/alloc /clean" "$gate" deps tool nginx gate >"$lt_tmp/gate.out" 2>&1
+# MODULE_DIR relative, as a module's own CI gives it (.): configure runs elsewhere
+(cd "$lt_repo/tests/fixture" && MODULE_DIR=ngx_http_leaky_module URLS="/leak/alloc /clean" \
+	"$gate" deps tool nginx gate) >"$lt_tmp/gate.out" 2>&1
 rc=$?
 secs=$(($(date +%s) - start))
 lt_check "deps, tool, nginx, gate on the leaking fixture: exit 1 (${secs}s)" [ "$rc" -eq 1 ] ||

@@ -148,6 +148,60 @@ test_rows(void **state)
 	model_free(m);
 }
 
+/* One line reached through two call paths: a record per path, each
+ * growing `per` bytes per request. */
+static void
+two_paths_round(struct model *m, uint64_t requests, uint64_t per_path)
+{
+	static const char *const callers[] = { "first_request", "keepalive" };
+	struct leak_summary sum;
+	size_t p;
+
+	memset(&sum, 0, sizeof sum);
+	sum.seen = 1;
+	model_round_begin(m, requests, 0);
+	for (p = 0; p < 2; p++) {
+		struct leakcheck_frame f[2] = {
+			{ .ip = 0x2000, .fn = { "mod_alloc", 9 }, .file = { "mod.c", 5 }, .line = 42 },
+			{ .ip = 0x3000 + p, .fn = { callers[p], strlen(callers[p]) },
+			  .file = { "core.c", 6 }, .line = 7 },
+		};
+		struct leakcheck_record rec = { .kind = LEAK_DEFINITE, .bytes = per_path,
+			.direct = per_path, .blocks = 1, .nframes = 2, .frames = f };
+
+		if (per_path)
+			model_round_add(m, &rec);
+	}
+	model_round_end(m, &sum, 1000);
+}
+
+/* A budget is for the line the table shows: 13 + 5 B per request through
+ * two paths is 18 B per request on that line, over a budget of 15. */
+static void
+test_row_budget_is_the_line(void **state)
+{
+	struct model *m = model_new();
+	struct report_gate g = { FAIL_ON_GROWING, 15, -1 };
+	struct report_row *rows;
+	size_t n, r;
+
+	(void)state;
+	for (r = 0; r < 5; r++)
+		two_paths_round(m, r ? 100 : 0, r * 900);	/* 9 B per request a path */
+	rows = report_rows(m, &g, false, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].nsites, 2);
+	assert_float_equal(rows[0].g.bytes_per_request, 18.0, 1e-9);
+	assert_int_equal(report_gate_site(model_site(m, rows[0].sites[0]), &g), REPORT_UNDER_BUDGET);
+	assert_int_equal(rows[0].verdict, REPORT_FAIL);
+	report_rows_free(rows, n);
+	g.max_per_request = 18;
+	rows = report_rows(m, &g, false, &n);
+	assert_int_equal(rows[0].verdict, REPORT_UNDER_BUDGET);
+	report_rows_free(rows, n);
+	model_free(m);
+}
+
 static void
 test_row_key(void **state)
 {
@@ -179,6 +233,7 @@ main(void)
 		cmocka_unit_test(test_definite),
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_row_key),
+		cmocka_unit_test(test_row_budget_is_the_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
