@@ -186,6 +186,33 @@ lt_check "--diff --folded: /leak/alloc only in OLD, /leak/struct only in NEW" \
 		grep -qE ';ngx_http_leaky_leak_struct;[^ ]* 0 [1-9][0-9]*$' '$t/two.folded' &&
 		! grep -qE ';ngx_http_leaky_leak_struct;[^ ]* [1-9]' '$t/two.folded'" || show "$t/two.folded"
 
+# --- 3b. what the change brought, as suppressions; a report on stdout --------------
+"$LT" --diff "$t/leaking.jsonl" "$t/changed.jsonl" --gen-suppressions "$t/new.supp" >/dev/null 2>&1
+rc=$?
+lt_check "--diff --gen-suppressions: exit 1, the new leak_struct rows' blocks and not leak_alloc's" \
+	bash -c "[ $rc -eq 1 ] && grep -q 'fun:ngx_http_leaky_leak_struct' '$t/new.supp' &&
+		! grep -q 'fun:ngx_http_leaky_leak_alloc' '$t/new.supp' &&
+		[ \$(grep -c '^{' '$t/new.supp') -ge 2 ]" || show "$t/new.supp"
+"$LT" --diff "$t/leaking.jsonl" "$t/changed.jsonl" --folded - >"$t/dash.out" 2>"$t/dash.err"
+lt_check "--diff --folded -: only the folded stacks on stdout, the table on stderr" \
+	bash -c "[ -s '$t/dash.out' ] && ! grep -cvE '$two' '$t/dash.out' >/dev/null &&
+		grep -q 'new' '$t/dash.err'" || show "$t/dash.out"
+"$LT" --diff "$t/leaking.jsonl" "$t/changed.jsonl" --json - --sarif - >"$t/out" 2>"$t/err"
+rc=$?
+lt_check "two reports on stdout: exit 2 (got $rc), one line" \
+	bash -c "[ $rc -eq 2 ] && grep -q 'only one report can go to standard output' '$t/err' &&
+		[ \$(wc -l <'$t/err') -eq 1 ]" || show "$t/err"
+"$LT" --load "$t/leaking.jsonl" --batch --fail-on error >"$t/out" 2>"$t/err"
+rc=$?
+lt_check "--load of a session file with --fail-on error: exit 2 (it keeps no memcheck errors)" \
+	bash -c "[ $rc -eq 2 ] && grep -q 'keeps its leaks but not its memcheck errors' '$t/err'" || show "$t/err"
+head -n 1 "$t/leaking.jsonl" >"$t/header-only.jsonl"
+"$LT" --diff "$t/header-only.jsonl" "$t/changed.jsonl" >"$t/out" 2>"$t/err"
+rc=$?
+lt_check "--diff with a run stopped before its baseline: exit 2 (got $rc), one line" \
+	bash -c "[ $rc -eq 2 ] && grep -q 'holds no completed check' '$t/err' && [ \$(wc -l <'$t/err') -eq 1 ]" ||
+	show "$t/err"
+
 # --- 4. bad inputs ------------------------------------------------------------------
 printf '==1== Memcheck, a memory error detector\n' >"$t/text.log"
 printf '{"version": "2.1.0", "runs": []}\n' >"$t/other.json"
