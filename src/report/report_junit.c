@@ -223,7 +223,7 @@ static void
 properties(xmlTextWriterPtr w, const struct report_set *s)
 {
 	static const char *const fail_on[] = { "growing", "definite", "none", "error" };
-	char v[64];
+	char v[96];	/* two budgets of 32 and ", " */
 
 	xmlTextWriterStartElement(w, BAD_CAST "properties");
 	xmlTextWriterStartElement(w, BAD_CAST "property");
