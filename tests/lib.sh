@@ -212,7 +212,3 @@ lt_gdbservers_up() {
 	return 1
 }
 
-# lt_hammer PID URL &: requests to URL, one after the other, while PID lives.
-lt_hammer() {
-	while kill -0 "$1" 2>/dev/null; do curl -s "$2" >/dev/null 2>&1; done
-}
