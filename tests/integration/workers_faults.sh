@@ -79,7 +79,7 @@ lt_check "SIGTERM: no master, no worker, no private dir left" nothing_left
 # --- the master killed ---
 start kill -C 8 -n 40 --rounds 1000 -u /leak/alloc
 wait_for "$lt_tmp/kill.err" "round 1/1000"
-vg=$(pgrep -f "valgrind.*$NGINX.*$TMPDIR" | head -n 1)
+vg=$(pgrep -o -f "valgrind.*$NGINX.*$TMPDIR")	# the oldest: the master (pids wrap)
 [ -n "$vg" ] && kill -KILL "$vg"
 wait "$bg"; rc=$?
 lt_check "master killed: exit 2 (got $rc), said" \
@@ -93,7 +93,7 @@ lt_check "master killed: nothing left running" nothing_left
 # --- a storm of SIGHUPs behind ngx-leaktop's back ---
 start storm -C 8 -n 40 --rounds 6 -u /leak/alloc -u /clean
 wait_for "$lt_tmp/storm.err" "round 1/6"
-vg=$(pgrep -f "valgrind.*$NGINX.*$TMPDIR" | head -n 1)
+vg=$(pgrep -o -f "valgrind.*$NGINX.*$TMPDIR")	# the oldest: the master (pids wrap)
 for _ in 1 2 3 4 5 6; do [ -n "$vg" ] && kill -HUP "$vg"; sleep 0.3; done
 wait "$bg"; rc=$?
 lt_check "HUP storm: the run ends normally (exit 1: the leak, got $rc)" [ "$rc" -eq 1 ] || show "$lt_tmp/storm.err"
