@@ -116,14 +116,18 @@ round 2
 check 2
 for n in 1 2; do
 	f=$run/check$n.txt
-	lt_check "check $n: $((n * SESSIONS * 96)) B definitely lost at ngx_stream_leaky_module.c:$L_LEAK" \
-		test "$(bytes "$f" "$L_LEAK" "definitely lost")" -eq $((n * SESSIONS * 96))
+	# every session's 96 B at the line; definitely lost but for at most the
+	# latest block, which a stale pointer left on nginx's stack or in a
+	# register can make possibly lost or reachable to valgrind's scan
+	lt_check "check $n: $((n * SESSIONS * 96)) B at ngx_stream_leaky_module.c:$L_LEAK, definitely lost" \
+		test "$(bytes "$f" "$L_LEAK" "*")" -eq $((n * SESSIONS * 96)) -a \
+			"$(bytes "$f" "$L_LEAK" "definitely lost")" -ge $(((n * SESSIONS - 1) * 96))
 	lt_check "check $n: $((n * SESSIONS * 64)) B still reachable at ngx_stream_leaky_module.c:$L_KEEP" \
 		test "$(bytes "$f" "$L_KEEP" "still reachable")" -eq $((n * SESSIONS * 64))
 	lt_check "check $n: nothing of any kind at the clean line $L_CLEAN" \
 		test "$(bytes "$f" "$L_CLEAN" "*")" -eq 0
-	lt_check "check $n: the LEAK line's bytes are all definitely lost, none reachable" \
-		test "$(bytes "$f" "$L_LEAK" "*")" -eq "$(bytes "$f" "$L_LEAK" "definitely lost")"
+	lt_check "check $n: the LEAK line's bytes definitely lost, but for at most its latest block" \
+		test $(($(bytes "$f" "$L_LEAK" "*") - $(bytes "$f" "$L_LEAK" "definitely lost"))) -le 96
 done
 
 kill -QUIT "$vg" 2>/dev/null
