@@ -24,7 +24,7 @@
 # (tests/layers.sh), the cmocka unit tests and the end-to-end integration
 # scripts. The other suites run, and fail the run when they fail, but add
 # nothing to N, for their checks are not new checks of the product:
-#   asan     the unit tests and three integration scripts once more on the
+#   asan     the unit tests and six integration scripts once more on the
 #            ASan+UBSan build: one line "asan: clean over K suites"
 #   harness  the valgrind ground truth of the fixture nginx and the
 #            self-test of tests/layers.sh: they check the test bench
@@ -313,9 +313,10 @@ else
 		plan $lane product "integration/$(basename "$t" .sh)" "$LIMIT_INTEGRATION" bash "$t"
 	done
 	# The live screen, batch mode and XML loading once more, on the ASan+UBSan
-	# build: memory bugs that only the real run reaches (a restart, a crash).
+	# build: memory bugs that only the real run reaches (a restart, a crash,
+	# a signal while every worker is being checked).
 	plan A - wait 0
-	for t in tui batch xml debugger stream; do
+	for t in tui batch xml debugger stream workers_faults; do
 		plan A asan "integration-asan/$t" "$LIMIT_INTEGRATION_ASAN" tests/asan-e2e.sh "tests/integration/$t.sh"
 	done
 	run_plan

@@ -188,13 +188,14 @@ engine_procs_free(struct engine *e)
 {
 	size_t i;
 
+	/* A check still in flight would end, cancelled, in on_proc_check of
+	 * each process in turn: the last one would build the round from
+	 * processes already freed. Cancel the round first, as a whole. */
+	engine_procs_cancel(e);
 	for (i = 0; i < e->nprocs; i++) {
 		struct eproc *p = e->procs[i];
-		bool was = vgdb_busy(p->vgdb);
 
 		vgdb_free(p->vgdb);
-		if (was)
-			let_go(e, p);
 		follow_free(p->follow);
 		xmlstream_free(p->xml);
 		if (p->pub.model != e->model)

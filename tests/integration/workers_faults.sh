@@ -76,6 +76,29 @@ lt_check "SIGTERM: the session file holds every completed round" \
 	[ "$(session_rounds term)" -ge 3 ]
 lt_check "SIGTERM: no master, no worker, no private dir left" nothing_left
 
+# --- a second SIGTERM while the workers' checks are in flight: the run
+# ends at once. The vgdb of a check is held (SIGSTOP) so the second
+# signal surely finds it running, as a terminal's group signal can.
+start term2 -C 8 -n 40 --rounds 1000 -u /leak/alloc
+wait_for "$lt_tmp/term2.err" "round 2/1000"
+lt=$(pgrep -P "$bg" | head -n 1)
+held=0
+for _ in $(seq 1000); do	# bounded: a check starts every round
+	held=$(pkill -STOP -c -P "$lt" -x vgdb) && break
+	sleep 0.01
+done
+kill -TERM "$lt"
+wait_for "$lt_tmp/term2.err" "SIGTERM: stopping nginx"
+kill -TERM "$lt"
+wait "$bg"; rc=$?
+lt_check "second SIGTERM, $held checks held: exit 2 (got $rc), said, the report written" \
+	eval '[ "$held" -ge 1 ] && [ "$rc" -eq 2 ] && grep -q "second SIGTERM, stopping now" "$lt_tmp/term2.err" &&
+		jqt "(.rounds | length) >= 3" "$lt_tmp/term2.json"' || show "$lt_tmp/term2.err"
+lt_check "second SIGTERM: the session file holds every completed round" \
+	[ "$(session_rounds term2)" -ge 3 ]
+lt_check "second SIGTERM: no master, no worker, no vgdb, no private dir left" \
+	eval 'nothing_left && ! pgrep -x vgdb -P "$lt" >/dev/null'
+
 # --- the master killed ---
 start kill -C 8 -n 40 --rounds 1000 -u /leak/alloc
 wait_for "$lt_tmp/kill.err" "round 1/1000"
