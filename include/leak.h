@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+struct leak_summary;
+
 enum leak_kind {
 	LEAK_DEFINITE,
 	LEAK_INDIRECT,
@@ -21,6 +23,8 @@ const char *leak_kind_text(enum leak_kind k);
 const char *leak_kind_short(enum leak_kind k);
 /* Parse a JSON or short name; -1 if unknown. */
 int leak_kind_from_name(const char *s);
+/* to += s, kind by kind: the summaries of several processes as one. */
+void leak_summary_add(struct leak_summary *to, const struct leak_summary *s);
 
 struct leak_total {
 	uint64_t bytes;

@@ -12,7 +12,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+struct leak_summary;
 struct model;
 struct memerrors;
 struct xmlstream;
@@ -45,8 +47,17 @@ bool xmlstream_finish(struct xmlstream *xs);
 bool xmlstream_load_file(struct xmlstream *xs, const char *path, char *err, size_t errlen);
 
 struct memerrors *xmlstream_errors(const struct xmlstream *xs);
-/* The exit leak report (one round), NULL if the stream had none. */
+/* The exit leak report (one round), NULL if the stream had none (or it
+ * went into another's model: xmlstream_exit_into). */
 struct model *xmlstream_exit_model(const struct xmlstream *xs);
+/* Before any input: the exit report's records go into exit, as source's
+ * (model_round_source), not into a model of the stream's own. exit's round
+ * is its owner's to begin before and to end after every stream that
+ * shares it is finished: nginx's processes each write their own exit
+ * report, and they are shown as one, the sum of xmlstream_exit_summary. */
+void xmlstream_exit_into(struct xmlstream *xs, struct model *exit, uint32_t source);
+/* Once finished: whether the stream had an exit report, and its totals. */
+bool xmlstream_exit_summary(const struct xmlstream *xs, struct leak_summary *sum);
 bool xmlstream_truncated(const struct xmlstream *xs);
 /* "nginx got SIGSEGV (Access not within mapped region at 0x0) in fn (file:line)", or "". */
 const char *xmlstream_fatal(const struct xmlstream *xs);

@@ -52,16 +52,12 @@ struct engine *
 engine_new(struct evloop *loop, const struct engine_opts *opts, engine_cb cb, void *ctx)
 {
 	struct engine *e = xcalloc(1, sizeof *e);
-	size_t i;
 
 	e->loop = loop;
 	e->opts = *opts;
 	e->cb = cb;
 	e->ctx = ctx;
-	e->model = model_new();
-	for (i = 0; i < opts->nalloc_fns; i++)
-		model_add_alloc_fn(e->model, opts->alloc_fns[i]);
-	model_set_suppressions(e->model, opts->supp);
+	e->model = engine_model_new(e);
 	e->opts.target.supp_files = opts->supp_files;
 	e->opts.target.nsupp_files = opts->nsupp_files;
 	e->opts.target.supp_text = opts->default_supp ? supp_default_text() : NULL;
@@ -104,6 +100,7 @@ engine_free(struct engine *e)
 	engine_checkstream_free(e);
 	follow_free(e->follow);
 	xmlstream_free(e->xml);
+	engine_exit_free(e);
 	sessionfile_close(e->sessionfile, NULL);
 	target_free(e->target);
 	model_free(e->model);
@@ -173,6 +170,7 @@ engine_start(struct engine *e, char *err, size_t errlen)
 	if (!target_xml_path(e->target))
 		return true;	/* attached: someone else's valgrind writes no XML for us */
 	e->xml = xmlstream_new(e->model, false, &xcb, e);
+	engine_exit_start(e);
 	/* Errors are shown as they happen: follow the file valgrind writes. */
 	e->follow = follow_new(e->loop, target_xml_path(e->target), on_xml_bytes, e);
 	if (!e->follow)
@@ -181,23 +179,6 @@ engine_start(struct engine *e, char *err, size_t errlen)
 	return true;
 }
 
-/* nginx is gone: read the rest of the XML, close the exit report. */
-static void
-finish_xml(struct engine *e)
-{
-	if (!e->xml)
-		return;
-	if (e->follow)
-		follow_drain(e->follow);
-	else {
-		char err[256];
-
-		xmlstream_load_file(e->xml, target_xml_path(e->target), err, sizeof err);
-	}
-	xmlstream_finish(e->xml);
-	if (xmlstream_exit_model(e->xml))
-		engine_emit(e, ENGINE_EV_EXIT_REPORT);
-}
 
 /* The held connections are open: nginx's memory for them is part of the
  * baseline, not growth in round 1. Their requests count in no round. */
@@ -257,7 +238,7 @@ on_target_state(struct target *s, enum target_state st, void *ctx)
 		if (e->burst)
 			burst_abort(e->burst);
 		engine_procs_cancel(e);
-		finish_xml(e);
+		engine_exit_finish(e);
 		if (!target_stopped_by_us(e->target))
 			engine_report(e, ENGINE_EV_ERROR, "%s%s%s", target_reason(e->target),
 				*xmlstream_fatal(e->xml) ? ": " : "", xmlstream_fatal(e->xml));

@@ -57,6 +57,8 @@ struct engine {
 	char **urls;
 	struct model *model;
 	struct xmlstream *xml;	/* valgrind's XML: memcheck errors, exit report */
+	struct model *exit_model;	/* engine_exit.c: every process's exit report */
+	bool exit_closed;
 	struct follow *follow;
 	struct sessionfile *sessionfile;
 	bool sessionfile_failed;	/* warned once; later rounds are not written */
@@ -106,6 +108,16 @@ struct engine {
  * of them at once and the round they make; engine_round_in: the round is
  * in the models (engine.c: saved, searched, announced). */
 bool engine_procs_multi(const struct engine *e);
+/* A model with the engine's allocators and suppressions. */
+struct model *engine_model_new(const struct engine *e);
+/* A process's XML read to its end (it exited, or nginx is gone). */
+void engine_procs_finish_xml(struct eproc *p);
+
+/* engine_exit.c: valgrind's exit reports of every process, as one. */
+void engine_exit_start(struct engine *e);
+void engine_exit_follow(struct engine *e, struct xmlstream *xs, long pid);
+void engine_exit_finish(struct engine *e);
+void engine_exit_free(struct engine *e);
 void engine_procs_init(struct engine *e);
 void engine_procs_free(struct engine *e);
 void engine_procs_cancel(struct engine *e);

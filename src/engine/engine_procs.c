@@ -56,8 +56,8 @@ proc_by_pid(struct engine *e, long pid)
 	return NULL;
 }
 
-static struct model *
-new_model(const struct engine *e)
+struct model *
+engine_model_new(const struct engine *e)
 {
 	struct model *m = model_new();
 	size_t i;
@@ -94,8 +94,18 @@ follow_worker_xml(struct engine *e, struct eproc *p)
 		return;
 	path = xasprintf("%s/vg.%ld.xml", target_dir(e->target), p->pub.pid);
 	p->xml = xmlstream_new_into(e->model, xmlstream_errors(e->xml), &xcb, p);
+	engine_exit_follow(e, p->xml, p->pub.pid);
 	p->follow = follow_new(e->loop, path, on_worker_xml, p);
 	free(path);
+}
+
+void
+engine_procs_finish_xml(struct eproc *p)
+{
+	if (p->follow)
+		follow_drain(p->follow);
+	if (p->xml)
+		xmlstream_finish(p->xml);
 }
 
 static void
@@ -109,12 +119,12 @@ proc_new(struct engine *e, const struct target_proc *tp)
 	p->pub.alive = true;
 	p->pub.generation = tp->generation;
 	p->pub.first_round = p->pub.last_round = -1;
-	p->pub.model = tp->role == TARGET_ROLE_SINGLE ? e->model : new_model(e);
+	p->pub.model = tp->role == TARGET_ROLE_SINGLE ? e->model : engine_model_new(e);
 	p->vgdb = vgdb_new(e->loop, e->opts.vgdb, target_vgdb_prefix(e->target), (pid_t)tp->pid);
 	xgrow((void **)&e->procs, &e->cap_procs, e->nprocs + 1, sizeof *e->procs);
 	e->procs[e->nprocs++] = p;
 	if (tp->role == TARGET_ROLE_MASTER && !e->workers_model)
-		e->workers_model = new_model(e);
+		e->workers_model = engine_model_new(e);
 	if (tp->role == TARGET_ROLE_MASTER)
 		model_set_lasting_source(e->model, (uint32_t)tp->pid);
 	if (tp->role != TARGET_ROLE_WORKER)
@@ -132,8 +142,7 @@ proc_exit(struct engine *e, struct eproc *p, const struct target_proc *tp)
 
 	p->pub.alive = false;
 	target_proc_end(tp, p->pub.end, sizeof p->pub.end);
-	if (p->follow)
-		follow_drain(p->follow);	/* what it wrote last: its fatal signal */
+	engine_procs_finish_xml(p);	/* what it wrote last: its fatal signal, its exit report */
 	if (p->in_check) {
 		p->cancelled = true;
 		vgdb_cancel_all(p->vgdb);
@@ -298,20 +307,6 @@ answer_complete(const struct eproc *p)
 		memmem(p->out, p->outlen, "All heap blocks were freed", 26);
 }
 
-static void
-summary_add(struct leak_summary *to, const struct leak_summary *s)
-{
-	size_t k;
-
-	to->seen |= s->seen;
-	for (k = 0; k < LEAK_KIND_COUNT; k++) {
-		to->kind[k].bytes += s->kind[k].bytes;
-		to->kind[k].blocks += s->kind[k].blocks;
-	}
-	to->suppressed.bytes += s->suppressed.bytes;
-	to->suppressed.blocks += s->suppressed.blocks;
-}
-
 /* One process's answer into its model and the merged ones; false (a
  * one-line why) if it is not a leak check's whole answer. */
 static bool
@@ -357,7 +352,7 @@ feed_proc(struct engine *e, struct eproc *p, struct leak_summary *total, char *w
 	}
 	model_round_end(p->pub.model, &sum, p->check_ns);
 	engine_check_taken(e, p->pub.pid, true);
-	summary_add(total, &sum);
+	leak_summary_add(total, &sum);
 	return true;
 }
 
@@ -411,7 +406,7 @@ build_round(struct engine *e)
 	}
 	workers.seen = total.seen = 1;
 	model_round_end(e->workers_model, &workers, slowest);
-	summary_add(&total, &workers);
+	leak_summary_add(&total, &workers);
 	model_round_end(e->model, &total, slowest);
 	e->round_reloads = 0;
 	e->last_check_ns = slowest;

@@ -114,12 +114,6 @@ engine_errors(const struct engine *e)
 	return e->xml ? xmlstream_errors(e->xml) : NULL;
 }
 
-struct model *
-engine_exit_model(const struct engine *e)
-{
-	return e->xml ? xmlstream_exit_model(e->xml) : NULL;
-}
-
 uint64_t
 engine_total_requests(const struct engine *e)
 {

@@ -24,11 +24,15 @@ struct xmlstream {
 	struct model *live;
 	struct model *exit_model;	/* == live with exit_in_live */
 	bool exit_in_live;
+	bool exit_shared;	/* exit_model is another's (xmlstream_exit_into) */
+	uint32_t exit_source;	/* the records' source there */
 	bool exit_open;		/* FINISHED seen: Leak_* errors are the exit report */
+	bool exit_seen;		/* ... and closed */
 	struct leak_summary exit_sum;
 	bool truncated;
 	bool failed;
 	bool counted;		/* <errorcounts> changed a count: cb.counts at the end */
+	bool finished;		/* xmlstream_finish ran: its input has ended */
 	struct xmlstream_cb cb;
 	void *ctx;
 	char fatal[512];
@@ -86,7 +90,7 @@ xmlstream_free(struct xmlstream *xs)
 	vgxml_free(xs->xp);
 	if (xs->owns_errors)
 		memerrors_free(xs->errors);
-	if (!xs->exit_in_live)
+	if (!xs->exit_in_live && !xs->exit_shared)
 		model_free(xs->exit_model);
 	free(xs->frames);
 	sbuf_free(&xs->paths);
@@ -109,10 +113,14 @@ on_status(void *ctx, const struct vgxml_status *st)
 {
 	struct xmlstream *xs = ctx;
 
-	if (st->state != VGXML_FINISHED || xs->exit_open)
+	if (st->state != VGXML_FINISHED || xs->exit_open || xs->exit_seen)
 		return 0;
 	/* What follows FINISHED is valgrind's exit leak search, after a fatal
 	 * signal too (tests/data/xml/abort.xml): its records, or none. */
+	memset(&xs->exit_sum, 0, sizeof xs->exit_sum);
+	xs->exit_open = true;
+	if (xs->exit_shared)
+		return 0;	/* its owner's round, open already */
 	if (!xs->exit_in_live) {
 		model_free(xs->exit_model);
 		xs->exit_model = model_new();
@@ -122,8 +130,6 @@ on_status(void *ctx, const struct vgxml_status *st)
 		xs->exit_model = xs->live;
 	}
 	model_round_begin(xs->exit_model, 0, 0);
-	memset(&xs->exit_sum, 0, sizeof xs->exit_sum);
-	xs->exit_open = true;
 	return 0;
 }
 
@@ -176,6 +182,8 @@ add_exit_leak(struct xmlstream *xs, const struct vgxml_error *e, int kind)
 	rec.indirect = e->leak.indirect;
 	rec.nframes = e->nstacks ? to_leakcheck_frames(xs, &e->stacks[0]) : 0;
 	rec.frames = xs->frames;
+	if (xs->exit_shared)
+		model_round_source(xs->exit_model, xs->exit_source);	/* others add between */
 	model_round_add(xs->exit_model, &rec);
 	/* The summary counts direct bytes: indirect ones have records of their own. */
 	t->bytes += e->leak.direct;
@@ -260,8 +268,12 @@ xmlstream_feed(struct xmlstream *xs, const char *buf, size_t len)
 bool
 xmlstream_finish(struct xmlstream *xs)
 {
-	enum vgxml_rc rc = xs->failed ? VGXML_ERROR : vgxml_finish(xs->xp);
+	enum vgxml_rc rc;
 
+	if (xs->finished)
+		return !xs->failed;	/* a file read whole is finished by its read */
+	xs->finished = true;
+	rc = xs->failed ? VGXML_ERROR : vgxml_finish(xs->xp);
 	if (rc == VGXML_TRUNCATED) {
 		xs->truncated = true;
 		snprintf(xs->message, sizeof xs->message, "%s", vgxml_error(xs->xp));
@@ -272,8 +284,10 @@ xmlstream_finish(struct xmlstream *xs)
 	if (xs->exit_open) {
 		xs->exit_sum.seen = 1;
 		/* A report cut off mid-way is still shown: what arrived is real. */
-		model_round_end(xs->exit_model, &xs->exit_sum, 0);
+		if (!xs->exit_shared)
+			model_round_end(xs->exit_model, &xs->exit_sum, 0);
 		xs->exit_open = false;
+		xs->exit_seen = true;
 	}
 	if (xs->counted && xs->cb.counts)
 		xs->cb.counts(xs->ctx);
@@ -324,7 +338,29 @@ xmlstream_errors(const struct xmlstream *xs)
 struct model *
 xmlstream_exit_model(const struct xmlstream *xs)
 {
+	if (xs->exit_shared)
+		return NULL;	/* its owner's */
 	return xs->exit_model && model_nrounds(xs->exit_model) ? xs->exit_model : NULL;
+}
+
+void
+xmlstream_exit_into(struct xmlstream *xs, struct model *exit, uint32_t source)
+{
+	if (!xs->exit_in_live && !xs->exit_shared)
+		model_free(xs->exit_model);
+	xs->exit_model = exit;
+	xs->exit_shared = true;
+	xs->exit_in_live = false;
+	xs->exit_source = source;
+}
+
+bool
+xmlstream_exit_summary(const struct xmlstream *xs, struct leak_summary *sum)
+{
+	if (!xs->exit_seen)
+		return false;
+	*sum = xs->exit_sum;
+	return true;
 }
 
 bool

@@ -1,4 +1,4 @@
-/* leak.c - names of the leak kinds. */
+/* leak.c - names of the leak kinds, sums of leak summaries. */
 #include "leak.h"
 
 #include <string.h>
@@ -39,4 +39,18 @@ leak_kind_from_name(const char *s)
 		if (!strcmp(s, leak_names[k].json) || !strcmp(s, leak_names[k].brief))
 			return k;
 	return -1;
+}
+
+void
+leak_summary_add(struct leak_summary *to, const struct leak_summary *s)
+{
+	size_t k;
+
+	to->seen |= s->seen;
+	for (k = 0; k < LEAK_KIND_COUNT; k++) {
+		to->kind[k].bytes += s->kind[k].bytes;
+		to->kind[k].blocks += s->kind[k].blocks;
+	}
+	to->suppressed.bytes += s->suppressed.bytes;
+	to->suppressed.blocks += s->suppressed.blocks;
 }

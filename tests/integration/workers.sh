@@ -112,6 +112,16 @@ lt_check "workers: its pids are the two workers'" \
 	jqt --arg f "${alloc%%:*}" --argjson l "${alloc##*:}" '[.processes[] | select(.role == "worker") |
 		.pid] as $w | [.sites[] | select((.file // "" | endswith("/" + $f)) and .line == $l and
 		.kind == "definitely_lost") | .pids[]] | unique == ($w | sort)' "$j"
+# valgrind's exit report: each worker writes its own at exit (the master
+# holds nothing of the leak); together they hold what the last check held
+lt_check "workers: the exit report is the workers' together: $alloc's bytes as in the last check, their pids" \
+	jqt --arg f "${alloc%%:*}" --argjson l "${alloc##*:}" 'def at: select((.file // "" | endswith("/" + $f))
+		and .line == $l and .kind == "definitely_lost"); [.processes[] | select(.role == "worker") |
+		.pid] as $w | ([.sites[] | at | .bytes[-1]] | add) as $last |
+		([.exit.sites[] | at | .bytes[-1]] | add) as $exit | $last > 0 and $exit == $last and
+		([.exit.sites[] | at | .pids[]] | unique) == ($w | sort) and
+		.exit.summary.definitely_lost.bytes >= $exit' "$j" ||
+	jq -c '[.exit.summary, [.exit.sites[] | {line, kind, bytes, pids}]]' "$j" | head -c 600
 lt_check "workers: /clean drives nothing, only the leak grows in the module" \
 	jqt '[.sites[] | select(.growth == "growing" and (.core_only | not)) |
 		select(.urls | map(.url) | index("/clean"))] | length == 0' "$j"

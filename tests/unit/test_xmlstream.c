@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leak.h"
 #include "memerrors.h"
 #include "model.h"
 #include "sbuf.h"
@@ -74,6 +75,78 @@ test_fixture_errors_and_exit_report(void **state)
 	xmlstream_free(xs);
 	model_free(live);
 	free(path);
+}
+
+/* Definitely lost bytes of source src's sites (any source: MODEL_NO_SOURCE). */
+static uint64_t
+definite_of(const struct model *m, uint32_t src)
+{
+	uint64_t sum = 0;
+	size_t i, k;
+
+	for (i = 0; i < model_nsites(m); i++) {
+		const struct model_site *s = model_site(m, i);
+		bool mine = src == MODEL_NO_SOURCE;
+
+		for (k = 0; k < s->nsources; k++)
+			mine |= s->sources[k] == src;
+		if (s->kind == LEAK_DEFINITE && mine)
+			sum += s->direct;
+	}
+	return sum;
+}
+
+/* nginx's processes each write their exit report: one model holds them
+ * all, each process's records as its source, summed (the engine's
+ * exit report with workers; before, only the master's, which is empty). */
+static void
+test_exit_reports_into_one_model(void **state)
+{
+	static const char *files[] = { "memcheck_fixture.xml", "xml/clientleak.xml", "xml/killed.xml" };
+	struct model *live = model_new(), *exit_m = model_new();
+	struct xmlstream *xs[3];
+	struct leak_summary sum, one[3];
+	uint64_t alone[3];
+	char err[256];
+	size_t i;
+
+	(void)state;
+	memset(&sum, 0, sizeof sum);
+	model_round_begin(exit_m, 0, 0);
+	for (i = 0; i < 3; i++) {
+		char *path = data_path(files[i]);
+		struct xmlstream *own = xmlstream_new(live, false, NULL, NULL);
+
+		/* what the file's report is on its own */
+		xmlstream_load_file(own, path, err, sizeof err);
+		alone[i] = xmlstream_exit_model(own) ? definite_of(xmlstream_exit_model(own), MODEL_NO_SOURCE) : 0;
+		xmlstream_free(own);
+		xs[i] = xmlstream_new(live, false, NULL, NULL);
+		xmlstream_exit_into(xs[i], exit_m, (uint32_t)(100 + i));
+		xmlstream_load_file(xs[i], path, err, sizeof err);
+		assert_true(xmlstream_finish(xs[i]) || i == 2);	/* again: no-op */
+		assert_null(xmlstream_exit_model(xs[i]));	/* not its own */
+		free(path);
+	}
+	assert_true(xmlstream_exit_summary(xs[0], &one[0]));
+	assert_true(xmlstream_exit_summary(xs[1], &one[1]));
+	assert_false(xmlstream_exit_summary(xs[2], &one[2]));	/* SIGKILL: no report */
+	leak_summary_add(&sum, &one[0]);
+	leak_summary_add(&sum, &one[1]);
+	model_round_end(exit_m, &sum, 0);
+	assert_int_equal(model_nrounds(exit_m), 1);
+	assert_true(alone[0] > 0 && alone[1] > 0);
+	/* each process's part is what its report says alone; the whole, both */
+	assert_int_equal(definite_of(exit_m, 100), alone[0]);
+	assert_int_equal(definite_of(exit_m, 101), alone[1]);
+	assert_int_equal(definite_of(exit_m, 102), 0);
+	assert_int_equal(definite_of(exit_m, MODEL_NO_SOURCE), alone[0] + alone[1]);
+	assert_int_equal(model_round(exit_m, 0)->summary.kind[LEAK_DEFINITE].bytes,
+		one[0].kind[LEAK_DEFINITE].bytes + one[1].kind[LEAK_DEFINITE].bytes);
+	for (i = 0; i < 3; i++)
+		xmlstream_free(xs[i]);
+	model_free(exit_m);
+	model_free(live);
 }
 
 static void
@@ -298,6 +371,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_errors_and_exit_report),
+		cmocka_unit_test(test_exit_reports_into_one_model),
 		cmocka_unit_test(test_crash_is_truncated_with_fatal),
 		cmocka_unit_test(test_exit_report_after_fatal_signal),
 		cmocka_unit_test(test_not_xml),
