@@ -10,6 +10,7 @@
 
 struct engine_opts;
 struct preflight;
+struct report_set;
 struct reqset;
 struct supp;
 
@@ -98,5 +99,22 @@ void cli_usage(FILE *out);
 /* Fill engine options from the command line and the preflight result;
  * pointers refer into o and pf, which must outlive the engine. */
 void cli_engine_opts(const struct cli_opts *o, const struct preflight *pf, struct engine_opts *eo);
+
+/* The CI report options, listed once (cli_ci.c): the option, what it
+ * writes, where its path is in struct cli_opts, and what renders it (NULL
+ * for --gen-suppressions: written from the rows that fail). --json, the
+ * run's own report, is apart. */
+struct cli_output {
+	const char *option, *what;
+	size_t off;
+	char *(*render)(const struct report_set *s);
+};
+extern const struct cli_output cli_outputs[];
+extern const size_t cli_noutputs;
+/* Its path in o; NULL if it was not asked for. */
+const char *cli_output_path(const struct cli_opts *o, const struct cli_output *out);
+/* A report goes to standard output ("-", --json's too): the table goes to
+ * standard error then. */
+bool cli_output_dash(const struct cli_opts *o);
 
 #endif

@@ -184,6 +184,10 @@ struct report_gate report_gate_rounds(const struct report_gate *g, size_t nround
  * nginx's, no growth per request) passes: it is nginx's, not the module's.
  * Suppressed sites pass. FAIL_ON_ERROR and FAIL_ON_NONE pass every site. */
 enum report_verdict report_gate_site(const struct model_site *s, const struct report_gate *g);
+/* nginx core itself loses memory on each reload in some versions: a site
+ * all of whose frames are nginx's, growing on reloads alone, is nginx's,
+ * not the module's (shown, and said, but --fail-on growing passes it). */
+bool report_gate_core_reload(const struct model_site *s);
 
 /* A row: the sites of one (kind, allocation frame), the table's row and
  * the unit of SARIF results, JUnit test cases, folded stacks and diffs. */

@@ -67,22 +67,45 @@ cli_ci_apply(struct cli_opts *o, int c, const char *arg, bool *handled, char *er
 	return true;
 }
 
+const struct cli_output cli_outputs[] = {
+	{ "--sarif", "SARIF report", offsetof(struct cli_opts, sarif), report_sarif_render },
+	{ "--junit", "JUnit report", offsetof(struct cli_opts, junit), report_junit_render },
+	{ "--folded", "folded stacks", offsetof(struct cli_opts, folded), report_folded_render },
+	{ "--gen-suppressions", "suppressions", offsetof(struct cli_opts, gen_supp), NULL },
+};
+const size_t cli_noutputs = LT_ARRAY_SIZE(cli_outputs);
+
+const char *
+cli_output_path(const struct cli_opts *o, const struct cli_output *out)
+{
+	return *(const char *const *)((const char *)o + out->off);
+}
+
+bool
+cli_output_dash(const struct cli_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < cli_noutputs; i++) {
+		const char *path = cli_output_path(o, &cli_outputs[i]);
+
+		if (path && !strcmp(path, "-"))
+			return true;
+	}
+	return o->json && !strcmp(o->json, "-");
+}
+
 /* The report options: where they go with, and whether their files can be
  * written, before any round runs. */
 static bool
 check_outputs(const struct cli_opts *o, char *err, size_t errlen)
 {
-	static const struct { const char *option, *what; size_t off; } outs[] = {
-		{ "--sarif", "SARIF report", offsetof(struct cli_opts, sarif) },
-		{ "--junit", "JUnit report", offsetof(struct cli_opts, junit) },
-		{ "--folded", "folded stacks", offsetof(struct cli_opts, folded) },
-		{ "--gen-suppressions", "suppressions", offsetof(struct cli_opts, gen_supp) },
-	};
 	const char *dash = o->json && !strcmp(o->json, "-") ? "--json" : NULL;
 	size_t i;
 
-	for (i = 0; i < LT_ARRAY_SIZE(outs); i++) {
-		const char *path = *(const char *const *)((const char *)o + outs[i].off);
+	for (i = 0; i < cli_noutputs; i++) {
+		const struct cli_output *out = &cli_outputs[i];
+		const char *path = cli_output_path(o, out);
 
 		if (!path)
 			continue;
@@ -90,18 +113,18 @@ check_outputs(const struct cli_opts *o, char *err, size_t errlen)
 			/* two reports in one stream could be read by no tool */
 			if (dash) {
 				snprintf(err, errlen, "%s - and %s -: only one report can go to standard "
-					"output; give the other a file", dash, outs[i].option);
+					"output; give the other a file", dash, out->option);
 				return false;
 			}
-			dash = outs[i].option;
+			dash = out->option;
 		}
 		if (!o->batch) {
-			snprintf(err, errlen, "%s goes with --batch or --diff%s", outs[i].option,
-				!strcmp(outs[i].option, "--gen-suppressions") ?
-				" (on the live screen: W writes the marked rows' suppressions)" : "");
+			snprintf(err, errlen, "%s goes with --batch or --diff%s", out->option,
+				out->render ? "" :
+				" (on the live screen: W writes the marked rows' suppressions)");
 			return false;
 		}
-		if (!report_file_check_path(path, outs[i].option, outs[i].what, err, errlen))
+		if (!report_file_check_path(path, out->option, out->what, err, errlen))
 			return false;
 	}
 	return true;

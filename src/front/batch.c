@@ -300,15 +300,6 @@ on_signal(struct evloop *loop, int signo, void *ctx)
 	engine_stop(b->engine);
 }
 
-/* nginx core itself loses memory on each reload in some versions: a
- * site all of whose frames are nginx's, growing on reloads alone, is
- * nginx's, not the module's (shown, and said, but no failure). */
-static bool
-core_per_reload(const struct model_site *s)
-{
-	return s->core_only && s->bytes_per_request <= 0 && s->bytes_per_reload > 0;
-}
-
 static void
 say_core_reloads(const struct model *m)
 {
@@ -318,7 +309,7 @@ say_core_reloads(const struct model *m)
 		const struct model_site *s = model_site(m, i);
 		char *loc;
 
-		if (s->growth != GROWTH_GROWING || !core_per_reload(s))
+		if (s->growth != GROWTH_GROWING || !report_gate_core_reload(s))
 			continue;
 		loc = report_site_location(m, s);
 		fprintf(stderr, "ngx-leaktop: nginx core grows %.0f B per reload at %s (%s): nginx's "

@@ -10,34 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef char *(*emit_render_fn)(const struct report_set *s);
-
-static const struct emit_format {
-	const char *option, *what;
-	size_t off;		/* of the path in struct cli_opts */
-	emit_render_fn render;
-} formats[] = {
-	{ "--sarif", "SARIF report", offsetof(struct cli_opts, sarif), report_sarif_render },
-	{ "--junit", "JUnit report", offsetof(struct cli_opts, junit), report_junit_render },
-	{ "--folded", "folded stacks", offsetof(struct cli_opts, folded), report_folded_render },
-};
-
-static const char *
-path_of(const struct cli_opts *o, size_t off)
-{
-	return *(const char *const *)((const char *)o + off);
-}
-
 FILE *
 emit_table_stream(const struct cli_opts *o)
 {
-	const char *const outs[] = { o->json, o->sarif, o->junit, o->folded, o->gen_supp };
-	size_t i;
-
-	for (i = 0; i < LT_ARRAY_SIZE(outs); i++)
-		if (outs[i] && !strcmp(outs[i], "-"))
-			return stderr;
-	return stdout;
+	return cli_output_dash(o) ? stderr : stdout;
 }
 
 /* Write each CI format asked for; the first failure in err. */
@@ -48,14 +24,15 @@ write_formats(const struct cli_opts *o, const struct report_set *set, char *err,
 	bool ok = true;
 	size_t i;
 
-	for (i = 0; i < LT_ARRAY_SIZE(formats); i++) {
-		const char *path = path_of(o, formats[i].off);
+	for (i = 0; i < cli_noutputs; i++) {
+		const struct cli_output *out = &cli_outputs[i];
+		const char *path = cli_output_path(o, out);
 		char *text;
 
-		if (!path)
-			continue;
-		text = formats[i].render(set);
-		if (!report_file_write(path, formats[i].what, text, one, sizeof one) && ok) {
+		if (!path || !out->render)
+			continue;	/* not asked for; the suppressions: write_supp */
+		text = out->render(set);
+		if (!report_file_write(path, out->what, text, one, sizeof one) && ok) {
 			snprintf(err, errlen, "%s", one);
 			ok = false;
 		}

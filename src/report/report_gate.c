@@ -40,11 +40,8 @@ report_gate_rounds(const struct report_gate *g, size_t nrounds)
 	return one;
 }
 
-/* nginx core itself loses memory on each reload in some versions: a
- * site all of whose frames are nginx's, growing on reloads alone, is
- * nginx's, not the module's. */
-static bool
-core_per_reload(const struct model_site *s)
+bool
+report_gate_core_reload(const struct model_site *s)
 {
 	return s->core_only && s->bytes_per_request <= 0 && s->bytes_per_reload > 0;
 }
@@ -71,7 +68,7 @@ report_gate_site(const struct model_site *s, const struct report_gate *g)
 		return REPORT_PASS;
 	switch (g->fail_on) {
 	case FAIL_ON_GROWING:
-		if (!growing || core_per_reload(s))
+		if (!growing || report_gate_core_reload(s))
 			return REPORT_PASS;
 		break;
 	case FAIL_ON_DEFINITE:
