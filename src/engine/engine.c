@@ -383,10 +383,7 @@ engine_check_text(struct engine *e, const char *out, size_t outlen, int64_t elap
 	enum leakcheck_status st;
 	int64_t t0 = util_now_ns();
 
-	model_round_begin(e->model, e->burst_requests, e->burst_failed);
-	engine_urls_round(e, e->model);
-	if (engine_check_delta(e, 0))
-		model_round_delta(e->model);
+	engine_check_round_begin(e);
 	st = leakcheck_text(out, outlen, model_leakcheck_cb, e->model, &sum, &perr);
 	if (st != LEAKCHECK_OK) {
 		engine_check_parse_failed(e, st, &perr);

@@ -12,6 +12,7 @@
  * reload (new workers; the master's cycle replaced), and every check
  * with --full-checks or a check command of the caller's own. */
 #include "engine_int.h"
+#include "model.h"
 #include "util.h"
 
 #include <string.h>
@@ -54,6 +55,15 @@ engine_check_delta(const struct engine *e, long pid)
 		if (e->chains[i].pid == pid)
 			return e->chains[i].asked_delta;
 	return false;
+}
+
+void
+engine_check_round_begin(struct engine *e)
+{
+	model_round_begin(e->model, e->burst_requests, e->burst_failed);
+	engine_urls_round(e, e->model);
+	if (engine_check_delta(e, 0))
+		model_round_delta(e->model);
 }
 
 void

@@ -39,10 +39,7 @@ checkstream(struct engine *e)
 static void
 round_begin(struct engine *e, struct engine_checkstream *cs)
 {
-	model_round_begin(e->model, e->burst_requests, e->burst_failed);
-	if (engine_check_delta(e, 0))
-		model_round_delta(e->model);
-	engine_urls_round(e, e->model);
+	engine_check_round_begin(e);
 	cs->ls = leakcheck_stream_new(model_leakcheck_cb, e->model);
 	cs->st = LEAKCHECK_OK;
 	cs->parse_ns = 0;

@@ -235,6 +235,9 @@ const char *engine_check_command(struct engine *e, long pid);
 /* The answer being fed was asked with `changed`: the model takes its
  * records as deltas (model_round_delta after model_round_source). */
 bool engine_check_delta(const struct engine *e, long pid);
+/* The single process's round for its answer: begun with the burst's
+ * requests and URLs, its records deltas when `changed` was asked. */
+void engine_check_round_begin(struct engine *e);
 /* The answer of pid's check was taken whole (ok) or not (the chain
  * breaks: its next check is full). */
 void engine_check_taken(struct engine *e, long pid, bool ok);
