@@ -116,8 +116,9 @@ report_file_check_path(const char *path, const char *option, const char *what, c
 	size_t errlen)
 {
 	struct stat st;
-	char *copy, *dir;
+	char *copy, *dir, *tmp;
 	bool ok = true;
+	int fd;
 
 	if (!strcmp(path, "-"))
 		return true;
@@ -130,15 +131,23 @@ report_file_check_path(const char *path, const char *option, const char *what, c
 		if (!S_ISREG(st.st_mode))
 			return true;	/* /dev/stdout, a FIFO: written in place */
 	}
-	/* the report is a temp file renamed into place: its directory must take it */
-	copy = xstrdup(path);
-	dir = dirname(copy);
-	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0) {
+	/* the report is a temp file renamed into place: its directory must take
+	 * one. Made and removed, not asked (access(2) says yes to root in
+	 * /proc or on a read-only mount). */
+	tmp = xasprintf("%s.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		copy = xstrdup(path);
+		dir = dirname(copy);
 		snprintf(err, errlen, "cannot write the %s %s: directory %s: %s: "
 			"pass a %s path in a directory you can write", what, path, dir, strerror(errno),
 			option);
+		free(copy);
 		ok = false;
+	} else {
+		close(fd);
+		unlink(tmp);
 	}
-	free(copy);
+	free(tmp);
 	return ok;
 }

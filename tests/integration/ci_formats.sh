@@ -156,6 +156,12 @@ lt_check "one line naming --sarif ($(head -c 120 "$lt_tmp/err"))" both [ "$(wc -
 rc=$?
 lt_check "--junit /nonexistent/dir/x.xml: exit 2, one line naming --junit" both [ "$rc" -eq 2 ] -- \
 	[ "$(wc -l <"$lt_tmp/err")" -eq 1 ] -- grep -q -e --junit "$lt_tmp/err"
+# /proc takes no file, not even root's (access(2) says root may write there)
+"$LT" --batch -c "$conf" -u /leak/alloc --json /proc/x.json "$NGINX" >"$lt_tmp/out" 2>"$lt_tmp/err"
+rc=$?
+lt_check "--json /proc/x.json: exit 2, one line naming --json and /proc" both [ "$rc" -eq 2 ] -- \
+	[ "$(wc -l <"$lt_tmp/err")" -eq 1 ] -- grep -q -e "--json path" "$lt_tmp/err" -- \
+	grep -q "directory /proc" "$lt_tmp/err"
 lt_check "nothing left running, private dirs removed" lt_nothing_left "$ngx" "$TMPDIR"
 
 lt_finish
