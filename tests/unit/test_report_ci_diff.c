@@ -1,13 +1,11 @@
 /* test_report_ci_diff.c - SARIF and JUnit of a diff (--diff OLD NEW) of
- * two runs of the real captured leak checks (report_fixture.h; sets and
- * validators: report_ci_fixture.h): the results and test cases are the
- * NEW and WORSE rows whose NEW side fails, with their change and the old
- * figures; SAME, BETTER and FIXED rows are left out. OLD lacks
- * /leak/alloc, leaks twice the bytes at /leak/pool and has a second leak
- * in the struct function; NEW leaks twice the bytes at /leak/cycle:
- * alloc is new, cycle worse, pool better, the second struct leak fixed,
- * the first and the cache unchanged. */
-#include "report_ci_fixture.h"
+ * two runs of the real captured leak checks (report_fixture.h): the
+ * results and test cases are the NEW and WORSE rows whose NEW side
+ * fails, with their change and the old figures; SAME, BETTER and FIXED
+ * rows are left out. OLD lacks /leak/alloc, leaks twice the bytes at
+ * /leak/pool and has a second leak in the struct function; NEW leaks
+ * twice the bytes at /leak/cycle: alloc is new, cycle worse, pool better,
+ * the second struct leak fixed, the first and the cache unchanged. */
 #include "report_fixture.h"
 
 #include <jansson.h>
@@ -109,7 +107,7 @@ check_sarif(const char *sarif, const struct report_diff *d)
 	}
 	assert_int_equal(nnew, 1);
 	assert_int_equal(nworse, 1);
-	assert_int_equal(fix_validate_sarif(sarif), 0);
+	assert_int_equal(fx_validate_sarif(sarif), 0);
 	json_decref(doc);
 }
 
@@ -137,7 +135,7 @@ check_junit(const char *junit)
 	assert_int_equal(nodes(c, "//testcase[contains(@name, '" CYCLE_FN "')]"), 1);
 	xmlXPathFreeContext(c);
 	xmlFreeDoc(x);
-	assert_int_equal(fix_validate_junit(junit), 0);
+	assert_int_equal(fx_validate_junit(junit), 0);
 }
 
 static void
@@ -145,7 +143,7 @@ test_diff_formats(void **state)
 {
 	struct model *old, *new;
 	struct report_diff *d = two_runs(&old, &new);
-	struct report_set s = fix_set(new, &gate, NULL);
+	struct report_set s = fx_set(new, &gate, NULL);
 	char *sarif, *junit;
 
 	(void)state;
@@ -157,7 +155,7 @@ test_diff_formats(void **state)
 	check_junit(junit);
 	free(junit);
 	free(sarif);
-	fix_set_free(&s);
+	fx_set_free(&s);
 	fx_done(d, old, new);
 }
 
