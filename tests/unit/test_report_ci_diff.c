@@ -101,6 +101,7 @@ check_sarif(const char *sarif, const struct report_diff *d)
 			assert_non_null(strstr(text, CYCLE_FN));
 			assert_non_null(strstr(text, "worse than the old run"));
 			/* OLD's figure, the real one the diff matched */
+			assert_non_null(json_object_get(p, "old_bytes_per_request"));
 			assert_true(json_real_value(json_object_get(p, "old_bytes_per_request")) ==
 				row_of(d, CYCLE_FN)->old->g.bytes_per_request);
 		}
