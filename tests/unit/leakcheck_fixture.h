@@ -95,11 +95,19 @@ parse_str(struct parsed *p, const char *s)
 	return parse_mem(p, s, strlen(s));
 }
 
+/* A data file's path: under $LT_TEST_DATA, else tests/data. Malloc'd. */
+static inline char *
+data_path(const char *name)
+{
+	const char *dir = getenv("LT_TEST_DATA");
+
+	return xasprintf("%s/%s", dir && *dir ? dir : "tests/data", name);
+}
+
 static inline char *
 read_data(const char *name, size_t *len)
 {
-	const char *dir = getenv("LT_TEST_DATA");
-	char *path = xasprintf("%s/%s", dir && *dir ? dir : "tests/data", name);
+	char *path = data_path(name);
 	struct sbuf b = SBUF_INIT;
 	char chunk[65536];
 	FILE *f = fopen(path, "rb");

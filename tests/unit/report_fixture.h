@@ -1,11 +1,16 @@
-/* report_fixture.h - models for the report tests (test_report_*.c) built
- * from the real leak checks of the fixture nginx (tests/data/
- * leak_check_full_any_{1,2,3}.txt: /leak/alloc, /leak/struct, /leak/pool,
- * /leak/cycle growing; the cache and the lazy init bounded), fed through
- * an edit that plays a changed module: every module line shifted (code
- * added above the leaks), a leak's records dropped (fixed) or scaled
- * (worse), a second leak added in the same function a few lines below.
- * Header-only: the Makefile builds each tests/unit/test_*.c on its own. */
+/* report_fixture.h - shared by the report tests (test_report_*.c,
+ * test_tui_screens.c): models built from the real leak checks of the
+ * fixture nginx (tests/data/leak_check_full_any_{1,2,3}.txt, CAPTURED.md:
+ * /leak/alloc, /leak/struct, /leak/pool, /leak/cycle growing; the cache
+ * and the lazy init bounded), fed through an edit that plays a changed
+ * module: every module line shifted (code added above the leaks), a
+ * leak's records dropped (fixed) or scaled (worse), a second leak added
+ * in the same function a few lines below. Also: a model of hostile names,
+ * memcheck errors from the captured XML, a report_set over a model, diff
+ * rows by function and line, and the validators run as a CI job runs
+ * them (argv, no shell). Data files are found under $LT_TEST_DATA, by
+ * default "tests/data" (run from the repository root). Header-only: the
+ * Makefile builds each tests/unit/test_*.c on its own. */
 #ifndef LT_TEST_REPORT_FIXTURE_H
 #define LT_TEST_REPORT_FIXTURE_H
 
@@ -13,16 +18,28 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cmocka.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "leakcheck.h"
-#include "leakcheck_fixture.h"	/* read_data */
+#include "leakcheck_fixture.h"	/* data_path, read_data */
+#include "memerrors.h"
 #include "model.h"
 #include "report.h"
 #include "util.h"
+#include "xmlstream.h"
+
+/* Where the captures' frames live: their paths are under it. */
+#define FX_ROOT "/work/main"
+#define FX_MODULE "tests/fixture/ngx_http_leaky_module/ngx_http_leaky_module.c"
+
+/* ---- models ---- */
 
 struct fx_edit {
 	int line_shift;		/* added to every line of the module's frames */
@@ -109,6 +126,38 @@ fx_cb(void *ctx, const struct leakcheck_record *in)
 	return 0;
 }
 
+/* Round f's per-URL requests: a mix that changes per round, so a
+ * per-URL rate is told from the round's total. */
+static inline void
+fx_round_urls(struct model *m, size_t f)
+{
+	static const char *const u[] = { "/leak/alloc", "/leak/struct", "/leak/pool",
+		"/leak/cycle", "/lazy", "/clean" };
+	size_t k;
+
+	for (k = 0; k < LT_ARRAY_SIZE(u); k++)
+		model_round_url_requests(m, model_url_intern(m, u[k]), 10 + 7 * ((k + f) % 3));
+}
+
+/* One round of m: requests before it, then the leak check text through
+ * edit e (NULL: as it is). */
+static inline void
+fx_round(struct model *m, const char *text, size_t len, uint64_t requests,
+	const struct fx_edit *e)
+{
+	struct fx_edit none = { 0 }, ed = e ? *e : none;
+	size_t f = model_nrounds(m);
+	struct leak_summary sum;
+	struct leakcheck_error err;
+
+	ed.m = m;
+	model_round_begin(m, requests, 0);
+	if (ed.urls)
+		fx_round_urls(m, f);
+	assert_int_equal(leakcheck_text(text, len, fx_cb, &ed, &sum, &err), LEAKCHECK_OK);
+	model_round_end(m, &sum, 1000);
+}
+
 /* The three captured checks, 200 requests before each, through edit e
  * (NULL: as captured). */
 static inline struct model *
@@ -116,32 +165,122 @@ fx_model(const struct fx_edit *e)
 {
 	static const char *const files[] = { "leak_check_full_any_1.txt",
 		"leak_check_full_any_2.txt", "leak_check_full_any_3.txt" };
-	struct fx_edit none = { 0 }, ed = e ? *e : none;
 	struct model *m = model_new();
 	size_t f;
 
-	ed.m = m;
-	for (f = 0; f < 3; f++) {
-		struct leak_summary sum;
-		struct leakcheck_error err;
+	for (f = 0; f < LT_ARRAY_SIZE(files); f++) {
 		size_t len;
 		char *text = read_data(files[f], &len);
 
-		model_round_begin(m, 200, 0);
-		if (ed.urls) {
-			static const char *const u[] = { "/leak/alloc", "/leak/struct", "/leak/pool",
-				"/leak/cycle", "/lazy", "/clean" };
-			size_t k;
-
-			for (k = 0; k < LT_ARRAY_SIZE(u); k++)
-				model_round_url_requests(m, model_url_intern(m, u[k]),
-					10 + 7 * ((k + f) % 3));
-		}
-		assert_int_equal(leakcheck_text(text, len, fx_cb, &ed, &sum, &err), LEAKCHECK_OK);
-		model_round_end(m, &sum, 1000);
+		fx_round(m, text, len, 200, e);
 		free(text);
 	}
 	return m;
+}
+
+/* A real record shape with hostile names: ESC sequences, a C1 CSI, a
+ * C0 byte, quotes, "]]>", "<&>", invalid UTF-8 and U+FFFF (valid UTF-8,
+ * no XML character), growing over three rounds. */
+#define FX_HOSTILE_FN "evil\x1b[2J\x01\"q'<&>]]>\x9b\xff\xef\xbf\xbf_fn"
+static inline struct model *
+fx_hostile_model(void)
+{
+	struct model *m = model_new();
+	unsigned r;
+
+	for (r = 1; r <= 3; r++) {
+		char *text = xasprintf(
+			"==1== %u bytes in %u blocks are definitely lost in loss record 1 of 1\n"
+			"==1==    at 0x48417B4: malloc (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
+			"==1==    by 0x1F74D9: " FX_HOSTILE_FN " (/tmp/a b\x1b[31m/mo\"d<]]>\x9b\xff.c:12)\n"
+			"==1==    by 0x1F74DA: main (/tmp/main.c:3)\n"
+			"==1== \n"
+			"==1== LEAK SUMMARY:\n"
+			"==1==    definitely lost: %u bytes in %u blocks\n"
+			"==1==    indirectly lost: 0 bytes in 0 blocks\n"
+			"==1==      possibly lost: 0 bytes in 0 blocks\n"
+			"==1==    still reachable: 0 bytes in 0 blocks\n"
+			"==1==         suppressed: 0 bytes in 0 blocks\n"
+			"==1== \n", 100 * r, r, 100 * r, r);
+
+		fx_round(m, text, strlen(text), 10, NULL);
+		free(text);
+	}
+	return m;
+}
+
+/* The captured memcheck errors (InvalidRead, UninitCondition) of the
+ * fixture, their frames in m. */
+static inline struct xmlstream *
+fx_errors(struct model *m)
+{
+	struct xmlstream *xs = xmlstream_new(m, false, NULL, NULL);
+	char *path = data_path("memcheck_fixture.xml"), err[256];
+
+	assert_true(xmlstream_load_file(xs, path, err, sizeof err));
+	assert_true(memerrors_count(xmlstream_errors(xs)) >= 2);
+	free(path);
+	return xs;
+}
+
+/* ---- report sets and diffs ---- */
+
+/* A report set over m (rows by g); free with fx_set_free. */
+static inline struct report_set
+fx_set(const struct model *m, const struct report_gate *g, const struct memerrors *errs)
+{
+	struct report_set s = { .m = m, .errs = errs, .gate = g, .source_root = FX_ROOT,
+		.nginx = "/usr/sbin/nginx" };
+
+	s.rows = report_rows(m, g, false, &s.nrows);
+	return s;
+}
+
+static inline void
+fx_set_free(struct report_set *s)
+{
+	report_rows_free((struct report_row *)s->rows, s->nrows);
+}
+
+static inline size_t
+fx_count(const struct report_set *s, enum report_verdict v)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nrows; i++)
+		n += s->rows[i].verdict == v;
+	return n;
+}
+
+/* The same captured checks as two runs, each rendered by render. */
+struct fx_two {
+	struct model *a, *b;
+	struct report_gate g;
+	struct report_set sa, sb;
+	char *ta, *tb;
+};
+
+static inline void
+fx_two_render(struct fx_two *t, char *(*render)(const struct report_set *))
+{
+	t->a = fx_model(NULL);
+	t->b = fx_model(NULL);
+	t->g = (struct report_gate)REPORT_GATE_INIT;
+	t->sa = fx_set(t->a, &t->g, NULL);
+	t->sb = fx_set(t->b, &t->g, NULL);
+	t->ta = render(&t->sa);
+	t->tb = render(&t->sb);
+}
+
+static inline void
+fx_two_free(struct fx_two *t)
+{
+	free(t->ta);
+	free(t->tb);
+	fx_set_free(&t->sa);
+	fx_set_free(&t->sb);
+	model_free(t->a);
+	model_free(t->b);
 }
 
 /* The diff row whose shown side (NEW's, else OLD's) is allocated in fn
@@ -170,6 +309,105 @@ fx_done(struct report_diff *d, struct model *old, struct model *new)
 	report_diff_free(d);
 	model_free(old);
 	model_free(new);
+}
+
+/* ---- validators ---- */
+
+/* Write text to a temporary file; malloc'd path. */
+static inline char *
+fx_tmpfile(const char *text, const char *suffix)
+{
+	char *path = xasprintf("%s/lt-ci-XXXXXX%s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+		suffix);
+	int fd = mkstemps(path, (int)strlen(suffix));
+	size_t n = strlen(text);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, n), (ssize_t)n);
+	close(fd);
+	return path;
+}
+
+/* Run argv (execvp; stdout and stderr to /dev/null unless LT_TEST_VERBOSE); its
+ * exit status, or -1 when it could not run. */
+static inline int
+fx_run(char *const argv[])
+{
+	int st;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (!getenv("LT_TEST_VERBOSE") && (!freopen("/dev/null", "w", stdout) ||
+			!freopen("/dev/null", "w", stderr)))
+			_exit(127);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Validate text (written to a file of that suffix) with argv, the file
+ * at argv[slot]: the validator's exit status. A validator that probe
+ * shows missing fails the test, saying what to install. */
+static inline int
+fx_validate(const char *text, const char *suffix, char **probe, const char *missing,
+	char **argv, size_t slot)
+{
+	char *path;
+	int rc;
+
+	if (fx_run(probe) != 0)
+		fail_msg("%s", missing);
+	argv[slot] = path = fx_tmpfile(text, suffix);
+	rc = fx_run(argv);
+	unlink(path);
+	free(path);
+	return rc;
+}
+
+/* The SARIF validator of make check on text. */
+static inline int
+fx_validate_sarif(const char *text)
+{
+	char *probe[] = { "/usr/bin/python3", "-c", "import jsonschema", NULL };
+	char *argv[] = { "/usr/bin/python3", "tests/tools/validate-sarif.py",
+		"tests/data/sarif/sarif-schema-2.1.0.json", NULL, NULL };
+
+	return fx_validate(text, ".sarif", probe, "/usr/bin/python3 cannot import jsonschema "
+		"(apt-get install python3-jsonschema; make deps installs it)", argv, 3);
+}
+
+/* xmllint against the JUnit schema. */
+static inline int
+fx_validate_junit(const char *text)
+{
+	char *probe[] = { "xmllint", "--version", NULL };
+	char *argv[] = { "xmllint", "--noout", "--schema", "tests/data/junit/junit.xsd", NULL, NULL };
+
+	return fx_validate(text, ".xml", probe, "xmllint is not installed (apt-get install "
+		"libxml2-utils; make deps installs it)", argv, 4);
+}
+
+/* No C0 control but \n, no DEL, no raw C1, no invalid byte; xml: no
+ * U+FFFE/U+FFFF either (no XML 1.0 characters). */
+static inline void
+fx_assert_clean(const char *s, bool xml)
+{
+	size_t i, n = strlen(s);
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n')
+			continue;
+		assert_false(c < 0x20 || c == 0x7f || c == 0xff || c == 0x9b);
+		assert_false(c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+			(unsigned char)s[i + 1] <= 0x9f);
+		assert_false(xml && c == 0xef && i + 2 < n && (unsigned char)s[i + 1] == 0xbf &&
+			(unsigned char)s[i + 2] >= 0xbe);
+	}
 }
 
 #endif

@@ -1,122 +1,87 @@
-/* test_report_ci_diff.c - SARIF and JUnit of a diff (--diff OLD NEW):
- * the results and test cases are the NEW and WORSE rows whose NEW side
+/* test_report_ci_diff.c - SARIF and JUnit of a diff (--diff OLD NEW) of
+ * two runs of the real captured leak checks (report_fixture.h): the
+ * results and test cases are the NEW and WORSE rows whose NEW side
  * fails, with their change and the old figures; SAME, BETTER and FIXED
- * rows are left out. The diff is a fake (report_diff.c matches rows on
- * its own, tested with it): the writers are compiled here with the diff's
- * two accessors renamed to the fake's, so this test pins what they do
- * with any diff. */
-/* The writers under other names, reading the fake diff: before any
- * header, so every declaration and use agrees. */
-#define report_diff_nrows fake_diff_nrows
-#define report_diff_row fake_diff_row
-#define report_sarif_render t_sarif_render
-#define report_junit_render t_junit_render
-#define report_ci_items t_ci_items
-#define report_ci_row_text t_ci_row_text
-#define report_ci_budget_text t_ci_budget_text
-#define report_ci_stack_text t_ci_stack_text
-#define report_ci_path t_ci_path
-#define report_ci_root t_ci_root
-#define report_ci_uri_path t_ci_uri_path
-#define report_ci_hash t_ci_hash
-#define report_ci_jstr t_ci_jstr
-#include "report_ci_fixture.h"
+ * rows are left out. OLD lacks /leak/alloc, leaks twice the bytes at
+ * /leak/pool and has a second leak in the struct function; NEW leaks
+ * twice the bytes at /leak/cycle: alloc is new, cycle worse, pool better,
+ * the second struct leak fixed, the first and the cache unchanged. */
+#include "report_fixture.h"
 
 #include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 
-#include "../../src/report/report_ci.c"
-#include "../../src/report/report_sarif.c"
-#include "../../src/report/report_junit.c"
+#define ALLOC_FN "ngx_http_leaky_leak_alloc"
+#define CYCLE_FN "ngx_http_leaky_leak_cycle"
 
-struct report_diff {
-	struct report_diff_row rows[64];
-	size_t n;
-};
+static const struct report_gate gate = REPORT_GATE_INIT;
 
-size_t
-fake_diff_nrows(const struct report_diff *d)
+/* The diff of the two runs the header describes; *old and *new get the
+ * models (freed with fx_done). */
+static struct report_diff *
+two_runs(struct model **old, struct model **new)
 {
-	return d->n;
+	static const struct fx_edit before = { .drop_fn = ALLOC_FN,
+		.scale_fn = "ngx_http_leaky_leak_pool", .scale = 2,
+		.dup_fn = "ngx_http_leaky_leak_struct", .dup_line = 207 };
+	static const struct fx_edit after = { .scale_fn = CYCLE_FN, .scale = 2 };
+
+	*old = fx_model(&before);
+	*new = fx_model(&after);
+	return report_diff_new(*old, *new, &gate);
 }
 
-const struct report_diff_row *
-fake_diff_row(const struct report_diff *d, size_t i)
-{
-	return i < d->n ? &d->rows[i] : NULL;
-}
-
-static const char *
-row_fn(const struct model *m, const struct report_row *r)
-{
-	const struct model_site *s = model_site(m, r->site);
-
-	return model_site_frame(m, s, s->alloc_at)->fn;
-}
-
-/* OLD without leak_alloc; in NEW it is NEW, leak_cycle WORSE (the fake
- * says so), the rest SAME, and one FIXED row from OLD alone. */
-static void
-fake_diff(struct report_diff *d, const struct report_set *old, const struct report_set *new)
-{
-	size_t i, j;
-
-	d->n = 0;
-	for (i = 0; i < new->nrows && d->n < 63; i++) {
-		const struct report_row *r = &new->rows[i], *o = NULL;
-		char *key = report_row_key(new->m, r);
-
-		for (j = 0; j < old->nrows && !o; j++) {
-			char *k = report_row_key(old->m, &old->rows[j]);
-
-			if (!strcmp(k, key))
-				o = &old->rows[j];
-			free(k);
-		}
-		free(key);
-		d->rows[d->n].old = o;
-		d->rows[d->n].new = r;
-		d->rows[d->n].change = !o ? REPORT_NEW :
-			!strcmp(row_fn(new->m, r), "ngx_http_leaky_leak_cycle") ? REPORT_WORSE : REPORT_SAME;
-		d->n++;
-	}
-	d->rows[d->n].old = &old->rows[0];
-	d->rows[d->n].new = NULL;
-	d->rows[d->n++].change = REPORT_FIXED;
-}
-
+/* The rows of change c whose NEW side fails the gate. */
 static size_t
-expected(const struct report_diff *d)
+failing(const struct report_diff *d, enum report_change c)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < d->n; i++)
-		n += (d->rows[i].change == REPORT_NEW || d->rows[i].change == REPORT_WORSE) &&
-			d->rows[i].new->verdict == REPORT_FAIL;
+	for (i = 0; i < report_diff_nrows(d); i++) {
+		const struct report_diff_row *r = report_diff_row(d, i);
+
+		n += r->change == c && r->new && r->new->verdict == REPORT_FAIL;
+	}
 	return n;
 }
 
+/* The diff has a row of every change, and better and unchanged rows
+ * that fail too, so the formats leaving them out is by their change. */
 static void
-test_diff_formats(void **state)
+check_diff(const struct report_diff *d)
 {
-	struct model *mo = fix_model("ngx_http_leaky_leak_alloc"), *mn = fix_model(NULL);
-	struct report_gate g = REPORT_GATE_INIT;
-	struct report_set so = fix_set(mo, &g, NULL), sn = fix_set(mn, &g, NULL);
-	struct report_diff d;
-	struct report_set s;
-	char *sarif, *junit;
-	json_t *doc, *res, *r;
-	xmlDocPtr x;
+	assert_int_equal(report_diff_count(d, REPORT_NEW), 1);
+	assert_int_equal(report_diff_count(d, REPORT_WORSE), 1);
+	assert_true(report_diff_count(d, REPORT_FIXED) >= 1);
+	assert_true(failing(d, REPORT_BETTER) >= 1);
+	assert_true(failing(d, REPORT_SAME) >= 1);
+	/* leak_alloc's definite row is new, leak_cycle's reachable row worse */
+	assert_int_equal(failing(d, REPORT_NEW) + failing(d, REPORT_WORSE), 2);
+}
+
+/* The diff row of NEW's row allocated in fn (NULL if none). */
+static const struct report_diff_row *
+row_of(const struct report_diff *d, const char *fn)
+{
+	size_t i;
+
+	for (i = 0; i < report_diff_nrows(d); i++) {
+		const struct report_diff_row *r = report_diff_row(d, i);
+
+		if (r->new && !strcmp(model_frame(report_diff_model(d, true), r->new->g.at)->fn, fn))
+			return r;
+	}
+	return NULL;
+}
+
+static void
+check_sarif(const char *sarif, const struct report_diff *d)
+{
+	json_t *doc = json_loads(sarif, 0, NULL), *res, *r;
 	size_t i, nnew = 0, nworse = 0;
 
-	(void)state;
-	fake_diff(&d, &so, &sn);
-	s = (struct report_set){ .m = mn, .diff = &d, .gate = &g, .source_root = FIX_ROOT };
-	/* leak_alloc's definite row is new, leak_cycle's reachable row worse */
-	assert_int_equal(expected(&d), 2);
-	sarif = t_sarif_render(&s);
-	doc = json_loads(sarif, 0, NULL);
+	assert_non_null(doc);
 	res = json_object_get(json_array_get(json_object_get(doc, "runs"), 0), "results");
 	assert_int_equal(json_array_size(res), 2);
 	json_array_foreach(res, i, r) {
@@ -124,44 +89,75 @@ test_diff_formats(void **state)
 		const char *change = json_string_value(json_object_get(p, "change"));
 		const char *text = json_string_value(json_object_get(json_object_get(r, "message"), "text"));
 
+		assert_string_equal(json_string_value(json_object_get(r, "level")), "error");
 		if (!strcmp(change, "new")) {
 			nnew++;
-			assert_non_null(strstr(text, "ngx_http_leaky_leak_alloc"));
+			assert_non_null(strstr(text, ALLOC_FN));
 			assert_non_null(strstr(text, "new since the old run"));
 			assert_null(json_object_get(p, "old_bytes_per_request"));
 		} else {
 			assert_string_equal(change, "worse");
 			nworse++;
-			assert_non_null(strstr(text, "ngx_http_leaky_leak_cycle"));
+			assert_non_null(strstr(text, CYCLE_FN));
+			assert_non_null(strstr(text, "worse than the old run"));
+			/* OLD's figure, the real one the diff matched */
 			assert_non_null(json_object_get(p, "old_bytes_per_request"));
+			assert_true(json_real_value(json_object_get(p, "old_bytes_per_request")) ==
+				row_of(d, CYCLE_FN)->old->g.bytes_per_request);
 		}
 	}
 	assert_int_equal(nnew, 1);
 	assert_int_equal(nworse, 1);
-	assert_int_equal(fix_validate_sarif(sarif), 0);
-	junit = t_junit_render(&s);
-	x = xmlReadMemory(junit, (int)strlen(junit), "j.xml", NULL, XML_PARSE_NONET);
-	assert_non_null(x);
-	{
-		xmlXPathContextPtr c = xmlXPathNewContext(x);
-		xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST "//testcase/failure", c);
+	assert_int_equal(fx_validate_sarif(sarif), 0);
+	json_decref(doc);
+}
 
-		assert_int_equal(o->nodesetval ? o->nodesetval->nodeNr : 0, 2);
-		xmlXPathFreeObject(o);
-		o = xmlXPathEvalExpression(BAD_CAST "//testcase", c);
-		assert_int_equal(o->nodesetval ? o->nodesetval->nodeNr : 0, 2);
-		xmlXPathFreeObject(o);
-		xmlXPathFreeContext(c);
-	}
-	assert_int_equal(fix_validate_junit(junit), 0);
+static size_t
+nodes(xmlXPathContextPtr c, const char *xpath)
+{
+	xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST xpath, c);
+	size_t n = o && o->nodesetval ? (size_t)o->nodesetval->nodeNr : 0;
+
+	xmlXPathFreeObject(o);
+	return n;
+}
+
+static void
+check_junit(const char *junit)
+{
+	xmlDocPtr x = xmlReadMemory(junit, (int)strlen(junit), "j.xml", NULL, XML_PARSE_NONET);
+	xmlXPathContextPtr c;
+
+	assert_non_null(x);
+	c = xmlXPathNewContext(x);
+	assert_int_equal(nodes(c, "//testcase/failure"), 2);
+	assert_int_equal(nodes(c, "//testcase"), 2);
+	assert_int_equal(nodes(c, "//testcase[contains(@name, '" ALLOC_FN "')]"), 1);
+	assert_int_equal(nodes(c, "//testcase[contains(@name, '" CYCLE_FN "')]"), 1);
+	xmlXPathFreeContext(c);
 	xmlFreeDoc(x);
+	assert_int_equal(fx_validate_junit(junit), 0);
+}
+
+static void
+test_diff_formats(void **state)
+{
+	struct model *old, *new;
+	struct report_diff *d = two_runs(&old, &new);
+	struct report_set s = fx_set(new, &gate, NULL);
+	char *sarif, *junit;
+
+	(void)state;
+	check_diff(d);
+	s.diff = d;
+	sarif = report_sarif_render(&s);
+	check_sarif(sarif, d);
+	junit = report_junit_render(&s);
+	check_junit(junit);
 	free(junit);
 	free(sarif);
-	json_decref(doc);
-	fix_set_free(&so);
-	fix_set_free(&sn);
-	model_free(mo);
-	model_free(mn);
+	fx_set_free(&s);
+	fx_done(d, old, new);
 }
 
 int

@@ -61,13 +61,12 @@ line_bytes(const char *text, const char *suffix, int col)
 static char *
 render(const struct model *m, const struct report_diff *d)
 {
-	struct report_set set = { .m = m, .gate = &gate, .diff = d };
-	struct report_row *rows = report_rows(m, &gate, false, &set.nrows);
+	struct report_set set = fx_set(m, &gate, NULL);
 	char *text;
 
-	set.rows = rows;
+	set.diff = d;
 	text = report_folded_render(&set);
-	report_rows_free(rows, set.nrows);
+	fx_set_free(&set);
 	return text;
 }
 

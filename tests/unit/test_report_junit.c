@@ -3,7 +3,7 @@
  * and per error, failures for what fails the gate with the stack, stable
  * names, valid by tests/data/junit/junit.xsd (which rejects a broken
  * report), well-formed XML 1.0 whatever bytes the names carry. */
-#include "report_ci_fixture.h"
+#include "report_fixture.h"
 
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
@@ -63,15 +63,15 @@ alloc_line(const struct model *m, const char *fn)
 static void
 test_fixture_cases(void **state)
 {
-	struct model *m = fix_model(NULL);
+	struct model *m = fx_model(NULL);
 	struct report_gate g = REPORT_GATE_INIT;
-	struct report_set s = fix_set(m, &g, NULL);
+	struct report_set s = fx_set(m, &g, NULL);
 	char *text = report_junit_render(&s), *v, *xp;
 	xmlDocPtr d = parse(text);
-	size_t nfail = fix_count(&s, REPORT_FAIL);
+	size_t nfail = fx_count(&s, REPORT_FAIL);
 
 	(void)state;
-	assert_int_equal(fix_validate_junit(text), 0);
+	assert_int_equal(fx_validate_junit(text), 0);
 	assert_int_equal(count(d, "/testsuites/testsuite"), 1);
 	assert_int_equal(count(d, "//testcase"), s.nrows);
 	assert_int_equal(count(d, "//testcase/failure"), nfail);
@@ -83,17 +83,17 @@ test_fixture_cases(void **state)
 	assert_int_equal(count(d, xp), 1);
 	v = value(d, xp);	/* the failure's body: the stack */
 	assert_non_null(strstr(v, "at main ("));
-	assert_non_null(strstr(v, "at ngx_http_leaky_leak_alloc (" FIX_MODULE ":"));
+	assert_non_null(strstr(v, "at ngx_http_leaky_leak_alloc (" FX_MODULE ":"));
 	free(v);
 	free(xp);
 	assert_int_equal(count(d, "//testcase[@classname='ngx_http_leaky_module.c' and "
-		"@file='" FIX_MODULE "']"), count(d, "//testcase[contains(@name, 'ngx_http_leaky_')]"));
+		"@file='" FX_MODULE "']"), count(d, "//testcase[contains(@name, 'ngx_http_leaky_')]"));
 	/* the bounded cache passes, and says why */
 	assert_int_equal(count(d, "//testcase[contains(@name, 'ngx_http_leaky_cache')]/failure"), 0);
 	assert_int_equal(count(d, "//testcase[contains(@name, 'ngx_http_leaky_cache')]/system-out"), 1);
 	xmlFreeDoc(d);
 	free(text);
-	fix_set_free(&s);
+	fx_set_free(&s);
 	model_free(m);
 }
 
@@ -102,16 +102,16 @@ test_fixture_cases(void **state)
 static void
 test_core_rows(void **state)
 {
-	struct model *m = fix_model(NULL);
+	struct model *m = fx_model(NULL);
 	struct report_gate g = REPORT_GATE_INIT;
-	struct report_set s = fix_set(m, &g, NULL);
+	struct report_set s = fx_set(m, &g, NULL);
 	struct report_row *all;
 	char *text;
 	xmlDocPtr d;
 	size_t i, ncore = 0;
 
 	(void)state;
-	fix_set_free(&s);
+	fx_set_free(&s);
 	s.rows = all = report_rows(m, &g, true, &s.nrows);
 	for (i = 0; i < s.nrows; i++)
 		ncore += all[i].g.core_only;
@@ -130,39 +130,39 @@ test_core_rows(void **state)
 static void
 test_budgets(void **state)
 {
-	struct model *m = fix_model(NULL);
+	struct model *m = fx_model(NULL);
 	struct report_gate g = { FAIL_ON_GROWING, 1e9, 1e9 };
-	struct report_set s = fix_set(m, &g, NULL);
+	struct report_set s = fx_set(m, &g, NULL);
 	char *text = report_junit_render(&s);
 	xmlDocPtr d = parse(text);
 
 	(void)state;
-	assert_int_equal(fix_validate_junit(text), 0);
+	assert_int_equal(fx_validate_junit(text), 0);
 	assert_int_equal(count(d, "//failure"), 0);
 	assert_int_equal(count(d, "//testcase/system-out[contains(., 'under budget')]"),
-		fix_count(&s, REPORT_UNDER_BUDGET));
-	assert_true(fix_count(&s, REPORT_UNDER_BUDGET) >= 6);
+		fx_count(&s, REPORT_UNDER_BUDGET));
+	assert_true(fx_count(&s, REPORT_UNDER_BUDGET) >= 6);
 	assert_int_equal(count(d, "//property[@name='budgets']"), 1);
 	xmlFreeDoc(d);
 	free(text);
-	fix_set_free(&s);
+	fx_set_free(&s);
 	model_free(m);
 }
 
 static void
 test_errors(void **state)
 {
-	struct model *m = fix_model(NULL);
-	struct xmlstream *xs = fix_errors(m);
+	struct model *m = fx_model(NULL);
+	struct xmlstream *xs = fx_errors(m);
 	const struct memerrors *e = xmlstream_errors(xs);
 	struct report_gate g = REPORT_GATE_INIT, ge = { FAIL_ON_ERROR, -1, -1 };
-	struct report_set s = fix_set(m, &g, e), t = fix_set(m, &ge, e);
+	struct report_set s = fx_set(m, &g, e), t = fx_set(m, &ge, e);
 	char *a = report_junit_render(&s), *b = report_junit_render(&t);
 	xmlDocPtr da = parse(a), db = parse(b);
 	size_t nerr = memerrors_count(e);
 
 	(void)state;
-	assert_int_equal(fix_validate_junit(a), 0);
+	assert_int_equal(fx_validate_junit(a), 0);
 	assert_int_equal(count(da, "//testcase"), s.nrows + nerr);
 	assert_int_equal(count(da, "//testcase[starts-with(@name, 'InvalidRead at ')]"), 1);
 	assert_int_equal(count(da, "//testcase[starts-with(@name, 'InvalidRead at ')]/failure"), 0);
@@ -173,8 +173,8 @@ test_errors(void **state)
 	xmlFreeDoc(db);
 	free(a);
 	free(b);
-	fix_set_free(&s);
-	fix_set_free(&t);
+	fx_set_free(&s);
+	fx_set_free(&t);
 	xmlstream_free(xs);
 	model_free(m);
 }
@@ -183,12 +183,12 @@ test_errors(void **state)
 static void
 test_names_stable(void **state)
 {
-	struct fix_two t;
+	struct fx_two t;
 	xmlDocPtr da, db;
 	size_t i, n;
 
 	(void)state;
-	fix_two_render(&t, report_junit_render);
+	fx_two_render(&t, report_junit_render);
 	da = parse(t.ta);
 	db = parse(t.tb);
 	n = count(da, "//testcase");
@@ -205,27 +205,27 @@ test_names_stable(void **state)
 	}
 	xmlFreeDoc(da);
 	xmlFreeDoc(db);
-	fix_two_free(&t);
+	fx_two_free(&t);
 }
 
 static void
 test_hostile(void **state)
 {
-	struct model *m = fix_hostile_model();
+	struct model *m = fx_hostile_model();
 	struct report_gate g = REPORT_GATE_INIT;
-	struct report_set s = fix_set(m, &g, NULL);
+	struct report_set s = fx_set(m, &g, NULL);
 	char *text = report_junit_render(&s);
 	xmlDocPtr d = parse(text);
 
 	(void)state;
-	fix_assert_clean(text, true);
+	fx_assert_clean(text, true);
 	assert_non_null(strstr(text, "]]&gt;"));
 	assert_non_null(strstr(text, "evil\\x1b[2J\\x01"));	/* shown, as text */
 	assert_int_equal(count(d, "//failure"), 1);
-	assert_int_equal(fix_validate_junit(text), 0);
+	assert_int_equal(fx_validate_junit(text), 0);
 	xmlFreeDoc(d);
 	free(text);
-	fix_set_free(&s);
+	fx_set_free(&s);
 	model_free(m);
 }
 
@@ -248,10 +248,10 @@ test_schema_rejects(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(fix_validate_junit("<testsuites><testsuite name='x' tests='1' "
+	assert_int_equal(fx_validate_junit("<testsuites><testsuite name='x' tests='1' "
 		"failures='0' errors='0'><testcase name='a' classname='c'/></testsuite></testsuites>"), 0);
 	for (i = 0; i < LT_ARRAY_SIZE(bad); i++)
-		assert_int_not_equal(fix_validate_junit(bad[i]), 0);
+		assert_int_not_equal(fx_validate_junit(bad[i]), 0);
 }
 
 int

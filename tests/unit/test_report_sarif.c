@@ -3,7 +3,7 @@
  * that fail the gate, at their allocation site relative to the source
  * root, stacks root first, fingerprints stable; valid by the official
  * schema (and the validator rejects a broken file); hostile names escaped. */
-#include "report_ci_fixture.h"
+#include "report_fixture.h"
 
 #include <jansson.h>
 
@@ -24,7 +24,7 @@ static int
 validate(json_t *doc)
 {
 	char *text = json_dumps(doc, 0);
-	int rc = fix_validate_sarif(text);
+	int rc = fx_validate_sarif(text);
 
 	free(text);
 	return rc;
@@ -67,14 +67,14 @@ result_of(json_t *doc, const char *rule, const char *fn)
 static void
 test_fixture_results(void **state)
 {
-	struct model *m = fix_model(NULL);
+	struct model *m = fx_model(NULL);
 	struct report_gate g = REPORT_GATE_INIT;
-	struct report_set s = fix_set(m, &g, NULL);
+	struct report_set s = fx_set(m, &g, NULL);
 	json_t *doc = render(&s), *run = json_array_get(json_object_get(doc, "runs"), 0), *r, *loc;
 	json_t *rules = json_object_get(json_object_get(json_object_get(run, "tool"), "driver"), "rules");
 	json_t *flow;
 	const char *fp;
-	size_t nfail = fix_count(&s, REPORT_FAIL);
+	size_t nfail = fx_count(&s, REPORT_FAIL);
 
 	(void)state;
 	assert_string_equal(json_string_value(json_object_get(doc, "version")), "2.1.0");
@@ -91,12 +91,12 @@ test_fixture_results(void **state)
 		"bytes per request"));
 	loc = json_object_get(json_array_get(json_object_get(r, "locations"), 0), "physicalLocation");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(loc, "artifactLocation"),
-		"uri")), FIX_MODULE);
+		"uri")), FX_MODULE);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(loc, "artifactLocation"),
 		"uriBaseId")), "SRCROOT");
 	assert_true(json_integer_value(json_object_get(json_object_get(loc, "region"), "startLine")) > 0);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(run,
-		"originalUriBaseIds"), "SRCROOT"), "uri")), "file://" FIX_ROOT "/");
+		"originalUriBaseIds"), "SRCROOT"), "uri")), "file://" FX_ROOT "/");
 	/* the stack in execution order: main first, the allocator last */
 	flow = json_object_get(json_array_get(json_object_get(json_array_get(json_object_get(r,
 		"codeFlows"), 0), "threadFlows"), 0), "locations");
@@ -111,7 +111,7 @@ test_fixture_results(void **state)
 	assert_null(result_of(doc, "leak/reachable", "ngx_http_leaky_cache"));
 	assert_int_equal(validate(doc), 0);
 	json_decref(doc);
-	fix_set_free(&s);
+	fx_set_free(&s);
 	model_free(m);
 }
 
@@ -120,12 +120,12 @@ test_fixture_results(void **state)
 static void
 test_fingerprints_stable(void **state)
 {
-	struct fix_two t;
+	struct fx_two t;
 	json_t *da, *r;
 	size_t i, j;
 
 	(void)state;
-	fix_two_render(&t, report_sarif_render);
+	fx_two_render(&t, report_sarif_render);
 	da = json_loads(t.ta, 0, NULL);
 	assert_string_equal(t.ta, t.tb);
 	json_array_foreach(results(da), i, r) {
@@ -139,25 +139,25 @@ test_fingerprints_stable(void **state)
 					json_object_get(q, "partialFingerprints"), "ngxLeaktopSite/v1")));
 	}
 	json_decref(da);
-	fix_two_free(&t);
+	fx_two_free(&t);
 }
 
 static void
 test_fail_on_none_and_budgets(void **state)
 {
-	struct model *m = fix_model(NULL);
+	struct model *m = fx_model(NULL);
 	struct report_gate none = { FAIL_ON_NONE, -1, -1 }, budget = { FAIL_ON_GROWING, 1e9, 1e9 };
-	struct report_set s = fix_set(m, &none, NULL), t = fix_set(m, &budget, NULL);
+	struct report_set s = fx_set(m, &none, NULL), t = fx_set(m, &budget, NULL);
 	json_t *a = render(&s), *b = render(&t);
 
 	(void)state;
 	assert_int_equal(json_array_size(results(a)), 0);
 	assert_int_equal(json_array_size(results(b)), 0);
-	assert_true(fix_count(&t, REPORT_UNDER_BUDGET) >= 6);
+	assert_true(fx_count(&t, REPORT_UNDER_BUDGET) >= 6);
 	json_decref(a);
 	json_decref(b);
-	fix_set_free(&s);
-	fix_set_free(&t);
+	fx_set_free(&s);
+	fx_set_free(&t);
 	model_free(m);
 }
 
@@ -165,15 +165,15 @@ test_fail_on_none_and_budgets(void **state)
 static void
 test_errors(void **state)
 {
-	struct model *m = fix_model(NULL);
-	struct xmlstream *xs = fix_errors(m);
+	struct model *m = fx_model(NULL);
+	struct xmlstream *xs = fx_errors(m);
 	struct report_gate g = REPORT_GATE_INIT, ge = { FAIL_ON_ERROR, -1, -1 };
-	struct report_set s = fix_set(m, &g, xmlstream_errors(xs)), t = fix_set(m, &ge, xmlstream_errors(xs));
+	struct report_set s = fx_set(m, &g, xmlstream_errors(xs)), t = fx_set(m, &ge, xmlstream_errors(xs));
 	json_t *a = render(&s), *b = render(&t), *r;
 	size_t nerr = memerrors_count(xmlstream_errors(xs));
 
 	(void)state;
-	assert_int_equal(json_array_size(results(a)), fix_count(&s, REPORT_FAIL) + nerr);
+	assert_int_equal(json_array_size(results(a)), fx_count(&s, REPORT_FAIL) + nerr);
 	r = result_of(a, "memcheck/InvalidRead", "");
 	assert_non_null(r);
 	assert_string_equal(json_string_value(json_object_get(r, "level")), "warning");
@@ -186,8 +186,8 @@ test_errors(void **state)
 	assert_int_equal(validate(a), 0);
 	json_decref(a);
 	json_decref(b);
-	fix_set_free(&s);
-	fix_set_free(&t);
+	fx_set_free(&s);
+	fx_set_free(&t);
 	xmlstream_free(xs);
 	model_free(m);
 }
@@ -195,16 +195,16 @@ test_errors(void **state)
 static void
 test_hostile(void **state)
 {
-	struct model *m = fix_hostile_model();
+	struct model *m = fx_hostile_model();
 	struct report_gate g = REPORT_GATE_INIT;
-	struct report_set s = fix_set(m, &g, NULL);
+	struct report_set s = fx_set(m, &g, NULL);
 	char *text = report_sarif_render(&s);
 	json_t *doc = json_loads(text, 0, NULL);
 	const char *uri;
 
 	(void)state;
 	assert_non_null(doc);	/* jansson takes only valid UTF-8 */
-	fix_assert_clean(text, false);
+	fx_assert_clean(text, false);
 	assert_int_equal(json_array_size(results(doc)), 1);
 	assert_non_null(strstr(text, "evil\\\\x1b[2J"));	/* shown, as text */
 	uri = json_string_value(json_object_get(json_object_get(json_object_get(json_array_get(
@@ -212,10 +212,10 @@ test_hostile(void **state)
 		"artifactLocation"), "uri"));
 	/* not under the root: an absolute URI, every odd byte percent-encoded */
 	assert_string_equal(uri, "file:///tmp/a%20b%1B%5B31m/mo%22d%3C%5D%5D%3E%9B%FF.c");
-	assert_int_equal(fix_validate_sarif(text), 0);
+	assert_int_equal(fx_validate_sarif(text), 0);
 	json_decref(doc);
 	free(text);
-	fix_set_free(&s);
+	fx_set_free(&s);
 	model_free(m);
 }
 
@@ -223,9 +223,9 @@ test_hostile(void **state)
 static void
 test_validator_rejects(void **state)
 {
-	struct model *m = fix_model(NULL);
+	struct model *m = fx_model(NULL);
 	struct report_gate g = REPORT_GATE_INIT;
-	struct report_set s = fix_set(m, &g, NULL);
+	struct report_set s = fx_set(m, &g, NULL);
 	json_t *doc = render(&s), *r = json_array_get(results(doc), 0);
 
 	(void)state;
@@ -238,9 +238,9 @@ test_validator_rejects(void **state)
 	json_object_set_new(doc, "version", json_string("2.1.0"));
 	json_object_set_new(json_array_get(results(doc), 0), "level", json_string("fatal"));
 	assert_int_equal(validate(doc), 1);
-	assert_int_equal(fix_validate_sarif("{\"version\": \"2.1.0\", \"runs\": [}"), 1);
+	assert_int_equal(fx_validate_sarif("{\"version\": \"2.1.0\", \"runs\": [}"), 1);
 	json_decref(doc);
-	fix_set_free(&s);
+	fx_set_free(&s);
 	model_free(m);
 }
 
