@@ -121,6 +121,7 @@ DRIVER_BINS := $(patsubst tests/drivers/%.c,$(BUILD)/drivers/%,$(wildcard tests/
 
 asan: $(BUILD)/ngx-leaktop-asan $(UNIT_ASAN)
 unit: $(UNIT_BINS) $(DRIVER_BINS)
+unit-asan: $(UNIT_ASAN)
 
 
 $(BUILD)/drivers/%: tests/drivers/%.c $(TEST_OBJ)
