@@ -7,24 +7,12 @@
  * the file (a failed write) is written whole; a file of the older shape
  * (every present site every round, no flag) loads with an absent site at
  * 0, not carried; a torn last line is still skipped. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#define SF_DIR "/tmp/lt-sessionfile-carry-XXXXXX"
+#include "sessionfile_fixture.h"
 
 #include <jansson.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "leakcheck.h"
-#include "model.h"
-#include "sessionfile.h"
-#include "util.h"
-
-static char dir[] = "/tmp/lt-sessionfile-carry-XXXXXX";
 
 /* The sites, by their one function name; each its own kind. */
 enum { S_LEAK, S_SPLIT, S_CACHE, S_SWING, S_LATE, S_GONE, NSITES };
@@ -159,18 +147,6 @@ assert_same_sites(const struct model *a, const struct model *b)
 	}
 }
 
-static struct model *
-load(const char *path, bool *torn)
-{
-	struct model *m = model_new();
-	char *ngx = NULL, err[256];
-
-	if (!sessionfile_load(path, m, &ngx, torn, err, sizeof err))
-		fail_msg("load: %s", err);
-	free(ngx);
-	return m;
-}
-
 /* The round lines of a file, parsed. */
 static json_t *
 round_lines(const char *path)
@@ -204,34 +180,13 @@ value_of(json_t *line, size_t site)
 	return -1;
 }
 
-static struct sessionfile *
-open_file(const char *path)
-{
-	struct sessionfile_meta meta = { .nginx = "nginx", .nginx_version = "nginx/1.22.1" };
-	char err[256];
-	struct sessionfile *j = sessionfile_open(path, &meta, err, sizeof err);
-
-	if (!j)
-		fail_msg("open: %s", err);
-	return j;
-}
-
-static void
-write_round(struct sessionfile *j, const struct model *m)
-{
-	char err[256];
-
-	if (!sessionfile_round(j, m, err, sizeof err))
-		fail_msg("write: %s", err);
-}
-
 /* Rounds 0 and 6 whole, the others deltas; a holder found on the way. */
 static void
 test_delta_rounds_load_the_same(void **state)
 {
-	char *path = xasprintf("%s/delta.jsonl", dir), err[256];
+	char *path = xasprintf("%s/delta.jsonl", sf_dir), err[256];
 	struct model *m = model_new(), *back;
-	struct sessionfile *j = open_file(path);
+	struct sessionfile *j = sf_open(path);
 	struct val now[NSITES], prev[NSITES] = { { 0, 0, 0 } };
 	struct model_holder h = { .pool = MODEL_POOL_CYCLE, .searched = true,
 		.created_at = UINT32_MAX };
@@ -243,7 +198,7 @@ test_delta_rounds_load_the_same(void **state)
 	for (r = 0; r < 12; r++) {
 		values_at(r, now);
 		feed_round(m, 7, now, prev, r != 0 && r != 6, r ? 200 : 0);
-		write_round(j, m);
+		sf_write_round(j, m);
 		if (r == 3) {
 			model_site_set_holder(m, site_of(m, S_CACHE), &h);
 			assert_true(sessionfile_holders(j, m, err, sizeof err));
@@ -253,7 +208,7 @@ test_delta_rounds_load_the_same(void **state)
 	assert_int_equal(model_site(m, site_of(m, S_LEAK))->growth, GROWTH_GROWING);
 	assert_int_equal(model_site(m, site_of(m, S_CACHE))->growth, GROWTH_BOUNDED);
 
-	back = load(path, &torn);
+	back = sf_load(path, &torn);
 	assert_false(torn);
 	assert_same_sites(m, back);
 	assert_int_equal(model_site(back, site_of(back, S_CACHE))->holder.pool, MODEL_POOL_CYCLE);
@@ -285,9 +240,9 @@ test_delta_rounds_load_the_same(void **state)
 static void
 test_pids_carried(void **state)
 {
-	char *path = xasprintf("%s/pids.jsonl", dir);
+	char *path = xasprintf("%s/pids.jsonl", sf_dir);
 	struct model *m = model_new(), *back;
-	struct sessionfile *j = open_file(path);
+	struct sessionfile *j = sf_open(path);
 	struct val a[NSITES], b[NSITES], pa[NSITES] = { { 0, 0, 0 } }, pb[NSITES] = { { 0, 0, 0 } };
 	struct leak_summary sum = { .seen = 1 };
 	bool torn;
@@ -321,10 +276,10 @@ test_pids_carried(void **state)
 			pb[s] = b[s];
 		}
 		model_round_end(m, &sum, 1000);
-		write_round(j, m);
+		sf_write_round(j, m);
 	}
 	sessionfile_close(j, "stopped");
-	back = load(path, &torn);
+	back = sf_load(path, &torn);
 	assert_same_sites(m, back);
 	assert_int_equal(model_site(back, site_of(back, S_LEAK))->nsources_now, 2);
 	assert_int_equal(model_site(back, site_of(back, S_LATE))->nsources_now, 1);
@@ -339,9 +294,9 @@ test_pids_carried(void **state)
 static void
 test_gap_written_whole(void **state)
 {
-	char *path = xasprintf("%s/gap.jsonl", dir);
+	char *path = xasprintf("%s/gap.jsonl", sf_dir);
 	struct model *m = model_new(), *back;
-	struct sessionfile *j = open_file(path);
+	struct sessionfile *j = sf_open(path);
 	struct val now[NSITES], prev[NSITES] = { { 0, 0, 0 } };
 	json_t *lines;
 	bool torn;
@@ -352,14 +307,14 @@ test_gap_written_whole(void **state)
 		values_at(r, now);
 		feed_round(m, 7, now, prev, r != 0, r ? 200 : 0);
 		if (r != 2)	/* round 2: gone falls to 0, not written */
-			write_round(j, m);
+			sf_write_round(j, m);
 	}
 	sessionfile_close(j, "stopped");
 	lines = round_lines(path);
 	assert_int_equal(json_array_size(lines), 3);
 	assert_null(json_object_get(json_array_get(lines, 2), "carry"));
 	json_decref(lines);
-	back = load(path, &torn);
+	back = sf_load(path, &torn);
 	assert_int_equal(model_nrounds(back), 3);
 	last = model_nrounds(m) - 1;
 	assert_int_equal(model_site_bytes(m, site_of(m, S_GONE), 2), 0);
@@ -373,20 +328,6 @@ test_gap_written_whole(void **state)
 	free(path);
 }
 
-static char *
-write_file(const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
-#define HEADER "{\"type\":\"session\",\"ngx_leaktop\":\"0.1.0\",\"nginx\":\"n\",\"version\":\"v\"," \
-	"\"debug_palloc\":true,\"started_ms\":1}\n"
 #define ROUND(n, frames, sites, values, extra) "{\"type\":\"round\",\"n\":" #n \
 	",\"requests\":10,\"failed\":0,\"check_ns\":1,\"time_ms\":1,\"summary\":{},\"frames\":" \
 	frames ",\"sites\":" sites ",\"values\":" values extra "}\n"
@@ -398,15 +339,14 @@ write_file(const char *name, const char *text)
 static void
 test_old_shape_loads(void **state)
 {
-	char *path = write_file("old.jsonl", HEADER
-		ROUND(0, TWO_FRAMES, TWO_SITES, "[[0,10,1,10,0],[1,64,1,64,0]]", "")
-		ROUND(1, "[]", "[]", "[[0,20,2,20,0]]", "")
-		ROUND(2, "[]", "[]", "[[0,30,3,30,0],[1,64,1,64,0]]", ""));
 	struct model *m;
 	bool torn;
 
 	(void)state;
-	m = load(path, &torn);
+	m = sf_load_text("old.jsonl", SF_HEADER
+		ROUND(0, TWO_FRAMES, TWO_SITES, "[[0,10,1,10,0],[1,64,1,64,0]]", "")
+		ROUND(1, "[]", "[]", "[[0,20,2,20,0]]", "")
+		ROUND(2, "[]", "[]", "[[0,30,3,30,0],[1,64,1,64,0]]", ""), &torn);
 	assert_int_equal(model_nrounds(m), 3);
 	assert_int_equal(model_site_bytes(m, 1, 0), 64);
 	assert_int_equal(model_site_bytes(m, 1, 1), 0);
@@ -414,21 +354,16 @@ test_old_shape_loads(void **state)
 	assert_int_equal(model_site_bytes(m, 0, 2), 30);
 	assert_int_equal(model_site(m, 0)->growth, GROWTH_GROWING);
 	model_free(m);
-	unlink(path);
-	free(path);
 
 	/* the same rounds carrying: site 1 keeps its 64 in round 1 */
-	path = write_file("new.jsonl", HEADER
+	m = sf_load_text("new.jsonl", SF_HEADER
 		ROUND(0, TWO_FRAMES, TWO_SITES, "[[0,10,1,10,0],[1,64,1,64,0]]", ",\"carry\":true")
 		ROUND(1, "[]", "[]", "[[0,20,2,20,0]]", ",\"carry\":true")
-		ROUND(2, "[]", "[]", "[[0,30,3,30,0],[1,0,0,0,0]]", ",\"carry\":true"));
-	m = load(path, &torn);
+		ROUND(2, "[]", "[]", "[[0,30,3,30,0],[1,0,0,0,0]]", ",\"carry\":true"), &torn);
 	assert_int_equal(model_site_bytes(m, 1, 1), 64);
 	assert_int_equal(model_site_bytes(m, 1, 2), 0);
 	assert_int_equal(model_site_bytes(m, 0, 2), 30);
 	model_free(m);
-	unlink(path);
-	free(path);
 }
 
 /* A crash mid-write leaves a torn last line: skipped, the rounds before
@@ -436,32 +371,21 @@ test_old_shape_loads(void **state)
 static void
 test_torn_and_bad_carry(void **state)
 {
-	char *path = write_file("torn.jsonl", HEADER
-		ROUND(0, TWO_FRAMES, TWO_SITES, "[[0,10,1,10,0],[1,64,1,64,0]]", ",\"carry\":true")
-		ROUND(1, "[]", "[]", "[[0,20,2,20,0]]", ",\"carry\":true")
-		"{\"type\":\"round\",\"n\":2,\"requests\":10,\"fai");
 	struct model *m;
-	char *ngx = NULL, err[256];
 	bool torn;
 
 	(void)state;
-	m = load(path, &torn);
+	m = sf_load_text("torn.jsonl", SF_HEADER
+		ROUND(0, TWO_FRAMES, TWO_SITES, "[[0,10,1,10,0],[1,64,1,64,0]]", ",\"carry\":true")
+		ROUND(1, "[]", "[]", "[[0,20,2,20,0]]", ",\"carry\":true")
+		"{\"type\":\"round\",\"n\":2,\"requests\":10,\"fai", &torn);
 	assert_true(torn);
 	assert_int_equal(model_nrounds(m), 2);
 	assert_int_equal(model_site_bytes(m, 1, 1), 64);
 	model_free(m);
-	unlink(path);
-	free(path);
 
-	path = write_file("bad.jsonl", HEADER
+	sf_assert_refused("bad.jsonl", SF_HEADER
 		ROUND(0, TWO_FRAMES, TWO_SITES, "[[0,10,1,10,0]]", ",\"carry\":1"));
-	m = model_new();
-	assert_false(sessionfile_load(path, m, &ngx, &torn, err, sizeof err));
-	assert_non_null(strstr(err, "malformed round"));
-	free(ngx);
-	model_free(m);
-	unlink(path);
-	free(path);
 }
 
 int
@@ -474,11 +398,6 @@ main(void)
 		cmocka_unit_test(test_old_shape_loads),
 		cmocka_unit_test(test_torn_and_bad_carry),
 	};
-	int rc;
 
-	if (!mkdtemp(dir))
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	rmdir(dir);
-	return rc;
+	return cmocka_run_group_tests(tests, sf_setup, sf_teardown);
 }

@@ -5,24 +5,13 @@
  * reloads or pids that cannot be are refused. The JSON report and the
  * table show them (rounds[].reloads, sites[].bytes_per_reload and pids;
  * the B/RELOAD column only when a round had reloads). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#define SF_DIR "/tmp/lt-sessionfile-reloads-XXXXXX"
+#include "sessionfile_fixture.h"
 
 #include <jansson.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "reload_fixture.h"
 #include "report.h"
-#include "sessionfile.h"
-#include "util.h"
-
-static char dir[] = "/tmp/lt-sessionfile-reloads-XXXXXX";
 
 static void
 assert_same_site(const struct model *a, const struct model *b, size_t site)
@@ -41,27 +30,24 @@ assert_same_site(const struct model *a, const struct model *b, size_t site)
 		assert_int_equal(x->sources[k], y->sources[k]);
 }
 
+/* sf_write_round as rf_master_and_workers_each calls it. */
 static void
 write_round(struct model *m, void *j)
 {
-	char err[256];
-
-	assert_true(sessionfile_round(j, m, err, sizeof err));
+	sf_write_round(j, m);
 }
 
 static void
 test_round_trip(void **state)
 {
-	struct sessionfile_meta meta = { .nginx = "nginx", .nginx_version = "nginx/1.22.1" };
-	struct model *m = model_new(), *back = model_new();
-	char *path = xasprintf("%s/a.jsonl", dir), *ngx = NULL, err[256];
-	struct sessionfile *j = sessionfile_open(path, &meta, err, sizeof err);
+	struct model *m = model_new(), *back;
+	char *path = xasprintf("%s/a.jsonl", sf_dir);
+	struct sessionfile *j = sf_open(path);
 	struct leak_summary sum = { .seen = 1 };
 	bool torn;
 	size_t r, s;
 
 	(void)state;
-	assert_non_null(j);
 	/* the rounds of reload_fixture.h, each written as it ends */
 	rf_master_and_workers_each(m, write_round, j);
 	/* a site no process was named for, among named ones */
@@ -73,10 +59,10 @@ test_round_trip(void **state)
 	model_round_source(m, 9);
 	rf_record(m, RF_BOTH, 2000);
 	model_round_end(m, &sum, 1000);
-	assert_true(sessionfile_round(j, m, err, sizeof err));
+	sf_write_round(j, m);
 	sessionfile_close(j, "stopped");
 
-	assert_true(sessionfile_load(path, back, &ngx, &torn, err, sizeof err));
+	back = sf_load(path, &torn);
 	assert_false(torn);
 	assert_int_equal(model_nrounds(back), model_nrounds(m));
 	for (r = 0; r < model_nrounds(m); r++) {
@@ -96,27 +82,12 @@ test_round_trip(void **state)
 	assert_int_equal(rf_site(back, RF_BOTH)->sources[7], 9);
 	assert_int_equal(rf_site(back, RF_BOTH)->sources[2], 1);
 	assert_int_equal(rf_site(back, RF_LAZY)->nsources, 0);
-	free(ngx);
 	model_free(m);
 	model_free(back);
 	unlink(path);
 	free(path);
 }
 
-static char *
-write_file(const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
-#define HEADER "{\"type\":\"session\",\"ngx_leaktop\":\"0.1.0\",\"nginx\":\"n\",\"version\":\"v\"," \
-	"\"debug_palloc\":true,\"started_ms\":1}\n"
 #define ROUND(n, values, extra) "{\"type\":\"round\",\"n\":" #n ",\"requests\":10,\"failed\":0," \
 	"\"check_ns\":1,\"time_ms\":1,\"summary\":{},\"frames\":[[\"0x1\",\"f\",\"m.c\",1,\"\"]]," \
 	"\"sites\":[[\"definite\",[0]]],\"values\":" values extra "}\n"
@@ -125,21 +96,15 @@ write_file(const char *name, const char *text)
 static void
 test_old_file_loads(void **state)
 {
-	char *path = write_file("old.jsonl", HEADER ROUND(0, "[[0,10,1,10,0]]", ""));
-	struct model *m = model_new();
-	char *ngx = NULL, err[256];
 	bool torn;
+	struct model *m = sf_load_text("old.jsonl", SF_HEADER ROUND(0, "[[0,10,1,10,0]]", ""), &torn);
 
 	(void)state;
-	assert_true(sessionfile_load(path, m, &ngx, &torn, err, sizeof err));
 	assert_int_equal(model_nrounds(m), 1);
 	assert_int_equal(model_round(m, 0)->reloads, 0);
 	assert_int_equal(model_site(m, 0)->nsources, 0);
 	assert_int_equal(model_site_bytes(m, 0, 0), 10);
-	free(ngx);
 	model_free(m);
-	unlink(path);
-	free(path);
 }
 
 static void
@@ -154,44 +119,20 @@ test_bad_reloads_and_pids_refused(void **state)
 		ROUND(0, "[[0,10,1,10,0,[\"7\"]]]", ""),
 		ROUND(0, "[[0,10,1,10,0,7]]", ""),
 	};
-	size_t i;
+	struct model *m;
+	bool torn;
 
 	(void)state;
-	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
-		char *text = xasprintf("%s%s", HEADER, bad[i]);
-		char *path = write_file("bad.jsonl", text);
-		struct model *m = model_new();
-		char *ngx = NULL, err[256];
-		bool torn;
-
-		if (sessionfile_load(path, m, &ngx, &torn, err, sizeof err))
-			fail_msg("loaded: %s", bad[i]);
-		assert_non_null(strstr(err, "malformed round"));
-		free(ngx);
-		model_free(m);
-		unlink(path);
-		free(path);
-		free(text);
-	}
+	sf_assert_rounds_refused(bad, sizeof bad / sizeof *bad);
 	/* and the good form of the same loads */
-	{
-		char *path = write_file("good.jsonl", HEADER
-			ROUND(0, "[[0,10,1,10,0,[7,8]]]", ",\"reloads\":2"));
-		struct model *m = model_new();
-		char *ngx = NULL, err[256];
-		bool torn;
-
-		assert_true(sessionfile_load(path, m, &ngx, &torn, err, sizeof err));
-		assert_int_equal(model_round(m, 0)->reloads, 2);
-		assert_int_equal(model_site(m, 0)->nsources, 2);
-		assert_int_equal(model_site(m, 0)->sources[1], 8);
-		assert_int_equal(model_site(m, 0)->nsources_now, 2);
-		assert_int_equal(model_site_bytes(m, 0, 0), 10);
-		free(ngx);
-		model_free(m);
-		unlink(path);
-		free(path);
-	}
+	m = sf_load_text("good.jsonl", SF_HEADER
+		ROUND(0, "[[0,10,1,10,0,[7,8]]]", ",\"reloads\":2"), &torn);
+	assert_int_equal(model_round(m, 0)->reloads, 2);
+	assert_int_equal(model_site(m, 0)->nsources, 2);
+	assert_int_equal(model_site(m, 0)->sources[1], 8);
+	assert_int_equal(model_site(m, 0)->nsources_now, 2);
+	assert_int_equal(model_site_bytes(m, 0, 0), 10);
+	model_free(m);
 }
 
 static json_t *
@@ -269,11 +210,6 @@ main(void)
 		cmocka_unit_test(test_bad_reloads_and_pids_refused),
 		cmocka_unit_test(test_report),
 	};
-	int rc;
 
-	if (!mkdtemp(dir))
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	rmdir(dir);
-	return rc;
+	return cmocka_run_group_tests(tests, sf_setup, sf_teardown);
 }

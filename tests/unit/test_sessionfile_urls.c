@@ -3,23 +3,10 @@
  * --load (the same ids, the same counts, a URL added mid-run included);
  * a session file from before (no "urls") still loads, with no per-URL
  * counts; a per-URL count naming a URL never written is refused. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#define SF_DIR "/tmp/lt-sessionfile-urls-XXXXXX"
+#include "sessionfile_fixture.h"
 
 #include "leak.h"
-#include "model.h"
-#include "sessionfile.h"
-#include "util.h"
-
-static char dir[] = "/tmp/lt-sessionfile-urls-XXXXXX";
 
 static void
 round_with(struct model *m, const uint64_t *reached, size_t n, uint64_t requests)
@@ -39,31 +26,29 @@ round_with(struct model *m, const uint64_t *reached, size_t n, uint64_t requests
 static void
 test_urls_round_trip(void **state)
 {
-	struct sessionfile_meta meta = { .nginx = "nginx", .nginx_version = "nginx/1.22.1" };
-	struct model *m = model_new(), *back = model_new();
-	char *path = xasprintf("%s/a.jsonl", dir), *ngx = NULL, err[256];
-	struct sessionfile *j = sessionfile_open(path, &meta, err, sizeof err);
+	struct model *m = model_new(), *back;
+	char *path = xasprintf("%s/a.jsonl", sf_dir);
+	struct sessionfile *j = sf_open(path);
 	bool torn;
 	size_t r, u;
 
 	(void)state;
-	assert_non_null(j);
 	assert_int_equal(model_url_intern(m, "http://127.0.0.1:8080/"), 0);
 	assert_int_equal(model_url_intern(m, "http://127.0.0.1:8080/leak/pool"), 1);
 	assert_int_equal(model_url_intern(m, "http://127.0.0.1:8080/clean"), 2);
 	round_with(m, NULL, 0, 0);	/* the baseline: none */
-	assert_true(sessionfile_round(j, m, err, sizeof err));
+	sf_write_round(j, m);
 	round_with(m, (uint64_t[]){ 20, 5, 5 }, 3, 30);
-	assert_true(sessionfile_round(j, m, err, sizeof err));
+	sf_write_round(j, m);
 	round_with(m, (uint64_t[]){ 5, 20, 4 }, 3, 30);	/* one request failed */
-	assert_true(sessionfile_round(j, m, err, sizeof err));
+	sf_write_round(j, m);
 	/* a URL set changed mid-run: a new URL, an old one gone */
 	assert_int_equal(model_url_intern(m, "http://127.0.0.1:8080/rare"), 3);
 	round_with(m, (uint64_t[]){ 0, 15, 0, 45 }, 4, 60);
-	assert_true(sessionfile_round(j, m, err, sizeof err));
+	sf_write_round(j, m);
 	sessionfile_close(j, "stopped");
 
-	assert_true(sessionfile_load(path, back, &ngx, &torn, err, sizeof err));
+	back = sf_load(path, &torn);
 	assert_false(torn);
 	assert_int_equal(model_nurls(back), 4);
 	assert_int_equal(model_nrounds(back), 4);
@@ -76,27 +61,12 @@ test_urls_round_trip(void **state)
 	assert_int_equal(model_round_url(back, 2, 1), 20);
 	assert_int_equal(model_round_url(back, 3, 3), 45);
 	assert_int_equal(model_round_url(back, 0, 0), 0);
-	free(ngx);
 	model_free(m);
 	model_free(back);
 	unlink(path);
 	free(path);
 }
 
-static char *
-write_file(const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
-#define HEADER "{\"type\":\"session\",\"ngx_leaktop\":\"0.1.0\",\"nginx\":\"n\",\"version\":\"v\"," \
-	"\"debug_palloc\":true,\"started_ms\":1}\n"
 #define ROUND(n, extra) "{\"type\":\"round\",\"n\":" #n ",\"requests\":10,\"failed\":0," \
 	"\"check_ns\":1,\"time_ms\":1,\"summary\":{},\"frames\":[],\"sites\":[],\"values\":[]" \
 	extra "}\n"
@@ -104,20 +74,14 @@ write_file(const char *name, const char *text)
 static void
 test_old_file_loads(void **state)
 {
-	char *path = write_file("old.jsonl", HEADER ROUND(0, "") ROUND(1, ""));
-	struct model *m = model_new();
-	char *ngx = NULL, err[256];
 	bool torn;
+	struct model *m = sf_load_text("old.jsonl", SF_HEADER ROUND(0, "") ROUND(1, ""), &torn);
 
 	(void)state;
-	assert_true(sessionfile_load(path, m, &ngx, &torn, err, sizeof err));
 	assert_int_equal(model_nrounds(m), 2);
 	assert_int_equal(model_nurls(m), 0);
 	assert_int_equal(model_round_url(m, 1, 0), 0);
-	free(ngx);
 	model_free(m);
-	unlink(path);
-	free(path);
 }
 
 static void
@@ -130,39 +94,16 @@ test_bad_url_counts_refused(void **state)
 		ROUND(0, ",\"urls\":[7]"),
 		ROUND(0, ",\"urls\":\"http://x/\""),
 	};
-	size_t i;
+	struct model *m;
+	bool torn;
 
 	(void)state;
-	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
-		char *text = xasprintf("%s%s", HEADER, bad[i]);
-		char *path = write_file("bad.jsonl", text);
-		struct model *m = model_new();
-		char *ngx = NULL, err[256];
-		bool torn;
-
-		assert_false(sessionfile_load(path, m, &ngx, &torn, err, sizeof err));
-		assert_non_null(strstr(err, "malformed round"));
-		free(ngx);
-		model_free(m);
-		unlink(path);
-		free(path);
-		free(text);
-	}
+	sf_assert_rounds_refused(bad, sizeof bad / sizeof *bad);
 	/* and the good form of the same loads */
-	{
-		char *path = write_file("good.jsonl", HEADER
-			ROUND(0, ",\"urls\":[\"http://x/\"],\"url_requests\":[[0,5]]"));
-		struct model *m = model_new();
-		char *ngx = NULL, err[256];
-		bool torn;
-
-		assert_true(sessionfile_load(path, m, &ngx, &torn, err, sizeof err));
-		assert_int_equal(model_round_url(m, 0, 0), 5);
-		free(ngx);
-		model_free(m);
-		unlink(path);
-		free(path);
-	}
+	m = sf_load_text("good.jsonl", SF_HEADER
+		ROUND(0, ",\"urls\":[\"http://x/\"],\"url_requests\":[[0,5]]"), &torn);
+	assert_int_equal(model_round_url(m, 0, 0), 5);
+	model_free(m);
 }
 
 int
@@ -173,11 +114,6 @@ main(void)
 		cmocka_unit_test(test_old_file_loads),
 		cmocka_unit_test(test_bad_url_counts_refused),
 	};
-	int rc;
 
-	if (!mkdtemp(dir))
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	rmdir(dir);
-	return rc;
+	return cmocka_run_group_tests(tests, sf_setup, sf_teardown);
 }
