@@ -11,10 +11,10 @@
 
 #include "evloop.h"
 #include "gdbmi.h"
+#include "gdbmi_fixture.h"
 #include "proc.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -123,47 +123,61 @@ start(struct evloop *loop, struct got *got)
 	return g;
 }
 
-/* Members of process group pgrp that still run (zombies do not: killed
- * children of gdb's sh wait there for PID 1 to reap them). */
-static int
-live_members(pid_t pgrp)
+/* A test's gdb: its loop, what the callbacks got, the client, gdb's pid
+ * (kept to look for its group after the client is gone). */
+struct client {
+	struct evloop *loop;
+	struct got got;
+	struct gdbmi *g;
+	pid_t pid;
+};
+
+static void
+client_start(struct client *c)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d))) {
-		char path[300], buf[512], *rp, state;
-		long pg;
-		FILE *f;
-
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-		if (!(f = fopen(path, "r")))
-			continue;
-		if (fgets(buf, sizeof buf, f) && (rp = strrchr(buf, ')')) &&
-			sscanf(rp + 1, " %c %*d %ld", &state, &pg) == 2 && pg == pgrp && state != 'Z')
-			n++;
-		fclose(f);
-	}
-	closedir(d);
-	return n;
+	memset(c, 0, sizeof *c);
+	c->loop = evloop_new();
+	c->g = start(c->loop, &c->got);
+	c->pid = gdbmi_pid(c->g);
 }
 
-/* gdb is reaped and nothing of its group runs (SIGKILL lands at once,
- * but give the kernel 2 s before calling it a leftover). */
+/* Two commands (10 s each), then the loop until both have answered. */
+static void
+client_two(struct client *c, const char *first, const char *second)
+{
+	int want = c->got.ndone + 2;
+
+	gdbmi_command(c->g, first, 10000, on_done, &c->got);
+	gdbmi_command(c->g, second, 10000, on_done, &c->got);
+	run_until(c->loop, &c->got.ndone, want, 30000);
+}
+
+/* The loop, one async record at a time, until *flag. */
+static void
+client_until(struct client *c, const bool *flag)
+{
+	while (!*flag)
+		run_until(c->loop, &c->got.nasync, c->got.nasync + 1, 30000);
+}
+
+/* One command answered, then gdb held by `shell sleep 30` with a command
+ * queued behind it; neither has a timeout. */
+static void
+client_hold(struct client *c)
+{
+	gdbmi_command(c->g, "-data-evaluate-expression 1", 10000, on_done, &c->got);
+	run_until(c->loop, &c->got.ndone, 1, 30000);
+	gdbmi_command(c->g, "-interpreter-exec console \"shell sleep 30\"", 0, on_done, &c->got);
+	gdbmi_command(c->g, "-data-evaluate-expression 2", 0, on_done, &c->got);
+}
+
+/* gdb is reaped and nothing of its group runs. */
 static void
 assert_no_group(pid_t pid)
 {
-	int i;
-
 	assert_int_equal(kill(pid, 0), -1);
 	assert_int_equal(errno, ESRCH);
-	for (i = 0; i < 200 && live_members(pid); i++)
-		usleep(10000);
-	assert_int_equal(live_members(pid), 0);
+	assert_int_equal(gdbmi_fx_left_in_group(pid), 0);
 }
 
 static int
@@ -214,76 +228,67 @@ teardown(void **state)
 static void
 test_ready_and_order(void **state)
 {
-	struct evloop *loop = evloop_new();
-	struct got got = { 0 };
-	struct gdbmi *g = start(loop, &got);
+	struct client c;
 
 	(void)state;
-	assert_false(gdbmi_ready(g));
-	assert_true(gdbmi_pid(g) > 0);
+	client_start(&c);
+	assert_false(gdbmi_ready(c.g));
+	assert_true(gdbmi_pid(c.g) > 0);
 	/* queued before the first prompt: they wait for it, then run in order */
-	assert_true(gdbmi_command(g, "-data-evaluate-expression 1+2", 10000, on_done, &got));
-	assert_true(gdbmi_command(g, "-break-insert no_such_function_xyz", 10000, on_done, &got));
-	assert_true(gdbmi_command(g, "-interpreter-exec console \"echo a\\\\tb\\\\n\"", 10000,
-		on_done, &got));
-	assert_true(gdbmi_command(g, "-data-evaluate-expression sizeof(int)", 10000, on_done, &got));
-	assert_true(gdbmi_busy(g));
-	assert_false(gdbmi_command(g, "-two\n-lines", 0, on_done, &got));
-	run_until(loop, &got.ndone, 4, 30000);
-	assert_true(gdbmi_ready(g));
-	assert_false(gdbmi_busy(g));
-	assert_true(gdbmi_age_ms(g) > 0);
-	assert_string_equal(got.klass[0], "done");
-	assert_string_equal(got.value[0], "3");
-	assert_string_equal(got.klass[1], "error");
-	assert_non_null(strstr(got.value[1], "no_such_function_xyz"));
-	assert_string_equal(got.klass[2], "done");
-	assert_string_equal(got.stream[2], "a\tb\n");
-	assert_string_equal(got.value[3], "4");
-	assert_int_equal(got.nnull, 0);
-	assert_string_equal(gdbmi_error(g), "");
+	assert_true(gdbmi_command(c.g, "-data-evaluate-expression 1+2", 10000, on_done, &c.got));
+	assert_true(gdbmi_command(c.g, "-break-insert no_such_function_xyz", 10000, on_done, &c.got));
+	assert_true(gdbmi_command(c.g, "-interpreter-exec console \"echo a\\\\tb\\\\n\"", 10000,
+		on_done, &c.got));
+	assert_true(gdbmi_command(c.g, "-data-evaluate-expression sizeof(int)", 10000, on_done, &c.got));
+	assert_true(gdbmi_busy(c.g));
+	assert_false(gdbmi_command(c.g, "-two\n-lines", 0, on_done, &c.got));
+	run_until(c.loop, &c.got.ndone, 4, 30000);
+	assert_true(gdbmi_ready(c.g));
+	assert_false(gdbmi_busy(c.g));
+	assert_true(gdbmi_age_ms(c.g) > 0);
+	assert_string_equal(c.got.klass[0], "done");
+	assert_string_equal(c.got.value[0], "3");
+	assert_string_equal(c.got.klass[1], "error");
+	assert_non_null(strstr(c.got.value[1], "no_such_function_xyz"));
+	assert_string_equal(c.got.klass[2], "done");
+	assert_string_equal(c.got.stream[2], "a\tb\n");
+	assert_string_equal(c.got.value[3], "4");
+	assert_int_equal(c.got.nnull, 0);
+	assert_string_equal(gdbmi_error(c.g), "");
 
 	/* a command written ahead of the queue: its result goes nowhere */
-	assert_true(gdbmi_send_now(g, "-data-evaluate-expression 7"));
-	assert_true(gdbmi_command(g, "-data-evaluate-expression 5", 10000, on_done, &got));
-	run_until(loop, &got.ndone, 5, 30000);
-	assert_string_equal(got.value[4], "5");
-	gdbmi_free(g);
-	assert_int_equal(got.nexit, 0);
-	evloop_free(loop);
+	assert_true(gdbmi_send_now(c.g, "-data-evaluate-expression 7"));
+	assert_true(gdbmi_command(c.g, "-data-evaluate-expression 5", 10000, on_done, &c.got));
+	run_until(c.loop, &c.got.ndone, 5, 30000);
+	assert_string_equal(c.got.value[4], "5");
+	gdbmi_free(c.g);
+	assert_int_equal(c.got.nexit, 0);
+	evloop_free(c.loop);
 }
 
 static void
 test_async_records(void **state)
 {
-	struct evloop *loop = evloop_new();
-	struct got got = { 0 };
-	struct gdbmi *g = start(loop, &got);
-	pid_t pid = gdbmi_pid(g);
+	struct client c;
 
 	(void)state;
-	gdbmi_command(g, "-break-insert work", 10000, on_done, &got);
-	gdbmi_command(g, "-exec-run", 10000, on_done, &got);
-	run_until(loop, &got.ndone, 2, 30000);
-	assert_string_equal(got.klass[1], "running");
-	while (!got.stopped_at_work)
-		run_until(loop, &got.nasync, got.nasync + 1, 30000);
-	gdbmi_command(g, "-data-evaluate-expression x", 10000, on_done, &got);
-	gdbmi_command(g, "-exec-continue", 10000, on_done, &got);
-	run_until(loop, &got.ndone, 4, 30000);
-	assert_string_equal(got.value[2], "21");
-	while (!got.exited_normally)
-		run_until(loop, &got.nasync, got.nasync + 1, 30000);
-	gdbmi_command(g, "-gdb-exit", 10000, on_done, &got);
-	run_until(loop, &got.nexit, 1, 30000);
-	assert_string_equal(got.klass[4], "exit");
-	assert_true(WIFEXITED(got.exit_status));
-	assert_int_equal(WEXITSTATUS(got.exit_status), 0);
-	assert_false(gdbmi_command(g, "-gdb-version", 0, on_done, &got));
-	assert_int_equal(gdbmi_pid(g), -1);
-	gdbmi_free(g);
-	assert_no_group(pid);
-	evloop_free(loop);
+	client_start(&c);
+	client_two(&c, "-break-insert work", "-exec-run");
+	assert_string_equal(c.got.klass[1], "running");
+	client_until(&c, &c.got.stopped_at_work);
+	client_two(&c, "-data-evaluate-expression x", "-exec-continue");
+	assert_string_equal(c.got.value[2], "21");
+	client_until(&c, &c.got.exited_normally);
+	gdbmi_command(c.g, "-gdb-exit", 10000, on_done, &c.got);
+	run_until(c.loop, &c.got.nexit, 1, 30000);
+	assert_string_equal(c.got.klass[4], "exit");
+	assert_true(WIFEXITED(c.got.exit_status));
+	assert_int_equal(WEXITSTATUS(c.got.exit_status), 0);
+	assert_false(gdbmi_command(c.g, "-gdb-version", 0, on_done, &c.got));
+	assert_int_equal(gdbmi_pid(c.g), -1);
+	gdbmi_free(c.g);
+	assert_no_group(c.pid);
+	evloop_free(c.loop);
 }
 
 /* `shell sleep 30` holds gdb: the timeout fails the queue and kills the
@@ -291,57 +296,50 @@ test_async_records(void **state)
 static void
 test_timeout(void **state)
 {
-	struct evloop *loop = evloop_new();
-	struct got got = { 0 };
-	struct gdbmi *g = start(loop, &got);
-	pid_t pid = gdbmi_pid(g);
+	struct client c;
 	int64_t t0;
 
 	(void)state;
-	gdbmi_command(g, "-interpreter-exec console \"shell sleep 30\"", 300, on_done, &got);
-	gdbmi_command(g, "-data-evaluate-expression 1", 10000, on_done, &got);
+	client_start(&c);
+	gdbmi_command(c.g, "-interpreter-exec console \"shell sleep 30\"", 300, on_done, &c.got);
+	gdbmi_command(c.g, "-data-evaluate-expression 1", 10000, on_done, &c.got);
 	t0 = util_now_ms();
-	run_until(loop, &got.nexit, 1, 30000);
+	run_until(c.loop, &c.got.nexit, 1, 30000);
 	assert_true(util_now_ms() - t0 < 10000);
-	assert_int_equal(got.ndone, 2);
-	assert_int_equal(got.nnull, 2);
-	assert_non_null(strstr(gdbmi_error(g), "no answer to -interpreter-exec console"));
-	assert_non_null(strstr(gdbmi_error(g), "within 300 ms"));
-	assert_true(WIFSIGNALED(got.exit_status));
-	assert_false(gdbmi_ready(g));
-	assert_false(gdbmi_command(g, "-gdb-version", 0, on_done, &got));
-	assert_false(gdbmi_send_now(g, "-gdb-version"));
-	assert_no_group(pid);
-	gdbmi_free(g);
-	evloop_free(loop);
+	assert_int_equal(c.got.ndone, 2);
+	assert_int_equal(c.got.nnull, 2);
+	assert_non_null(strstr(gdbmi_error(c.g), "no answer to -interpreter-exec console"));
+	assert_non_null(strstr(gdbmi_error(c.g), "within 300 ms"));
+	assert_true(WIFSIGNALED(c.got.exit_status));
+	assert_false(gdbmi_ready(c.g));
+	assert_false(gdbmi_command(c.g, "-gdb-version", 0, on_done, &c.got));
+	assert_false(gdbmi_send_now(c.g, "-gdb-version"));
+	assert_no_group(c.pid);
+	gdbmi_free(c.g);
+	evloop_free(c.loop);
 }
 
 static void
 test_killed_from_outside(void **state)
 {
-	struct evloop *loop = evloop_new();
-	struct got got = { 0 };
-	struct gdbmi *g = start(loop, &got);
-	pid_t pid = gdbmi_pid(g);
+	struct client c;
 
 	(void)state;
-	gdbmi_command(g, "-data-evaluate-expression 1", 10000, on_done, &got);
-	run_until(loop, &got.ndone, 1, 30000);
-	gdbmi_command(g, "-interpreter-exec console \"shell sleep 30\"", 0, on_done, &got);
-	gdbmi_command(g, "-data-evaluate-expression 2", 0, on_done, &got);
+	client_start(&c);
+	client_hold(&c);
 	/* gdb's `shell` child runs (bounded wait): it must not outlive gdb */
-	for (int i = 0; i < 500 && live_members(pid) < 2; i++)
+	for (int i = 0; i < 500 && gdbmi_fx_live_members(c.pid) < 2; i++)
 		usleep(10000);
-	assert_true(live_members(pid) >= 2);
-	kill(pid, SIGKILL);
-	run_until(loop, &got.nexit, 1, 30000);
-	assert_int_equal(got.ndone, 3);
-	assert_int_equal(got.nnull, 2);
-	assert_true(WIFSIGNALED(got.exit_status) && WTERMSIG(got.exit_status) == SIGKILL);
-	assert_non_null(strstr(gdbmi_error(g), "gdb killed by signal 9"));
-	assert_no_group(pid);	/* the sleep went with the group */
-	gdbmi_free(g);
-	evloop_free(loop);
+	assert_true(gdbmi_fx_live_members(c.pid) >= 2);
+	kill(c.pid, SIGKILL);
+	run_until(c.loop, &c.got.nexit, 1, 30000);
+	assert_int_equal(c.got.ndone, 3);
+	assert_int_equal(c.got.nnull, 2);
+	assert_true(WIFSIGNALED(c.got.exit_status) && WTERMSIG(c.got.exit_status) == SIGKILL);
+	assert_non_null(strstr(gdbmi_error(c.g), "gdb killed by signal 9"));
+	assert_no_group(c.pid);	/* the sleep went with the group */
+	gdbmi_free(c.g);
+	evloop_free(c.loop);
 }
 
 static void
@@ -366,24 +364,19 @@ test_missing_gdb(void **state)
 static void
 test_free_with_queue(void **state)
 {
-	struct evloop *loop = evloop_new();
-	struct got got = { 0 };
-	struct gdbmi *g = start(loop, &got);
-	pid_t pid = gdbmi_pid(g);
+	struct client c;
 
 	(void)state;
-	gdbmi_command(g, "-data-evaluate-expression 1", 10000, on_done, &got);
-	run_until(loop, &got.ndone, 1, 30000);
-	gdbmi_command(g, "-interpreter-exec console \"shell sleep 30\"", 0, on_done, &got);
-	gdbmi_command(g, "-data-evaluate-expression 2", 0, on_done, &got);
-	gdbmi_command(g, "-data-evaluate-expression 3", 0, on_done, &got);
+	client_start(&c);
+	client_hold(&c);
+	gdbmi_command(c.g, "-data-evaluate-expression 3", 0, on_done, &c.got);
 	/* the sleep is written at once (no loop pass: one could wait 30 s) */
-	gdbmi_free(g);
-	assert_int_equal(got.ndone, 4);
-	assert_int_equal(got.nnull, 3);
-	assert_int_equal(got.nexit, 0);
-	assert_no_group(pid);
-	evloop_free(loop);
+	gdbmi_free(c.g);
+	assert_int_equal(c.got.ndone, 4);
+	assert_int_equal(c.got.nnull, 3);
+	assert_int_equal(c.got.nexit, 0);
+	assert_no_group(c.pid);
+	evloop_free(c.loop);
 }
 
 /* A done callback frees the client: the rest of the queue fails, the free
@@ -391,20 +384,16 @@ test_free_with_queue(void **state)
 static void
 test_free_in_callback(void **state)
 {
-	struct evloop *loop = evloop_new();
-	struct got got = { 0 };
-	struct gdbmi *g = start(loop, &got);
-	pid_t pid = gdbmi_pid(g);
+	struct client c;
 
 	(void)state;
-	got.free_in_cb = true;
-	gdbmi_command(g, "-data-evaluate-expression 1", 10000, on_done, &got);
-	gdbmi_command(g, "-data-evaluate-expression 2", 10000, on_done, &got);
-	run_until(loop, &got.ndone, 2, 30000);
-	assert_int_equal(got.nnull, 1);
-	assert_int_equal(got.nexit, 0);
-	assert_no_group(pid);
-	evloop_free(loop);
+	client_start(&c);
+	c.got.free_in_cb = true;
+	client_two(&c, "-data-evaluate-expression 1", "-data-evaluate-expression 2");
+	assert_int_equal(c.got.nnull, 1);
+	assert_int_equal(c.got.nexit, 0);
+	assert_no_group(c.pid);
+	evloop_free(c.loop);
 }
 
 int

@@ -12,11 +12,11 @@
 
 #include "evloop.h"
 #include "gdbmi.h"
+#include "gdbmi_fixture.h"
 #include "proc.h"
 #include "sbuf.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -178,46 +178,6 @@ wait_vgdb_ready(struct state *s)
 		fail_msg("valgrind never waited for gdb: %s", s->vgerr.data ? s->vgerr.data : "");
 }
 
-/* Members of process group pgrp that still run (not zombies: a killed
- * vgdb waits there for PID 1 to reap it). */
-static int
-live_members(pid_t pgrp)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d))) {
-		char path[300], buf[512], *rp, st;
-		long pg;
-		FILE *f;
-
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-		if (!(f = fopen(path, "r")))
-			continue;
-		if (fgets(buf, sizeof buf, f) && (rp = strrchr(buf, ')')) &&
-			sscanf(rp + 1, " %c %*d %ld", &st, &pg) == 2 && pg == pgrp && st != 'Z')
-			n++;
-		fclose(f);
-	}
-	closedir(d);
-	return n;
-}
-
-/* SIGKILL lands at once; 2 s before a survivor counts as left behind. */
-static bool
-live_in_group(pid_t pgrp)
-{
-	int i;
-
-	for (i = 0; i < 200 && live_members(pgrp); i++)
-		usleep(10000);
-	return live_members(pgrp) > 0;
-}
-
 static void
 test_monitor_and_free(void **state)
 {
@@ -260,7 +220,7 @@ test_monitor_and_free(void **state)
 
 	/* gdb and its vgdb go; valgrind, no longer held, runs main to its end */
 	gdbmi_free(g);
-	assert_false(live_in_group(gpid));
+	assert_int_equal(gdbmi_fx_left_in_group(gpid), 0);
 	run_until(&s, &s.vgexits, 1, "valgrind's exit after gdb went");
 	assert_true(WIFEXITED(s.vgstatus));
 	assert_int_equal(WEXITSTATUS(s.vgstatus), 0);
