@@ -187,21 +187,56 @@ assert_urls(const struct model *m, const char *fn, const int *want, const double
 
 #define SIM(f) { #f, 0, { 0 }, f }
 
+/* A run being fed: the model, its sites, the last burst's requests, the
+ * next burst of the rotation, and a URL whose requests never reach nginx
+ * (-1: none). */
+struct fit {
+	struct model *m;
+	struct sim *sims;
+	size_t ns;
+	uint64_t req[NU];
+	size_t k;
+	int fails;
+};
+
+/* A new model and its baseline round (no burst before it). */
+static struct model *
+fit_start(struct fit *f, struct sim *sims, size_t ns)
+{
+	memset(f, 0, sizeof *f);
+	f->m = model_new();
+	f->sims = sims;
+	f->ns = ns;
+	f->k = 1;
+	f->fails = -1;
+	round_of(f->m, sims, ns, f->req);
+	return f->m;
+}
+
+/* The rotation's bursts of unit up to burst `to` (not included), a round
+ * after each. */
+static void
+fit_rotate(struct fit *f, size_t to, uint64_t unit)
+{
+	for (; f->k < to; f->k++) {
+		rotating(f->req, f->k, unit);
+		if (f->fails >= 0)
+			f->req[f->fails] = 0;
+		round_of(f->m, f->sims, f->ns, f->req);
+	}
+}
+
 static void
 test_rotating_12_rounds(void **state)
 {
 	struct sim sims[] = { SIM(leak_a), SIM(rare_b), SIM(err_c), SIM(cache), SIM(lazy),
 		SIM(init_then_leak), SIM(two_urls) };
-	uint64_t req[NU] = { 0 };
-	struct model *m = model_new();
+	struct fit f;
+	struct model *m = fit_start(&f, sims, 7);
 	size_t k, i;
 
 	(void)state;
-	round_of(m, sims, 7, req);	/* the baseline: no burst before it */
-	for (k = 1; k < 12; k++) {
-		rotating(req, k, 20);
-		round_of(m, sims, 7, req);
-	}
+	fit_rotate(&f, 12, 20);
 	assert_int_equal(site_of(m, "leak_a")->growth, GROWTH_GROWING);
 	assert_urls(m, "leak_a", (int[]){ 0 }, (double[]){ 1088 }, 1, 1e-6);
 	assert_int_equal(site_of(m, "rare_b")->growth, GROWTH_GROWING);
@@ -238,17 +273,13 @@ static void
 test_rare_leak_small_bursts(void **state)
 {
 	struct sim sims[] = { SIM(rare_b), SIM(leak_a) };
-	uint64_t req[NU] = { 0 };
-	struct model *m = model_new();
+	struct fit f;
+	struct model *m = fit_start(&f, sims, 2);
 	const struct model_site *s;
 	size_t k, id, rises = 0;
 
 	(void)state;
-	round_of(m, sims, 2, req);
-	for (k = 1; k < 12; k++) {
-		rotating(req, k, 1);
-		round_of(m, sims, 2, req);
-	}
+	fit_rotate(&f, 12, 1);
 	s = site_of(m, "rare_b");
 	id = (size_t)(s - model_site(m, 0));
 	for (k = 1; k < 12; k++)
@@ -267,30 +298,21 @@ static void
 test_few_rounds(void **state)
 {
 	struct sim sims[] = { SIM(leak_a), SIM(lazy) };
-	uint64_t req[NU] = { 0 };
-	struct model *m = model_new();
+	struct fit f;
+	struct model *m = fit_start(&f, sims, 2);
 	char note[160];
-	size_t k;
 
 	(void)state;
-	round_of(m, sims, 2, req);
-	for (k = 1; k < 4; k++) {
-		rotating(req, k, 20);
-		round_of(m, sims, 2, req);
-	}
+	fit_rotate(&f, 4, 20);
 	assert_int_equal(site_of(m, "leak_a")->growth, GROWTH_GROWING);
 	assert_int_equal(site_of(m, "leak_a")->attrib, MODEL_ATTRIB_FEW_ROUNDS);
 	assert_int_equal(site_of(m, "leak_a")->nurls, 0);
 	assert_true(model_attrib_note(m, note, sizeof note));
 	assert_string_equal(note,
 		"5 URLs need at least 6 rounds after the baseline to tell apart; this run has 3");
-	for (; k < 6; k++) {
-		rotating(req, k, 20);
-		round_of(m, sims, 2, req);
-	}
+	fit_rotate(&f, 6, 20);
 	assert_int_equal(site_of(m, "leak_a")->attrib, MODEL_ATTRIB_FEW_ROUNDS);
-	rotating(req, k, 20);
-	round_of(m, sims, 2, req);	/* the 7th round */
+	fit_rotate(&f, 7, 20);	/* the 7th round */
 	assert_urls(m, "leak_a", (int[]){ 0 }, (double[]){ 1088 }, 1, 1e-6);
 	assert_false(model_attrib_note(m, note, sizeof note));
 	model_free(m);
@@ -301,17 +323,16 @@ static void
 test_collinear(void **state)
 {
 	struct sim sims[] = { SIM(leak_a), SIM(err_c) };
-	uint64_t req[NU] = { 0 };
-	struct model *m = model_new();
+	struct fit f;
+	struct model *m = fit_start(&f, sims, 2);
 	char note[160];
 	size_t k, i;
 
 	(void)state;
-	round_of(m, sims, 2, req);
 	for (k = 1; k < 12; k++) {
 		for (i = 0; i < NU; i++)
-			req[i] = 40 - (k == i + 3);	/* each URL lost one request once */
-		round_of(m, sims, 2, req);
+			f.req[i] = 40 - (k == i + 3);	/* each URL lost one request once */
+		round_of(m, sims, 2, f.req);
 	}
 	assert_int_equal(site_of(m, "leak_a")->growth, GROWTH_GROWING);
 	assert_int_equal(site_of(m, "leak_a")->attrib, MODEL_ATTRIB_FEW_ROUNDS);
@@ -328,12 +349,12 @@ static void
 test_rounds_without_requests(void **state)
 {
 	struct sim sims[] = { SIM(leak_a), SIM(err_c), SIM(init_then_leak) };
-	uint64_t req[NU] = { 0 }, none[NU] = { 0 };
-	struct model *m = model_new();
-	size_t k, b = 1;
+	uint64_t none[NU] = { 0 };
+	struct fit f;
+	struct model *m = fit_start(&f, sims, 3);
+	size_t k;
 
 	(void)state;
-	round_of(m, sims, 3, none);
 	sims[2].bytes += 777;
 	round_of(m, sims, 3, none);
 	for (k = 1; k < 16; k++) {
@@ -343,8 +364,7 @@ test_rounds_without_requests(void **state)
 			round_of(m, sims, 3, none);
 			continue;
 		}
-		rotating(req, b++, 20);
-		round_of(m, sims, 3, req);
+		fit_rotate(&f, f.k + 1, 20);	/* the rotation's next burst */
 	}
 	assert_urls(m, "leak_a", (int[]){ 0 }, (double[]){ 1088 }, 1, 1e-6);
 	assert_urls(m, "err_c", (int[]){ 2 }, (double[]){ 300 }, 1, 1e-6);
@@ -358,28 +378,19 @@ static void
 test_url_all_failed(void **state)
 {
 	struct sim sims[] = { SIM(leak_a), SIM(init_then_leak) };
-	uint64_t req[NU] = { 0 };
-	struct model *m = model_new();
+	struct fit f;
+	struct model *m = fit_start(&f, sims, 2);
 	char note[160];
-	size_t k;
 
 	(void)state;
-	round_of(m, sims, 2, req);
-	for (k = 1; k < 4; k++) {
-		rotating(req, k, 20);
-		req[4] = 0;
-		round_of(m, sims, 2, req);
-	}
+	f.fails = 4;
+	fit_rotate(&f, 4, 20);
 	assert_int_equal(model_nurls(m), 5);
 	assert_int_equal(model_attrib_urls(m), 4);
 	assert_true(model_attrib_note(m, note, sizeof note));
 	assert_string_equal(note,
 		"4 URLs need at least 5 rounds after the baseline to tell apart; this run has 3");
-	for (; k < 6; k++) {
-		rotating(req, k, 20);
-		req[4] = 0;
-		round_of(m, sims, 2, req);
-	}
+	fit_rotate(&f, 6, 20);
 	assert_urls(m, "leak_a", (int[]){ 0 }, (double[]){ 1088 }, 1, 1e-6);
 	assert_urls(m, "init_then_leak", (int[]){ 3 }, (double[]){ 64 }, 1, 1e-6);
 	model_free(m);
@@ -390,16 +401,15 @@ static void
 test_one_url(void **state)
 {
 	struct sim sims[] = { SIM(leak_a) };
-	uint64_t req[NU] = { 0 };
-	struct model *m = model_new();
+	struct fit f;
+	struct model *m = fit_start(&f, sims, 1);
 	const struct model_site *s;
 	size_t k;
 
 	(void)state;
-	round_of(m, sims, 1, req);
-	req[0] = 200;
+	f.req[0] = 200;
 	for (k = 1; k < 3; k++)
-		round_of(m, sims, 1, req);
+		round_of(m, sims, 1, f.req);
 	s = site_of(m, "leak_a");
 	assert_int_equal(s->attrib, MODEL_ATTRIB_DONE);
 	assert_int_equal(s->nurls, 1);
@@ -459,19 +469,14 @@ test_reports(void **state)
 {
 	struct sim sims[] = { SIM(leak_a), SIM(cache), SIM(two_urls) };
 	struct report_meta meta = { .nginx = "nginx" };
-	uint64_t req[NU] = { 0 };
-	struct model *m = model_new();
+	struct fit fit;
+	struct model *m = fit_start(&fit, sims, 3);
 	char *text, table[8192];
 	json_t *root, *u;
 	FILE *f;
-	size_t k;
 
 	(void)state;
-	round_of(m, sims, 3, req);
-	for (k = 1; k < 4; k++) {
-		rotating(req, k, 20);
-		round_of(m, sims, 3, req);
-	}
+	fit_rotate(&fit, 4, 20);
 	text = report_json_render(m, &meta);
 	root = json_loads(text, 0, NULL);
 	assert_non_null(root);
@@ -487,10 +492,7 @@ test_reports(void **state)
 	assert_non_null(strstr(table, "(more rounds)"));
 	assert_non_null(strstr(table, "which URL leaks: 5 URLs need at least 6 rounds"));
 
-	for (; k < 12; k++) {
-		rotating(req, k, 20);
-		round_of(m, sims, 3, req);
-	}
+	fit_rotate(&fit, 12, 20);
 	text = report_json_render(m, &meta);
 	root = json_loads(text, 0, NULL);
 	assert_non_null(root);
@@ -523,16 +525,11 @@ static void
 test_connection_closed(void **state)
 {
 	struct sim sims[] = { SIM(conn_leak), SIM(leak_a) };
-	uint64_t req[NU] = { 0 };
-	struct model *m = model_new();
-	size_t k;
+	struct fit f;
+	struct model *m = fit_start(&f, sims, 2);
 
 	(void)state;
-	round_of(m, sims, 2, req);
-	for (k = 1; k < 16; k++) {
-		rotating(req, k, 20);
-		round_of(m, sims, 2, req);
-	}
+	fit_rotate(&f, 16, 20);
 	assert_int_equal(site_of(m, "conn_leak")->growth, GROWTH_GROWING);
 	assert_urls(m, "conn_leak", (int[]){ 0 }, (double[]){ 256 }, 1, 1e-6);
 	assert_urls(m, "leak_a", (int[]){ 0 }, (double[]){ 1088 }, 1, 1e-6);
