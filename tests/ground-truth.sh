@@ -391,13 +391,21 @@ check_file 3
 c1=$run/check1.txt c2=$run/check2.txt c3=$run/check3.txt
 
 # growing_site DESC KIND LINE PER_REQUEST: present in all checks with the kind,
-# ROUND_REQUESTS * PER_REQUEST bytes at check 1 and the same growth per round
+# ROUND_REQUESTS * PER_REQUEST bytes more at each check. valgrind's scan is
+# conservative: a stale pointer into the latest block (nginx's stack, a
+# register) can keep it out of its kind at one check (CI saw one 1024 B
+# pool of 20 "possibly lost" at check 1). So every round's bytes are there
+# in some kind, and in the kind itself but at most one request's worth.
 growing_site() {
-    local desc=$1 kind=$2 line=$3 per=$4 b1 b2 b3 want
+    local desc=$1 kind=$2 line=$3 per=$4 n b any want
     want=$((ROUND_REQUESTS * per))
-    b1=$(site_bytes "$c1" "$kind" "$line")
-    b2=$(site_bytes "$c2" "$kind" "$line")
-    b3=$(site_bytes "$c3" "$kind" "$line")
+    for n in 1 2 3; do
+        b=$(site_bytes "$run/check$n.txt" "$kind" "$line")
+        any=$(site_bytes "$run/check$n.txt" '*' "$line")
+        expect_eq "$desc: $((n * want)) bytes after round $n, in any kind" "$any" "$((n * want))"
+        check "$desc: of them, $kind all but at most one request's $per B ($b)" \
+            test "$b" -le "$((n * want))" -a "$b" -ge "$((n * want - per))"
+    done
     if [ "$(site_recs "$c1" "$kind" "$line")" -gt 0 ] \
        && [ "$(site_recs "$c2" "$kind" "$line")" -gt 0 ] \
        && [ "$(site_recs "$c3" "$kind" "$line")" -gt 0 ]; then
@@ -406,9 +414,6 @@ growing_site() {
         not_ok "$desc: $kind at $(marker_function "$line") line $line" \
                "records at check 1..3: $(site "$c1" '*' "$line") / $(site "$c3" '*' "$line") (any kind)"
     fi
-    expect_eq "$desc: $want bytes after round 1" "$b1" "$want"
-    expect_eq "$desc: grows by $want bytes in round 2" "$((b2 - b1))" "$want"
-    expect_eq "$desc: grows by $want bytes in round 3" "$((b3 - b2))" "$want"
 }
 
 growing_site "leak_alloc" "definitely lost" "$L_ALLOC" 100
@@ -419,14 +424,16 @@ growing_site "leak_pool palloc" "indirectly lost" "$L_POOL_PALLOC" 64
 cycle_uri=/leak/cycle   # ngx_pstrdup copies r->uri without a NUL
 growing_site "leak_cycle" "still reachable" "$L_CYCLE" ${#cycle_uri}
 
-# the indirect part of the struct and pool records ("N (D direct, I indirect)")
+# the indirect part of the struct and pool records ("N (D direct, I indirect)"):
+# every request's, but for the latest one's at most (the conservative scan)
 rounds=3
-expect_eq "leak_struct: its definitely lost records carry the members as indirect part" \
-    "$(( $(site_total "$c3" "definitely lost" "$L_STRUCT") - $(site_bytes "$c3" "definitely lost" "$L_STRUCT") ))" \
-    "$((rounds * ROUND_REQUESTS * 200))"
-expect_eq "leak_pool: its definitely lost records carry the pallocs as indirect part" \
-    "$(( $(site_total "$c3" "definitely lost" "$L_POOL") - $(site_bytes "$c3" "definitely lost" "$L_POOL") ))" \
-    "$((rounds * ROUND_REQUESTS * 64))"
+indirect_part() {   # DESC LINE PER_REQUEST
+    local got want=$((rounds * ROUND_REQUESTS * $3))
+    got=$(( $(site_total "$c3" "definitely lost" "$2") - $(site_bytes "$c3" "definitely lost" "$2") ))
+    check "$1 ($got of $want B)" test "$got" -le "$want" -a "$got" -ge "$((want - $3))"
+}
+indirect_part "leak_struct: its definitely lost records carry the members as indirect part" "$L_STRUCT" 200
+indirect_part "leak_pool: its definitely lost records carry the pallocs as indirect part" "$L_POOL" 64
 
 # cache: 4 x 256 after round 1, 8 x 256 after round 2, flat in round 3
 b1=$(site_bytes "$c1" "still reachable" "$L_CACHE" all)
