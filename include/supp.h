@@ -63,8 +63,8 @@ long supp_match(const struct supp *s, enum leak_kind k, const struct supp_frame 
 
 /* Append one suppression in valgrind's format to b: frames[0..nexact)
  * as fun: lines (obj: for a frame without a function), then "..." when
- * wildcard_rest. A lost kind k (definite, indirect, possible) matches all
- * three, reachable only itself. Names and frames are cleaned of what the
+ * wildcard_rest. A definite or indirect k also matches possible and
+ * reachable (valgrind's scan is conservative: a stale pointer). Names and frames are cleaned of what the
  * format cannot hold (newlines, control bytes, '{' '}'). */
 void supp_format(struct sbuf *b, const char *name, enum leak_kind k,
 	const struct supp_frame *frames, size_t nexact, bool wildcard_rest);

@@ -563,11 +563,12 @@ supp_format(struct sbuf *b, const char *name, enum leak_kind k,
 	add_clean(b, name, false);
 	/* A lost block's kind is valgrind's conservative scan's: a stale
 	 * pointer into the latest block (on nginx's stack, in a register) makes
-	 * it "possibly lost" at one check. A lost site is matched in the three
-	 * lost kinds, or its suppression would let it through now and then. */
+	 * it possibly lost, or reachable, at one check. A lost site's block
+	 * matches those too, or it would let the site through now and then. */
 	sbuf_printf(b, "\n   Memcheck:Leak\n   match-leak-kinds: %s\n",
-		k == LEAK_REACHABLE ? "reachable" : (unsigned)k < LEAK_KIND_COUNT ?
-		"definite,indirect,possible" : "all");
+		k == LEAK_DEFINITE ? "definite,possible,reachable" :
+		k == LEAK_INDIRECT ? "indirect,possible,reachable" :
+		(unsigned)k < LEAK_KIND_COUNT ? leak_words[k] : "all");
 	for (i = 0; i < nexact; i++) {
 		const struct supp_frame *f = &frames[i];
 		bool fun = f->fn && *f->fn && strcmp(f->fn, "???");
