@@ -561,10 +561,8 @@ supp_format(struct sbuf *b, const char *name, enum leak_kind k,
 	while (name && (*name == ' ' || *name == '#'))
 		name++;
 	add_clean(b, name, false);
-	/* A lost block's kind is valgrind's conservative scan's: a stale
-	 * pointer into the latest block (on nginx's stack, in a register) makes
-	 * it possibly lost, or reachable, at one check. A lost site's block
-	 * matches those too, or it would let the site through now and then. */
+	/* The scan is conservative: a stale pointer into a lost site's latest
+	 * block makes it possibly lost or reachable at one check; match those. */
 	sbuf_printf(b, "\n   Memcheck:Leak\n   match-leak-kinds: %s\n",
 		k == LEAK_DEFINITE ? "definite,possible,reachable" :
 		k == LEAK_INDIRECT ? "indirect,possible,reachable" :
